@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../infra/db';
+import { createBillingActivities } from './billing';
+import { createCampaignActivities } from './campaigns';
+import { createDeliveryActivities } from './delivery';
+import { createLeadActivities } from './leads';
+import { createOrderActivities } from './orders';
+import { createTelephonyActivities } from './telephony';
+
+export interface ActivityDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  publicApiUrl: string;
+  dialerUrl: string;
+  courierUrl: string;
+  bssUrl: string;
+  bssTimeoutMs: number;
+}
+
+/** Every activity the worker registers, built from its dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCampaignActivities(deps.db),
+    ...createLeadActivities(deps.db),
+    ...createTelephonyActivities(deps),
+    ...createOrderActivities(deps),
+    ...createDeliveryActivities(deps),
+    ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

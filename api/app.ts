@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import { installErrorHandler } from './errors';
+import { campaignRoutes } from './campaigns';
+import { orderRoutes } from './orders';
+import { webhookRoutes } from './webhooks';
+import { healthRoutes } from './health';
+
+export interface AppDeps {
+  db: Db;
+  client: Client;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>;
+  logger?: boolean | { level: string };
+}
+
+/** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Telemarketing orchestration API', version: '0.1.0', description: 'Campaigns, orders and the webhooks of the dialer and the courier.' },
+      tags: [
+        { name: 'campaigns', description: 'marketing: launch, steer and watch campaigns' },
+        { name: 'orders', description: 'schedulers: orders and failed deliveries' },
+        { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
+        { name: 'ops', description: 'health' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(campaignRoutes(deps));
+  await app.register(orderRoutes(deps));
+  await app.register(webhookRoutes(deps));
+  await app.register(healthRoutes(deps));
+  return app;
+}

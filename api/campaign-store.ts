@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import type { Db } from '../infra/db';
+import type { CampaignStatus, Funnel } from '../domain/campaign';
+
+export interface CampaignRow {
+  id: string;
+  idempotency_key: string | null;
+  name: string;
+  definition: Record<string, unknown>;
+  status: CampaignStatus;
+  workflow_id: string;
+  created_at: Date;
+}
+
+export async function findCampaign(db: Db | pg.PoolClient, id: string): Promise<CampaignRow | undefined> {
+  const { rows } = await db.query<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [id]);
+  return rows[0];
+}
+
+/** The funnel of one campaign, counted in Postgres (the record of what really happened). */
+export async function campaignFunnel(db: Db, id: string): Promise<Funnel> {
+  const { rows } = await db.query<Record<keyof Funnel, string>>(
+    `SELECT
+       (SELECT count(*) FROM leads WHERE campaign_id = $1) AS listed,
+       (SELECT count(DISTINCT lead_id) FROM call_attempts
+         WHERE campaign_id = $1 AND purpose = 'sales' AND disposition IS NOT NULL AND disposition <> 'not-placed') AS dialed,
+       (SELECT count(DISTINCT lead_id) FROM call_attempts
+         WHERE campaign_id = $1 AND purpose = 'sales' AND connected) AS connected,
+       (SELECT count(*) FROM leads WHERE campaign_id = $1 AND last_disposition = 'accepted') AS accepted,
+       o.ordered, o.delivered, o.activated, o.followed_up AS "followedUp"
+     FROM (SELECT count(*) AS ordered, count(delivered_at) AS delivered, count(activated_at) AS activated,
+                  count(*) FILTER (WHERE followup_result = 'reached') AS followed_up
+             FROM orders WHERE campaign_id = $1) o`,
+    [id],
+  );
+  const r = rows[0]!;
+  return {
+    listed: Number(r.listed), dialed: Number(r.dialed), connected: Number(r.connected), accepted: Number(r.accepted),
+    ordered: Number(r.ordered), delivered: Number(r.delivered), activated: Number(r.activated), followedUp: Number(r.followedUp),
+  };
+}

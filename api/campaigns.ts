@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { inTransaction } from '../infra/db';
+import {
+  CAMPAIGN_STATUSES,
+  CampaignDefinitionSchema,
+  FUNNEL_STEPS,
+  type CampaignDefinition,
+} from '../domain/campaign';
+import { campaignWorkflowId } from '../domain/ids';
+import { cancelUpdate, pauseUpdate, resumeUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
+import { CampaignIdKey, CampaignStatusKey, RegionKey } from '../workflows/search-attributes';
+import type { AppDeps } from './app';
+import { campaignFunnel, findCampaign, type CampaignRow } from './campaign-store';
+import { HttpError, badRequest, conflict, notFound } from './errors';
+
+const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
+const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
+const FunnelSchema = z.object(Object.fromEntries(FUNNEL_STEPS.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL_STEPS)[number], z.ZodNumber>);
+const CampaignView = CampaignCreated.extend({
+  name: z.string(),
+  funnel: FunnelSchema,
+  createdAt: z.string(),
+  temporalUi: z.string(),
+});
+const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
+
+export const uiLink = (deps: AppDeps, workflowId: string) =>
+  `${deps.config.TEMPORAL_UI_URL}/namespaces/${deps.config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`;
+
+/** Marketing's resource: launch a campaign, watch its funnel, pause, resume or cancel it. */
+export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { db, client } = deps;
+
+  const startWorkflow = async (campaign: CampaignRow) => {
+    const definition = campaign.definition as unknown as CampaignDefinition;
+    const regions = definition.segment.regions ?? [];
+    const args: CampaignWorkflowInput = { definition };
+    try {
+      await client.workflow.start('campaignWorkflow', {
+        workflowId: campaign.workflow_id,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [args],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: CampaignIdKey, value: campaign.id },
+          { key: CampaignStatusKey, value: 'pending' },
+          ...(regions.length === 1 ? [{ key: RegionKey, value: regions[0]! }] : []),
+        ],
+        staticSummary: `${definition.name}: ${definition.offer.name} (${definition.offer.code})`,
+        staticDetails: `Segment: ${JSON.stringify(definition.segment)}\n\nDialing: ${JSON.stringify(definition.dialing)}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  };
+
+  app.post('/campaigns', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Launch a campaign (idempotent by Idempotency-Key header or client-given id)',
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+      body: CampaignDefinitionSchema,
+      response: { 200: CampaignCreated, 201: CampaignCreated, 400: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const key = request.headers['idempotency-key'] ?? null;
+    const body = request.body;
+    await checkRegions(body.segment.regions);
+    const id = body.id ?? `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const definition: CampaignDefinition = { ...body, id };
+
+    // Row first, in one statement that either creates it or finds the one this key/id made before.
+    const { campaign, created } = await inTransaction(db, async (tx) => {
+      const prior = await tx.query<CampaignRow>(
+        'SELECT * FROM campaigns WHERE ($1::text IS NOT NULL AND idempotency_key = $1) OR id = $2 LIMIT 1',
+        [key, body.id ?? null],
+      );
+      if (prior.rows[0]) return { campaign: prior.rows[0], created: false };
+      const inserted = await tx.query<CampaignRow>(
+        `INSERT INTO campaigns (id, idempotency_key, name, definition, status, workflow_id)
+         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING RETURNING *`,
+        [id, key, body.name, JSON.stringify(definition), campaignWorkflowId(id)],
+      );
+      if (inserted.rows[0]) return { campaign: inserted.rows[0], created: true };
+      throw new HttpError(409, 'conflict', 'a concurrent request with the same id or Idempotency-Key is being processed; retry');
+    });
+    if (!created) {
+      const { id: _ignored, ...priorDef } = campaign.definition as CampaignDefinition;
+      const { id: _sameIgnored, ...newDef } = definition;
+      if (JSON.stringify(priorDef) !== JSON.stringify(newDef)) {
+        throw conflict(key && campaign.idempotency_key === key
+          ? 'Idempotency-Key was already used for a different campaign definition'
+          : `campaign id '${campaign.id}' is already used by a different campaign`);
+      }
+    }
+    // Also on a replay: if the first request died between the row and the start, this finishes it.
+    await startWorkflow(campaign);
+    reply.header('location', `/campaigns/${campaign.id}`);
+    return reply.status(created ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status });
+  });
+
+  app.get('/campaigns', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'List campaigns, newest first',
+      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+      response: { 200: z.object({ campaigns: z.array(CampaignCreated.extend({ name: z.string(), createdAt: z.string() })) }) },
+    },
+  }, async (request) => {
+    const { rows } = await db.query<CampaignRow>('SELECT * FROM campaigns ORDER BY created_at DESC LIMIT $1', [request.query.limit]);
+    return {
+      campaigns: rows.map((c) => ({ id: c.id, workflowId: c.workflow_id, status: c.status, name: c.name, createdAt: c.created_at.toISOString() })),
+    };
+  });
+
+  app.get('/campaigns/:id', {
+    schema: {
+      tags: ['campaigns'],
+      summary: "A campaign's status and funnel (counted in Postgres)",
+      params: IdParams,
+      response: { 200: CampaignView, 404: ErrorBody },
+    },
+  }, async (request) => {
+    const campaign = await findCampaign(db, request.params.id);
+    if (!campaign) throw notFound(`campaign '${request.params.id}'`);
+    return {
+      id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status, name: campaign.name,
+      funnel: await campaignFunnel(db, campaign.id), createdAt: campaign.created_at.toISOString(),
+      temporalUi: uiLink(deps, campaign.workflow_id),
+    };
+  });
+
+  const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
+  for (const [action, update] of Object.entries(controls)) {
+    app.post(`/campaigns/:id/${action}`, {
+      schema: {
+        tags: ['campaigns'],
+        summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (answers once the workflow accepted or refused it)`,
+        params: IdParams,
+        response: { 200: z.object({ id: z.string(), status: z.string(), inFlight: z.number() }), 404: ErrorBody, 409: ErrorBody },
+      },
+    }, async (request) => {
+      const campaign = await findCampaign(db, request.params.id);
+      if (!campaign) throw notFound(`campaign '${request.params.id}'`);
+      if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
+      try {
+        const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(update, { args: [] });
+        return { id: campaign.id, status: progress.status, inFlight: progress.inFlight };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw conflict((err.cause as Error | undefined)?.message ?? err.message);
+        throw err;
+      }
+    });
+  }
+
+  async function checkRegions(regions: string[] | undefined) {
+    if (!regions?.length) return;
+    const { rows } = await db.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [regions]);
+    const known = new Set(rows.map((r) => r.code));
+    const i = regions.findIndex((r) => !known.has(r));
+    if (i >= 0) throw badRequest(`body.segment.regions.${i}`, `unknown region '${regions[i]}'`);
+  }
+};

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+/** An error a route throws to answer a client with a status and a reason, never a 500. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not-found', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+export const badRequest = (path: string, message: string) =>
+  new HttpError(400, 'bad-request', `${path}: ${message}`, [{ path, message }]);
+
+/**
+ * The one error handler: validation failures name the field path, a client's mistakes get a 4xx
+ * with the reason, and only our own faults answer 5xx (logged, without internals in the body).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const issues = err.validation.map((v) => ({
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      }));
+      return reply.status(400).send({
+        error: 'validation',
+        message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues,
+      });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large, …
+      return reply.status(status).send({ error: err.code ?? 'bad-request', message: err.message });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(status).send({ error: 'internal', message: 'internal error; see the API log' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url}` }),
+  );
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { DISPOSITIONS } from '../domain/dialing';
+import { DELIVERY_OUTCOMES } from '../domain/order';
+import { orderWorkflowId } from '../domain/ids';
+import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
+import { deliveryReportSignal } from '../workflows/order';
+import type { AppDeps } from './app';
+import { notFound } from './errors';
+
+const DialerOutcome = z.object({
+  callId: z.string().min(1).max(200),
+  disposition: z.enum(DISPOSITIONS),
+  connected: z.boolean(),
+  durationSec: z.number().int().min(0).max(86_400),
+  callbackAt: z.iso.datetime({ offset: true }).optional(),
+  satisfaction: z.number().int().min(1).max(5).optional(),
+  complaint: z.boolean().optional(),
+  endedAt: z.iso.datetime({ offset: true }),
+});
+
+const CourierOutcome = z.object({
+  deliveryId: z.string().min(1).max(200),
+  orderId: z.string().min(1).max(200),
+  outcome: z.enum(DELIVERY_OUTCOMES),
+  at: z.iso.datetime({ offset: true }),
+  amountCollected: z.number().min(0).max(1_000_000).optional(),
+});
+
+const Ack = z.object({ ok: z.boolean(), duplicate: z.boolean() });
+
+/**
+ * Outcomes from the systems we do not own. Each is recorded first (the first report wins, so a
+ * repeated or late webhook changes nothing), then handed to the waiting workflow.
+ */
+export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { db, client } = deps;
+
+  app.post('/webhooks/dialer', {
+    schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: Ack } },
+  }, async (request) => {
+    const o = request.body;
+    const { rows } = await db.query<CallAttemptRow & { task_token: Buffer | null; first: boolean }>(
+      `UPDATE call_attempts SET
+          disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
+          duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
+          satisfaction = COALESCE(satisfaction, $6), complaint = COALESCE(complaint, $7),
+          ended_at = COALESCE(ended_at, $8)
+        WHERE id = $1
+        RETURNING ${CALL_ATTEMPT_COLUMNS}, task_token,
+                  (SELECT disposition IS NULL FROM call_attempts WHERE id = $1) AS first`,
+      [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.satisfaction ?? null,
+        o.complaint ?? null, o.endedAt],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`call '${o.callId}'`);
+    if (!row.task_token) return { ok: true, duplicate: !row.first };
+    try {
+      // Completed with the recorded (first) outcome, whatever this webhook said.
+      await client.activity.complete(row.task_token, outcomeFromRow(row));
+    } catch (err) {
+      // Already completed: this is a repeat, or a retried activity picked the outcome up itself.
+      if (err instanceof ActivityNotFoundError) return { ok: true, duplicate: true };
+      throw err; // Temporal unreachable: 5xx, and the dialer retries the webhook
+    }
+    return { ok: true, duplicate: !row.first };
+  });
+
+  app.post('/webhooks/courier', {
+    schema: { tags: ['webhooks'], summary: 'A delivery ended (courier → us)', body: CourierOutcome, response: { 200: Ack } },
+  }, async (request) => {
+    const o = request.body;
+    const { rows } = await db.query<{ order_id: string; outcome: string; outcome_at: Date; amount_collected: string | null; first: boolean }>(
+      `UPDATE deliveries SET outcome = COALESCE(outcome, $2), outcome_at = COALESCE(outcome_at, $3),
+              amount_collected = COALESCE(amount_collected, $4)
+        WHERE id = $1 AND order_id = $5
+        RETURNING order_id, outcome, outcome_at, amount_collected,
+                  (SELECT outcome IS NULL FROM deliveries WHERE id = $1) AS first`,
+      [o.deliveryId, o.outcome, o.at, o.amountCollected ?? null, o.orderId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`delivery '${o.deliveryId}' of order '${o.orderId}'`);
+    try {
+      await client.workflow.getHandle(orderWorkflowId(row.order_id)).signal(deliveryReportSignal, {
+        deliveryId: o.deliveryId,
+        outcome: row.outcome as (typeof DELIVERY_OUTCOMES)[number],
+        at: row.outcome_at.toISOString(),
+        ...(row.amount_collected != null ? { amountCollected: Number(row.amount_collected) } : {}),
+      });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { ok: true, duplicate: true }; // the order is closed
+      throw err;
+    }
+    return { ok: true, duplicate: !row.first };
+  });
+};

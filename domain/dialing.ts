@@ -1,0 +1,56 @@
+import type { DialingPolicy } from './campaign';
+
+/** The outcome of one call attempt, as the dialer reports it. */
+export const DISPOSITIONS = [
+  'no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted',
+] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** Our own disposition when the dialer could not place the call at all (after its retries). */
+export type AttemptDisposition = Disposition | 'not-placed';
+
+export interface CallOutcome {
+  callId: string;
+  disposition: Disposition;
+  connected: boolean;
+  durationSec: number;
+  callbackAt?: string;
+  satisfaction?: number;
+  complaint?: boolean;
+  endedAt: string;
+}
+
+/** What happens to a lead after an attempt: called again after a delay, or finished. */
+export type LeadStep =
+  | { kind: 'retry'; delaySeconds: number }
+  | { kind: 'callback'; at: string }
+  | { kind: 'done'; result: 'accepted' | 'refused' | 'wrong-number' | 'unreached' };
+
+/**
+ * The retry rule of the first version: unreached leads (no answer, busy, call not placed) are
+ * called again after the campaign's delay until maxAttempts; a callback request is honoured at the
+ * customer's time within the same attempt budget; refusals and wrong numbers end the lead.
+ */
+export function nextLeadStep(
+  disposition: AttemptDisposition,
+  attemptsMade: number,
+  policy: Pick<DialingPolicy, 'maxAttempts' | 'retryDelaySeconds'>,
+  callbackAt?: string,
+): LeadStep {
+  switch (disposition) {
+    case 'accepted':
+      return { kind: 'done', result: 'accepted' };
+    case 'refused':
+      return { kind: 'done', result: 'refused' };
+    case 'wrong-number':
+      return { kind: 'done', result: 'wrong-number' };
+    case 'callback-requested':
+      if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
+      return callbackAt ? { kind: 'callback', at: callbackAt } : { kind: 'retry', delaySeconds: policy.retryDelaySeconds };
+    case 'no-answer':
+    case 'busy':
+    case 'not-placed':
+      if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
+      return { kind: 'retry', delaySeconds: policy.retryDelaySeconds };
+  }
+}

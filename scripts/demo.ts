@@ -1,0 +1,105 @@
+import cliProgress from 'cli-progress';
+import { parseArgs } from 'node:util';
+import { runMain } from '../infra/process';
+import { FUNNEL_STEPS, type CampaignDefinitionInput, type Funnel } from '../domain/campaign';
+import { bringUpStack } from './stack/up';
+import { Supervisor } from './stack/supervisor';
+import { DemoApi } from './demo-api';
+
+/**
+ * `npm run demo`: brings the stack up, launches a campaign of 600 leads through the API, plays the
+ * scheduler for deliveries that end up held, and prints the funnel and where to look in the UI.
+ */
+await runMain('demo', async () => {
+  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, leads: { type: 'string', default: '600' } } });
+  const leads = Number(values.leads);
+  if (!Number.isInteger(leads) || leads < 1 || leads > 20_000) throw new Error('--leads must be an integer in 1..20000');
+
+  const sup = new Supervisor('npm run demo');
+  try {
+    const stack = await bringUpStack(sup, { customers: 20_000 });
+    const api = new DemoApi(stack.apiUrl);
+    const id = `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
+    const definition: CampaignDefinitionInput = {
+      id,
+      name: 'Demo: fibre-300 upsell to in-network customers',
+      offer: { code: 'fiber-300', name: 'Fibre broadband 300M', price: 99 },
+      segment: { inNetwork: true, maxLeads: leads },
+      dialing: { maxConcurrentCalls: 40, maxAttempts: 3, retryDelaySeconds: 2 },
+      orders: { followUpDelaySeconds: 3, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 1 },
+    };
+    const created = await api.post('/campaigns', definition, { 'idempotency-key': id });
+    console.log(`\ncampaign ${id} launched (${created.status}); workflow ${created.workflowId}\n`);
+
+    const funnel = await watchCampaign(api, id);
+    printFunnel(funnel);
+    const ui = `${stack.uiUrl}/namespaces/default`;
+    console.log(`\nTemporal UI`);
+    console.log(`  campaign   ${ui}/workflows/campaign-${id}`);
+    const { orders } = await api.get(`/orders?campaignId=${id}&limit=3`);
+    for (const o of orders as { id: string; status: string }[]) console.log(`  order      ${ui}/workflows/order-${o.id}  (${o.status})`);
+    console.log(`  all orders ${ui}/workflows?query=${encodeURIComponent(`CampaignId="${id}"`)}`);
+    if (values.keep) {
+      console.log('\n--keep: the stack stays up; Ctrl-C stops it.');
+      await sup.watch(new Promise<never>(() => {}));
+    }
+  } finally {
+    await sup.stop();
+  }
+});
+
+/** Polls the API until the campaign has called every lead and every order has settled. */
+async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
+  const tty = process.stdout.isTTY;
+  const bars = new cliProgress.MultiBar(
+    { format: ' {name} |{bar}| {value}/{total} {note}', hideCursor: true, clearOnComplete: false, noTTYOutput: false },
+    cliProgress.Presets.shades_classic,
+  );
+  const calls = tty ? bars.create(1, 0, { name: 'leads called ', note: '' }) : undefined;
+  const orders = tty ? bars.create(1, 0, { name: 'orders done  ', note: '' }) : undefined;
+  const retried = new Map<string, number>();
+  const deadline = Date.now() + 15 * 60_000;
+  let lastLog = 0;
+  try {
+    for (;;) {
+      const c = await api.get(`/campaigns/${id}`);
+      const f = c.funnel as Funnel;
+      const done = (await api.get(`/orders?campaignId=${id}&stage=done&limit=1`)).total as number;
+      await actAsScheduler(api, id, retried);
+      const leadsDone = (await api.get(`/campaigns/${id}`)).status === 'completed' ? f.listed : f.dialed;
+      calls?.setTotal(Math.max(f.listed, 1));
+      calls?.update(leadsDone, { note: `connected ${f.connected}, accepted ${f.accepted}` });
+      orders?.setTotal(Math.max(f.ordered, 1));
+      orders?.update(done, { note: `delivered ${f.delivered}, activated ${f.activated}, followed up ${f.followedUp}` });
+      if (!tty && Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        console.log(`[${c.status}] ${FUNNEL_STEPS.map((k) => `${k} ${f[k]}`).join(' · ')} · orders done ${done}`);
+      }
+      if (c.status === 'completed' && done === f.ordered) return f;
+      if (Date.now() > deadline) throw new Error('the demo campaign did not finish within 15 minutes; see .data/logs/');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    bars.stop();
+  }
+}
+
+/** Plays the dispatcher: retries a held delivery twice, then cancels the order. */
+async function actAsScheduler(api: DemoApi, id: string, retried: Map<string, number>): Promise<void> {
+  const { orders } = await api.get(`/orders?campaignId=${id}&status=held&limit=100`);
+  for (const o of orders as { id: string }[]) {
+    const n = retried.get(o.id) ?? 0;
+    retried.set(o.id, n + 1);
+    if (n < 2) await api.post(`/orders/${o.id}/delivery/retry`, {}, {}, [200, 409]);
+    else await api.post(`/orders/${o.id}/cancel`, { reason: 'customer could not be reached for delivery' }, {}, [200, 409]);
+  }
+}
+
+function printFunnel(f: Funnel): void {
+  console.log('\nFunnel');
+  const width = Math.max(...FUNNEL_STEPS.map((k) => k.length));
+  for (const k of FUNNEL_STEPS) {
+    const pct = f.listed ? ((100 * f[k]) / f.listed).toFixed(1) : '0.0';
+    console.log(`  ${k.padEnd(width)}  ${String(f[k]).padStart(6)}  ${pct.padStart(5)}%`);
+  }
+}

@@ -1,0 +1,41 @@
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { temporalCli } from './binaries';
+import type { Supervisor } from './supervisor';
+import { waitFor } from './supervisor';
+
+export async function temporalReachable(address: string): Promise<boolean> {
+  try {
+    const conn = await Connection.connect({ address, connectTimeout: 1500 });
+    try {
+      await conn.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await conn.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `temporal server start-dev` with our search attributes registered. With dbFile the server keeps
+ * its state across restarts; without, it is in memory (tests).
+ */
+export async function startTemporalDev(
+  sup: Supervisor,
+  opts: { port: number; uiPort?: number; dbFile?: string; name?: string },
+): Promise<string> {
+  const address = `127.0.0.1:${opts.port}`;
+  if (await temporalReachable(address)) {
+    throw new Error(`a Temporal server already answers on ${address}; stop it, or set TEMPORAL_ADDRESS=${address} to use it`);
+  }
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  sup.spawn(opts.name ?? 'temporal', temporalCli(), args);
+  await sup.watch(waitFor(`Temporal on ${address}`, () => temporalReachable(address)));
+  return address;
+}

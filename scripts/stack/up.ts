@@ -1,0 +1,82 @@
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../infra/config';
+import { createPool, migrate, type Db } from '../../infra/db';
+import { generateCustomers, generateDncRegister, seedRegions } from '../../db/customers-generator';
+import { ensureDatabase, ensurePostgres } from './postgres';
+import { DATA_DIR, PORTS, ROOT } from './paths';
+import { startTemporalDev, temporalReachable } from './temporal-server';
+import { Supervisor, waitFor } from './supervisor';
+
+export interface Stack {
+  config: Config;
+  db: Db;
+  apiUrl: string;
+  uiUrl: string;
+}
+
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/**
+ * Brings up the whole local system: Postgres (the project's own cluster unless DATABASE_URL is
+ * set), Temporal (start-dev with a db file unless TEMPORAL_ADDRESS is set), the sims, the worker and
+ * the API, each as its own process like in a deployment. Everything stops with the supervisor.
+ */
+export async function bringUpStack(sup: Supervisor, opts: { customers: number }): Promise<Stack> {
+  const env = { ...process.env };
+  if (!env.DATABASE_URL) {
+    const pgHandle = await ensurePostgres(PORTS.postgres);
+    sup.onStop(() => pgHandle.stop());
+    env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
+    console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
+  }
+  const config = loadConfig(env);
+  const db = createPool(config.DATABASE_URL);
+  sup.onStop(() => db.end());
+  await migrate(db);
+  await seedCustomerBase(db, opts.customers);
+
+  if (process.env.TEMPORAL_ADDRESS) {
+    if (!(await temporalReachable(config.TEMPORAL_ADDRESS))) {
+      throw new Error(`TEMPORAL_ADDRESS=${config.TEMPORAL_ADDRESS} does not answer`);
+    }
+    console.log(`temporal   ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS: not starting one)`);
+  } else {
+    await startTemporalDev(sup, { port: PORTS.temporal, uiPort: PORTS.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    console.log(`temporal   ${config.TEMPORAL_ADDRESS}, UI ${config.TEMPORAL_UI_URL}`);
+  }
+
+  const childEnv: Record<string, string> = {
+    DATABASE_URL: config.DATABASE_URL,
+    TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+    PUBLIC_API_URL: config.PUBLIC_API_URL,
+    DIALER_URL: config.DIALER_URL,
+    COURIER_URL: config.COURIER_URL,
+    BSS_URL: config.BSS_URL,
+  };
+  sup.spawn('sims', TSX, ['sim/main.ts'], childEnv);
+  sup.spawn('worker', TSX, ['workers/main.ts'], childEnv);
+  sup.spawn('api', TSX, ['api/main.ts'], childEnv);
+  const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
+  await sup.watch(Promise.all([
+    waitFor('the API', async () => (await fetch(`${apiUrl}/health`)).ok),
+    waitFor('the sims', async () => (await fetch(`${config.DIALER_URL}/health`)).ok && (await fetch(`${config.BSS_URL}/health`)).ok),
+  ]));
+  console.log(`api        ${apiUrl} (Swagger UI: ${apiUrl}/docs)`);
+  console.log(`sims       dialer ${config.DIALER_URL}, courier ${config.COURIER_URL}, BSS ${config.BSS_URL}`);
+  console.log(`logs       .data/logs/*.log`);
+  return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL };
+}
+
+/** Loads the synthetic customer base once (the generator is deterministic and idempotent). */
+async function seedCustomerBase(db: pg.Pool, count: number): Promise<void> {
+  await seedRegions(db);
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM customers');
+  if (Number(rows[0]!.n) >= count) return;
+  const t0 = Date.now();
+  await generateCustomers(db, { count, seed: 7 });
+  await generateDncRegister(db, { seed: 7 });
+  console.log(`customers  ${count} generated in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}

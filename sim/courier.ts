@@ -1,0 +1,240 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { between, pick, unit } from './rand';
+import {
+  DUPLICATE_AFTER_MS,
+  RangeMsSchema,
+  SeedSchema,
+  WebhookFaultsSchema,
+  createSimApp,
+  mountConfig,
+  parseOr400,
+  roundMoney,
+  unavailable,
+  type SimOptions,
+} from './service';
+import { TimerSet } from './timers';
+import { deliver } from './webhook';
+
+// Stand-in for the courier company that brings SIM cards and devices to the
+// customer: books a delivery, drives for a while, reports how it went.
+
+export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+const weight = (fallback: number) => z.number().min(0).default(fallback);
+
+const OutcomeMixSchema = z
+  .strictObject({
+    delivered: weight(0.8),
+    'customer-absent': weight(0.1),
+    'wrong-address': weight(0.05),
+    refused: weight(0.05),
+  })
+  .refine((mix) => Object.values(mix).some((w) => w > 0), { message: 'at least one weight must be positive' });
+
+export const CourierConfigSchema = z.strictObject({
+  seed: SeedSchema.default(42),
+  /** Real time between booking and the outcome webhook. */
+  travelMs: RangeMsSchema.default({ min: 50, max: 300 }),
+  /** Slot offered when the booking names none. Informational: travelMs decides when the outcome comes. */
+  slotLeadMs: z.number().int().min(0).default(3_600_000),
+  /** Outcome weights; missing keys keep their default. */
+  mix: OutcomeMixSchema.prefault({}),
+  webhookRetries: z.number().int().min(0).max(20).default(8),
+  faults: WebhookFaultsSchema.prefault({}),
+});
+export type CourierConfig = z.infer<typeof CourierConfigSchema>;
+export type CourierConfigInput = z.input<typeof CourierConfigSchema>;
+
+export const BookDeliverySchema = z.strictObject({
+  deliveryId: z.string().min(1).max(200),
+  orderId: z.string().min(1).max(200),
+  region: z.string().min(1).max(100),
+  address: z.string().min(1).max(500),
+  slot: z.iso.datetime({ offset: true }).optional(),
+  collectAmount: z.number().min(0).finite().optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }),
+});
+export type BookDelivery = z.infer<typeof BookDeliverySchema>;
+
+/** Body of the outcome webhook POSTed to callbackUrl. */
+export const DeliveryOutcomeSchema = z.strictObject({
+  deliveryId: z.string(),
+  orderId: z.string(),
+  outcome: z.enum(DELIVERY_OUTCOMES),
+  at: z.iso.datetime(),
+  amountCollected: z.number().min(0).optional(),
+});
+export type DeliveryReport = z.infer<typeof DeliveryOutcomeSchema>;
+
+/** Pure: the same (seed, deliveryId) always yields the same outcome. */
+export function decideDeliveryOutcome(config: CourierConfig, booking: BookDelivery, at: Date): DeliveryReport {
+  const outcome = pick(config.mix, unit(config.seed, booking.deliveryId));
+  const report: DeliveryReport = {
+    deliveryId: booking.deliveryId,
+    orderId: booking.orderId,
+    outcome,
+    at: at.toISOString(),
+  };
+  if (outcome === 'delivered' && booking.collectAmount !== undefined) report.amountCollected = booking.collectAmount;
+  return report;
+}
+
+interface Delivery {
+  booking: BookDelivery;
+  /** Everything but callbackUrl: what makes a repeat "the same booking". */
+  fingerprint: string;
+  slot: string;
+  status: 'booked' | 'cancelled' | 'completed';
+  bookedAt: string;
+  report?: DeliveryReport;
+  timer?: NodeJS.Timeout;
+  sends: number;
+}
+
+function fingerprintOf(booking: BookDelivery): string {
+  const { callbackUrl: _ignored, ...identity } = booking;
+  return JSON.stringify(Object.entries(identity).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function buildCourier(input: CourierConfigInput = {}, options: SimOptions = {}): FastifyInstance {
+  let config = CourierConfigSchema.parse(input);
+  const app = createSimApp(options);
+  const timers = new TimerSet();
+  const deliveries = new Map<string, Delivery>();
+  const attempts = new Map<string, number>();
+  const stats = {
+    booked: 0,
+    cancelled: 0,
+    completed: 0,
+    rejected: 0,
+    byOutcome: Object.fromEntries(DELIVERY_OUTCOMES.map((o) => [o, 0])) as Record<DeliveryOutcome, number>,
+    collectedByRegion: {} as Record<string, number>,
+    webhooksSent: 0,
+    duplicatesSent: 0,
+    webhooksFailed: 0,
+  };
+
+  app.addHook('preClose', async () => timers.close());
+
+  function sendReport(delivery: Delivery): void {
+    const report = delivery.report!;
+    delivery.sends += 1;
+    const duplicate =
+      unit(config.seed, report.deliveryId, 'duplicate', delivery.sends) < config.faults.duplicateWebhookRate;
+    void deliver(delivery.booking.callbackUrl, report, {
+      retries: config.webhookRetries,
+      log: app.log,
+      timers,
+      duplicateAfterMs: duplicate ? DUPLICATE_AFTER_MS : undefined,
+      onDelivered: (copy) => {
+        stats.webhooksSent += 1;
+        if (copy === 'duplicate') stats.duplicatesSent += 1;
+      },
+    }).then((delivered) => {
+      if (!delivered && !timers.closed) stats.webhooksFailed += 1;
+    });
+  }
+
+  function complete(delivery: Delivery): void {
+    if (delivery.status !== 'booked') return;
+    const report = decideDeliveryOutcome(config, delivery.booking, new Date());
+    delivery.report = report;
+    delivery.status = 'completed';
+    delivery.timer = undefined;
+    stats.completed += 1;
+    stats.byOutcome[report.outcome] += 1;
+    if (report.amountCollected !== undefined) {
+      const region = delivery.booking.region;
+      stats.collectedByRegion[region] = roundMoney((stats.collectedByRegion[region] ?? 0) + report.amountCollected);
+    }
+    sendReport(delivery);
+  }
+
+  app.post('/deliveries', async (request, reply) => {
+    const body = parseOr400(BookDeliverySchema, request.body, reply);
+    if (body === undefined) return reply;
+    const attempt = (attempts.get(body.deliveryId) ?? 0) + 1;
+    attempts.set(body.deliveryId, attempt);
+
+    await timers.sleep(config.faults.latencyMs);
+    if (unit(config.seed, body.deliveryId, 'error', attempt) < config.faults.errorRate) {
+      stats.rejected += 1;
+      return unavailable(reply);
+    }
+
+    const fingerprint = fingerprintOf(body);
+    const existing = deliveries.get(body.deliveryId);
+    if (existing) {
+      if (existing.fingerprint !== fingerprint) {
+        return reply.code(409).send({
+          error: 'delivery-id-reused',
+          message: `deliveryId ${body.deliveryId} was already booked with different details`,
+        });
+      }
+      existing.booking.callbackUrl = body.callbackUrl;
+      if (existing.report) sendReport(existing);
+      // A cancelled booking stays cancelled: saying "booked" would be a lie.
+      const status = existing.status === 'cancelled' ? 'cancelled' : 'booked';
+      return reply.code(200).send({ deliveryId: body.deliveryId, status, slot: existing.slot });
+    }
+
+    const slot = body.slot ?? new Date(Date.now() + config.slotLeadMs).toISOString();
+    const delivery: Delivery = {
+      booking: body,
+      fingerprint,
+      slot,
+      status: 'booked',
+      bookedAt: new Date().toISOString(),
+      sends: 0,
+    };
+    deliveries.set(body.deliveryId, delivery);
+    stats.booked += 1;
+    const travelMs = between(config.travelMs.min, config.travelMs.max, unit(config.seed, body.deliveryId, 'travel'));
+    delivery.timer = timers.after(travelMs, () => complete(delivery));
+    request.log.debug({ deliveryId: body.deliveryId, region: body.region, travelMs }, 'delivery booked');
+    return reply.code(202).send({ deliveryId: body.deliveryId, status: 'booked', slot });
+  });
+
+  app.post('/deliveries/:deliveryId/cancel', async (request, reply) => {
+    const { deliveryId } = request.params as { deliveryId: string };
+    const delivery = deliveries.get(deliveryId);
+    if (!delivery) return reply.code(404).send({ error: 'not-found', message: `no delivery ${deliveryId}` });
+    if (delivery.status === 'completed') {
+      return reply.code(409).send({ error: 'already-completed', outcome: delivery.report!.outcome });
+    }
+    if (delivery.status === 'booked') {
+      timers.cancel(delivery.timer);
+      delivery.timer = undefined;
+      delivery.status = 'cancelled';
+      stats.cancelled += 1;
+    }
+    return { deliveryId, status: 'cancelled' };
+  });
+
+  app.get('/deliveries/:deliveryId', async (request, reply) => {
+    const { deliveryId } = request.params as { deliveryId: string };
+    const delivery = deliveries.get(deliveryId);
+    if (!delivery) return reply.code(404).send({ error: 'not-found', message: `no delivery ${deliveryId}` });
+    const { callbackUrl: _callbackUrl, ...booking } = delivery.booking;
+    return {
+      ...booking,
+      slot: delivery.slot,
+      status: delivery.status,
+      bookedAt: delivery.bookedAt,
+      report: delivery.report ?? null,
+    };
+  });
+
+  app.get('/stats', async () => stats);
+
+  mountConfig(app, CourierConfigSchema, {
+    get: () => config,
+    set: (next) => {
+      config = next;
+    },
+  });
+
+  return app;
+}

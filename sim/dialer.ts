@@ -1,0 +1,227 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { between, pick, unit } from './rand';
+import {
+  DUPLICATE_AFTER_MS,
+  RangeMsSchema,
+  RateSchema,
+  SeedSchema,
+  WebhookFaultsSchema,
+  createSimApp,
+  mountConfig,
+  parseOr400,
+  unavailable,
+  type SimOptions,
+} from './service';
+import { TimerSet } from './timers';
+import { deliver } from './webhook';
+
+// Stand-in for the telephony dialer: accepts call requests, "rings" for a
+// while, then reports the outcome to the caller's webhook.
+
+export const DISPOSITIONS = ['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** Only these mean a person actually picked up. */
+const CONNECTED: ReadonlySet<Disposition> = new Set(['refused', 'callback-requested', 'accepted']);
+
+const weight = (fallback: number) => z.number().min(0).default(fallback);
+
+const SalesMixSchema = z
+  .strictObject({
+    'no-answer': weight(0.25),
+    busy: weight(0.1),
+    'wrong-number': weight(0.05),
+    refused: weight(0.25),
+    'callback-requested': weight(0.05),
+    accepted: weight(0.3),
+  })
+  .refine((mix) => Object.values(mix).some((w) => w > 0), { message: 'at least one weight must be positive' });
+
+export const DialerConfigSchema = z.strictObject({
+  seed: SeedSchema.default(42),
+  /** Real time between placing a call and its outcome webhook. */
+  ringMs: RangeMsSchema.default({ min: 50, max: 300 }),
+  /** Outcome weights for sales calls; missing keys keep their default. */
+  mix: SalesMixSchema.prefault({}),
+  /** Share of follow-up (survey) calls that reach the customer. */
+  followupReachRate: RateSchema.default(0.8),
+  /** Share of reached follow-ups where the customer files a complaint. */
+  complaintRate: RateSchema.default(0.05),
+  /** callbackAt = end of call + this, for callback-requested. */
+  callbackAfterSec: z.number().min(0).default(5),
+  webhookRetries: z.number().int().min(0).max(20).default(8),
+  faults: WebhookFaultsSchema.prefault({}),
+});
+export type DialerConfig = z.infer<typeof DialerConfigSchema>;
+export type DialerConfigInput = z.input<typeof DialerConfigSchema>;
+
+export const PlaceCallSchema = z.strictObject({
+  callId: z.string().min(1).max(200),
+  to: z.string().regex(/^\+?\d{5,20}$/, 'expected 5 to 20 digits, optionally after a +'),
+  purpose: z.enum(['sales', 'followup']),
+  callbackUrl: z.url({ protocol: /^https?$/ }),
+});
+export type PlaceCall = z.infer<typeof PlaceCallSchema>;
+
+/** Body of the outcome webhook POSTed to callbackUrl. */
+export const CallOutcomeSchema = z.strictObject({
+  callId: z.string(),
+  disposition: z.enum(DISPOSITIONS),
+  connected: z.boolean(),
+  /** Simulated talk time; 0 when nobody picked up. */
+  durationSec: z.number().int().min(0),
+  callbackAt: z.iso.datetime().optional(),
+  satisfaction: z.number().int().min(1).max(5).optional(),
+  complaint: z.boolean().optional(),
+  endedAt: z.iso.datetime(),
+});
+export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
+
+/** Pure: the same (seed, call) always yields the same outcome, timestamps aside. */
+export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt: Date): CallOutcome {
+  const { seed } = config;
+  const u = unit(seed, call.callId);
+  const ended = { callId: call.callId, endedAt: endedAt.toISOString() };
+
+  if (call.purpose === 'followup') {
+    if (u >= config.followupReachRate) {
+      const disposition = pick({ 'no-answer': 0.7, busy: 0.3 }, unit(seed, call.callId, 'unreached'));
+      return { ...ended, disposition, connected: false, durationSec: 0 };
+    }
+    // "accepted" on a follow-up means: reached and the survey was answered.
+    return {
+      ...ended,
+      disposition: 'accepted',
+      connected: true,
+      durationSec: between(30, 240, unit(seed, call.callId, 'duration')),
+      satisfaction: between(1, 5, unit(seed, call.callId, 'satisfaction')),
+      complaint: unit(seed, call.callId, 'complaint') < config.complaintRate,
+    };
+  }
+
+  const disposition = pick(config.mix, u);
+  if (!CONNECTED.has(disposition)) return { ...ended, disposition, connected: false, durationSec: 0 };
+  const talk = { refused: [10, 90], 'callback-requested': [15, 60], accepted: [120, 900] } as const;
+  const [min, max] = talk[disposition as keyof typeof talk];
+  const outcome: CallOutcome = {
+    ...ended,
+    disposition,
+    connected: true,
+    durationSec: between(min, max, unit(seed, call.callId, 'duration')),
+  };
+  if (disposition === 'callback-requested') {
+    outcome.callbackAt = new Date(endedAt.getTime() + config.callbackAfterSec * 1000).toISOString();
+  }
+  return outcome;
+}
+
+interface Call {
+  request: PlaceCall;
+  status: 'queued' | 'completed';
+  queuedAt: string;
+  outcome?: CallOutcome;
+  /** Webhook dispatches so far; keys the duplicate-fault hash per send. */
+  sends: number;
+}
+
+export function buildDialer(input: DialerConfigInput = {}, options: SimOptions = {}): FastifyInstance {
+  let config = DialerConfigSchema.parse(input);
+  const app = createSimApp(options);
+  const timers = new TimerSet();
+  const calls = new Map<string, Call>();
+  /** POSTs seen per callId: keys the error fault so a retry can succeed. */
+  const attempts = new Map<string, number>();
+  const stats = {
+    placed: 0,
+    completed: 0,
+    rejected: 0,
+    byDisposition: Object.fromEntries(DISPOSITIONS.map((d) => [d, 0])) as Record<Disposition, number>,
+    webhooksSent: 0,
+    duplicatesSent: 0,
+    webhooksFailed: 0,
+  };
+
+  app.addHook('preClose', async () => timers.close());
+
+  function sendOutcome(call: Call): void {
+    const outcome = call.outcome!;
+    call.sends += 1;
+    const duplicate = unit(config.seed, outcome.callId, 'duplicate', call.sends) < config.faults.duplicateWebhookRate;
+    void deliver(call.request.callbackUrl, outcome, {
+      retries: config.webhookRetries,
+      log: app.log,
+      timers,
+      duplicateAfterMs: duplicate ? DUPLICATE_AFTER_MS : undefined,
+      onDelivered: (copy) => {
+        stats.webhooksSent += 1;
+        if (copy === 'duplicate') stats.duplicatesSent += 1;
+      },
+    }).then((delivered) => {
+      if (!delivered && !timers.closed) stats.webhooksFailed += 1;
+    });
+  }
+
+  function complete(call: Call): void {
+    call.outcome = decideCallOutcome(config, call.request, new Date());
+    call.status = 'completed';
+    stats.completed += 1;
+    stats.byDisposition[call.outcome.disposition] += 1;
+    sendOutcome(call);
+  }
+
+  app.post('/calls', async (request, reply) => {
+    const body = parseOr400(PlaceCallSchema, request.body, reply);
+    if (body === undefined) return reply;
+    const attempt = (attempts.get(body.callId) ?? 0) + 1;
+    attempts.set(body.callId, attempt);
+
+    await timers.sleep(config.faults.latencyMs);
+    if (unit(config.seed, body.callId, 'error', attempt) < config.faults.errorRate) {
+      stats.rejected += 1;
+      return unavailable(reply);
+    }
+
+    const existing = calls.get(body.callId);
+    if (existing) {
+      if (existing.request.to !== body.to || existing.request.purpose !== body.purpose) {
+        return reply.code(409).send({
+          error: 'call-id-reused',
+          message: `callId ${body.callId} was already used for another number or purpose`,
+        });
+      }
+      // A client retrying after losing our webhook (or its own state) gets
+      // the answer again, at the address it gives now.
+      existing.request.callbackUrl = body.callbackUrl;
+      if (existing.outcome) sendOutcome(existing);
+      return reply.code(200).send({ callId: body.callId, status: 'queued' });
+    }
+
+    const call: Call = { request: body, status: 'queued', queuedAt: new Date().toISOString(), sends: 0 };
+    calls.set(body.callId, call);
+    stats.placed += 1;
+    const ringMs = between(config.ringMs.min, config.ringMs.max, unit(config.seed, body.callId, 'ring'));
+    timers.after(ringMs, () => complete(call));
+    request.log.debug({ callId: body.callId, purpose: body.purpose, ringMs }, 'call placed');
+    return reply.code(202).send({ callId: body.callId, status: 'queued' });
+  });
+
+  app.get('/calls/:callId', async (request, reply) => {
+    const { callId } = request.params as { callId: string };
+    const call = calls.get(callId);
+    if (!call) return reply.code(404).send({ error: 'not-found', message: `no call ${callId}` });
+    const { to, purpose } = call.request;
+    return { callId, to, purpose, status: call.status, queuedAt: call.queuedAt, outcome: call.outcome ?? null };
+  });
+
+  app.get('/stats', async () => stats);
+
+  mountConfig(app, DialerConfigSchema, {
+    get: () => config,
+    set: (next) => {
+      config = next;
+    },
+  });
+
+  return app;
+}

@@ -1,0 +1,92 @@
+import { TimerSet } from './timers';
+
+/** The subset of a pino / Fastify logger the webhook sender needs. */
+export interface WebhookLog {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DeliverOptions {
+  /** Further attempts after the first one fails. */
+  retries?: number;
+  log?: WebhookLog;
+  /** Lets the owning sim stop backoff waits and in-flight requests on close(). */
+  timers?: TimerSet;
+  /** First backoff wait; doubled on each retry, capped at maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** A receiver that hangs counts as a failed attempt after this long. */
+  attemptTimeoutMs?: number;
+  /**
+   * When set, an identical second copy is sent this long after the first one
+   * starts, the way real providers occasionally double-deliver. Receivers must
+   * deduplicate; the caller decides (by hash) when to ask for it.
+   */
+  duplicateAfterMs?: number;
+  /** Called once per copy the receiver acknowledged with a 2xx. */
+  onDelivered?: (copy: 'original' | 'duplicate') => void;
+}
+
+const silent: WebhookLog = { debug: () => {}, warn: () => {} };
+
+/**
+ * POST body as JSON to url, retrying on network errors and non-2xx answers.
+ * Never throws: a receiver that stays down is logged and given up on, exactly
+ * like a real provider would. Resolves whether the original copy got through.
+ */
+export async function deliver(url: string, body: unknown, options: DeliverOptions = {}): Promise<boolean> {
+  const timers = options.timers ?? new TimerSet();
+  if (options.duplicateAfterMs !== undefined) {
+    timers.after(options.duplicateAfterMs, () => {
+      void send(url, body, options, timers, 'duplicate');
+    });
+  }
+  return send(url, body, options, timers, 'original');
+}
+
+async function send(
+  url: string,
+  body: unknown,
+  options: DeliverOptions,
+  timers: TimerSet,
+  copy: 'original' | 'duplicate',
+): Promise<boolean> {
+  const log = options.log ?? silent;
+  const retries = options.retries ?? 8;
+  const backoffMs = options.backoffMs ?? 200;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
+  const payload = JSON.stringify(body);
+
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    if (timers.closed) return false;
+    let failure: string;
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        signal: AbortSignal.any([timers.signal, AbortSignal.timeout(attemptTimeoutMs)]),
+      });
+      // Drain the body so the keep-alive socket is reusable.
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) {
+        options.onDelivered?.(copy);
+        log.debug({ url, copy, attempt }, 'webhook delivered');
+        return true;
+      }
+      failure = `HTTP ${response.status}`;
+    } catch (err) {
+      if (timers.closed) return false;
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    if (attempt > retries) {
+      log.warn({ url, copy, attempts: attempt, failure }, 'webhook given up');
+      return false;
+    }
+    const wait = Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs);
+    log.debug({ url, copy, attempt, failure, retryInMs: wait }, 'webhook attempt failed');
+    if (!(await timers.sleep(wait))) return false;
+  }
+  return false;
+}

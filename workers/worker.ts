@@ -1,0 +1,44 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  client: Client;
+  connection: NativeConnection;
+  /** A prebuilt workflow bundle (tests and production); without it the worker bundles from source. */
+  workflowBundle?: { codePath: string };
+  taskQueue?: string;
+  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
+}
+
+/** One worker runs the campaign and order workflows and every activity on the task queue. */
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config } = deps;
+  const taskQueue = deps.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({
+      db: deps.db,
+      client: deps.client,
+      taskQueue,
+      publicApiUrl: config.PUBLIC_API_URL,
+      dialerUrl: config.DIALER_URL,
+      courierUrl: config.COURIER_URL,
+      bssUrl: config.BSS_URL,
+      bssTimeoutMs: config.BSS_TIMEOUT_MS,
+    }),
+    // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
+    maxConcurrentActivityTaskExecutions: 200,
+    ...deps.tuning,
+  });
+}

@@ -1,0 +1,242 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { OrderFacts, OrderWorkflowInput } from '../activities/orders';
+import { followUpCallId } from '../domain/ids';
+import {
+  cancelRefusal,
+  deliveryDecision,
+  deliveryRetryRefusal,
+  type DeliveryOutcome,
+  type OrderStage,
+  type OrderStatus,
+} from '../domain/order';
+import { OrderStatusKey } from './search-attributes';
+
+// ---- Messages ----------------------------------------------------------------------------------
+
+/** What the courier reported for one booking (passed on by the API's courier webhook). */
+export interface DeliveryReport {
+  deliveryId: string;
+  outcome: DeliveryOutcome;
+  at: string;
+  amountCollected?: number;
+}
+
+export interface RetryDeliveryRequest {
+  /** A new address, when the scheduler corrected it. */
+  address?: string;
+  /** The slot agreed with the customer (ISO time); the courier's next slot otherwise. */
+  slot?: string;
+}
+
+export interface OrderView {
+  orderId: string;
+  campaignId: string;
+  status: OrderStatus;
+  stage: OrderStage;
+  /** In words: what the order waits for now, and since when. */
+  waitingFor: string;
+  since: string;
+  deliveryAttempts: number;
+  lastDeliveryOutcome?: DeliveryOutcome;
+  activationId?: string;
+  followUp?: OrderFacts['followUp'];
+}
+
+export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
+export const orderQuery = defineQuery<OrderView>('order');
+export const retryDeliveryUpdate = defineUpdate<OrderView, [RetryDeliveryRequest]>('retryDelivery');
+export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('cancel');
+
+// ---- Activities --------------------------------------------------------------------------------
+
+const data = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+const courier = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2s', maximumInterval: '5 minutes' },
+});
+// BSS faults (errors, timeouts) are retried with backoff for a good while; a refusal is not retried.
+const billing = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['ActivationRefused'] },
+  summary: 'activate the service in the BSS (idempotency key: order id)',
+});
+const telephony = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
+  const { orderId, policy } = input;
+  const s = {
+    status: 'acknowledged' as OrderStatus,
+    stage: 'delivery' as OrderStage,
+    waitingFor: 'start',
+    since: new Date().toISOString(),
+    deliveryAttempts: 0,
+    lastDeliveryOutcome: undefined as DeliveryOutcome | undefined,
+    activationId: undefined as string | undefined,
+    followUp: undefined as OrderFacts['followUp'],
+    events: 1, // 'acknowledged' was recorded by the starter
+  };
+  const reports = new Map<string, DeliveryReport>();
+  let cancelRequest: { reason: string } | undefined;
+  let schedulerRetry: RetryDeliveryRequest | undefined;
+
+  const view = (): OrderView => ({
+    orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
+    since: s.since, deliveryAttempts: s.deliveryAttempts, lastDeliveryOutcome: s.lastDeliveryOutcome,
+    activationId: s.activationId, followUp: s.followUp,
+  });
+  const wait = (what: string) => {
+    s.waitingFor = what;
+    s.since = new Date().toISOString();
+    setCurrentDetails(`**${s.status}** · ${s.stage}\n\nWaiting for: ${what} (since ${s.since}).\n\nDelivery attempts: ${s.deliveryAttempts}.`);
+  };
+  const moveTo = async (status: OrderStatus, stage: OrderStage, reason: string, facts?: OrderFacts) => {
+    const statusChanged = status !== s.status;
+    s.status = status;
+    s.stage = stage;
+    if (statusChanged) upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
+    s.events++;
+    await data.recordOrderEvent({
+      orderId, status, stage, reason, eventKey: `${s.events}-${status}-${stage}`,
+      deliveryAttempts: s.deliveryAttempts, facts,
+    });
+  };
+
+  setHandler(orderQuery, view);
+  setHandler(deliveryReportSignal, (report) => {
+    // The courier may repeat itself; the first report of a booking counts.
+    if (!reports.has(report.deliveryId)) reports.set(report.deliveryId, report);
+  });
+  setHandler(
+    cancelOrderUpdate,
+    async (req) => {
+      cancelRequest = req;
+      await condition(() => s.status === 'cancelled' || s.stage !== 'delivery');
+      // A delivery report can land in the same moment as the cancel; delivery wins.
+      if (s.status !== 'cancelled') throw ApplicationFailure.create({ message: 'order was delivered before the cancel took effect', type: 'TooLate' });
+      return view();
+    },
+    { validator: (_req) => { const why = cancelRequest ? 'cancel already requested' : cancelRefusal(s.status, s.stage); if (why) throw new Error(why); } },
+  );
+  setHandler(
+    retryDeliveryUpdate,
+    async (req) => {
+      schedulerRetry = req;
+      // Answer once the new booking is made, so the scheduler sees the new attempt.
+      await condition(() => s.status !== 'held');
+      return view();
+    },
+    {
+      validator: (req) => {
+        const why = deliveryRetryRefusal(s.status, s.stage) ?? (schedulerRetry ? 'a retry is already being booked' : undefined);
+        if (why) throw new Error(why);
+        if (req.slot !== undefined && Number.isNaN(Date.parse(req.slot))) throw new Error('slot: not an ISO date-time');
+      },
+    },
+  );
+
+  const cancel = async (bookingId?: string): Promise<OrderView> => {
+    if (bookingId) await courier.cancelDelivery({ deliveryId: bookingId });
+    await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
+    wait('nothing (cancelled)');
+    await condition(allHandlersFinished);
+    return view();
+  };
+
+  // ---- Delivery: book, wait for the courier, retry once, then a scheduler decides -------------
+  await moveTo('inProgress', 'delivery', 'booking the delivery');
+  let next: RetryDeliveryRequest = {};
+  for (;;) {
+    if (cancelRequest) return cancel();
+    s.deliveryAttempts++;
+    const booking = await courier.bookDelivery({ orderId, attempt: s.deliveryAttempts, ...next });
+    wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
+    await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
+    const report = reports.get(booking.deliveryId);
+    if (!report) return cancel(booking.deliveryId);
+    s.lastDeliveryOutcome = report.outcome;
+    const decision = deliveryDecision(report.outcome, s.deliveryAttempts);
+    if (decision === 'proceed') {
+      await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})`, { deliveredAt: report.at });
+      break;
+    }
+    if (decision === 'retry') {
+      await moveTo('inProgress', 'delivery', `delivery failed (${report.outcome}); automatic retry`);
+      wait(`the automatic retry in ${policy.deliveryRetryDelaySeconds}s`);
+      await condition(() => cancelRequest !== undefined, policy.deliveryRetryDelaySeconds * 1000);
+      next = {};
+      continue;
+    }
+    schedulerRetry = undefined;
+    await moveTo('held', 'delivery', `delivery failed (${report.outcome}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
+    wait("a scheduler's decision (retry or cancel)");
+    await condition(() => schedulerRetry !== undefined || cancelRequest !== undefined);
+    if (cancelRequest) return cancel();
+    next = schedulerRetry ?? {};
+    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`);
+  }
+
+  // ---- Activation: exactly once in the BSS, keyed by the order id ------------------------------
+  wait('the BSS to activate the service');
+  try {
+    const activation = await billing.activateService({ orderId, serviceCode: input.offer.code });
+    s.activationId = activation.activationId;
+    await moveTo('completed', 'followUp', 'activated in the BSS', {
+      activatedAt: activation.activatedAt, activationRef: activation.activationId,
+    });
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const why = cause instanceof ApplicationFailure && cause.type === 'ActivationRefused'
+      ? `the BSS refused the activation: ${cause.message}`
+      : `activation failed after retries: ${(cause as Error)?.message ?? String(cause)}`;
+    await moveTo('failed', 'done', why);
+    wait('nothing (failed)');
+    return view();
+  }
+
+  // ---- Follow-up: a durable timer, then an after-sales call ------------------------------------
+  wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
+  await sleep(policy.followUpDelaySeconds * 1000);
+  s.followUp = { result: 'unreached' };
+  for (let attempt = 1; attempt <= policy.followUpMaxAttempts; attempt++) {
+    wait(`follow-up call attempt ${attempt}`);
+    try {
+      const outcome = await telephony.placeCall({
+        callId: followUpCallId(orderId, attempt), purpose: 'followup', campaignId: input.campaignId, orderId, attemptNo: attempt,
+      });
+      if (outcome.connected) {
+        s.followUp = { result: 'reached', satisfaction: outcome.satisfaction, complaint: outcome.complaint ?? false };
+        break;
+      }
+    } catch {
+      // the dialer could not place it: counts as an unreached attempt
+    }
+    if (attempt < policy.followUpMaxAttempts) await sleep(policy.followUpRetryDelaySeconds * 1000);
+  }
+  const said = s.followUp.result === 'reached'
+    ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? ', complaint recorded' : ''}`
+    : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
+  await moveTo('completed', 'done', said, { followUp: s.followUp });
+  wait('nothing (done)');
+  await condition(allHandlersFinished);
+  return view();
+}

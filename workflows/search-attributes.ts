@@ -1,0 +1,18 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes, declared once: workflows upsert them, clients set them at start and
+ * query them, and the dev server registers them from SEARCH_ATTRIBUTES at start.
+ */
+export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+export const CampaignStatusKey = defineSearchAttributeKey('CampaignStatus', SearchAttributeType.KEYWORD);
+export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+export const RegionKey = defineSearchAttributeKey('Region', SearchAttributeType.KEYWORD);
+
+/** name=Type pairs, as `temporal server start-dev --search-attribute` and docker-compose want them. */
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
+  CampaignId: 'Keyword',
+  CampaignStatus: 'Keyword',
+  OrderStatus: 'Keyword',
+  Region: 'Keyword',
+};
