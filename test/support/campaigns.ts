@@ -1,0 +1,32 @@
+import type { Harness } from './harness';
+import type { CampaignDefinitionInput } from '../../domain/campaign';
+
+/** A small, fast campaign for tests: second-long delays, a handful of leads. */
+export function testCampaign(id: string, over: Partial<CampaignDefinitionInput> = {}): CampaignDefinitionInput {
+  return {
+    id,
+    name: `test ${id}`,
+    offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 },
+    segment: { maxLeads: 20 },
+    dialing: { maxConcurrentCalls: 5, maxAttempts: 3, retryDelaySeconds: 1 },
+    orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 0 },
+    ...over,
+  };
+}
+
+export async function launch(h: Harness, def: CampaignDefinitionInput, headers: Record<string, string> = {}) {
+  const res = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def, headers });
+  if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`launch failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; workflowId: string; status: string };
+}
+
+export async function api<T = any>(h: Harness, method: 'GET' | 'POST', url: string, payload?: unknown) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await h.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return { status: res.statusCode, body: res.json() as T };
+}
+
+/** Changes a sim's behaviour at run time through its own HTTP config endpoint. */
+export async function configureSim(url: string, patch: unknown): Promise<void> {
+  const res = await fetch(`${url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  if (!res.ok) throw new Error(`sim config refused: ${res.status} ${await res.text()}`);
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../infra/config';
+import { createPool, type Db } from '../../infra/db';
+import { connectClient } from '../../infra/temporal';
+import { buildApp } from '../../api/app';
+import { createWorker, type WorkerDeps } from '../../workers/worker';
+import { startSims, type RunningSims, type StartSimsOptions } from '../../sim';
+
+export interface Harness {
+  db: Db;
+  client: Client;
+  app: FastifyInstance;
+  apiUrl: string;
+  sims: RunningSims;
+  config: Config;
+  taskQueue: string;
+  worker: Worker;
+  /** Stops the worker (as a crash would, but cleanly) and starts a new one on the same queue. */
+  restartWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let runtimeQuiet = false;
+
+/**
+ * The system in one test process: the real API (on an ephemeral port, so the sims' webhooks reach
+ * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
+ */
+export async function startHarness(opts: { sims?: StartSimsOptions; tuning?: WorkerDeps['tuning'] } = {}): Promise<Harness> {
+  if (!runtimeQuiet) {
+    Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
+    runtimeQuiet = true;
+  }
+  const taskQueue = `test-${randomUUID()}`;
+  const databaseUrl = inject('databaseUrl');
+  const temporalAddress = inject('temporalAddress');
+  const db = createPool(databaseUrl, 20);
+  const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
+  const sims = await startSims({ seed: 42, ...opts.sims });
+  const baseConfig = loadConfig({
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
+    DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: '1500',
+  });
+  const app = await buildApp({ db, client, config: baseConfig });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const config: Config = { ...baseConfig, PUBLIC_API_URL: apiUrl };
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+
+  const newWorker = () => createWorker({
+    config, db, client, connection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, tuning: opts.tuning,
+  });
+  let worker = await newWorker();
+  let running = worker.run();
+
+  return {
+    db, client, app, apiUrl, sims, config, taskQueue,
+    get worker() { return worker; },
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      worker = await newWorker();
+      running = worker.run();
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await app.close();
+      await sims.close();
+      await client.connection.close();
+      await db.end();
+    },
+  };
+}
+
+/** Polls until check() returns a value other than undefined/false; fails with what it last saw. */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 200 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

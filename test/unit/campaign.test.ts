@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { CampaignDefinitionSchema, controlRefusal } from '../../domain/campaign';
+import { campaignWorkflowId, deliveryIdFor, orderIdFor, orderWorkflowId, salesCallId } from '../../domain/ids';
+import { maskMsisdn } from '../../domain/masking';
+
+const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 } };
+
+describe('campaign definition', () => {
+  it('fills the defaults a marketer may leave out', () => {
+    const d = CampaignDefinitionSchema.parse(minimal);
+    expect(d.dialing).toEqual({ maxConcurrentCalls: 10, maxAttempts: 3, retryDelaySeconds: 600 });
+    expect(d.orders.followUpDelaySeconds).toBe(7 * 86_400);
+    expect(d.segment).toEqual({});
+  });
+
+  it('names the field of every mistake', () => {
+    const r = CampaignDefinitionSchema.safeParse({
+      ...minimal, offer: { code: 'Bad Code', name: '', price: -1 }, dialing: { maxConcurrentCalls: 0 }, extra: 1,
+    });
+    expect(r.success).toBe(false);
+    const paths = r.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['offer.code', 'offer.name', 'offer.price', 'dialing.maxConcurrentCalls']));
+    expect(r.error!.issues.some((i) => i.code === 'unrecognized_keys')).toBe(true);
+  });
+
+  it('refuses controls that make no sense in the status', () => {
+    expect(controlRefusal('pause', 'running')).toBeUndefined();
+    expect(controlRefusal('pause', 'paused')).toMatch(/already paused/);
+    expect(controlRefusal('resume', 'running')).toMatch(/not paused/);
+    expect(controlRefusal('cancel', 'completed')).toMatch(/already completed/);
+  });
+});
+
+describe('ids and masking', () => {
+  it('derives every id from the business key', () => {
+    expect(campaignWorkflowId('spring')).toBe('campaign-spring');
+    expect(orderIdFor('spring', 42)).toBe('spring-l42');
+    expect(orderWorkflowId(orderIdFor('spring', 42))).toBe('order-spring-l42');
+    expect(salesCallId('spring', 42, 2)).toBe('spring-l42-a2');
+    expect(deliveryIdFor('spring-l42', 1)).toBe('spring-l42-d1');
+  });
+
+  it('masks the middle of a phone number', () => {
+    expect(maskMsisdn('13812345678')).toBe('138****5678');
+    expect(maskMsisdn('123')).toBe('***');
+  });
+});

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CampaignDefinitionSchema } from '../../domain/campaign';
+import { campaignWorkflowId } from '../../domain/ids';
+import { progressQuery, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign';
+import { api, launch, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness({ sims: { dialer: { ringMs: { min: 100, max: 400 } } } }); });
+afterAll(async () => { await h?.close(); });
+
+const leadStates = async (campaignId: string) => {
+  const { rows } = await h.db.query<{ state: string; n: string }>(
+    'SELECT state, count(*) AS n FROM leads WHERE campaign_id = $1 GROUP BY state', [campaignId]);
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+};
+const callsPlaced = async (campaignId: string) =>
+  Number((await h.db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM call_attempts WHERE campaign_id = $1 AND purpose = 'sales'`, [campaignId])).rows[0]!.n);
+
+describe('campaign workflow', () => {
+  it('pulls the list, calls every lead within the attempt limit, and orders each acceptance once', async () => {
+    const id = uniqueId('wf-basic');
+    await launch(h, testCampaign(id, { segment: { maxLeads: 30 }, dialing: { maxConcurrentCalls: 6, maxAttempts: 2, retryDelaySeconds: 1 } }));
+    const result: CampaignProgress = await h.client.workflow.getHandle(campaignWorkflowId(id)).result();
+    expect(result.status).toBe('completed');
+    expect(result.listed).toBe(30);
+    expect(await leadStates(id)).toEqual({ done: 30 });
+
+    const { rows: [counts] } = await h.db.query<{ attempts: string; max_attempts: number; accepted: string; orders: string }>(
+      `SELECT (SELECT count(*) FROM call_attempts WHERE campaign_id = $1 AND purpose = 'sales') AS attempts,
+              (SELECT max(attempts) FROM leads WHERE campaign_id = $1) AS max_attempts,
+              (SELECT count(*) FROM leads WHERE campaign_id = $1 AND last_disposition = 'accepted') AS accepted,
+              (SELECT count(*) FROM orders WHERE campaign_id = $1) AS orders`, [id]);
+    expect(Number(counts!.attempts)).toBe(result.attempts);
+    expect(counts!.max_attempts).toBeLessThanOrEqual(2);
+    expect(Number(counts!.accepted)).toBe(result.accepted);
+    expect(Number(counts!.orders)).toBe(result.ordered);
+    expect(result.ordered).toBe(result.accepted);
+    const { body } = await api(h, 'GET', `/campaigns/${id}`);
+    expect(body.status).toBe('completed');
+    expect(body.funnel.listed).toBe(30);
+  });
+
+  it('pauses (no new calls), resumes where it stopped, and cancels, releasing the rest', async () => {
+    const id = uniqueId('wf-ctl');
+    await launch(h, testCampaign(id, { segment: { maxLeads: 60 }, dialing: { maxConcurrentCalls: 2, maxAttempts: 1, retryDelaySeconds: 1 } }));
+    const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
+    await waitUntil('some calls', async () => (await callsPlaced(id)) >= 4);
+
+    const paused = await api(h, 'POST', `/campaigns/${id}/pause`);
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    await waitUntil('in-flight calls to end', async () => (await handle.query(progressQuery)).inFlight === 0);
+    const atPause = await callsPlaced(id);
+    await new Promise((r) => setTimeout(r, 1500)); // a window in which a running campaign would call again
+    expect(await callsPlaced(id)).toBe(atPause);
+    expect((await api(h, 'POST', `/campaigns/${id}/pause`)).status).toBe(409);
+    await waitUntil('paused in Postgres', async () => (await api(h, 'GET', `/campaigns/${id}`)).body.status === 'paused');
+
+    expect((await api(h, 'POST', `/campaigns/${id}/resume`)).body.status).toBe('running');
+    await waitUntil('calls after resume', async () => (await callsPlaced(id)) > atPause);
+
+    const cancelled = await api(h, 'POST', `/campaigns/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const result: CampaignProgress = await handle.result();
+    expect(result.status).toBe('cancelled');
+    const states = await leadStates(id);
+    expect(states.released).toBeGreaterThan(0);
+    expect(states.pending ?? 0).toBe(0);
+    expect(states.dialing ?? 0).toBe(0);
+    expect((await api(h, 'GET', `/campaigns/${id}`)).body.status).toBe('cancelled');
+    expect((await api(h, 'POST', `/campaigns/${id}/resume`)).status).toBe(409);
+  });
+
+  it('continues as new to keep its history bounded, without losing or repeating a call', async () => {
+    const id = uniqueId('wf-can');
+    const definition = { ...CampaignDefinitionSchema.parse(testCampaign(id, { segment: { maxLeads: 60 }, dialing: { maxConcurrentCalls: 8, maxAttempts: 2, retryDelaySeconds: 0 } })), id };
+    await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id) VALUES ($1, $2, $3, 'pending', $4)`,
+      [id, definition.name, JSON.stringify(definition), campaignWorkflowId(id)]);
+    const input: CampaignWorkflowInput = { definition, historyLimit: 150 };
+    const handle = await h.client.workflow.start('campaignWorkflow', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(id), args: [input] });
+    const result: CampaignProgress = await handle.result();
+    expect(result.run).toBeGreaterThanOrEqual(2);
+    expect(result.status).toBe('completed');
+    expect(await leadStates(id)).toEqual({ done: 60 });
+    // every claimed attempt was placed exactly once: attempts on leads = call rows
+    const { rows: [r] } = await h.db.query<{ claimed: string; placed: string }>(
+      `SELECT (SELECT sum(attempts) FROM leads WHERE campaign_id = $1) AS claimed,
+              (SELECT count(*) FROM call_attempts WHERE campaign_id = $1 AND purpose = 'sales') AS placed`, [id]);
+    expect(Number(r!.placed)).toBe(Number(r!.claimed));
+    expect(result.attempts).toBe(Number(r!.placed));
+    // each run stayed under its limit (plus the in-flight drain)
+    const runs = await h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(id)}'` });
+    for await (const run of runs) expect(run.historyLength).toBeLessThan(400);
+  });
+
+  it('fails fast, as a business error, on an invalid definition', async () => {
+    const id = uniqueId('wf-bad');
+    const bad = { ...testCampaign(id), dialing: { maxConcurrentCalls: 0 } } as unknown as CampaignWorkflowInput['definition'];
+    const handle = await h.client.workflow.start('campaignWorkflow', {
+      taskQueue: h.taskQueue, workflowId: campaignWorkflowId(id), args: [{ definition: bad }],
+    });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/dialing.maxConcurrentCalls/);
+  });
+});
