@@ -90,6 +90,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     waitingFor: 'start',
     since: new Date().toISOString(),
     deliveryAttempts: 0,
+    booked: 0, // the last attempt the courier confirmed
     lastDeliveryOutcome: undefined as DeliveryOutcome | undefined,
     activationId: undefined as string | undefined,
     followUp: undefined as OrderFacts['followUp'],
@@ -135,14 +136,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       if (s.status !== 'cancelled') throw ApplicationFailure.create({ message: 'order was delivered before the cancel took effect', type: 'TooLate' });
       return view();
     },
-    { validator: (_req) => { const why = cancelRequest ? 'cancel already requested' : cancelRefusal(s.status, s.stage); if (why) throw new Error(why); } },
+    { validator: (_req) => { const why = cancelRefusal(s.status, s.stage) ?? (cancelRequest ? 'a cancel is already under way' : undefined); if (why) throw new Error(why); } },
   );
   setHandler(
     retryDeliveryUpdate,
     async (req) => {
       schedulerRetry = req;
       // Answer once the new booking is made, so the scheduler sees the new attempt.
-      await condition(() => s.status !== 'held');
+      const attempt = s.deliveryAttempts + 1;
+      await condition(() => s.booked >= attempt || s.status === 'cancelled');
       return view();
     },
     {
@@ -169,6 +171,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (cancelRequest) return cancel();
     s.deliveryAttempts++;
     const booking = await courier.bookDelivery({ orderId, attempt: s.deliveryAttempts, ...next });
+    s.booked = s.deliveryAttempts;
     wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
     await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
     const report = reports.get(booking.deliveryId);
