@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -91,7 +92,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     if (!created) {
       const { id: _ignored, ...priorDef } = campaign.definition as CampaignDefinition;
       const { id: _sameIgnored, ...newDef } = definition;
-      if (JSON.stringify(priorDef) !== JSON.stringify(newDef)) {
+      if (!isDeepStrictEqual(priorDef, JSON.parse(JSON.stringify(newDef)))) {
         throw conflict(key && campaign.idempotency_key === key
           ? 'Idempotency-Key was already used for a different campaign definition'
           : `campaign id '${campaign.id}' is already used by a different campaign`);

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h?.close(); });
+
+const campaignCount = async () => Number((await h.db.query<{ n: string }>('SELECT count(*) AS n FROM campaigns')).rows[0]!.n);
+
+interface Case { name: string; body: unknown; path: string }
+const valid = () => testCampaign(uniqueId('bad'));
+const cases: Case[] = [
+  { name: 'missing name', body: (({ name: _n, ...rest }) => rest)(valid()), path: 'body.name' },
+  { name: 'price of the wrong type', body: { ...valid(), offer: { code: 'x1', name: 'X', price: 'cheap' } }, path: 'body.offer.price' },
+  { name: 'an unknown field', body: { ...valid(), budget: 1000 }, path: 'body' },
+  { name: 'an unknown nested field', body: { ...valid(), dialing: { maxConcurrentCalls: 5, turbo: true } }, path: 'body.dialing' },
+  { name: 'negative concurrency', body: { ...valid(), dialing: { maxConcurrentCalls: -1 } }, path: 'body.dialing.maxConcurrentCalls' },
+  { name: 'absurd concurrency', body: { ...valid(), dialing: { maxConcurrentCalls: 1e9 } }, path: 'body.dialing.maxConcurrentCalls' },
+  { name: 'a fractional attempt count', body: { ...valid(), dialing: { maxAttempts: 2.5 } }, path: 'body.dialing.maxAttempts' },
+  { name: 'an oversized name', body: { ...valid(), name: 'x'.repeat(10_000) }, path: 'body.name' },
+  { name: 'a bad id', body: { ...valid(), id: 'Not An Id!' }, path: 'body.id' },
+  { name: 'an unknown region', body: { ...valid(), segment: { regions: ['zz'] } }, path: 'body.segment.regions.0' },
+  { name: 'an empty region list', body: { ...valid(), segment: { regions: [] } }, path: 'body.segment.regions' },
+  { name: 'a body that is not an object', body: [1, 2, 3], path: 'body' },
+];
+
+describe('POST /campaigns refuses bad input with the field path, and writes nothing', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const before = await campaignCount();
+      const res = await h.app.inject({ method: 'POST', url: '/campaigns', payload: c.body as object });
+      expect(res.statusCode).toBe(400);
+      const body = res.json();
+      expect(body.issues.map((i: { path: string }) => i.path)).toContain(c.path);
+      expect(body.message).toContain(c.path);
+      expect(await campaignCount()).toBe(before);
+    });
+  }
+
+  it('malformed JSON', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: '{"name": "x",' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/JSON/i);
+  });
+
+  it('a body over the size limit', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(300_000) }) });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('a wrong content type', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toBe('body');
+    const xml = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    expect(xml.statusCode).toBe(415);
+  });
+});
+
+describe('idempotent launch', () => {
+  it('the same Idempotency-Key returns the existing campaign, a different body under it conflicts', async () => {
+    const def = testCampaign(uniqueId('idem'), { segment: { maxLeads: 1 } });
+    const { id: _omit, ...noId } = def;
+    const key = uniqueId('key');
+    const first = await h.app.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
+    expect(first.statusCode).toBe(201);
+    const again = await h.app.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    const other = await h.app.inject({ method: 'POST', url: '/campaigns', payload: { ...noId, name: 'other' }, headers: { 'idempotency-key': key } });
+    expect(other.statusCode).toBe(409);
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM campaigns WHERE idempotency_key = $1', [key]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('the same client-given id returns the existing campaign', async () => {
+    const def = testCampaign(uniqueId('same-id'), { segment: { maxLeads: 1 } });
+    const a = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def });
+    const b = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def });
+    expect([a.statusCode, b.statusCode]).toEqual([201, 200]);
+    expect(b.json()).toMatchObject({ id: def.id, workflowId: `campaign-${def.id}` });
+  });
+});
+
+describe('other routes', () => {
+  const expect4xx = async (method: 'GET' | 'POST', url: string, status: number, payload?: unknown, path?: string) => {
+    const res = await h.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+    if (path) expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
+  };
+
+  it('unknown ids are 404', async () => {
+    await expect4xx('GET', '/campaigns/no-such-campaign', 404);
+    await expect4xx('POST', '/campaigns/no-such-campaign/pause', 404);
+    await expect4xx('GET', '/orders/no-such-order', 404);
+    await expect4xx('POST', '/orders/no-such-order/cancel', 404, { reason: 'x' });
+    await expect4xx('POST', '/orders/no-such-order/delivery/retry', 404, {});
+    await expect4xx('GET', '/no/such/route', 404);
+  });
+
+  it('bad query strings and bodies name the field', async () => {
+    await expect4xx('GET', '/orders?status=lost', 400, undefined, 'querystring.status');
+    await expect4xx('GET', '/orders?limit=-1', 400, undefined, 'querystring.limit');
+    await expect4xx('GET', '/orders?limit=abc', 400, undefined, 'querystring.limit');
+    await expect4xx('GET', '/orders?sort=id', 400);
+    await expect4xx('POST', '/orders/x/cancel', 400, {}, 'body.reason');
+    await expect4xx('POST', '/orders/x/cancel', 400, { reason: 'y'.repeat(501) }, 'body.reason');
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { slot: 'tomorrow' }, 'body.slot');
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'fast' });
+  });
+
+  it('webhooks refuse malformed outcomes and unknown calls', async () => {
+    await expect4xx('POST', '/webhooks/dialer', 400, { callId: 'c1', disposition: 'maybe', connected: true, durationSec: 1, endedAt: new Date().toISOString() }, 'body.disposition');
+    await expect4xx('POST', '/webhooks/dialer', 404, { callId: 'no-such-call', disposition: 'busy', connected: false, durationSec: 0, endedAt: new Date().toISOString() });
+    await expect4xx('POST', '/webhooks/courier', 400, { deliveryId: 'd', orderId: 'o', outcome: 'lost', at: 'now' });
+  });
+
+  it('health and OpenAPI answer', async () => {
+    const health = await h.app.inject({ method: 'GET', url: '/health' });
+    expect(health.json()).toMatchObject({ ok: true, postgres: { ok: true }, temporal: { ok: true } });
+    const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(spec.statusCode).toBe(200);
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry']));
+  });
+});
