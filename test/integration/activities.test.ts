@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { CompleteAsyncError } from '@temporalio/activity';
+import { createActivities, type Activities } from '../../activities';
+import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
+import { configureSim } from '../support/campaigns';
+import { startHarness, uniqueId, type Harness } from '../support/harness';
+
+let h: Harness;
+let acts: Activities;
+beforeAll(async () => {
+  h = await startHarness();
+  acts = createActivities({
+    db: h.db, client: h.client, taskQueue: h.taskQueue, publicApiUrl: h.apiUrl,
+    dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500,
+  });
+});
+afterAll(async () => { await h?.close(); });
+
+async function newCampaign(): Promise<string> {
+  const id = uniqueId('act');
+  await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id) VALUES ($1, 'activity test', '{}', 'pending', $2)`,
+    [id, campaignWorkflowId(id)]);
+  return id;
+}
+const offer = { code: 'vas-video', name: 'Video pack', price: 15 };
+
+describe('list pull', () => {
+  it('writes the segment minus invalid, DNC, duplicate numbers and owners of the offer, once', async () => {
+    const id = await newCampaign();
+    const segment = { regions: ['gd', 'js'], inNetwork: true };
+    const first = await acts.pullList({ campaignId: id, segment, offerCode: offer.code });
+    const expected = await h.db.query<{ n: string }>(
+      `SELECT count(DISTINCT msisdn) AS n FROM customers c
+        WHERE region IN ('gd', 'js') AND in_network AND msisdn ~ '^1[3-9][0-9]{9}$' AND NOT dnc
+          AND NOT ('vas-video' = ANY(services)) AND msisdn NOT IN (SELECT msisdn FROM dnc_numbers)`);
+    expect(first.listed).toBe(Number(expected.rows[0]!.n));
+    expect(first.listed).toBeGreaterThan(100);
+
+    const { rows: [bad] } = await h.db.query<Record<string, string>>(
+      `SELECT count(*) FILTER (WHERE c.dnc) AS flagged,
+              count(*) FILTER (WHERE d.msisdn IS NOT NULL) AS registered,
+              count(*) FILTER (WHERE l.msisdn !~ '^1[3-9][0-9]{9}$') AS invalid,
+              count(*) FILTER (WHERE 'vas-video' = ANY(c.services)) AS owners,
+              count(*) - count(DISTINCT l.msisdn) AS duplicates
+         FROM leads l JOIN customers c ON c.id = l.customer_id LEFT JOIN dnc_numbers d ON d.msisdn = l.msisdn
+        WHERE l.campaign_id = $1`, [id]);
+    expect(bad).toEqual({ flagged: '0', registered: '0', invalid: '0', owners: '0', duplicates: '0' });
+
+    const again = await acts.pullList({ campaignId: id, segment, offerCode: offer.code });
+    expect(again.listed).toBe(first.listed);
+  });
+});
+
+describe('the hopper', () => {
+  it('claims due leads once per claim id and settles each attempt once', async () => {
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { maxLeads: 10 }, offerCode: offer.code });
+    const a = await acts.claimDueLeads({ campaignId: id, limit: 4, claimId: 'run-1' });
+    expect(a.leads).toHaveLength(4);
+    expect(a.open).toBe(10);
+    const retried = await acts.claimDueLeads({ campaignId: id, limit: 4, claimId: 'run-1' });
+    expect(retried.leads).toEqual(a.leads);
+    const b = await acts.claimDueLeads({ campaignId: id, limit: 100, claimId: 'run-2' });
+    expect(b.leads).toHaveLength(6);
+    expect(b.leads.map((l) => l.leadId)).not.toContain(a.leads[0]!.leadId);
+    expect(b.nextDueInMs).toBeNull();
+
+    const lead = a.leads[0]!;
+    const settle = { leadId: lead.leadId, attemptNo: 1, callId: 'c', disposition: 'busy' as const, step: { kind: 'retry' as const, delaySeconds: 3600 } };
+    await acts.settleAttempt(settle);
+    await acts.settleAttempt({ ...settle, step: { kind: 'done', result: 'refused' } }); // a repeat changes nothing
+    const { rows } = await h.db.query('SELECT state, last_disposition FROM leads WHERE id = $1', [lead.leadId]);
+    expect(rows[0]).toEqual({ state: 'pending', last_disposition: 'busy' });
+    const c = await acts.claimDueLeads({ campaignId: id, limit: 10, claimId: 'run-3' });
+    expect(c.leads).toEqual([]);
+    expect(c.nextDueInMs).toBeGreaterThan(3_500_000);
+
+    expect((await acts.releaseLeads({ campaignId: id })).released).toBe(10);
+  });
+});
+
+describe('telephony', () => {
+  it('places the call, stores the task token for the webhook, and answers a known outcome itself', async () => {
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { maxLeads: 1 }, offerCode: offer.code });
+    const [lead] = (await acts.claimDueLeads({ campaignId: id, limit: 1, claimId: 'x' })).leads;
+    const input = { callId: `${id}-call`, purpose: 'sales' as const, campaignId: id, leadId: lead!.leadId, attemptNo: 1 };
+    const env = new MockActivityEnvironment();
+    await expect(env.run(acts.placeCall, input)).rejects.toBeInstanceOf(CompleteAsyncError);
+    const { rows } = await h.db.query('SELECT task_token IS NOT NULL AS has_token FROM call_attempts WHERE id = $1', [input.callId]);
+    expect(rows[0].has_token).toBe(true);
+    const call = await fetch(`${h.sims.dialerUrl}/calls/${input.callId}`).then((r) => r.json());
+    expect(call.purpose).toBe('sales');
+
+    await h.db.query(`UPDATE call_attempts SET disposition = 'busy', connected = false WHERE id = $1`, [input.callId]);
+    const outcome = await new MockActivityEnvironment().run(acts.placeCall, input);
+    expect(outcome).toMatchObject({ callId: input.callId, disposition: 'busy', connected: false });
+  });
+});
+
+describe('orders, courier and BSS', () => {
+  let orderId: string;
+  beforeAll(async () => {
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { maxLeads: 1, regions: ['zj'] }, offerCode: offer.code });
+    const [lead] = (await acts.claimDueLeads({ campaignId: id, limit: 1, claimId: 'x' })).leads;
+    const policy = { followUpDelaySeconds: 3600, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 };
+    const a = await acts.startOrder({ campaignId: id, leadId: lead!.leadId, offer, policy });
+    const b = await acts.startOrder({ campaignId: id, leadId: lead!.leadId, offer, policy });
+    expect(b).toEqual(a);
+    orderId = a.orderId;
+    expect(orderId).toBe(orderIdFor(id, lead!.leadId));
+  });
+
+  it('starts one order row and one workflow however often it is asked', async () => {
+    const { rows } = await h.db.query('SELECT count(*)::int AS n FROM orders WHERE id = $1', [orderId]);
+    expect(rows[0].n).toBe(1);
+    const desc = await h.client.workflow.getHandle(`order-${orderId}`).describe();
+    expect(desc.typedSearchAttributes.get({ name: 'Region', type: 'KEYWORD' } as never)).toBe('zj');
+  });
+
+  it('books a delivery idempotently', async () => {
+    const first = await acts.bookDelivery({ orderId, attempt: 7 });
+    const again = await acts.bookDelivery({ orderId, attempt: 7 });
+    expect(again.deliveryId).toBe(first.deliveryId);
+    const stats = await fetch(`${h.sims.courierUrl}/deliveries/${first.deliveryId}`).then((r) => r.json());
+    expect(stats.orderId).toBe(orderId);
+  });
+
+  it('activates once per order id, and a refusal is final', async () => {
+    const a = await acts.activateService({ orderId, serviceCode: offer.code });
+    const b = await acts.activateService({ orderId, serviceCode: offer.code });
+    expect(b).toEqual(a);
+    expect((await fetch(`${h.sims.bssUrl}/activations/${orderId}`).then((r) => r.json())).count).toBe(1);
+
+    await configureSim(h.sims.bssUrl, { refuseLastDigits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    try {
+      const err = await acts.activateService({ orderId: `${orderId}`, serviceCode: 'other-code' }).catch((e: unknown) => e);
+      // same key with a different body is refused by the BSS as a reused key: also final
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    } finally {
+      await configureSim(h.sims.bssUrl, { refuseLastDigits: [] });
+    }
+  });
+
+  it('treats a BSS outage as a fault to retry, not a refusal', async () => {
+    await configureSim(h.sims.bssUrl, { faults: { errorRate: 1 } });
+    try {
+      const err = await acts.activateService({ orderId, serviceCode: offer.code }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(ApplicationFailure);
+      expect(String(err)).toMatch(/503/);
+    } finally {
+      await configureSim(h.sims.bssUrl, { faults: { errorRate: 0 } });
+    }
+  });
+});
