@@ -105,15 +105,20 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     since: s.since, deliveryAttempts: s.deliveryAttempts, lastDeliveryOutcome: s.lastDeliveryOutcome,
     activationId: s.activationId, followUp: s.followUp,
   });
+  const showDetails = () =>
+    setCurrentDetails(`**${s.status}** · ${s.stage}\n\nWaiting for: ${s.waitingFor} (since ${s.since}).\n\nDelivery attempts: ${s.deliveryAttempts}.`);
   const wait = (what: string) => {
     s.waitingFor = what;
     s.since = new Date().toISOString();
-    setCurrentDetails(`**${s.status}** · ${s.stage}\n\nWaiting for: ${what} (since ${s.since}).\n\nDelivery attempts: ${s.deliveryAttempts}.`);
+    showDetails();
   };
+  // Callers set what the order waits for *before* moveTo, so a query between the status change and
+  // its recording never shows a new status with an old reason to wait.
   const moveTo = async (status: OrderStatus, stage: OrderStage, reason: string, facts?: OrderFacts) => {
     const statusChanged = status !== s.status;
     s.status = status;
     s.stage = stage;
+    showDetails();
     if (statusChanged) upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
     s.events++;
     await data.recordOrderEvent({
@@ -158,8 +163,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   const cancel = async (bookingId?: string): Promise<OrderView> => {
     if (bookingId) await courier.cancelDelivery({ deliveryId: bookingId });
-    await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
     wait('nothing (cancelled)');
+    await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
     await condition(allHandlersFinished);
     return view();
   };
@@ -183,15 +188,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       break;
     }
     if (decision === 'retry') {
-      await moveTo('inProgress', 'delivery', `delivery failed (${report.outcome}); automatic retry`);
       wait(`the automatic retry in ${policy.deliveryRetryDelaySeconds}s`);
+      await moveTo('inProgress', 'delivery', `delivery failed (${report.outcome}); automatic retry`);
       await condition(() => cancelRequest !== undefined, policy.deliveryRetryDelaySeconds * 1000);
       next = {};
       continue;
     }
     schedulerRetry = undefined;
-    await moveTo('held', 'delivery', `delivery failed (${report.outcome}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
     wait("a scheduler's decision (retry or cancel)");
+    await moveTo('held', 'delivery', `delivery failed (${report.outcome}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
     await condition(() => schedulerRetry !== undefined || cancelRequest !== undefined);
     if (cancelRequest) return cancel();
     next = schedulerRetry ?? {};
@@ -211,8 +216,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     const why = cause instanceof ApplicationFailure && cause.type === 'ActivationRefused'
       ? `the BSS refused the activation: ${cause.message}`
       : `activation failed after retries: ${(cause as Error)?.message ?? String(cause)}`;
-    await moveTo('failed', 'done', why);
     wait('nothing (failed)');
+    await moveTo('failed', 'done', why);
     return view();
   }
 
@@ -238,8 +243,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const said = s.followUp.result === 'reached'
     ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? ', complaint recorded' : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
-  await moveTo('completed', 'done', said, { followUp: s.followUp });
   wait('nothing (done)');
+  await moveTo('completed', 'done', said, { followUp: s.followUp });
   await condition(allHandlersFinished);
   return view();
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNNEL_STEPS, type Funnel } from '../../domain/campaign';
 import { campaignWorkflowId } from '../../domain/ids';
-import { api, launch, testCampaign } from '../support/campaigns';
+import { api, launch, testCampaign, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -86,7 +86,7 @@ describe('a campaign end to end, through the API', () => {
     const { rows: activated } = await h.db.query<{ id: string }>(
       'SELECT id FROM orders WHERE campaign_id = $1 AND activation_ref IS NOT NULL', [id]);
     for (const o of activated) {
-      const key = await fetch(`${h.sims.bssUrl}/activations/${o.id}`).then((r) => r.json());
+      const key = await simGet(`${h.sims.bssUrl}/activations/${o.id}`);
       expect(key.count).toBe(1);
     }
   });

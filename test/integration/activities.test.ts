@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CompleteAsyncError } from '@temporalio/activity';
 import { createActivities, type Activities } from '../../activities';
 import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
-import { configureSim } from '../support/campaigns';
+import { configureSim, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -91,7 +91,7 @@ describe('telephony', () => {
     await expect(env.run(acts.placeCall, input)).rejects.toBeInstanceOf(CompleteAsyncError);
     const { rows } = await h.db.query('SELECT task_token IS NOT NULL AS has_token FROM call_attempts WHERE id = $1', [input.callId]);
     expect(rows[0].has_token).toBe(true);
-    const call = await fetch(`${h.sims.dialerUrl}/calls/${input.callId}`).then((r) => r.json());
+    const call = await simGet(`${h.sims.dialerUrl}/calls/${input.callId}`);
     expect(call.purpose).toBe('sales');
 
     await h.db.query(`UPDATE call_attempts SET disposition = 'busy', connected = false WHERE id = $1`, [input.callId]);
@@ -125,7 +125,7 @@ describe('orders, courier and BSS', () => {
     const first = await acts.bookDelivery({ orderId, attempt: 7 });
     const again = await acts.bookDelivery({ orderId, attempt: 7 });
     expect(again.deliveryId).toBe(first.deliveryId);
-    const stats = await fetch(`${h.sims.courierUrl}/deliveries/${first.deliveryId}`).then((r) => r.json());
+    const stats = await simGet(`${h.sims.courierUrl}/deliveries/${first.deliveryId}`);
     expect(stats.orderId).toBe(orderId);
   });
 
@@ -133,7 +133,7 @@ describe('orders, courier and BSS', () => {
     const a = await acts.activateService({ orderId, serviceCode: offer.code });
     const b = await acts.activateService({ orderId, serviceCode: offer.code });
     expect(b).toEqual(a);
-    expect((await fetch(`${h.sims.bssUrl}/activations/${orderId}`).then((r) => r.json())).count).toBe(1);
+    expect((await simGet(`${h.sims.bssUrl}/activations/${orderId}`)).count).toBe(1);
 
     await configureSim(h.sims.bssUrl, { refuseLastDigits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
     try {

@@ -30,3 +30,9 @@ export async function configureSim(url: string, patch: unknown): Promise<void> {
   const res = await fetch(`${url}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
   if (!res.ok) throw new Error(`sim config refused: ${res.status} ${await res.text()}`);
 }
+
+/** Reads a sim's own view (stats, a call, an activation count). */
+export async function simGet(url: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(url);
+  return res.json();
+}

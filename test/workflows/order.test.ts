@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/ids';
 import { orderQuery, type OrderView } from '../../workflows/order';
-import { api, configureSim, launch, testCampaign } from '../support/campaigns';
+import { api, configureSim, launch, testCampaign, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -78,7 +78,7 @@ describe('order workflow', () => {
       expect(failed.stage).toBe('done');
       const { body } = await api(h, 'GET', `/orders/${orderId}`);
       expect(body.history.at(-1).reason).toMatch(/refused/);
-      const key = await fetch(`${h.sims.bssUrl}/activations/${orderId}`).then((r) => r.json());
+      const key = await simGet(`${h.sims.bssUrl}/activations/${orderId}`);
       expect(key.count ?? 0).toBe(0);
     } finally {
       await configureSim(h.sims.bssUrl, { refuseLastDigits: [] });
@@ -99,14 +99,14 @@ describe('order workflow', () => {
     const activated = views.filter((v) => v.activationId);
     expect(activated.length).toBeGreaterThan(0);
     for (const v of activated) {
-      const key = await fetch(`${h.sims.bssUrl}/activations/${v.orderId}`).then((r) => r.json());
+      const key = await simGet(`${h.sims.bssUrl}/activations/${v.orderId}`);
       expect(key.count).toBe(1);
     }
     // one recorded outcome per booking, however many webhooks came
     const { rows } = await h.db.query<{ n: string; with_outcome: string }>(
       `SELECT count(*) AS n, count(outcome) AS with_outcome FROM deliveries d JOIN orders o ON o.id = d.order_id WHERE o.campaign_id = $1`, [id]);
     expect(Number(rows[0]!.with_outcome)).toBe(Number(rows[0]!.n));
-    const stats = await fetch(`${h.sims.courierUrl}/stats`).then((r) => r.json());
+    const stats = await simGet(`${h.sims.courierUrl}/stats`);
     expect(stats.duplicatesSent).toBeGreaterThan(0);
   });
 });
