@@ -35,6 +35,7 @@ export default async function setup(project: TestProject) {
     } else {
       const pg = await ensurePostgres(PORTS.postgres);
       sup.onStop(() => pg.stop());
+      if (pg.started) sup.note('pgdata', pg.dataDir);
       serverUrl = pg.serverUrl;
     }
     const databaseUrl = await ensureDatabase(serverUrl, 'telemarketing_test', { fresh: true });

@@ -7,6 +7,8 @@ import pg from 'pg';
 import { DATA_DIR, ROOT } from './paths';
 
 export interface PostgresHandle {
+  /** The cluster's data folder. */
+  dataDir: string;
   /** Connection string of the server (without a database name). */
   serverUrl: string;
   /** True when this call started the server, and so should stop it. */
@@ -90,12 +92,17 @@ export async function ensurePostgres(port: number): Promise<PostgresHandle> {
   }
   if (!(await reachable(serverUrl))) throw new Error(`Postgres in ${data} is running but not answering on port ${port}`);
   return {
+    dataDir: data,
     serverUrl,
     started,
     stop: () => {
-      if (started) run(path.join(bin, 'pg_ctl'), ['stop', '-m', 'fast', '-D', data], { allowFail: true });
+      if (started) stopPostgresCluster(data);
     },
   };
+}
+
+export function stopPostgresCluster(dataDir: string): void {
+  run(path.join(binDir(), 'pg_ctl'), ['stop', '-m', 'fast', '-D', dataDir], { allowFail: true });
 }
 
 async function reachable(serverUrl: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR, LOG_DIR, ROOT } from './paths';
+import { stopPostgresCluster } from './postgres';
 
 interface Child {
   name: string;
@@ -22,7 +23,7 @@ export class Supervisor {
 
   constructor(readonly purpose: string, lockName = 'stack') {
     mkdirSync(LOG_DIR, { recursive: true });
-    this.lockFile = path.join(DATA_DIR, `${lockName}.lock`);
+    this.lockFile = lockFileFor(lockName);
     this.takeLock();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(sig, () => {
@@ -34,16 +35,20 @@ export class Supervisor {
   }
 
   private takeLock() {
-    if (existsSync(this.lockFile)) {
-      const [pid, who] = readFileSync(this.lockFile, 'utf8').split('\n');
-      if (pid && isAlive(Number(pid))) {
-        throw new Error(
-          `a stack is already running (pid ${pid}, started by \`${who}\`). Use it, or stop it with Ctrl-C in its ` +
-            `terminal (or \`kill ${pid}\`) before starting another.`,
-        );
-      }
+    const prior = readLock(this.lockFile);
+    if (prior && isOurProcess(prior.pid)) {
+      throw new Error(
+        `a stack is already running (pid ${prior.pid}, started by \`${prior.purpose}\`). Use it, or stop it with Ctrl-C in ` +
+          `its terminal (or \`kill ${prior.pid}\`) before starting another.`,
+      );
     }
+    if (prior) reapLeftovers(this.lockFile); // its owner died without cleaning up
     writeFileSync(this.lockFile, `${process.pid}\n${this.purpose}\n`);
+  }
+
+  /** Something to stop even if this process dies without its cleanup (see reapLeftovers). */
+  note(kind: 'child' | 'pgdata', value: string | number) {
+    appendFileSync(this.lockFile, `${kind} ${value}\n`);
   }
 
   onStop(fn: () => void | Promise<void>) {
@@ -58,6 +63,7 @@ export class Supervisor {
     proc.stdout?.pipe(out);
     proc.stderr?.pipe(out);
     this.children.push({ name, proc, logFile });
+    if (proc.pid) this.note('child', proc.pid);
     proc.once('exit', (code, signal) => {
       if (!this.stopping) {
         console.error(`${name} exited (${signal ?? `code ${code}`}); its log: ${path.relative(ROOT, logFile)}`);
@@ -110,6 +116,40 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Alive and a node process (a pid from a stale lock may since belong to something else). */
+function isOurProcess(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  const cmdline = `/proc/${pid}/cmdline`;
+  return !existsSync(cmdline) || /node/.test(readFileSync(cmdline, 'utf8'));
+}
+
+function readLock(file: string) {
+  if (!existsSync(file)) return undefined;
+  const [pid, purpose, ...notes] = readFileSync(file, 'utf8').split('\n');
+  const values = (kind: string) => notes.filter((n) => n.startsWith(`${kind} `)).map((n) => n.slice(kind.length + 1));
+  return { pid: Number(pid), purpose: purpose ?? '?', children: values('child').map(Number), pgdata: values('pgdata') };
+}
+
+/**
+ * Stops what a dead supervisor left behind: its child process groups and the Postgres it started.
+ * Used when a new start finds a stale lock, and by `npm test` when vitest ends without teardown.
+ */
+export function reapLeftovers(lockFile: string): void {
+  const lock = readLock(lockFile);
+  if (!lock || isOurProcess(lock.pid)) return;
+  for (const pid of lock.children) {
+    try {
+      process.kill(-pid, 'SIGKILL'); // detached children lead their own process group
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of lock.pgdata) stopPostgresCluster(dir);
+  rmSync(lockFile, { force: true });
+}
+
+export const lockFileFor = (lockName: string) => path.join(DATA_DIR, `${lockName}.lock`);
 
 function waitExit(proc: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {

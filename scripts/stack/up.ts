@@ -18,6 +18,16 @@ export interface Stack {
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
+ * The local stack's sims answer like a real outbound operation (most calls go unanswered or are
+ * refused; about one in eight that connect accepts) and the BSS fails now and then, so the demo
+ * shows retries. Override with SIM_CONFIG (see sim/README.md).
+ */
+const LOCAL_SIM_CONFIG = {
+  dialer: { mix: { 'no-answer': 0.3, busy: 0.1, 'wrong-number': 0.04, refused: 0.36, 'callback-requested': 0.08, accepted: 0.12 } },
+  bss: { faults: { errorRate: 0.05 } },
+};
+
+/**
  * Brings up the whole local system: Postgres (the project's own cluster unless DATABASE_URL is
  * set), Temporal (start-dev with a db file unless TEMPORAL_ADDRESS is set), the sims, the worker and
  * the API, each as its own process like in a deployment. Everything stops with the supervisor.
@@ -27,6 +37,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   if (!env.DATABASE_URL) {
     const pgHandle = await ensurePostgres(PORTS.postgres);
     sup.onStop(() => pgHandle.stop());
+    if (pgHandle.started) sup.note('pgdata', pgHandle.dataDir);
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
     console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
   }
@@ -55,6 +66,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     DIALER_URL: config.DIALER_URL,
     COURIER_URL: config.COURIER_URL,
     BSS_URL: config.BSS_URL,
+    SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
   };
   sup.spawn('sims', TSX, ['sim/main.ts'], childEnv);
   sup.spawn('worker', TSX, ['workers/main.ts'], childEnv);

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignWorkflowId } from '../../domain/ids';
+import type { CampaignProgress } from '../../workflows/campaign';
+import { launch, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  // A quick dialer and no acceptances: this test is about the campaign loop, not orders.
+  h = await startHarness({
+    sims: { dialer: { ringMs: { min: 1, max: 20 }, mix: { 'no-answer': 0.5, busy: 0.1, 'wrong-number': 0.1, refused: 0.3, 'callback-requested': 0, accepted: 0 } } },
+  });
+});
+afterAll(async () => { await h?.close(); });
+
+describe('a campaign of a few thousand leads', () => {
+  it('keeps every run of its history bounded and calls each lead exactly as often as claimed', async () => {
+    const id = uniqueId('scale');
+    await launch(h, testCampaign(id, { segment: { maxLeads: 2000 }, dialing: { maxConcurrentCalls: 50, maxAttempts: 2, retryDelaySeconds: 0 } }));
+    const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
+    const result: CampaignProgress = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.listed).toBe(2000);
+    expect(result.run).toBeGreaterThanOrEqual(3);
+
+    const lengths: number[] = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(id)}'` })) lengths.push(run.historyLength);
+    expect(lengths.length).toBe(result.run + 1);
+    expect(Math.max(...lengths)).toBeLessThan(4_000);
+
+    const { rows: [r] } = await h.db.query<{ claimed: string; placed: string; open: string }>(
+      `SELECT (SELECT sum(attempts) FROM leads WHERE campaign_id = $1) AS claimed,
+              (SELECT count(*) FROM call_attempts WHERE campaign_id = $1) AS placed,
+              (SELECT count(*) FROM leads WHERE campaign_id = $1 AND state <> 'done') AS open`, [id]);
+    expect(Number(r!.open)).toBe(0);
+    expect(Number(r!.placed)).toBe(Number(r!.claimed));
+    expect(result.attempts).toBe(Number(r!.placed));
+  });
+});

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { temporalCli } from '../../scripts/stack/binaries';
+import { campaignWorkflowId, orderWorkflowId } from '../../domain/ids';
+import { configureSim, launch, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+
+/**
+ * Determinism guard. Histories recorded from earlier versions of the workflows live in
+ * histories/*.json and must replay on today's code: a change that would break running workflows
+ * fails here and needs `patched()`. `RECORD_HISTORIES=1 npm test -- test/replay` records fresh ones
+ * (do that when a workflow changes shape on purpose, and keep the old files).
+ */
+const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
+const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
+
+describe('replay of recorded histories', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+  it('has recorded histories of both workflows to replay', () => {
+    expect(files.some((f) => f.startsWith('campaign-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('order-'))).toBe(true);
+  });
+
+  for (const file of files) {
+    it(`replays ${file} deterministically`, async () => {
+      const history: unknown = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')); // runReplayHistory reads proto3 JSON
+      await Worker.runReplayHistory(replayOptions(), history, file);
+    });
+  }
+});
+
+describe('replay of a fresh run', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ sims: { courier: { mix: { delivered: 0.5, 'customer-absent': 0.5, 'wrong-address': 0, refused: 0 } } } });
+  });
+  afterAll(async () => { await h?.close(); });
+
+  it('replays a campaign and its orders just run (continue-as-new, holds and retries included)', async () => {
+    const id = uniqueId('replay');
+    await launch(h, testCampaign(id, { segment: { maxLeads: 16 }, dialing: { maxConcurrentCalls: 4, maxAttempts: 2, retryDelaySeconds: 0 } }));
+    await h.client.workflow.getHandle(campaignWorkflowId(id)).result();
+    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM orders WHERE campaign_id = $1 ORDER BY id', [id]);
+    // act as the scheduler until every order has finished
+    await waitUntil('orders to finish', async () => {
+      const { rows: open } = await h.db.query<{ id: string; status: string }>(
+        `SELECT id, status FROM orders WHERE campaign_id = $1 AND stage <> 'done'`, [id]);
+      for (const o of open.filter((x) => x.status === 'held')) {
+        await h.app.inject({ method: 'POST', url: `/orders/${o.id}/delivery/retry`, payload: {} });
+      }
+      return open.length === 0;
+    }, { timeoutMs: 90_000, intervalMs: 500 });
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 1, 'customer-absent': 0 } });
+
+    const handles = [campaignWorkflowId(id), ...rows.map((r) => orderWorkflowId(r.id))].map((wid) => h.client.workflow.getHandle(wid));
+    for (const handle of handles) {
+      const history = await handle.fetchHistory();
+      await Worker.runReplayHistory(replayOptions(), history, handle.workflowId);
+    }
+    if (process.env.RECORD_HISTORIES) {
+      const held = [];
+      for (const r of rows) {
+        const { rows: ev } = await h.db.query(`SELECT 1 FROM order_events WHERE order_id = $1 AND status = 'held'`, [r.id]);
+        if (ev.length) held.push(r.id);
+      }
+      const pick = [campaignWorkflowId(id), orderWorkflowId(held[0] ?? rows[0]!.id), orderWorkflowId(rows[0]!.id)];
+      for (const wid of new Set(pick)) {
+        // the CLI writes the proto3 JSON that historyFromJSON reads
+        const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', wid, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+        const kind = wid.startsWith('campaign-') ? 'campaign' : 'order';
+        writeFileSync(path.join(DIR, `${kind}-v1-${wid.replace(/^(campaign|order)-/, '')}.json`), json);
+      }
+    }
+  });
+});
