@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { inTransaction } from '../infra/db';
 import {
   CAMPAIGN_STATUSES,
@@ -15,7 +15,7 @@ import { cancelUpdate, pauseUpdate, resumeUpdate, type CampaignWorkflowInput } f
 import { CampaignIdKey, CampaignStatusKey, RegionKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
 import { campaignFunnel, findCampaign, type CampaignRow } from './campaign-store';
-import { HttpError, badRequest, conflict, notFound } from './errors';
+import { HttpError, badRequest, conflict, notFound, refusalOf } from './errors';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
@@ -152,8 +152,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
         const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(update, { args: [] });
         return { id: campaign.id, status: progress.status, inFlight: progress.inFlight };
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw conflict((err.cause as Error | undefined)?.message ?? err.message);
-        throw err;
+        throw refusalOf(err, `campaign '${campaign.id}'`);
       }
     });
   }

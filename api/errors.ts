@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 
 /** An error a route throws to answer a client with a status and a reason, never a 500. */
 export class HttpError extends Error {
@@ -17,6 +18,13 @@ export const notFound = (what: string) => new HttpError(404, 'not-found', `${wha
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 export const badRequest = (path: string, message: string) =>
   new HttpError(400, 'bad-request', `${path}: ${message}`, [{ path, message }]);
+
+/** A refused Temporal update is the workflow saying no, with its reason: a 409, not a 500. */
+export function refusalOf(err: unknown, what: string): unknown {
+  if (err instanceof WorkflowUpdateFailedError) return conflict((err.cause as Error | undefined)?.message ?? err.message);
+  if (err instanceof WorkflowNotFoundError) return conflict(`${what} is closed`);
+  return err;
+}
 
 /**
  * The one error handler: validation failures name the field path, a client's mistakes get a 4xx

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
 import { orderWorkflowId } from '../domain/ids';
 import { cancelOrderUpdate, orderQuery, retryDeliveryUpdate, type OrderView } from '../workflows/order';
 import type { AppDeps } from './app';
 import { uiLink } from './campaigns';
-import { conflict, notFound } from './errors';
+import { notFound, refusalOf } from './errors';
 
 interface OrderRow {
   id: string;
@@ -119,9 +118,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       const v = await run();
       return { id: v.orderId, status: v.status, stage: v.stage, waitingFor: v.waitingFor, deliveryAttempts: v.deliveryAttempts };
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw conflict((err.cause as Error | undefined)?.message ?? err.message);
-      if (err instanceof WorkflowNotFoundError) throw conflict(`order '${orderId}' is closed`);
-      throw err;
+      throw refusalOf(err, `order '${orderId}'`);
     }
   };
 

@@ -14,7 +14,7 @@ import {
   type SimOptions,
 } from './service';
 import { TimerSet } from './timers';
-import { deliver } from './webhook';
+import { sendOutcome as sendWebhook } from './webhook';
 
 // Stand-in for the courier company that brings SIM cards and devices to the
 // customer: books a delivery, drives for a while, reports how it went.
@@ -121,19 +121,15 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
   function sendReport(delivery: Delivery): void {
     const report = delivery.report!;
     delivery.sends += 1;
-    const duplicate =
-      unit(config.seed, report.deliveryId, 'duplicate', delivery.sends) < config.faults.duplicateWebhookRate;
-    void deliver(delivery.booking.callbackUrl, report, {
+    sendWebhook({
+      url: delivery.booking.callbackUrl,
+      body: report,
+      duplicate: unit(config.seed, report.deliveryId, 'duplicate', delivery.sends) < config.faults.duplicateWebhookRate,
+      duplicateAfterMs: DUPLICATE_AFTER_MS,
       retries: config.webhookRetries,
       log: app.log,
       timers,
-      duplicateAfterMs: duplicate ? DUPLICATE_AFTER_MS : undefined,
-      onDelivered: (copy) => {
-        stats.webhooksSent += 1;
-        if (copy === 'duplicate') stats.duplicatesSent += 1;
-      },
-    }).then((delivered) => {
-      if (!delivered && !timers.closed) stats.webhooksFailed += 1;
+      stats,
     });
   }
 

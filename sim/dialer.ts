@@ -14,7 +14,7 @@ import {
   type SimOptions,
 } from './service';
 import { TimerSet } from './timers';
-import { deliver } from './webhook';
+import { sendOutcome as sendWebhook } from './webhook';
 
 // Stand-in for the telephony dialer: accepts call requests, "rings" for a
 // while, then reports the outcome to the caller's webhook.
@@ -147,18 +147,15 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
   function sendOutcome(call: Call): void {
     const outcome = call.outcome!;
     call.sends += 1;
-    const duplicate = unit(config.seed, outcome.callId, 'duplicate', call.sends) < config.faults.duplicateWebhookRate;
-    void deliver(call.request.callbackUrl, outcome, {
+    sendWebhook({
+      url: call.request.callbackUrl,
+      body: outcome,
+      duplicate: unit(config.seed, outcome.callId, 'duplicate', call.sends) < config.faults.duplicateWebhookRate,
+      duplicateAfterMs: DUPLICATE_AFTER_MS,
       retries: config.webhookRetries,
       log: app.log,
       timers,
-      duplicateAfterMs: duplicate ? DUPLICATE_AFTER_MS : undefined,
-      onDelivered: (copy) => {
-        stats.webhooksSent += 1;
-        if (copy === 'duplicate') stats.duplicatesSent += 1;
-      },
-    }).then((delivered) => {
-      if (!delivered && !timers.closed) stats.webhooksFailed += 1;
+      stats,
     });
   }
 

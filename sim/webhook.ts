@@ -90,3 +90,39 @@ async function send(
   }
   return false;
 }
+
+/** The counters every sim keeps about its webhooks. */
+export interface WebhookStats {
+  webhooksSent: number;
+  duplicatesSent: number;
+  webhooksFailed: number;
+}
+
+/**
+ * Sends one outcome webhook in the background, twice when the duplicate fault fired for it, and
+ * counts what the receiver acknowledged.
+ */
+export function sendOutcome(opts: {
+  url: string;
+  body: unknown;
+  duplicate: boolean;
+  duplicateAfterMs: number;
+  retries: number;
+  log?: WebhookLog;
+  timers: TimerSet;
+  stats: WebhookStats;
+}): void {
+  const { stats, timers } = opts;
+  void deliver(opts.url, opts.body, {
+    retries: opts.retries,
+    log: opts.log,
+    timers,
+    duplicateAfterMs: opts.duplicate ? opts.duplicateAfterMs : undefined,
+    onDelivered: (copy) => {
+      stats.webhooksSent += 1;
+      if (copy === 'duplicate') stats.duplicatesSent += 1;
+    },
+  }).then((delivered) => {
+    if (!delivered && !timers.closed) stats.webhooksFailed += 1;
+  });
+}

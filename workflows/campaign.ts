@@ -23,6 +23,7 @@ import {
 import { nextLeadStep, type AttemptDisposition } from '../domain/dialing';
 import { salesCallId } from '../domain/ids';
 import { CampaignStatusKey } from './search-attributes';
+import { data, telephony } from './activity-proxies';
 
 // ---- Messages: what clients may ask of a running campaign ----------------------------------
 
@@ -65,20 +66,10 @@ export interface CampaignWorkflowInput {
 
 // ---- Activities, grouped by the kind of side effect ------------------------------------------
 
-const data = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
 const listPull = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   retry: { initialInterval: '5s', maximumInterval: '1 minute' },
   summary: 'list pull: segment → leads',
-});
-// A call waits for the customer: minutes. The dialer being down is retried a few times, then the
-// attempt counts as not placed and the lead's retry rule takes over.
-const telephony = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
 const DEFAULT_HISTORY_LIMIT = 3_000;

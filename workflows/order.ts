@@ -24,6 +24,7 @@ import {
   type OrderStatus,
 } from '../domain/order';
 import { OrderStatusKey } from './search-attributes';
+import { data, telephony } from './activity-proxies';
 
 // ---- Messages ----------------------------------------------------------------------------------
 
@@ -63,10 +64,6 @@ export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('
 
 // ---- Activities --------------------------------------------------------------------------------
 
-const data = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
 const courier = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2s', maximumInterval: '5 minutes' },
@@ -76,10 +73,6 @@ const billing = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['ActivationRefused'] },
   summary: 'activate the service in the BSS (idempotency key: order id)',
-});
-const telephony = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
