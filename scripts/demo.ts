@@ -51,12 +51,14 @@ await runMain('demo', async () => {
 /** Polls the API until the campaign has called every lead and every order has settled. */
 async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
   const tty = process.stdout.isTTY;
+  // Kept under 80 columns: a wrapped line breaks the bars' redraw.
   const bars = new cliProgress.MultiBar(
-    { format: ' {name} |{bar}| {value}/{total} {note}', hideCursor: true, clearOnComplete: false, noTTYOutput: false },
+    { format: ' {name} |{bar}| {value}/{total} {note}', barsize: 24, hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
-  const calls = tty ? bars.create(1, 0, { name: 'leads called ', note: '' }) : undefined;
-  const orders = tty ? bars.create(1, 0, { name: 'orders done  ', note: '' }) : undefined;
+  const calls = tty ? bars.create(1, 0, { name: 'leads called    ', note: '' }) : undefined;
+  const activated = tty ? bars.create(1, 0, { name: 'orders activated', note: '' }) : undefined;
+  const finished = tty ? bars.create(1, 0, { name: 'orders finished ', note: '' }) : undefined;
   const retried = new Map<string, number>();
   const deadline = Date.now() + 15 * 60_000;
   let lastLog = 0;
@@ -66,11 +68,13 @@ async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
       const f = c.funnel as Funnel;
       const done = (await api.get(`/orders?campaignId=${id}&stage=done&limit=1`)).total as number;
       await actAsScheduler(api, id, retried);
-      const leadsDone = (await api.get(`/campaigns/${id}`)).status === 'completed' ? f.listed : f.dialed;
+      const leadsDone = c.status === 'completed' ? f.listed : f.dialed;
       calls?.setTotal(Math.max(f.listed, 1));
-      calls?.update(leadsDone, { note: `connected ${f.connected}, accepted ${f.accepted}` });
-      orders?.setTotal(Math.max(f.ordered, 1));
-      orders?.update(done, { note: `delivered ${f.delivered}, activated ${f.activated}, followed up ${f.followedUp}` });
+      calls?.update(leadsDone, { note: `(${f.accepted} accepted)` });
+      activated?.setTotal(Math.max(f.ordered, 1));
+      activated?.update(f.activated, { note: `(${f.delivered} delivered)` });
+      finished?.setTotal(Math.max(f.ordered, 1));
+      finished?.update(done, { note: `(${f.followedUp} followed up)` });
       if (!tty && Date.now() - lastLog > 5000) {
         lastLog = Date.now();
         console.log(`[${c.status}] ${FUNNEL_STEPS.map((k) => `${k} ${f[k]}`).join(' · ')} · orders done ${done}`);
