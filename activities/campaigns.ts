@@ -1,5 +1,6 @@
 import type { Db } from '../infra/db';
 import type { CampaignStatus, Segment } from '../domain/campaign';
+import { ON_DNC, SqlParams, VALID_NUMBER, ownsOffer, segmentWhere } from '../db/segment-sql';
 
 /** Campaign-level data: the list pull and the campaign's recorded status. */
 export function createCampaignActivities(db: Db) {
@@ -11,23 +12,20 @@ export function createCampaignActivities(db: Db) {
      */
     async pullList(input: { campaignId: string; segment: Segment; offerCode: string }): Promise<{ listed: number }> {
       const { campaignId, segment, offerCode } = input;
+      const p = new SqlParams([campaignId]);
+      const where = segmentWhere(segment, p);
+      const owns = ownsOffer(p, offerCode);
+      const limit = p.add(segment.maxLeads ?? null, 'bigint');
       await db.query(
         `WITH candidates AS (
            SELECT DISTINCT ON (c.msisdn) c.id, c.msisdn, c.region
              FROM customers c
-            WHERE ($2::text[] IS NULL OR c.region = ANY($2::text[]))
-              AND ($3::text[] IS NULL OR c.plan = ANY($3::text[]))
-              AND ($4::boolean IS NULL OR c.in_network = $4::boolean)
-              AND c.msisdn ~ '^1[3-9][0-9]{9}$'
-              AND NOT c.dnc
-              AND NOT (c.services @> ARRAY[$5::text])
-              AND NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = c.msisdn)
+            WHERE ${where} AND ${VALID_NUMBER} AND NOT ${ON_DNC} AND NOT ${owns}
             ORDER BY c.msisdn, c.id)
          INSERT INTO leads (campaign_id, customer_id, msisdn, region)
-         SELECT $1, id, msisdn, region FROM candidates ORDER BY id LIMIT $6
+         SELECT $1, id, msisdn, region FROM candidates ORDER BY id LIMIT ${limit}
          ON CONFLICT DO NOTHING`,
-        [campaignId, segment.regions ?? null, segment.plans ?? null, segment.inNetwork ?? null, offerCode,
-          segment.maxLeads ?? null],
+        p.values,
       );
       const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId]);
       return { listed: Number(rows[0]!.n) };

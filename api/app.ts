@@ -10,6 +10,7 @@ import { campaignRoutes } from './campaigns';
 import { orderRoutes } from './orders';
 import { webhookRoutes } from './webhooks';
 import { healthRoutes } from './health';
+import { segmentRoutes } from './segments';
 
 export interface AppDeps {
   db: Db;
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(campaignRoutes(deps));
+  await app.register(segmentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));

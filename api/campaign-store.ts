@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../infra/db';
 import type { CampaignStatus, Funnel } from '../domain/campaign';
+import { badRequest } from './errors';
 
 export interface CampaignRow {
   id: string;
@@ -38,4 +39,13 @@ export async function campaignFunnel(db: Db, id: string): Promise<Funnel> {
     listed: Number(r.listed), dialed: Number(r.dialed), connected: Number(r.connected), accepted: Number(r.accepted),
     ordered: Number(r.ordered), delivered: Number(r.delivered), activated: Number(r.activated), followedUp: Number(r.followedUp),
   };
+}
+
+/** Refuses a segment naming a region we do not serve, with the path of the first unknown one. */
+export async function checkRegions(db: Db, regions: string[] | undefined, path: string): Promise<void> {
+  if (!regions?.length) return;
+  const { rows } = await db.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [regions]);
+  const known = new Set(rows.map((r) => r.code));
+  const i = regions.findIndex((r) => !known.has(r));
+  if (i >= 0) throw badRequest(`${path}.${i}`, `unknown region '${regions[i]}'`);
 }

@@ -14,8 +14,8 @@ import { campaignWorkflowId } from '../domain/ids';
 import { cancelUpdate, pauseUpdate, resumeUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
-import { campaignFunnel, findCampaign, type CampaignRow } from './campaign-store';
-import { HttpError, badRequest, conflict, notFound, refusalOf } from './errors';
+import { campaignFunnel, checkRegions, findCampaign, type CampaignRow } from './campaign-store';
+import { HttpError, conflict, notFound, refusalOf } from './errors';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
@@ -70,7 +70,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'] ?? null;
     const body = request.body;
-    await checkRegions(body.segment.regions);
+    await checkRegions(db, body.segment.regions, 'body.segment.regions');
     const id = body.id ?? `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const definition: CampaignDefinition = { ...body, id };
 
@@ -155,13 +155,5 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
         throw refusalOf(err, `campaign '${campaign.id}'`);
       }
     });
-  }
-
-  async function checkRegions(regions: string[] | undefined) {
-    if (!regions?.length) return;
-    const { rows } = await db.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [regions]);
-    const known = new Set(rows.map((r) => r.code));
-    const i = regions.findIndex((r) => !known.has(r));
-    if (i >= 0) throw badRequest(`body.segment.regions.${i}`, `unknown region '${regions[i]}'`);
   }
 };

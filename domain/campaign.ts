@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './ids';
+import { RuleSchema } from './segment';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -16,6 +17,8 @@ export const SegmentSchema = z.strictObject({
   regions: z.array(z.string().regex(/^[a-z]{2,8}$/)).min(1).max(50).optional(),
   plans: z.array(z.string().min(1).max(40)).min(1).max(50).optional(),
   inNetwork: z.boolean().optional(),
+  /** Factors combined with all/any/not (see domain/segment.ts), on top of the fields above. */
+  rule: RuleSchema.optional(),
   /** Keep the list to at most this many leads (the first by customer id). */
   maxLeads: z.number().int().min(1).max(5_000_000).optional(),
 });

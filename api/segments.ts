@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { OfferSchema, SegmentSchema } from '../domain/campaign';
+import { describeRule } from '../domain/segment';
+import { maskMsisdn } from '../domain/masking';
+import { inTransaction } from '../infra/db';
+import { ON_DNC, SqlParams, VALID_NUMBER, ownsOffer, segmentWhere } from '../db/segment-sql';
+import type { AppDeps } from './app';
+import { checkRegions } from './campaign-store';
+
+const Preview = z.object({
+  rule: z.string().nullable(),
+  matching: z.number().int(),
+  excluded: z.object({
+    invalidNumber: z.number().int(),
+    doNotCall: z.number().int(),
+    ownsOffer: z.number().int(),
+    duplicateNumber: z.number().int(),
+  }),
+  /** How many leads a campaign with this segment would list now (maxLeads applied). */
+  listed: z.number().int(),
+  sample: z.array(z.object({ customerId: z.number(), msisdn: z.string(), region: z.string(), city: z.string(), plan: z.string() })),
+});
+
+/** Marketing tries a segment before launching: the count, what the exclusions remove, a masked sample. */
+export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  app.post('/segments/preview', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Count and sample a segment without creating anything',
+      body: z.strictObject({ segment: SegmentSchema, offerCode: OfferSchema.shape.code.optional() }),
+      response: { 200: Preview },
+    },
+  }, async (request) => {
+    const { segment, offerCode } = request.body;
+    await checkRegions(deps.db, segment.regions, 'body.segment.regions');
+    const p = new SqlParams();
+    const where = segmentWhere(segment, p);
+    const owns = offerCode ? ownsOffer(p, offerCode) : 'false';
+    return inTransaction(deps.db, async (tx) => {
+      await tx.query("SET LOCAL statement_timeout = '60s'");
+      const { rows: [n] } = await tx.query<Record<string, string>>(
+        `WITH seg AS (
+           SELECT c.msisdn, ${VALID_NUMBER} AS valid, ${ON_DNC} AS dnc, ${owns} AS owns FROM customers c WHERE ${where})
+         SELECT count(*) AS matching,
+                count(*) FILTER (WHERE NOT valid) AS invalid,
+                count(*) FILTER (WHERE valid AND dnc) AS dnc,
+                count(*) FILTER (WHERE valid AND NOT dnc AND owns) AS owns,
+                count(*) FILTER (WHERE valid AND NOT dnc AND NOT owns) AS eligible,
+                count(DISTINCT msisdn) FILTER (WHERE valid AND NOT dnc AND NOT owns) AS numbers
+           FROM seg`,
+        p.values,
+      );
+      const { rows: sample } = await tx.query<{ id: string; msisdn: string; region: string; city: string; plan: string }>(
+        `SELECT c.id, c.msisdn, c.region, c.city, c.plan FROM customers c
+          WHERE ${where} AND ${VALID_NUMBER} AND NOT ${ON_DNC} AND NOT ${owns} ORDER BY c.id LIMIT 10`,
+        p.values,
+      );
+      const numbers = Number(n!.numbers);
+      return {
+        rule: segment.rule ? describeRule(segment.rule) : null,
+        matching: Number(n!.matching),
+        excluded: {
+          invalidNumber: Number(n!.invalid), doNotCall: Number(n!.dnc), ownsOffer: Number(n!.owns),
+          duplicateNumber: Number(n!.eligible) - numbers,
+        },
+        listed: Math.min(numbers, segment.maxLeads ?? Number.MAX_SAFE_INTEGER),
+        sample: sample.map((c) => ({ customerId: Number(c.id), msisdn: maskMsisdn(c.msisdn), region: c.region, city: c.city, plan: c.plan })),
+      };
+    });
+  });
+};
