@@ -1,6 +1,6 @@
 import type { Db } from '../infra/db';
 import type { CampaignStatus, Segment } from '../domain/campaign';
-import { ON_DNC, SqlParams, VALID_NUMBER, ownsOffer, segmentWhere } from '../db/segment-sql';
+import { SqlParams, eligible, firstOfItsNumber } from '../db/segment-sql';
 
 /** Campaign-level data: the list pull and the campaign's recorded status. */
 export function createCampaignActivities(db: Db) {
@@ -13,17 +13,11 @@ export function createCampaignActivities(db: Db) {
     async pullList(input: { campaignId: string; segment: Segment; offerCode: string }): Promise<{ listed: number }> {
       const { campaignId, segment, offerCode } = input;
       const p = new SqlParams([campaignId]);
-      const where = segmentWhere(segment, p);
-      const owns = ownsOffer(p, offerCode);
+      const where = `${eligible(segment, offerCode, p)} AND ${firstOfItsNumber(segment, offerCode, p)}`;
       const limit = p.add(segment.maxLeads ?? null, 'bigint');
       await db.query(
-        `WITH candidates AS (
-           SELECT DISTINCT ON (c.msisdn) c.id, c.msisdn, c.region
-             FROM customers c
-            WHERE ${where} AND ${VALID_NUMBER} AND NOT ${ON_DNC} AND NOT ${owns}
-            ORDER BY c.msisdn, c.id)
-         INSERT INTO leads (campaign_id, customer_id, msisdn, region)
-         SELECT $1, id, msisdn, region FROM candidates ORDER BY id LIMIT ${limit}
+        `INSERT INTO leads (campaign_id, customer_id, msisdn, region)
+         SELECT $1, c.id, c.msisdn, c.region FROM customers c WHERE ${where} ORDER BY c.id LIMIT ${limit}
          ON CONFLICT DO NOTHING`,
         p.values,
       );

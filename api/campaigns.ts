@@ -7,11 +7,12 @@ import { inTransaction } from '../infra/db';
 import {
   CAMPAIGN_STATUSES,
   CampaignDefinitionSchema,
+  DialingChangeSchema,
   FUNNEL_STEPS,
   type CampaignDefinition,
 } from '../domain/campaign';
 import { campaignWorkflowId } from '../domain/ids';
-import { cancelUpdate, pauseUpdate, resumeUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
+import { cancelUpdate, pauseUpdate, resumeUpdate, updateDialingUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
 import { campaignFunnel, checkRegions, findCampaign, type CampaignRow } from './campaign-store';
@@ -135,6 +136,36 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     };
   });
 
+  /** A campaign that can still be steered: 404 when unknown, 409 when it has finished. */
+  const liveCampaign = async (id: string) => {
+    const campaign = await findCampaign(db, id);
+    if (!campaign) throw notFound(`campaign '${id}'`);
+    if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
+    return campaign;
+  };
+
+  app.patch('/campaigns/:id/dialing', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Change concurrency, attempts or retry delay while the campaign runs (refused with a reason when bad)',
+      params: IdParams,
+      body: DialingChangeSchema,
+      response: {
+        200: z.object({ id: z.string(), status: z.string(), dialing: z.object({ maxConcurrentCalls: z.number(), maxAttempts: z.number(), retryDelaySeconds: z.number() }) }),
+        404: ErrorBody,
+        409: ErrorBody,
+      },
+    },
+  }, async (request) => {
+    const campaign = await liveCampaign(request.params.id);
+    try {
+      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateDialingUpdate, { args: [request.body] });
+      return { id: campaign.id, status: progress.status, dialing: progress.dialing };
+    } catch (err) {
+      throw refusalOf(err, `campaign '${campaign.id}'`);
+    }
+  });
+
   const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
   for (const [action, update] of Object.entries(controls)) {
     app.post(`/campaigns/:id/${action}`, {
@@ -145,9 +176,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
         response: { 200: z.object({ id: z.string(), status: z.string(), inFlight: z.number() }), 404: ErrorBody, 409: ErrorBody },
       },
     }, async (request) => {
-      const campaign = await findCampaign(db, request.params.id);
-      if (!campaign) throw notFound(`campaign '${request.params.id}'`);
-      if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
+      const campaign = await liveCampaign(request.params.id);
       try {
         const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(update, { args: [] });
         return { id: campaign.id, status: progress.status, inFlight: progress.inFlight };

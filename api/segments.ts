@@ -4,7 +4,7 @@ import { OfferSchema, SegmentSchema } from '../domain/campaign';
 import { describeRule } from '../domain/segment';
 import { maskMsisdn } from '../domain/masking';
 import { inTransaction } from '../infra/db';
-import { ON_DNC, SqlParams, VALID_NUMBER, ownsOffer, segmentWhere } from '../db/segment-sql';
+import { SqlParams, eligible, onDnc, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
 import type { AppDeps } from './app';
 import { checkRegions } from './campaign-store';
 
@@ -36,12 +36,12 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     await checkRegions(deps.db, segment.regions, 'body.segment.regions');
     const p = new SqlParams();
     const where = segmentWhere(segment, p);
-    const owns = offerCode ? ownsOffer(p, offerCode) : 'false';
+    const owns = ownsOffer(p, offerCode);
     return inTransaction(deps.db, async (tx) => {
       await tx.query("SET LOCAL statement_timeout = '60s'");
       const { rows: [n] } = await tx.query<Record<string, string>>(
         `WITH seg AS (
-           SELECT c.msisdn, ${VALID_NUMBER} AS valid, ${ON_DNC} AS dnc, ${owns} AS owns FROM customers c WHERE ${where})
+           SELECT c.msisdn, ${validNumber()} AS valid, ${onDnc()} AS dnc, ${owns} AS owns FROM customers c WHERE ${where})
          SELECT count(*) AS matching,
                 count(*) FILTER (WHERE NOT valid) AS invalid,
                 count(*) FILTER (WHERE valid AND dnc) AS dnc,
@@ -51,10 +51,11 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
            FROM seg`,
         p.values,
       );
+      const sampleParams = new SqlParams();
       const { rows: sample } = await tx.query<{ id: string; msisdn: string; region: string; city: string; plan: string }>(
         `SELECT c.id, c.msisdn, c.region, c.city, c.plan FROM customers c
-          WHERE ${where} AND ${VALID_NUMBER} AND NOT ${ON_DNC} AND NOT ${owns} ORDER BY c.id LIMIT 10`,
-        p.values,
+          WHERE ${eligible(segment, offerCode, sampleParams)} ORDER BY c.id LIMIT 10`,
+        sampleParams.values,
       );
       const numbers = Number(n!.numbers);
       return {

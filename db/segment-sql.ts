@@ -28,48 +28,63 @@ const NUMERIC_COLUMNS = {
 
 const LIST_COLUMNS = { plan: 'plan', region: 'region', city: 'city' } as const;
 
-export function compileRule(rule: Rule, p: SqlParams): string {
-  if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, p)).join(' AND ')})`;
-  if ('any' in rule) return `(${rule.any.map((r) => compileRule(r, p)).join(' OR ')})`;
-  if ('not' in rule) return `(NOT ${compileRule(rule.not, p)})`;
+export function compileRule(rule: Rule, p: SqlParams, a = 'c'): string {
+  if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, p, a)).join(' AND ')})`;
+  if ('any' in rule) return `(${rule.any.map((r) => compileRule(r, p, a)).join(' OR ')})`;
+  if ('not' in rule) return `(NOT ${compileRule(rule.not, p, a)})`;
   switch (rule.factor) {
     case 'contractEndsWithinDays':
       // A customer without a contract never matches (and so matches under `not`).
-      return `(c.contract_end IS NOT NULL AND c.contract_end BETWEEN current_date AND current_date + ${p.add(rule.days, 'int')})`;
+      return `(${a}.contract_end IS NOT NULL AND ${a}.contract_end BETWEEN current_date AND current_date + ${p.add(rule.days, 'int')})`;
     case 'spendChangePct':
-      return `(c.spend_prev_month > 0 AND (c.spend_last_month - c.spend_prev_month) * 100.0 / c.spend_prev_month ${OPERATORS[rule.op]} ${p.add(rule.value, 'numeric')})`;
+      return `(${a}.spend_prev_month > 0 AND (${a}.spend_last_month - ${a}.spend_prev_month) * 100.0 / ${a}.spend_prev_month ${OPERATORS[rule.op]} ${p.add(rule.value, 'numeric')})`;
     case 'monthlySpend':
     case 'tenureMonths':
     case 'complaints90d':
     case 'arrears': {
       const [column, cast] = NUMERIC_COLUMNS[rule.factor];
-      return `(c.${column} ${OPERATORS[rule.op]} ${p.add(rule.value, cast)})`;
+      return `(${a}.${column} ${OPERATORS[rule.op]} ${p.add(rule.value, cast)})`;
     }
     case 'plan':
     case 'region':
     case 'city':
-      return `(c.${LIST_COLUMNS[rule.factor]} = ANY(${p.add(rule.in, 'text[]')}))`;
+      return `(${a}.${LIST_COLUMNS[rule.factor]} = ANY(${p.add(rule.in, 'text[]')}))`;
     case 'ownsService':
-      return `(c.services @> ARRAY[${p.add(rule.code, 'text')}])`;
+      return `(${a}.services @> ARRAY[${p.add(rule.code, 'text')}])`;
     case 'inNetwork':
-      return `(c.in_network = ${p.add(rule.value, 'boolean')})`;
+      return `(${a}.in_network = ${p.add(rule.value, 'boolean')})`;
   }
 }
 
 /** Who the segment selects, before any exclusion. */
-export function segmentWhere(segment: Segment, p: SqlParams): string {
+export function segmentWhere(segment: Segment, p: SqlParams, a = 'c'): string {
   const parts: string[] = [];
-  if (segment.regions) parts.push(`c.region = ANY(${p.add(segment.regions, 'text[]')})`);
-  if (segment.plans) parts.push(`c.plan = ANY(${p.add(segment.plans, 'text[]')})`);
-  if (segment.inNetwork !== undefined) parts.push(`c.in_network = ${p.add(segment.inNetwork, 'boolean')}`);
-  if (segment.rule) parts.push(compileRule(segment.rule, p));
+  if (segment.regions) parts.push(`${a}.region = ANY(${p.add(segment.regions, 'text[]')})`);
+  if (segment.plans) parts.push(`${a}.plan = ANY(${p.add(segment.plans, 'text[]')})`);
+  if (segment.inNetwork !== undefined) parts.push(`${a}.in_network = ${p.add(segment.inNetwork, 'boolean')}`);
+  if (segment.rule) parts.push(compileRule(segment.rule, p, a));
   return parts.length ? parts.join(' AND ') : 'true';
 }
 
 /** A mobile number we may dial: 11 digits, 13x–19x. */
-export const VALID_NUMBER = `c.msisdn ~ '^1[3-9][0-9]{9}$'`;
+export const validNumber = (a = 'c') => `${a}.msisdn ~ '^1[3-9][0-9]{9}$'`;
 
 /** The customer asked not to be called, or the number is on the DNC register. */
-export const ON_DNC = `(c.dnc OR EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = c.msisdn))`;
+export const onDnc = (a = 'c') => `(${a}.dnc OR EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = ${a}.msisdn))`;
 
-export const ownsOffer = (p: SqlParams, offerCode: string) => `(c.services @> ARRAY[${p.add(offerCode, 'text')}])`;
+export const ownsOffer = (p: SqlParams, offerCode: string | undefined, a = 'c') =>
+  offerCode ? `(${a}.services @> ARRAY[${p.add(offerCode, 'text')}])` : 'false';
+
+/** In the segment and past every exclusion that depends on the customer alone. */
+export function eligible(segment: Segment, offerCode: string | undefined, p: SqlParams, a = 'c'): string {
+  return `${segmentWhere(segment, p, a)} AND ${validNumber(a)} AND NOT ${onDnc(a)} AND NOT ${ownsOffer(p, offerCode, a)}`;
+}
+
+/**
+ * One lead per number: a customer is listed unless an eligible customer with a lower id has the
+ * same number. An index probe per row (customers_msisdn_idx), so the pull streams in id order and
+ * stops at maxLeads instead of sorting the whole segment by number.
+ */
+export function firstOfItsNumber(segment: Segment, offerCode: string | undefined, p: SqlParams): string {
+  return `NOT EXISTS (SELECT 1 FROM customers c2 WHERE c2.msisdn = c.msisdn AND c2.id < c.id AND ${eligible(segment, offerCode, p, 'c2')})`;
+}

@@ -23,12 +23,28 @@ export const SegmentSchema = z.strictObject({
   maxLeads: z.number().int().min(1).max(5_000_000).optional(),
 });
 
-export const DialingSchema = z.strictObject({
-  maxConcurrentCalls: z.number().int().min(1).max(500).default(10),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
+const dialingFields = {
+  maxConcurrentCalls: z.number().int().min(1).max(500),
+  maxAttempts: z.number().int().min(1).max(10),
   /** Delay before an unreached lead (no answer, busy) is called again. */
-  retryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(600),
+  retryDelaySeconds: z.number().int().min(0).max(7 * 86_400),
+};
+
+export const DialingSchema = z.strictObject({
+  maxConcurrentCalls: dialingFields.maxConcurrentCalls.default(10),
+  maxAttempts: dialingFields.maxAttempts.default(3),
+  retryDelaySeconds: dialingFields.retryDelaySeconds.default(600),
 });
+
+/** A change of dialing settings while the campaign runs: any of them, at least one. */
+export const DialingChangeSchema = z
+  .strictObject({
+    maxConcurrentCalls: dialingFields.maxConcurrentCalls.optional(),
+    maxAttempts: dialingFields.maxAttempts.optional(),
+    retryDelaySeconds: dialingFields.retryDelaySeconds.optional(),
+  })
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' });
+export type DialingChange = z.infer<typeof DialingChangeSchema>;
 
 export const OrderPolicySchema = z.strictObject({
   /** Days in production, seconds in the demo and tests. */

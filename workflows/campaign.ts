@@ -16,7 +16,10 @@ import type { Activities } from '../activities';
 import type { ClaimedLead } from '../activities/leads';
 import {
   CampaignDefinitionSchema,
+  DialingChangeSchema,
   controlRefusal,
+  type DialingChange,
+  type DialingPolicy,
   type CampaignDefinition,
   type CampaignStatus,
 } from '../domain/campaign';
@@ -36,6 +39,7 @@ export interface CampaignProgress {
   accepted: number;
   ordered: number;
   inFlight: number;
+  dialing: DialingPolicy;
   /** How many times the workflow has continued as new (history hand-overs). */
   run: number;
 }
@@ -44,6 +48,8 @@ export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
 export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
 export const cancelUpdate = defineUpdate<CampaignProgress>('cancel');
+/** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
+export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChange]>('updateDialing');
 
 // ---- Input and the state carried across continue-as-new --------------------------------------
 
@@ -109,7 +115,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
   const progress = (): CampaignProgress => ({
     campaignId, status: status(), listed: s.listed, attempts: s.attempts, connected: s.connected,
-    accepted: s.accepted, ordered: s.ordered, inFlight: s.inFlight, run: s.run,
+    accepted: s.accepted, ordered: s.ordered, inFlight: s.inFlight, dialing: def.dialing, run: s.run,
   });
 
   setHandler(progressQuery, progress);
@@ -120,6 +126,22 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   setHandler(pauseUpdate, () => { s.paused = true; return progress(); }, { validator: refuse('pause') });
   setHandler(resumeUpdate, () => { s.paused = false; return progress(); }, { validator: refuse('resume') });
   setHandler(cancelUpdate, () => { s.cancelled = true; return progress(); }, { validator: refuse('cancel') });
+  setHandler(
+    updateDialingUpdate,
+    (change) => {
+      const given = Object.fromEntries(Object.entries(DialingChangeSchema.parse(change)).filter(([, v]) => v !== undefined));
+      def.dialing = { ...def.dialing, ...given };
+      showDetails();
+      return progress();
+    },
+    {
+      validator: (change) => {
+        const parsed = DialingChangeSchema.safeParse(change);
+        if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${['dialing', ...i.path].join('.')}: ${i.message}`).join('; '));
+        refuse('cancel')(); // a finished campaign cannot be tuned; a paused one can
+      },
+    },
+  );
 
   // Postgres and the search attribute follow the status; recorded only when it changes.
   let recorded: CampaignStatus | undefined;

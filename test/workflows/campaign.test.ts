@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CampaignDefinitionSchema } from '../../domain/campaign';
 import { campaignWorkflowId } from '../../domain/ids';
-import { progressQuery, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign';
+import { progressQuery, updateDialingUpdate, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { api, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
@@ -72,6 +73,34 @@ describe('campaign workflow', () => {
     expect(states.dialing ?? 0).toBe(0);
     expect((await api(h, 'GET', `/campaigns/${id}`)).body.status).toBe('cancelled');
     expect((await api(h, 'POST', `/campaigns/${id}/resume`)).status).toBe(409);
+  });
+
+  it('takes new dialing settings while it runs, and refuses bad ones without changing anything', async () => {
+    const id = uniqueId('wf-tune');
+    await launch(h, testCampaign(id, { segment: { maxLeads: 40 }, dialing: { maxConcurrentCalls: 1, maxAttempts: 1, retryDelaySeconds: 0 } }));
+    const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
+    await waitUntil('the first call', async () => (await callsPlaced(id)) >= 1);
+
+    const bad = await handle.executeUpdate(updateDialingUpdate, { args: [{ maxConcurrentCalls: 0 }] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((bad as WorkflowUpdateFailedError).cause?.message)).toMatch(/dialing.maxConcurrentCalls/);
+    expect((await handle.query(progressQuery)).dialing.maxConcurrentCalls).toBe(1);
+    expect((await api(h, 'POST', `/campaigns/${id}/pause`)).status).toBe(200);
+    const viaApiBad = await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 10_000 } });
+    expect(viaApiBad.statusCode).toBe(400);
+    expect(viaApiBad.json().issues[0].path).toBe('body.maxConcurrentCalls');
+    expect((await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: {} })).statusCode).toBe(400);
+
+    // a paused campaign can be tuned too; the new limit shows once it resumes
+    const tuned = await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 6 } });
+    expect(tuned.statusCode).toBe(200);
+    expect(tuned.json().dialing).toEqual({ maxConcurrentCalls: 6, maxAttempts: 1, retryDelaySeconds: 0 });
+    expect((await api(h, 'POST', `/campaigns/${id}/resume`)).status).toBe(200);
+    await waitUntil('more calls at once', async () => (await handle.query(progressQuery)).inFlight > 1);
+    const result: CampaignProgress = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.dialing.maxConcurrentCalls).toBe(6);
+    expect((await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxAttempts: 2 } })).statusCode).toBe(409);
   });
 
   it('continues as new to keep its history bounded, without losing or repeating a call', async () => {

@@ -1,0 +1,17 @@
+import { runMain } from '../infra/process';
+import { benchListPull } from './list-pull';
+
+/** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
+const BENCHES: Record<string, () => Promise<void>> = {
+  'list-pull': benchListPull,
+};
+
+await runMain('bench', async () => {
+  const name = process.argv[2];
+  const bench = name ? BENCHES[name] : undefined;
+  if (!bench) {
+    console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}>`);
+    process.exit(2);
+  }
+  await bench();
+});
