@@ -1,5 +1,5 @@
 import type { Db } from '../infra/db';
-import type { CampaignStatus, Segment } from '../domain/campaign';
+import type { CampaignStatus, EndReason, Segment } from '../domain/campaign';
 import { SqlParams, eligible, firstOfItsNumber } from '../db/segment-sql';
 
 /** Campaign-level data: the list pull and the campaign's recorded status. */
@@ -25,8 +25,11 @@ export function createCampaignActivities(db: Db) {
       return { listed: Number(rows[0]!.n) };
     },
 
-    async setCampaignStatus(input: { campaignId: string; status: CampaignStatus }): Promise<void> {
-      await db.query('UPDATE campaigns SET status = $2, updated_at = now() WHERE id = $1', [input.campaignId, input.status]);
+    async setCampaignStatus(input: { campaignId: string; status: CampaignStatus; endedBecause?: EndReason }): Promise<void> {
+      await db.query(
+        'UPDATE campaigns SET status = $2, ended_because = COALESCE($3, ended_because), updated_at = now() WHERE id = $1',
+        [input.campaignId, input.status, input.endedBecause ?? null],
+      );
     },
   };
 }

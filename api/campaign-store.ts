@@ -9,6 +9,7 @@ export interface CampaignRow {
   name: string;
   definition: Record<string, unknown>;
   status: CampaignStatus;
+  ended_because: string | null;
   workflow_id: string;
   created_at: Date;
 }

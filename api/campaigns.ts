@@ -13,7 +13,7 @@ import {
 } from '../domain/campaign';
 import { campaignWorkflowId } from '../domain/ids';
 import { cancelUpdate, pauseUpdate, resumeUpdate, updateDialingUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
-import { CampaignIdKey, CampaignStatusKey, RegionKey } from '../workflows/search-attributes';
+import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
 import { campaignFunnel, checkRegions, findCampaign, type CampaignRow } from './campaign-store';
 import { HttpError, conflict, notFound, refusalOf } from './errors';
@@ -23,6 +23,8 @@ const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), statu
 const FunnelSchema = z.object(Object.fromEntries(FUNNEL_STEPS.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL_STEPS)[number], z.ZodNumber>);
 const CampaignView = CampaignCreated.extend({
   name: z.string(),
+  /** Why it stopped calling, once it has: list finished, quota reached, end date, cancelled. */
+  endedBecause: z.string().nullable(),
   funnel: FunnelSchema,
   createdAt: z.string(),
   temporalUi: z.string(),
@@ -51,9 +53,14 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
           { key: CampaignIdKey, value: campaign.id },
           { key: CampaignStatusKey, value: 'pending' },
           ...(regions.length === 1 ? [{ key: RegionKey, value: regions[0]! }] : []),
+          ...(definition.team ? [{ key: TeamKey, value: definition.team }] : []),
         ],
         staticSummary: `${definition.name}: ${definition.offer.name} (${definition.offer.code})`,
-        staticDetails: `Segment: ${JSON.stringify(definition.segment)}\n\nDialing: ${JSON.stringify(definition.dialing)}`,
+        staticDetails: [
+          `Segment: ${JSON.stringify(definition.segment)}`,
+          `Dialing: ${JSON.stringify(definition.dialing)}`,
+          `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
+        ].join('\n\n'),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -131,7 +138,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     if (!campaign) throw notFound(`campaign '${request.params.id}'`);
     return {
       id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status, name: campaign.name,
-      funnel: await campaignFunnel(db, campaign.id), createdAt: campaign.created_at.toISOString(),
+      endedBecause: campaign.ended_because, funnel: await campaignFunnel(db, campaign.id), createdAt: campaign.created_at.toISOString(),
       temporalUi: uiLink(deps, campaign.workflow_id),
     };
   });

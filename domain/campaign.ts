@@ -28,12 +28,23 @@ const dialingFields = {
   maxAttempts: z.number().int().min(1).max(10),
   /** Delay before an unreached lead (no answer, busy) is called again. */
   retryDelaySeconds: z.number().int().min(0).max(7 * 86_400),
+  /**
+   * Per disposition, the delay before the next attempt (e.g. busy → 600, no-answer → 7200);
+   * dispositions not named use retryDelaySeconds.
+   */
+  retryDelays: z.strictObject({
+    'no-answer': z.number().int().min(0).max(7 * 86_400).optional(),
+    busy: z.number().int().min(0).max(7 * 86_400).optional(),
+    'not-placed': z.number().int().min(0).max(7 * 86_400).optional(),
+    'callback-requested': z.number().int().min(0).max(7 * 86_400).optional(),
+  }),
 };
 
 export const DialingSchema = z.strictObject({
   maxConcurrentCalls: dialingFields.maxConcurrentCalls.default(10),
   maxAttempts: dialingFields.maxAttempts.default(3),
   retryDelaySeconds: dialingFields.retryDelaySeconds.default(600),
+  retryDelays: dialingFields.retryDelays.optional(),
 });
 
 /** A change of dialing settings while the campaign runs: any of them, at least one. */
@@ -42,6 +53,7 @@ export const DialingChangeSchema = z
     maxConcurrentCalls: dialingFields.maxConcurrentCalls.optional(),
     maxAttempts: dialingFields.maxAttempts.optional(),
     retryDelaySeconds: dialingFields.retryDelaySeconds.optional(),
+    retryDelays: dialingFields.retryDelays.optional(),
   })
   .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' });
 export type DialingChange = z.infer<typeof DialingChangeSchema>;
@@ -55,14 +67,28 @@ export const OrderPolicySchema = z.strictObject({
   followUpRetryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(3_600),
 });
 
-export const CampaignDefinitionSchema = z.strictObject({
-  id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars').optional(),
-  name: z.string().trim().min(1).max(200),
-  offer: OfferSchema,
-  segment: SegmentSchema.default({}),
-  dialing: DialingSchema.default(DialingSchema.parse({})),
-  orders: OrderPolicySchema.default(OrderPolicySchema.parse({})),
-});
+export const CampaignDefinitionSchema = z
+  .strictObject({
+    id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars').optional(),
+    name: z.string().trim().min(1).max(200),
+    offer: OfferSchema,
+    /** What the agent says: the call script for this offer and brand. */
+    script: z.string().trim().min(1).max(20_000).optional(),
+    /** The team that works the campaign (shown in the Temporal UI as the Team search attribute). */
+    team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
+    segment: SegmentSchema.default({}),
+    dialing: DialingSchema.default(DialingSchema.parse({})),
+    orders: OrderPolicySchema.default(OrderPolicySchema.parse({})),
+    /** Scheduled launch: the list is pulled and calling starts at this time (now when absent). */
+    startAt: z.iso.datetime({ offset: true }).optional(),
+    /** The campaign stops calling at this time, whatever is left on the list. */
+    endAt: z.iso.datetime({ offset: true }).optional(),
+    /** The campaign stops once this many leads have accepted. */
+    quota: z.number().int().min(1).max(10_000_000).optional(),
+  })
+  .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), {
+    message: 'must be after startAt', path: ['endAt'],
+  });
 
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema> & { id: string };
@@ -71,7 +97,7 @@ export type Segment = z.infer<typeof SegmentSchema>;
 export type DialingPolicy = z.output<typeof DialingSchema>;
 export type OrderPolicy = z.output<typeof OrderPolicySchema>;
 
-export const CAMPAIGN_STATUSES = ['pending', 'pulling', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
+export const CAMPAIGN_STATUSES = ['pending', 'scheduled', 'pulling', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export const FUNNEL_STEPS = [
@@ -93,5 +119,18 @@ export function controlRefusal(
   }
   if (action === 'pause' && status === 'paused') return 'campaign is already paused';
   if (action === 'resume' && status !== 'paused') return `campaign is ${status}, not paused`;
+  return undefined;
+}
+
+/** Why a campaign stopped calling. */
+export type EndReason = 'list finished' | 'quota reached' | 'end date' | 'cancelled';
+
+/**
+ * Whether the campaign should stop calling now, and why; `now` is the workflow's clock.
+ * Cancellation is decided by the workflow itself.
+ */
+export function stopReason(def: Pick<CampaignDefinition, 'quota' | 'endAt'>, accepted: number, now: number): EndReason | undefined {
+  if (def.quota !== undefined && accepted >= def.quota) return 'quota reached';
+  if (def.endAt !== undefined && now >= Date.parse(def.endAt)) return 'end date';
   return undefined;
 }

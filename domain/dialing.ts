@@ -26,15 +26,22 @@ export type LeadStep =
   | { kind: 'callback'; at: string }
   | { kind: 'done'; result: 'accepted' | 'refused' | 'wrong-number' | 'unreached' };
 
+function retryDelay(
+  policy: Pick<DialingPolicy, 'retryDelaySeconds' | 'retryDelays'>,
+  disposition: 'no-answer' | 'busy' | 'not-placed' | 'callback-requested',
+): number {
+  return policy.retryDelays?.[disposition] ?? policy.retryDelaySeconds;
+}
+
 /**
- * The retry rule of the first version: unreached leads (no answer, busy, call not placed) are
- * called again after the campaign's delay until maxAttempts; a callback request is honoured at the
+ * The retry rule: unreached leads (no answer, busy, call not placed) are
+ * called again after the delay for their disposition until maxAttempts; a callback request is honoured at the
  * customer's time within the same attempt budget; refusals and wrong numbers end the lead.
  */
 export function nextLeadStep(
   disposition: AttemptDisposition,
   attemptsMade: number,
-  policy: Pick<DialingPolicy, 'maxAttempts' | 'retryDelaySeconds'>,
+  policy: Pick<DialingPolicy, 'maxAttempts' | 'retryDelaySeconds' | 'retryDelays'>,
   callbackAt?: string,
 ): LeadStep {
   switch (disposition) {
@@ -46,11 +53,11 @@ export function nextLeadStep(
       return { kind: 'done', result: 'wrong-number' };
     case 'callback-requested':
       if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
-      return callbackAt ? { kind: 'callback', at: callbackAt } : { kind: 'retry', delaySeconds: policy.retryDelaySeconds };
+      return callbackAt ? { kind: 'callback', at: callbackAt } : { kind: 'retry', delaySeconds: retryDelay(policy, disposition) };
     case 'no-answer':
     case 'busy':
     case 'not-placed':
       if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
-      return { kind: 'retry', delaySeconds: policy.retryDelaySeconds };
+      return { kind: 'retry', delaySeconds: retryDelay(policy, disposition) };
   }
 }

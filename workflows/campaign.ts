@@ -18,8 +18,10 @@ import {
   CampaignDefinitionSchema,
   DialingChangeSchema,
   controlRefusal,
+  stopReason,
   type DialingChange,
   type DialingPolicy,
+  type EndReason,
   type CampaignDefinition,
   type CampaignStatus,
 } from '../domain/campaign';
@@ -40,6 +42,8 @@ export interface CampaignProgress {
   ordered: number;
   inFlight: number;
   dialing: DialingPolicy;
+  /** Set once the campaign stopped calling: the list was finished, the quota or end date reached, or it was cancelled. */
+  endedBecause?: EndReason;
   /** How many times the workflow has continued as new (history hand-overs). */
   run: number;
 }
@@ -102,20 +106,26 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     cancelled: false,
     finished: false,
     pulling: !carried,
+    scheduled: false,
     inFlight: 0,
     callsEnded: 0,
   };
   let fatal: unknown;
+  let endedBecause: EndReason | undefined;
+  /** Milliseconds to the end date, capping every wait; undefined without one. */
+  const untilEnd = () => (def.endAt ? Math.max(Date.parse(def.endAt) - Date.now(), 1) : undefined);
 
   const status = (): CampaignStatus => {
     if (s.cancelled) return s.inFlight > 0 ? 'running' : 'cancelled';
-    if (s.finished) return 'completed';
+    if (s.finished) return s.inFlight > 0 ? 'running' : 'completed';
+    if (s.scheduled) return 'scheduled';
     if (s.pulling) return 'pulling';
     return s.paused ? 'paused' : 'running';
   };
   const progress = (): CampaignProgress => ({
     campaignId, status: status(), listed: s.listed, attempts: s.attempts, connected: s.connected,
     accepted: s.accepted, ordered: s.ordered, inFlight: s.inFlight, dialing: def.dialing, run: s.run,
+    ...(endedBecause ? { endedBecause } : {}),
   });
 
   setHandler(progressQuery, progress);
@@ -151,7 +161,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (now === recorded) return;
     recorded = now;
     upsertSearchAttributes([{ key: CampaignStatusKey, value: now }]);
-    await data.setCampaignStatus({ campaignId, status: now });
+    await data.setCampaignStatus({ campaignId, status: now, ...(endedBecause ? { endedBecause } : {}) });
   };
   const showDetails = () =>
     setCurrentDetails(
@@ -190,6 +200,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       .finally(() => { s.inFlight--; s.callsEnded++; showDetails(); });
   };
 
+  // Scheduled launch: wait (durably) for the start time; a cancel meanwhile ends it before any call.
+  if (!carried && def.startAt && Date.parse(def.startAt) > Date.now()) {
+    s.scheduled = true;
+    await recordStatus();
+    await condition(() => s.cancelled, Date.parse(def.startAt) - Date.now());
+    s.scheduled = false;
+    if (s.cancelled) {
+      endedBecause = 'cancelled';
+      s.pulling = false;
+      await recordStatus();
+      return progress();
+    }
+  }
   await recordStatus();
   if (s.pulling) {
     const pulled = await listPull.pullList({ campaignId, segment: def.segment, offerCode: def.offer.code });
@@ -203,9 +226,17 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   while (!s.cancelled && !handOverDue()) {
     if (fatal) throw fatal;
+    const stop = stopReason(def, s.accepted, Date.now());
+    if (stop) {
+      endedBecause = stop;
+      s.finished = true;
+      break;
+    }
     await recordStatus();
     if (s.paused) {
-      await condition(() => !s.paused || s.cancelled);
+      const end = untilEnd();
+      if (end === undefined) await condition(() => !s.paused || s.cancelled);
+      else await condition(() => !s.paused || s.cancelled, end);
       continue;
     }
     const endedBefore = s.callsEnded;
@@ -215,6 +246,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const claim = await data.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++claimSeq}` });
       claim.leads.forEach(launch);
       if (claim.leads.length === 0 && s.inFlight === 0 && claim.open === 0) {
+        endedBecause = 'list finished';
         s.finished = true;
         break;
       }
@@ -222,7 +254,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       if (claim.leads.length === free) continue; // all slots filled: claim again when one frees
     }
     // Wait for a call to end (a slot frees), the next lead to fall due, or a person's control.
-    const timeout = nextDueInMs === null ? undefined : Math.min(Math.max(nextDueInMs, 200), 60_000);
+    const dueIn = nextDueInMs === null ? undefined : Math.min(Math.max(nextDueInMs, 200), 60_000);
+    const end = untilEnd();
+    const timeout = dueIn === undefined ? end : end === undefined ? dueIn : Math.min(dueIn, end);
     const wake = () => s.callsEnded !== endedBefore || s.paused || s.cancelled || fatal !== undefined;
     if (timeout === undefined) await condition(wake);
     else await condition(wake, timeout);
@@ -232,7 +266,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   await condition(() => s.inFlight === 0);
   if (fatal) throw fatal;
   if (s.cancelled) {
+    endedBecause = 'cancelled';
     await data.releaseLeads({ campaignId });
+  } else if (s.finished && endedBecause !== 'list finished') {
+    await data.releaseLeads({ campaignId }); // stopped at its quota or end date
   } else if (!s.finished) {
     await condition(allHandlersFinished);
     await recordStatus();

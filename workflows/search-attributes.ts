@@ -8,6 +8,7 @@ export const CampaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttrib
 export const CampaignStatusKey = defineSearchAttributeKey('CampaignStatus', SearchAttributeType.KEYWORD);
 export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const RegionKey = defineSearchAttributeKey('Region', SearchAttributeType.KEYWORD);
+export const TeamKey = defineSearchAttributeKey('Team', SearchAttributeType.KEYWORD);
 
 /** name=Type pairs, as `temporal server start-dev --search-attribute` and docker-compose want them. */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
@@ -15,4 +16,5 @@ export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
   CampaignStatus: 'Keyword',
   OrderStatus: 'Keyword',
   Region: 'Keyword',
+  Team: 'Keyword',
 };

@@ -45,3 +45,21 @@ describe('ids and masking', () => {
     expect(maskMsisdn('123')).toBe('***');
   });
 });
+
+describe('campaign limits', () => {
+  it('stops at the quota or the end date, whichever comes first', async () => {
+    const { stopReason } = await import('../../domain/campaign');
+    const end = '2026-12-01T00:00:00Z';
+    expect(stopReason({}, 1000, Date.parse(end))).toBeUndefined();
+    expect(stopReason({ quota: 5 }, 4, 0)).toBeUndefined();
+    expect(stopReason({ quota: 5 }, 5, 0)).toBe('quota reached');
+    expect(stopReason({ endAt: end }, 0, Date.parse(end) - 1)).toBeUndefined();
+    expect(stopReason({ endAt: end }, 0, Date.parse(end))).toBe('end date');
+  });
+
+  it('refuses an end before the start, naming endAt', () => {
+    const r = CampaignDefinitionSchema.safeParse({ ...minimal, startAt: '2026-12-02T09:00:00+08:00', endAt: '2026-12-01T09:00:00+08:00' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['endAt']);
+  });
+});

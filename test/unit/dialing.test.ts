@@ -25,3 +25,12 @@ describe('nextLeadStep: what happens to a lead after an attempt', () => {
     expect(nextLeadStep('callback-requested', 3, policy, at)).toEqual({ kind: 'done', result: 'unreached' });
   });
 });
+
+describe('retry delays per disposition', () => {
+  it('uses the delay named for the disposition, else the campaign default', () => {
+    const perDisposition = { maxAttempts: 5, retryDelaySeconds: 600, retryDelays: { busy: 60, 'no-answer': 7200 } };
+    expect(nextLeadStep('busy', 1, perDisposition)).toEqual({ kind: 'retry', delaySeconds: 60 });
+    expect(nextLeadStep('no-answer', 1, perDisposition)).toEqual({ kind: 'retry', delaySeconds: 7200 });
+    expect(nextLeadStep('not-placed', 1, perDisposition)).toEqual({ kind: 'retry', delaySeconds: 600 });
+  });
+});

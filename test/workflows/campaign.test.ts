@@ -4,7 +4,7 @@ import { CampaignDefinitionSchema } from '../../domain/campaign';
 import { campaignWorkflowId } from '../../domain/ids';
 import { progressQuery, updateDialingUpdate, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { api, launch, testCampaign } from '../support/campaigns';
+import { api, configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -101,6 +101,44 @@ describe('campaign workflow', () => {
     expect(result.status).toBe('completed');
     expect(result.dialing.maxConcurrentCalls).toBe(6);
     expect((await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxAttempts: 2 } })).statusCode).toBe(409);
+  });
+
+  it('stops at its quota, releasing the rest of the list', async () => {
+    const id = uniqueId('wf-quota');
+    await configureSim(h.sims.dialerUrl, { mix: { accepted: 1, 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0 } });
+    try {
+      await launch(h, testCampaign(id, { quota: 3, segment: { maxLeads: 30 }, dialing: { maxConcurrentCalls: 1, maxAttempts: 1, retryDelaySeconds: 0 } }));
+      const result: CampaignProgress = await h.client.workflow.getHandle(campaignWorkflowId(id)).result();
+      expect(result).toMatchObject({ status: 'completed', endedBecause: 'quota reached', accepted: 3 });
+      const states = await leadStates(id);
+      expect(states.done).toBe(3);
+      expect(states.released).toBe(27);
+      await waitUntil('the reason in Postgres', async () => (await api(h, 'GET', `/campaigns/${id}`)).body.endedBecause === 'quota reached');
+    } finally {
+      await configureSim(h.sims.dialerUrl, { mix: { accepted: 0.3, 'no-answer': 0.25, busy: 0.1, 'wrong-number': 0.05, refused: 0.25, 'callback-requested': 0.05 } });
+    }
+  });
+
+  it('waits for its scheduled start, and a cancel before then ends it without a call', async () => {
+    const id = uniqueId('wf-sched');
+    const startAt = new Date(Date.now() + 60 * 60_000).toISOString();
+    await launch(h, testCampaign(id, { startAt }));
+    const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
+    await waitUntil('scheduled', async () => (await handle.query(progressQuery)).status === 'scheduled');
+    expect((await api(h, 'GET', `/campaigns/${id}`)).body.funnel.listed).toBe(0);
+    expect((await api(h, 'POST', `/campaigns/${id}/cancel`)).status).toBe(200);
+    const result: CampaignProgress = await handle.result();
+    expect(result).toMatchObject({ status: 'cancelled', endedBecause: 'cancelled', listed: 0, attempts: 0 });
+  });
+
+  it('stops at its end date', async () => {
+    const id = uniqueId('wf-end');
+    const endAt = new Date(Date.now() + 2500).toISOString();
+    await launch(h, testCampaign(id, { endAt, segment: { maxLeads: 200 }, dialing: { maxConcurrentCalls: 1, maxAttempts: 1, retryDelaySeconds: 0 } }));
+    const result: CampaignProgress = await h.client.workflow.getHandle(campaignWorkflowId(id)).result();
+    expect(result).toMatchObject({ status: 'completed', endedBecause: 'end date' });
+    expect(result.attempts).toBeLessThan(200);
+    expect((await leadStates(id)).pending ?? 0).toBe(0);
   });
 
   it('continues as new to keep its history bounded, without losing or repeating a call', async () => {
