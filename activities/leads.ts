@@ -1,5 +1,6 @@
 import type { Db } from '../infra/db';
 import type { AttemptDisposition, LeadStep } from '../domain/dialing';
+import { nextOpening, type CallingWindow } from '../domain/calling-window';
 
 export interface ClaimedLead {
   leadId: number;
@@ -21,38 +22,54 @@ export function createLeadActivities(db: Db) {
      * Claims up to `limit` due leads (FOR UPDATE SKIP LOCKED) and counts the attempt. The claim id
      * makes a retried claim answer the leads it already took instead of taking (and stranding) more.
      */
-    async claimDueLeads(input: { campaignId: string; limit: number; claimId: string }): Promise<Claim> {
-      const { campaignId, limit, claimId } = input;
+    async claimDueLeads(input: { campaignId: string; limit: number; claimId: string; window?: CallingWindow }): Promise<Claim> {
+      const { campaignId, limit, claimId, window } = input;
       let { rows } = await db.query<{ id: string; attempts: number }>(
         `SELECT id, attempts FROM leads WHERE campaign_id = $1 AND claim_id = $2 AND state = 'dialing'`,
         [campaignId, claimId],
       );
       if (rows.length === 0) {
+        // The calling window is checked here, in each lead's local time, by the database's clock.
         ({ rows } = await db.query<{ id: string; attempts: number }>(
           `WITH due AS (
-             SELECT id FROM leads
-              WHERE campaign_id = $1 AND state = 'pending' AND next_attempt_at <= now()
-              ORDER BY next_attempt_at, id
+             SELECT l.id FROM leads l JOIN regions r ON r.code = l.region
+              WHERE l.campaign_id = $1 AND l.state = 'pending' AND l.next_attempt_at <= now()
+                AND ($4::text IS NULL OR (
+                      (now() AT TIME ZONE r.time_zone)::time >= $4::time
+                  AND (now() AT TIME ZONE r.time_zone)::time < $5::time
+                  AND extract(isodow FROM now() AT TIME ZONE r.time_zone)::int = ANY($6::int[])
+                  AND NOT ((now() AT TIME ZONE r.time_zone)::date = ANY($7::date[]))))
+              ORDER BY l.next_attempt_at, l.id
               LIMIT $2
-              FOR UPDATE SKIP LOCKED)
+              FOR UPDATE OF l SKIP LOCKED)
            UPDATE leads l SET state = 'dialing', attempts = l.attempts + 1, claim_id = $3
              FROM due WHERE l.id = due.id
            RETURNING l.id, l.attempts`,
-          [campaignId, limit, claimId],
+          [campaignId, limit, claimId, window?.start ?? null, window?.end === '24:00' ? '24:00:00' : window?.end ?? null,
+            window?.days ?? null, window?.holidays ?? null],
         ));
       }
-      const stats = await db.query<{ open: string; next_due_ms: string | null }>(
-        `SELECT count(*) FILTER (WHERE state IN ('pending', 'dialing')) AS open,
-                ceil(extract(epoch FROM (min(next_attempt_at) FILTER (WHERE state = 'pending') - now())) * 1000)
-                  AS next_due_ms
-           FROM leads WHERE campaign_id = $1`,
+      const open = await db.query<{ open: string }>(
+        `SELECT count(*) AS open FROM leads WHERE campaign_id = $1 AND state IN ('pending', 'dialing')`, [campaignId]);
+      // When is the next lead callable: its due time, or its zone's next opening if that is later.
+      const zones = await db.query<{ time_zone: string; first_due: Date; now: Date }>(
+        `SELECT r.time_zone, min(l.next_attempt_at) AS first_due, now() AS now
+           FROM leads l JOIN regions r ON r.code = l.region
+          WHERE l.campaign_id = $1 AND l.state = 'pending' GROUP BY r.time_zone`,
         [campaignId],
       );
-      const s = stats.rows[0]!;
+      let nextDueInMs: number | null = null;
+      for (const z of zones.rows) {
+        const from = new Date(Math.max(z.first_due.getTime(), z.now.getTime()));
+        const at = window ? nextOpening(window, z.time_zone, from) : from;
+        if (!at) continue; // this zone's window never opens: only the end date or a person ends it
+        const ms = Math.max(0, at.getTime() - z.now.getTime());
+        nextDueInMs = nextDueInMs === null ? ms : Math.min(nextDueInMs, ms);
+      }
       return {
         leads: rows.map((r) => ({ leadId: Number(r.id), attemptNo: r.attempts })).sort((a, b) => a.leadId - b.leadId),
-        open: Number(s.open),
-        nextDueInMs: s.next_due_ms === null ? null : Math.max(0, Number(s.next_due_ms)),
+        open: Number(open.rows[0]!.open),
+        nextDueInMs,
       };
     },
 

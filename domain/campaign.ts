@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './ids';
 import { RuleSchema } from './segment';
+import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -78,6 +79,8 @@ export const CampaignDefinitionSchema = z
     team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
     segment: SegmentSchema.default({}),
     dialing: DialingSchema.default(DialingSchema.parse({})),
+    /** When leads may be called, in each lead's local time; 08:00–21:00 every day unless given. */
+    window: CallingWindowSchema.default(DEFAULT_WINDOW),
     orders: OrderPolicySchema.default(OrderPolicySchema.parse({})),
     /** Scheduled launch: the list is pulled and calling starts at this time (now when absent). */
     startAt: z.iso.datetime({ offset: true }).optional(),

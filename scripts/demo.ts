@@ -26,6 +26,8 @@ await runMain('demo', async () => {
       offer: { code: 'fiber-300', name: 'Fibre broadband 300M', price: 99 },
       segment: { inNetwork: true, maxLeads: leads },
       dialing: { maxConcurrentCalls: 40, maxAttempts: 3, retryDelaySeconds: 2 },
+      // the demo runs at any hour; a real campaign keeps the default 08:00–21:00 in each lead's time zone
+      window: { start: '00:00', end: '24:00' },
       orders: { followUpDelaySeconds: 3, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 1 },
     };
     const created = await api.post('/campaigns', definition, { 'idempotency-key': id });

@@ -243,7 +243,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const free = def.dialing.maxConcurrentCalls - s.inFlight;
     let nextDueInMs: number | null = null;
     if (free > 0) {
-      const claim = await data.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++claimSeq}` });
+      const claim = await data.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++claimSeq}`, window: def.window });
       claim.leads.forEach(launch);
       if (claim.leads.length === 0 && s.inFlight === 0 && claim.open === 0) {
         endedBecause = 'list finished';

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CompleteAsyncError } from '@temporalio/activity';
 import { createActivities, type Activities } from '../../activities';
 import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
+import { CallingWindowSchema, localTime, nextOpening } from '../../domain/calling-window';
 import { configureSim, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
@@ -78,6 +79,30 @@ describe('the hopper', () => {
     expect(c.nextDueInMs).toBeGreaterThan(3_500_000);
 
     expect((await acts.releaseLeads({ campaignId: id })).released).toBe(10);
+  });
+});
+
+describe('the calling window', () => {
+  it("claims only leads whose local time is inside the window, and says when the next one opens", async () => {
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { regions: ['gd', 'xj'], maxLeads: 200 }, offerCode: offer.code });
+    // a one-hour window that is open now in Shanghai (UTC+8) and so closed in Urumqi (UTC+6)
+    const shanghai = localTime(new Date(), 'Asia/Shanghai').minutes;
+    const start = Math.max(0, Math.min(shanghai - 1, 23 * 60));
+    const hhmm = (m: number) => (m >= 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+    const window = CallingWindowSchema.parse({ start: hhmm(start), end: hhmm(Math.min(start + 60, 1440)) });
+    const claim = await acts.claimDueLeads({ campaignId: id, limit: 500, claimId: 'w1', window });
+    const { rows } = await h.db.query<{ region: string; state: string; n: string }>(
+      'SELECT region, state, count(*) AS n FROM leads WHERE campaign_id = $1 GROUP BY 1, 2 ORDER BY 1, 2', [id]);
+    const by = Object.fromEntries(rows.map((r) => [`${r.region}:${r.state}`, Number(r.n)]));
+    expect(by['gd:dialing']).toBeGreaterThan(0);
+    expect(by['gd:pending'] ?? 0).toBe(0);
+    expect(by['xj:dialing'] ?? 0).toBe(0);
+    expect(by['xj:pending']).toBeGreaterThan(0);
+    expect(claim.leads).toHaveLength(by['gd:dialing']!);
+    expect(claim.nextDueInMs).toBeGreaterThan(0);
+    const opensAt = nextOpening(window, 'Asia/Urumqi', new Date())!;
+    expect(Math.abs(Date.now() + claim.nextDueInMs! - opensAt.getTime())).toBeLessThan(5_000);
   });
 });
 

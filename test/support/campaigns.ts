@@ -9,6 +9,8 @@ export function testCampaign(id: string, over: Partial<CampaignDefinitionInput> 
     offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 },
     segment: { maxLeads: 20 },
     dialing: { maxConcurrentCalls: 5, maxAttempts: 3, retryDelaySeconds: 1 },
+    // tests run at any hour; real campaigns keep the 08:00–21:00 default
+    window: { start: '00:00', end: '24:00' },
     orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 0 },
     ...over,
   };
