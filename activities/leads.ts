@@ -86,7 +86,7 @@ export function createLeadActivities(db: Db) {
       const nextAt = step.kind === 'callback' ? step.at : null;
       const delay = step.kind === 'retry' ? step.delaySeconds : 0;
       await db.query(
-        `UPDATE leads SET state = $3, last_disposition = $4, claim_id = NULL,
+        `UPDATE leads SET state = CASE WHEN stop_reason IS NULL THEN $3 ELSE 'done' END, last_disposition = $4, claim_id = NULL,
                 next_attempt_at = COALESCE($5::timestamptz, now() + make_interval(secs => $6))
           WHERE id = $1 AND attempts = $2 AND state = 'dialing'`,
         [leadId, attemptNo, state, disposition, nextAt, delay],
@@ -98,6 +98,22 @@ export function createLeadActivities(db: Db) {
           [callId],
         );
       }
+    },
+
+    /**
+     * A person stops leads (a complaint, a request): waiting leads end at once, a lead being called
+     * ends when its call does. Idempotent; answers how many of the given leads this campaign has.
+     */
+    async stopLeads(input: { campaignId: string; stops: { leadId: number; reason: string }[] }): Promise<{ stopped: number }> {
+      const res = await db.query(
+        `UPDATE leads l SET stop_reason = COALESCE(l.stop_reason, s.reason),
+                state = CASE WHEN l.state = 'pending' THEN 'done' ELSE l.state END,
+                last_disposition = CASE WHEN l.state = 'pending' THEN 'stopped' ELSE l.last_disposition END
+           FROM unnest($2::bigint[], $3::text[]) AS s(lead_id, reason)
+          WHERE l.campaign_id = $1 AND l.id = s.lead_id`,
+        [input.campaignId, input.stops.map((x) => x.leadId), input.stops.map((x) => x.reason)],
+      );
+      return { stopped: res.rowCount ?? 0 };
     },
 
     /** A cancelled campaign gives its unfinished leads back (they may be listed by a later campaign). */

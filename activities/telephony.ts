@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import type { CallOutcome } from '../domain/dialing';
 import { describeResponse, postJson } from './http-json';
+import { onDnc } from '../db/segment-sql';
 
 export interface PlaceCallInput {
   callId: string;
@@ -58,12 +60,25 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
         [input.callId, input.purpose, input.campaignId, input.leadId ?? null, input.orderId ?? null, input.attemptNo, token],
       );
       const existing = rows[0]!;
-      if (existing.disposition && existing.disposition !== 'not-placed') return outcomeFromRow(existing);
+      if (existing.disposition && existing.disposition !== 'not-placed') return outcomeFromRow(existing); // already known
 
-      const to = await numberToCall(db, input);
+      // The last check, at the moment of dialing: a number put on do-not-call after the list was
+      // pulled, or a lead a person stopped, is never called. What allowed (or blocked) the call is kept with it as evidence.
+      const target = await callTarget(db, input);
+      const checks = { checkedAt: new Date().toISOString(), doNotCall: target.dnc ? 'blocked' : 'clear' };
+      await db.query(
+        'UPDATE call_attempts SET customer_id = $2, msisdn_hash = $3, checks = $4 WHERE id = $1',
+        [input.callId, target.customerId, hashMsisdn(target.msisdn), JSON.stringify(checks)],
+      );
+      if (target.dnc) {
+        const { rows: [blocked] } = await db.query<CallAttemptRow>(
+          `UPDATE call_attempts SET disposition = 'blocked', connected = false, duration_sec = 0, ended_at = now()
+            WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`, [input.callId]);
+        return outcomeFromRow(blocked!);
+      }
       const res = await postJson(`${deps.dialerUrl}/calls`, {
         callId: input.callId,
-        to,
+        to: target.msisdn,
         purpose: input.purpose,
         callbackUrl: `${deps.publicApiUrl}/webhooks/dialer`,
       });
@@ -77,13 +92,20 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
 }
 
 /** Only this adapter reads a full number, straight from Postgres; workflows carry masked ones. */
-async function numberToCall(db: Db, input: PlaceCallInput): Promise<string> {
+async function callTarget(db: Db, input: PlaceCallInput): Promise<{ msisdn: string; customerId: number; dnc: boolean }> {
   const { rows } = input.purpose === 'sales'
-    ? await db.query<{ msisdn: string }>('SELECT msisdn FROM leads WHERE id = $1', [input.leadId])
-    : await db.query<{ msisdn: string }>(
-      'SELECT c.msisdn FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1',
-      [input.orderId],
-    );
-  if (!rows[0]) throw ApplicationFailure.nonRetryable(`no number for call ${input.callId}`, 'UnknownLead');
-  return rows[0].msisdn;
+    ? await db.query<{ msisdn: string; customer_id: string; dnc: boolean }>(
+      `SELECT l.msisdn, l.customer_id, (${onDnc()} OR l.stop_reason IS NOT NULL) AS dnc FROM leads l JOIN customers c ON c.id = l.customer_id WHERE l.id = $1`,
+      [input.leadId])
+    : await db.query<{ msisdn: string; customer_id: string; dnc: boolean }>(
+      `SELECT c.msisdn, c.id AS customer_id, ${onDnc()} AS dnc FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1`,
+      [input.orderId]);
+  const row = rows[0];
+  if (!row) throw ApplicationFailure.nonRetryable(`no number for call ${input.callId}`, 'UnknownLead');
+  return { msisdn: row.msisdn, customerId: Number(row.customer_id), dnc: row.dnc };
+}
+
+/** The contact log keeps a hash, not the number: enough to prove "this number was (not) called". */
+export function hashMsisdn(msisdn: string): string {
+  return createHash('sha256').update(`msisdn:${msisdn}`).digest('hex').slice(0, 32);
 }

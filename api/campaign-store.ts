@@ -25,7 +25,7 @@ export async function campaignFunnel(db: Db, id: string): Promise<Funnel> {
     `SELECT
        (SELECT count(*) FROM leads WHERE campaign_id = $1) AS listed,
        (SELECT count(DISTINCT lead_id) FROM call_attempts
-         WHERE campaign_id = $1 AND purpose = 'sales' AND disposition IS NOT NULL AND disposition <> 'not-placed') AS dialed,
+         WHERE campaign_id = $1 AND purpose = 'sales' AND disposition IS NOT NULL AND disposition NOT IN ('not-placed', 'blocked')) AS dialed,
        (SELECT count(DISTINCT lead_id) FROM call_attempts
          WHERE campaign_id = $1 AND purpose = 'sales' AND connected) AS connected,
        (SELECT count(*) FROM leads WHERE campaign_id = $1 AND last_disposition = 'accepted') AS accepted,

@@ -12,7 +12,7 @@ import {
   type CampaignDefinition,
 } from '../domain/campaign';
 import { campaignWorkflowId } from '../domain/ids';
-import { cancelUpdate, pauseUpdate, resumeUpdate, updateDialingUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
+import { cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
 import { campaignFunnel, checkRegions, findCampaign, type CampaignRow } from './campaign-store';
@@ -171,6 +171,22 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
     }
+  });
+
+  app.post('/campaigns/:id/leads/:leadId/stop', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Stop calling one lead (a complaint, a request): no further attempt, within seconds',
+      params: z.strictObject({ id: IdParams.shape.id, leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+      body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+      response: { 202: z.object({ campaignId: z.string(), leadId: z.number(), accepted: z.boolean() }), 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const campaign = await liveCampaign(request.params.id);
+    const { rowCount } = await db.query('SELECT 1 FROM leads WHERE id = $1 AND campaign_id = $2', [request.params.leadId, campaign.id]);
+    if (!rowCount) throw notFound(`lead ${request.params.leadId} in campaign '${campaign.id}'`);
+    await client.workflow.getHandle(campaign.workflow_id).signal(stopLeadSignal, { leadId: request.params.leadId, reason: request.body.reason });
+    return reply.status(202).send({ campaignId: campaign.id, leadId: request.params.leadId, accepted: true });
   });
 
   const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;

@@ -38,6 +38,8 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     const where = segmentWhere(segment, p);
     const owns = ownsOffer(p, offerCode);
     return inTransaction(deps.db, async (tx) => {
+      // read only: a preview cannot write anything, whatever the rule
+      await tx.query('SET TRANSACTION READ ONLY');
       await tx.query("SET LOCAL statement_timeout = '60s'");
       const { rows: [n] } = await tx.query<Record<string, string>>(
         `WITH seg AS (

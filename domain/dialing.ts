@@ -6,12 +6,15 @@ export const DISPOSITIONS = [
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
-/** Our own disposition when the dialer could not place the call at all (after its retries). */
-export type AttemptDisposition = Disposition | 'not-placed';
+/**
+ * Our own dispositions: 'not-placed' when the dialer could not place the call (after its retries),
+ * 'blocked' when the last check before dialing found the customer or number on do-not-call.
+ */
+export type AttemptDisposition = Disposition | 'not-placed' | 'blocked';
 
 export interface CallOutcome {
   callId: string;
-  disposition: Disposition;
+  disposition: Disposition | 'blocked';
   connected: boolean;
   durationSec: number;
   callbackAt?: string;
@@ -24,7 +27,7 @@ export interface CallOutcome {
 export type LeadStep =
   | { kind: 'retry'; delaySeconds: number }
   | { kind: 'callback'; at: string }
-  | { kind: 'done'; result: 'accepted' | 'refused' | 'wrong-number' | 'unreached' };
+  | { kind: 'done'; result: 'accepted' | 'refused' | 'wrong-number' | 'unreached' | 'blocked' };
 
 function retryDelay(
   policy: Pick<DialingPolicy, 'retryDelaySeconds' | 'retryDelays'>,
@@ -51,6 +54,8 @@ export function nextLeadStep(
       return { kind: 'done', result: 'refused' };
     case 'wrong-number':
       return { kind: 'done', result: 'wrong-number' };
+    case 'blocked':
+      return { kind: 'done', result: 'blocked' };
     case 'callback-requested':
       if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
       return callbackAt ? { kind: 'callback', at: callbackAt } : { kind: 'retry', delaySeconds: retryDelay(policy, disposition) };

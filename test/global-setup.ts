@@ -18,8 +18,20 @@ declare module 'vitest' {
   }
 }
 
-/** Customers every test may list from; tests that need their own add them above this range. */
+/** Customers every test may list from. */
 export const TEST_CUSTOMERS = 3000;
+
+/**
+ * Tests run in parallel over one customer base, so a test that changes reference data (puts a
+ * number on do-not-call, say) does it only to customers of region 'mo', which no test counts or
+ * lists by region otherwise; these 60 (ids 100001–100060, numbers 1990000xxxx) are made for that.
+ */
+const SCRATCH_CUSTOMERS_SQL = `
+  INSERT INTO customers (id, msisdn, name, region, city, plan, in_network, tenure_months, spend_last_month,
+                         spend_prev_month, contract_end, complaints_90d, arrears, dnc, address, services)
+  SELECT 100000 + g, '1990000' || lpad(g::text, 4, '0'), 'Scratch ' || g, 'mo', 'Macau', 'plus-58', true, 24, 60, 60,
+         NULL, 0, 0, false, 'No. ' || g || ' Scratch Road, Macau', '{}'
+    FROM generate_series(1, 60) g`;
 
 /**
  * Once per test run: a fresh test database (the project's cluster, or DATABASE_URL's server), an
@@ -45,6 +57,7 @@ export default async function setup(project: TestProject) {
       await seedRegions(db);
       await generateCustomers(db, { count: TEST_CUSTOMERS, seed: 11 });
       await generateDncRegister(db, { seed: 11, fraction: 0.02 });
+      await db.query(SCRATCH_CUSTOMERS_SQL);
     } finally {
       await db.end();
     }

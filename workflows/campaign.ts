@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
   defineUpdate,
   isCancellation,
   proxyActivities,
@@ -52,6 +53,8 @@ export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
 export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
 export const cancelUpdate = defineUpdate<CampaignProgress>('cancel');
+/** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
+export const stopLeadSignal = defineSignal<[{ leadId: number; reason: string }]>('stopLead');
 /** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
 export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChange]>('updateDialing');
 
@@ -65,6 +68,8 @@ interface CarriedState {
   ordered: number;
   paused: boolean;
   run: number;
+  /** Stop requests that came in while the previous run handed over. */
+  stops?: { leadId: number; reason: string }[];
 }
 
 export interface CampaignWorkflowInput {
@@ -111,6 +116,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     callsEnded: 0,
   };
   let fatal: unknown;
+  const stops: { leadId: number; reason: string }[] = [...(carried?.stops ?? [])];
   let endedBecause: EndReason | undefined;
   /** Milliseconds to the end date, capping every wait; undefined without one. */
   const untilEnd = () => (def.endAt ? Math.max(Date.parse(def.endAt) - Date.now(), 1) : undefined);
@@ -129,6 +135,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   });
 
   setHandler(progressQuery, progress);
+  setHandler(stopLeadSignal, (stop) => { stops.push(stop); });
   const refuse = (action: 'pause' | 'resume' | 'cancel') => () => {
     const why = s.cancelled ? 'campaign is being cancelled' : controlRefusal(action, status());
     if (why) throw new Error(why);
@@ -226,6 +233,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   while (!s.cancelled && !handOverDue()) {
     if (fatal) throw fatal;
+    if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
     const stop = stopReason(def, s.accepted, Date.now());
     if (stop) {
       endedBecause = stop;
@@ -235,8 +243,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await recordStatus();
     if (s.paused) {
       const end = untilEnd();
-      if (end === undefined) await condition(() => !s.paused || s.cancelled);
-      else await condition(() => !s.paused || s.cancelled, end);
+      const resumeOrStop = () => !s.paused || s.cancelled || stops.length > 0;
+      if (end === undefined) await condition(resumeOrStop);
+      else await condition(resumeOrStop, end);
       continue;
     }
     const endedBefore = s.callsEnded;
@@ -257,7 +266,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const dueIn = nextDueInMs === null ? undefined : Math.min(Math.max(nextDueInMs, 200), 60_000);
     const end = untilEnd();
     const timeout = dueIn === undefined ? end : end === undefined ? dueIn : Math.min(dueIn, end);
-    const wake = () => s.callsEnded !== endedBefore || s.paused || s.cancelled || fatal !== undefined;
+    const wake = () => s.callsEnded !== endedBefore || s.paused || s.cancelled || stops.length > 0 || fatal !== undefined;
     if (timeout === undefined) await condition(wake);
     else await condition(wake, timeout);
   }
@@ -278,10 +287,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       historyLimit,
       carried: {
         listed: s.listed, attempts: s.attempts, connected: s.connected, accepted: s.accepted,
-        ordered: s.ordered, paused: s.paused, run: s.run + 1,
+        ordered: s.ordered, paused: s.paused, run: s.run + 1, ...(stops.length ? { stops } : {}),
       },
     });
   }
+  if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
   await recordStatus();
   await condition(allHandlersFinished);
   return progress();

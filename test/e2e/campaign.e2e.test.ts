@@ -16,7 +16,7 @@ async function funnelFromTables(campaignId: string): Promise<Funnel> {
   return {
     listed: await q('SELECT count(*) AS n FROM leads WHERE campaign_id = $1'),
     dialed: await q(`SELECT count(*) AS n FROM leads l WHERE campaign_id = $1 AND EXISTS
-      (SELECT 1 FROM call_attempts a WHERE a.lead_id = l.id AND a.purpose = 'sales' AND a.disposition NOT IN ('not-placed'))`),
+      (SELECT 1 FROM call_attempts a WHERE a.lead_id = l.id AND a.purpose = 'sales' AND a.disposition NOT IN ('not-placed', 'blocked'))`),
     connected: await q(`SELECT count(*) AS n FROM leads l WHERE campaign_id = $1 AND EXISTS
       (SELECT 1 FROM call_attempts a WHERE a.lead_id = l.id AND a.purpose = 'sales' AND a.connected)`),
     accepted: await q(`SELECT count(*) AS n FROM leads l WHERE campaign_id = $1 AND EXISTS

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool, migrate } from '../../infra/db';
+import { ensureDatabase, splitDatabaseUrl } from '../../scripts/stack/postgres';
 import {
   OWNED_SERVICE_CODES,
   PLANS,
@@ -16,8 +18,19 @@ const COUNT = 5000;
 const LAST = FIRST + COUNT - 1;
 const SEED = 424242;
 
-// TEST_DATABASE_URL wins (a database of your own); otherwise the one test/global-setup.ts made.
-const url = process.env.TEST_DATABASE_URL || inject('databaseUrl');
+// TEST_DATABASE_URL wins (a database of your own); otherwise a database of this file's own on the
+// test server, so the customers it adds and removes never show up in other tests' lists.
+async function databaseUrl(): Promise<string> {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  const url = await ensureDatabase(splitDatabaseUrl(inject('databaseUrl')).serverUrl, 'telemarketing_test_generator', { fresh: true });
+  const pool = createPool(url, 1);
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return url;
+}
 
 let db: pg.Pool;
 let dncBefore = new Set<string>();
@@ -34,8 +47,7 @@ async function one<T>(sql: string, params: unknown[] = []): Promise<T> {
 
 describe('synthetic customer base generator', () => {
   beforeAll(async () => {
-    if (!url) throw new Error('no database: set TEST_DATABASE_URL or run with the global setup');
-    db = new pg.Pool({ connectionString: url, max: 3 });
+    db = new pg.Pool({ connectionString: await databaseUrl(), max: 3 });
     await seedRegions(db);
     await db.query('DELETE FROM customers WHERE id BETWEEN $1 AND $2', [FIRST, LAST]); // an aborted earlier run
     const { inserted } = await generateCustomers(db, { count: COUNT, seed: SEED, firstId: FIRST });

@@ -141,6 +141,43 @@ describe('campaign workflow', () => {
     expect((await leadStates(id)).pending ?? 0).toBe(0);
   });
 
+  it('never calls a number put on do-not-call mid-run, and stops a lead within seconds when asked', async () => {
+    const id = uniqueId('wf-dnc');
+    // region 'mo': the customers tests may put on do-not-call (see test/global-setup.ts)
+    await launch(h, testCampaign(id, { segment: { regions: ['mo'], maxLeads: 14 }, dialing: { maxConcurrentCalls: 1, maxAttempts: 1, retryDelaySeconds: 0 } }));
+    await waitUntil('the first call', async () => (await callsPlaced(id)) >= 1);
+    const { rows: waiting } = await h.db.query<{ id: string; msisdn: string }>(
+      `SELECT id, msisdn FROM leads WHERE campaign_id = $1 AND state = 'pending' ORDER BY id DESC LIMIT 2`, [id]);
+    expect(waiting).toHaveLength(2);
+    const [dnc, complainer] = waiting as [{ id: string; msisdn: string }, { id: string; msisdn: string }];
+    await h.db.query(`INSERT INTO dnc_numbers (msisdn, reason) VALUES ($1, 'test: asked mid-campaign') ON CONFLICT DO NOTHING`, [dnc.msisdn]);
+    const stop = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'complained about the call' } });
+    expect(stop.statusCode).toBe(202);
+    await waitUntil('the stop to apply', async () =>
+      (await h.db.query(`SELECT 1 FROM leads WHERE id = $1 AND stop_reason IS NOT NULL`, [complainer.id])).rowCount === 1, { timeoutMs: 5_000 });
+
+    await h.client.workflow.getHandle(campaignWorkflowId(id)).result();
+    const { rows: attempts } = await h.db.query<{ lead_id: string; disposition: string; id: string }>(
+      `SELECT lead_id, disposition, id FROM call_attempts WHERE lead_id = ANY($1::bigint[])`, [[dnc.id, complainer.id]]);
+    for (const a of attempts) {
+      expect(a.disposition).toBe('blocked');
+      expect((await fetch(`${h.sims.dialerUrl}/calls/${a.id}`)).status).toBe(404); // the dialer never saw it
+    }
+    const { rows: leads } = await h.db.query<{ id: string; state: string; last_disposition: string }>(
+      'SELECT id, state, last_disposition FROM leads WHERE id = ANY($1::bigint[]) ORDER BY id', [[dnc.id, complainer.id]]);
+    expect(leads.every((l) => l.state === 'done' && ['blocked', 'stopped'].includes(l.last_disposition))).toBe(true);
+    // the contact log has the check that allowed each other call
+    const { rows: log } = await h.db.query<{ checks: { doNotCall: string }; msisdn_hash: string }>(
+      `SELECT checks, msisdn_hash FROM call_attempts WHERE campaign_id = $1 AND disposition <> 'blocked'`, [id]);
+    expect(log.length).toBeGreaterThan(0);
+    for (const row of log) {
+      expect(row.checks.doNotCall).toBe('clear');
+      expect(row.msisdn_hash).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'x' } })).statusCode).toBe(409);
+    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/abc/stop`, payload: { reason: 'x' } })).statusCode).toBe(400);
+  });
+
   it('continues as new to keep its history bounded, without losing or repeating a call', async () => {
     const id = uniqueId('wf-can');
     const definition = { ...CampaignDefinitionSchema.parse(testCampaign(id, { segment: { maxLeads: 60 }, dialing: { maxConcurrentCalls: 8, maxAttempts: 2, retryDelaySeconds: 0 } })), id };

@@ -44,8 +44,11 @@ describe('order workflow', () => {
     expect(retried.body.deliveryAttempts).toBe(3);
     expect(retried.body.status).toBe('inProgress');
     await waitStatus(orderId, 'completed', 'done');
-
-    const { body } = await api(h, 'GET', `/orders/${orderId}`);
+    // the query answers as soon as the workflow moved; the record follows when the activity ran
+    const body = await waitUntil('the final event recorded', async () => {
+      const res = await api(h, 'GET', `/orders/${orderId}`);
+      return res.body.stage === 'done' ? res.body : undefined;
+    });
     expect(body.history.map((e: { status: string }) => e.status)).toEqual(
       ['acknowledged', 'inProgress', 'inProgress', 'held', 'inProgress', 'inProgress', 'completed', 'completed']);
     expect(body.activationRef).toMatch(/^act-/);
