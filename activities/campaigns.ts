@@ -1,5 +1,5 @@
 import type { Db } from '../infra/db';
-import type { CampaignStatus, EndReason, Segment } from '../domain/campaign';
+import type { CampaignStatus, ContactCap, EndReason, Segment } from '../domain/campaign';
 import { SqlParams, eligible, firstOfItsNumber } from '../db/segment-sql';
 
 /** Campaign-level data: the list pull and the campaign's recorded status. */
@@ -7,13 +7,13 @@ export function createCampaignActivities(db: Db) {
   return {
     /**
      * Writes the campaign's leads in one set-based statement: the segment's customers with a valid
-     * number, not on the DNC register, not flagged do-not-call, not already owning the offer, one lead
-     * per number. Idempotent: a repeat after a crash inserts nothing new and answers the same count.
+     * number, not on the DNC register, not flagged do-not-call, not already owning the offer, not
+     * called up to the contact cap lately by any campaign, one lead per number. Idempotent: a repeat after a crash inserts nothing new and answers the same count.
      */
-    async pullList(input: { campaignId: string; segment: Segment; offerCode: string }): Promise<{ listed: number }> {
-      const { campaignId, segment, offerCode } = input;
+    async pullList(input: { campaignId: string; segment: Segment; offerCode: string; contactCap?: ContactCap }): Promise<{ listed: number }> {
+      const { campaignId, segment } = input;
       const p = new SqlParams([campaignId]);
-      const where = `${eligible(segment, offerCode, p)} AND ${firstOfItsNumber(segment, offerCode, p)}`;
+      const where = `${eligible(input, p)} AND ${firstOfItsNumber(input, p)}`;
       const limit = p.add(segment.maxLeads ?? null, 'bigint');
       await db.query(
         `INSERT INTO leads (campaign_id, customer_id, msisdn, region)

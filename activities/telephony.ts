@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import type { CallOutcome } from '../domain/dialing';
 import { describeResponse, postJson } from './http-json';
-import { onDnc } from '../db/segment-sql';
+import { checkBeforeDialing } from './contact-checks';
+import type { ContactCap } from '../domain/campaign';
 
 export interface PlaceCallInput {
   callId: string;
@@ -12,6 +12,8 @@ export interface PlaceCallInput {
   attemptNo: number;
   leadId?: number;
   orderId?: string;
+  /** The campaign's cross-campaign contact cap, checked before a sales call. */
+  contactCap?: ContactCap;
 }
 
 export interface CallAttemptRow {
@@ -42,7 +44,7 @@ export function outcomeFromRow(row: CallAttemptRow): CallOutcome {
 export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, ended_at';
 
 /**
- * The dialer adapter. A call's outcome comes minutes later by webhook, so placeCall completes
+ * The dialer adapter. Only it reads a full number, straight from Postgres; workflows carry masked ones. A call's outcome comes minutes later by webhook, so placeCall completes
  * asynchronously: it stores its task token with the attempt, places the call and returns without a
  * result; the API's dialer webhook completes it. The call id is the dialer's idempotency key, so a
  * retried activity re-attaches to the same call (and gets the stored outcome if it already came).
@@ -62,15 +64,10 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       const existing = rows[0]!;
       if (existing.disposition && existing.disposition !== 'not-placed') return outcomeFromRow(existing); // already known
 
-      // The last check, at the moment of dialing: a number put on do-not-call after the list was
-      // pulled, or a lead a person stopped, is never called. What allowed (or blocked) the call is kept with it as evidence.
-      const target = await callTarget(db, input);
-      const checks = { checkedAt: new Date().toISOString(), doNotCall: target.dnc ? 'blocked' : 'clear' };
-      await db.query(
-        'UPDATE call_attempts SET customer_id = $2, msisdn_hash = $3, checks = $4 WHERE id = $1',
-        [input.callId, target.customerId, hashMsisdn(target.msisdn), JSON.stringify(checks)],
-      );
-      if (target.dnc) {
+      // The last checks, at the moment of dialing: a number put on do-not-call after the list was
+      // pulled, a lead a person stopped, a customer called too often lately is not called.
+      const target = await checkBeforeDialing(db, input);
+      if (target.blockedBy) {
         const { rows: [blocked] } = await db.query<CallAttemptRow>(
           `UPDATE call_attempts SET disposition = 'blocked', connected = false, duration_sec = 0, ended_at = now()
             WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`, [input.callId]);
@@ -89,23 +86,4 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       throw new CompleteAsyncError();
     },
   };
-}
-
-/** Only this adapter reads a full number, straight from Postgres; workflows carry masked ones. */
-async function callTarget(db: Db, input: PlaceCallInput): Promise<{ msisdn: string; customerId: number; dnc: boolean }> {
-  const { rows } = input.purpose === 'sales'
-    ? await db.query<{ msisdn: string; customer_id: string; dnc: boolean }>(
-      `SELECT l.msisdn, l.customer_id, (${onDnc()} OR l.stop_reason IS NOT NULL) AS dnc FROM leads l JOIN customers c ON c.id = l.customer_id WHERE l.id = $1`,
-      [input.leadId])
-    : await db.query<{ msisdn: string; customer_id: string; dnc: boolean }>(
-      `SELECT c.msisdn, c.id AS customer_id, ${onDnc()} AS dnc FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1`,
-      [input.orderId]);
-  const row = rows[0];
-  if (!row) throw ApplicationFailure.nonRetryable(`no number for call ${input.callId}`, 'UnknownLead');
-  return { msisdn: row.msisdn, customerId: Number(row.customer_id), dnc: row.dnc };
-}
-
-/** The contact log keeps a hash, not the number: enough to prove "this number was (not) called". */
-export function hashMsisdn(msisdn: string): string {
-  return createHash('sha256').update(`msisdn:${msisdn}`).digest('hex').slice(0, 32);
 }

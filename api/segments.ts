@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { OfferSchema, SegmentSchema } from '../domain/campaign';
+import { ContactCapSchema, OfferSchema, SegmentSchema } from '../domain/campaign';
 import { describeRule } from '../domain/segment';
 import { maskMsisdn } from '../domain/masking';
 import { inTransaction } from '../infra/db';
-import { SqlParams, eligible, onDnc, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
+import { SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
 import type { AppDeps } from './app';
 import { checkRegions } from './campaign-store';
 
@@ -15,6 +15,8 @@ const Preview = z.object({
     invalidNumber: z.number().int(),
     doNotCall: z.number().int(),
     ownsOffer: z.number().int(),
+    /** Called up to the contact cap lately, by any campaign. */
+    contactCap: z.number().int(),
     duplicateNumber: z.number().int(),
   }),
   /** How many leads a campaign with this segment would list now (maxLeads applied). */
@@ -28,35 +30,38 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     schema: {
       tags: ['campaigns'],
       summary: 'Count and sample a segment without creating anything',
-      body: z.strictObject({ segment: SegmentSchema, offerCode: OfferSchema.shape.code.optional() }),
+      body: z.strictObject({ segment: SegmentSchema, offerCode: OfferSchema.shape.code.optional(), contactCap: ContactCapSchema.optional() }),
       response: { 200: Preview },
     },
   }, async (request) => {
-    const { segment, offerCode } = request.body;
+    const { segment, offerCode, contactCap } = request.body;
     await checkRegions(deps.db, segment.regions, 'body.segment.regions');
     const p = new SqlParams();
     const where = segmentWhere(segment, p);
     const owns = ownsOffer(p, offerCode);
+    const capped = overContactCap(p, contactCap, 'c');
     return inTransaction(deps.db, async (tx) => {
       // read only: a preview cannot write anything, whatever the rule
       await tx.query('SET TRANSACTION READ ONLY');
       await tx.query("SET LOCAL statement_timeout = '60s'");
       const { rows: [n] } = await tx.query<Record<string, string>>(
         `WITH seg AS (
-           SELECT c.msisdn, ${validNumber()} AS valid, ${onDnc()} AS dnc, ${owns} AS owns FROM customers c WHERE ${where})
+           SELECT c.msisdn, ${validNumber()} AS valid, ${onDnc()} AS dnc, ${owns} AS owns, ${capped} AS capped
+             FROM customers c WHERE ${where})
          SELECT count(*) AS matching,
                 count(*) FILTER (WHERE NOT valid) AS invalid,
                 count(*) FILTER (WHERE valid AND dnc) AS dnc,
                 count(*) FILTER (WHERE valid AND NOT dnc AND owns) AS owns,
-                count(*) FILTER (WHERE valid AND NOT dnc AND NOT owns) AS eligible,
-                count(DISTINCT msisdn) FILTER (WHERE valid AND NOT dnc AND NOT owns) AS numbers
+                count(*) FILTER (WHERE valid AND NOT dnc AND NOT owns AND capped) AS capped,
+                count(*) FILTER (WHERE valid AND NOT dnc AND NOT owns AND NOT capped) AS eligible,
+                count(DISTINCT msisdn) FILTER (WHERE valid AND NOT dnc AND NOT owns AND NOT capped) AS numbers
            FROM seg`,
         p.values,
       );
       const sampleParams = new SqlParams();
       const { rows: sample } = await tx.query<{ id: string; msisdn: string; region: string; city: string; plan: string }>(
         `SELECT c.id, c.msisdn, c.region, c.city, c.plan FROM customers c
-          WHERE ${eligible(segment, offerCode, sampleParams)} ORDER BY c.id LIMIT 10`,
+          WHERE ${eligible({ segment, offerCode, contactCap }, sampleParams)} ORDER BY c.id LIMIT 10`,
         sampleParams.values,
       );
       const numbers = Number(n!.numbers);
@@ -64,7 +69,7 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
         rule: segment.rule ? describeRule(segment.rule) : null,
         matching: Number(n!.matching),
         excluded: {
-          invalidNumber: Number(n!.invalid), doNotCall: Number(n!.dnc), ownsOffer: Number(n!.owns),
+          invalidNumber: Number(n!.invalid), doNotCall: Number(n!.dnc), ownsOffer: Number(n!.owns), contactCap: Number(n!.capped),
           duplicateNumber: Number(n!.eligible) - numbers,
         },
         listed: Math.min(numbers, segment.maxLeads ?? Number.MAX_SAFE_INTEGER),

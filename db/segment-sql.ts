@@ -1,4 +1,4 @@
-import type { Segment } from '../domain/campaign';
+import type { ContactCap, Segment } from '../domain/campaign';
 import type { Comparison, Rule } from '../domain/segment';
 
 /**
@@ -75,9 +75,33 @@ export const onDnc = (a = 'c') => `(${a}.dnc OR EXISTS (SELECT 1 FROM dnc_number
 export const ownsOffer = (p: SqlParams, offerCode: string | undefined, a = 'c') =>
   offerCode ? `(${a}.services @> ARRAY[${p.add(offerCode, 'text')}])` : 'false';
 
+/** Placed sales calls, the ones the contact cap counts: checked clear and given to the dialer. */
+export const COUNTED_CONTACT = `a.purpose = 'sales' AND a.checks->>'result' = 'clear'
+  AND a.disposition IS DISTINCT FROM 'blocked' AND a.disposition IS DISTINCT FROM 'not-placed'`;
+
+export interface ListCriteria {
+  segment: Segment;
+  offerCode?: string;
+  contactCap?: ContactCap;
+}
+
+/** Called at least maxCalls times in the last `days` days, by any campaign (the contact log). */
+export function overContactCap(p: SqlParams, cap: ContactCap | undefined, a: string): string {
+  if (!cap) return 'false';
+  return `((SELECT count(*) FROM call_attempts a WHERE a.customer_id = ${a}.id
+             AND a.started_at > now() - make_interval(days => ${p.add(cap.days, 'int')}) AND ${COUNTED_CONTACT})
+           >= ${p.add(cap.maxCalls, 'int')})`;
+}
+
 /** In the segment and past every exclusion that depends on the customer alone. */
-export function eligible(segment: Segment, offerCode: string | undefined, p: SqlParams, a = 'c'): string {
-  return `${segmentWhere(segment, p, a)} AND ${validNumber(a)} AND NOT ${onDnc(a)} AND NOT ${ownsOffer(p, offerCode, a)}`;
+export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string {
+  return [
+    segmentWhere(criteria.segment, p, a),
+    validNumber(a),
+    `NOT ${onDnc(a)}`,
+    `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
+    `NOT ${overContactCap(p, criteria.contactCap, a)}`,
+  ].join(' AND ');
 }
 
 /**
@@ -85,6 +109,6 @@ export function eligible(segment: Segment, offerCode: string | undefined, p: Sql
  * same number. An index probe per row (customers_msisdn_idx), so the pull streams in id order and
  * stops at maxLeads instead of sorting the whole segment by number.
  */
-export function firstOfItsNumber(segment: Segment, offerCode: string | undefined, p: SqlParams): string {
-  return `NOT EXISTS (SELECT 1 FROM customers c2 WHERE c2.msisdn = c.msisdn AND c2.id < c.id AND ${eligible(segment, offerCode, p, 'c2')})`;
+export function firstOfItsNumber(criteria: ListCriteria, p: SqlParams): string {
+  return `NOT EXISTS (SELECT 1 FROM customers c2 WHERE c2.msisdn = c.msisdn AND c2.id < c.id AND ${eligible(criteria, p, 'c2')})`;
 }

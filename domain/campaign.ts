@@ -59,6 +59,16 @@ export const DialingChangeSchema = z
   .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' });
 export type DialingChange = z.infer<typeof DialingChangeSchema>;
 
+/**
+ * The contact-frequency cap (seed 004: customers called again and again lose patience): at most
+ * maxCalls marketing calls to one customer in any `days` days, counted over all campaigns.
+ */
+export const ContactCapSchema = z.strictObject({
+  maxCalls: z.number().int().min(1).max(100),
+  days: z.number().int().min(1).max(365),
+});
+export type ContactCap = z.infer<typeof ContactCapSchema>;
+
 export const OrderPolicySchema = z.strictObject({
   /** Days in production, seconds in the demo and tests. */
   followUpDelaySeconds: z.number().int().min(0).max(365 * 86_400).default(7 * 86_400),
@@ -81,6 +91,8 @@ export const CampaignDefinitionSchema = z
     dialing: DialingSchema.default(DialingSchema.parse({})),
     /** When leads may be called, in each lead's local time; 08:00–21:00 every day unless given. */
     window: CallingWindowSchema.default(DEFAULT_WINDOW),
+    /** At most this many marketing calls per customer over all campaigns; 4 in 30 days unless given. */
+    contactCap: ContactCapSchema.default({ maxCalls: 4, days: 30 }),
     orders: OrderPolicySchema.default(OrderPolicySchema.parse({})),
     /** Scheduled launch: the list is pulled and calling starts at this time (now when absent). */
     startAt: z.iso.datetime({ offset: true }).optional(),

@@ -184,7 +184,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     let disposition: AttemptDisposition = 'not-placed';
     let callbackAt: string | undefined;
     try {
-      const outcome = await telephony.placeCall({ callId, purpose: 'sales', campaignId, leadId: lead.leadId, attemptNo: lead.attemptNo });
+      const outcome = await telephony.placeCall({
+        callId, purpose: 'sales', campaignId, leadId: lead.leadId, attemptNo: lead.attemptNo, contactCap: def.contactCap,
+      });
       disposition = outcome.disposition;
       callbackAt = outcome.callbackAt;
       s.attempts++;
@@ -222,7 +224,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
   await recordStatus();
   if (s.pulling) {
-    const pulled = await listPull.pullList({ campaignId, segment: def.segment, offerCode: def.offer.code });
+    const pulled = await listPull.pullList({ campaignId, segment: def.segment, offerCode: def.offer.code, contactCap: def.contactCap });
     s.listed = pulled.listed;
     s.pulling = false;
   }

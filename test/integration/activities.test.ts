@@ -107,6 +107,38 @@ describe('the calling window', () => {
   });
 });
 
+describe('the contact cap, across campaigns', () => {
+  it('blocks the call that would pass the cap and leaves capped customers off new lists', async () => {
+    const cap = { maxCalls: 2, days: 30 };
+    const customerId = 100041; // a scratch customer (test/global-setup.ts)
+    const leadIn = async (campaignId: string) => (await h.db.query<{ id: string }>(
+      `INSERT INTO leads (campaign_id, customer_id, msisdn, region) SELECT $1, id, msisdn, region FROM customers WHERE id = $2
+       RETURNING id`, [campaignId, customerId])).rows[0]!.id;
+    const call = (campaignId: string, leadId: string, n: number) => new MockActivityEnvironment().run(acts.placeCall, {
+      callId: `${campaignId}-cap-${n}`, purpose: 'sales' as const, campaignId, leadId: Number(leadId), attemptNo: n, contactCap: cap,
+    }).catch((e: unknown) => e);
+
+    const first = await newCampaign();
+    const firstLead = await leadIn(first);
+    expect(await call(first, firstLead, 1)).toBeInstanceOf(CompleteAsyncError); // placed
+    expect(await call(first, firstLead, 2)).toBeInstanceOf(CompleteAsyncError); // placed: 2 of 2
+
+    const second = await newCampaign();
+    const outcome = await call(second, await leadIn(second), 1);
+    expect(outcome).toMatchObject({ disposition: 'blocked', connected: false });
+    const { rows: [row] } = await h.db.query<{ checks: Record<string, unknown> }>('SELECT checks FROM call_attempts WHERE id = $1', [`${second}-cap-1`]);
+    expect(row!.checks).toMatchObject({ result: 'blocked', blockedBy: 'contact cap', contactCap: { maxCalls: 2, days: 30, contactsInPeriod: 2 } });
+    expect((await fetch(`${h.sims.dialerUrl}/calls/${second}-cap-1`)).status).toBe(404);
+
+    const third = await newCampaign();
+    await acts.pullList({ campaignId: third, segment: { regions: ['mo'] }, offerCode: offer.code, contactCap: cap });
+    const { rows: listed } = await h.db.query('SELECT 1 FROM leads WHERE campaign_id = $1 AND customer_id = $2', [third, customerId]);
+    expect(listed).toEqual([]);
+    const { rowCount } = await h.db.query('SELECT 1 FROM leads WHERE campaign_id = $1', [third]);
+    expect(rowCount).toBeGreaterThan(0);
+  });
+});
+
 describe('telephony', () => {
   it('places the call, stores the task token for the webhook, and answers a known outcome itself', async () => {
     const id = await newCampaign();

@@ -49,7 +49,9 @@ describe('the compliance audit queries (docs/compliance.md)', () => {
     const isSynthetic = (c: string) => c.startsWith('audit-');
     const outsideRows = (await h.db.query<{ call_id: string }>(audit('calls-outside-window'))).rows.filter((r) => !isSynthetic(r.call_id));
     const dncRows = (await h.db.query<{ call_id: string }>(audit('calls-to-do-not-call'))).rows.filter((r) => !isSynthetic(r.call_id));
+    const overCap = (await h.db.query<{ call_id: string }>(audit('calls-over-contact-cap'))).rows.filter((r) => !isSynthetic(r.call_id));
     expect(outsideRows).toEqual([]);
     expect(dncRows).toEqual([]);
+    expect(overCap).toEqual([]);
   });
 });

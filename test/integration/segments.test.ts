@@ -53,7 +53,7 @@ describe('POST /segments/preview', () => {
     const preview = res.json();
     const { excluded } = preview;
     expect(preview.matching).toBeGreaterThan(preview.listed);
-    expect(preview.listed).toBe(preview.matching - excluded.invalidNumber - excluded.doNotCall - excluded.ownsOffer - excluded.duplicateNumber);
+    expect(preview.listed).toBe(preview.matching - excluded.invalidNumber - excluded.doNotCall - excluded.ownsOffer - excluded.contactCap - excluded.duplicateNumber);
     expect(preview.sample.length).toBe(10);
     for (const s of preview.sample) expect(s.msisdn).toMatch(/^\d{3}\*+\d{4}$/);
     expect(preview.rule).toBe('not tenureMonths < 12');

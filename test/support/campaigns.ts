@@ -11,6 +11,8 @@ export function testCampaign(id: string, over: Partial<CampaignDefinitionInput> 
     dialing: { maxConcurrentCalls: 5, maxAttempts: 3, retryDelaySeconds: 1 },
     // tests run at any hour; real campaigns keep the 08:00–21:00 default
     window: { start: '00:00', end: '24:00' },
+    // many test campaigns call the same few customers; the cap has its own tests
+    contactCap: { maxCalls: 100, days: 1 },
     orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 0 },
     ...over,
   };
