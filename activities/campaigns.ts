@@ -1,28 +1,55 @@
-import type { Db } from '../infra/db';
+import { inTransaction, type Db } from '../infra/db';
 import type { CampaignStatus, ContactCap, EndReason, Segment } from '../domain/campaign';
-import { SqlParams, eligible, firstOfItsNumber } from '../db/segment-sql';
+import { PULL_WORK_MEM, SqlParams, eligible } from '../db/segment-sql';
 
 /** Campaign-level data: the list pull and the campaign's recorded status. */
 export function createCampaignActivities(db: Db) {
   return {
     /**
-     * Writes the campaign's leads in one set-based statement: the segment's customers with a valid
-     * number, not on the DNC register, not flagged do-not-call, not already owning the offer, not
-     * called up to the contact cap lately by any campaign, one lead per number. Idempotent: a repeat after a crash inserts nothing new and answers the same count.
+     * Writes the campaign's leads, set-based, in one transaction: the segment's customers with a
+     * valid number, not on the DNC register, not flagged do-not-call, not already owning the offer,
+     * not called up to the contact cap lately by any campaign, one lead per number.
+     *
+     * One lead per number comes from the unique (campaign, number) key: candidates go in by customer
+     * id and a later customer with a number already listed is skipped (ON CONFLICT DO NOTHING). A
+     * skipped candidate still took a place under the LIMIT, so the pull tops up from after the last
+     * candidate until maxLeads are listed or the segment is exhausted; the top-ups are as small as
+     * the duplicates were few. (A per-row "no lower id has this number" probe cost 1M random index
+     * reads: see docs/benchmarks.md.) Idempotent: a repeat after a crash finds the list complete and
+     * inserts nothing.
      */
     async pullList(input: { campaignId: string; segment: Segment; offerCode: string; contactCap?: ContactCap }): Promise<{ listed: number }> {
       const { campaignId, segment } = input;
       const p = new SqlParams([campaignId]);
-      const where = `${eligible(input, p)} AND ${firstOfItsNumber(input, p)}`;
-      const limit = p.add(segment.maxLeads ?? null, 'bigint');
-      await db.query(
-        `INSERT INTO leads (campaign_id, customer_id, msisdn, region)
-         SELECT $1, c.id, c.msisdn, c.region FROM customers c WHERE ${where} ORDER BY c.id LIMIT ${limit}
-         ON CONFLICT DO NOTHING`,
-        p.values,
-      );
-      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId]);
-      return { listed: Number(rows[0]!.n) };
+      const where = eligible(input, p);
+      const after = p.add(0, 'bigint');
+      const limit = p.add(null, 'bigint');
+      const sql = `WITH cand AS (
+           SELECT c.id, c.msisdn, c.region FROM customers c WHERE ${where} AND c.id > ${after} ORDER BY c.id LIMIT ${limit}),
+         ins AS (
+           INSERT INTO leads (campaign_id, customer_id, msisdn, region)
+           SELECT $1, id, msisdn, region FROM cand ORDER BY id
+           ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM cand) AS scanned, (SELECT max(id) FROM cand) AS last_id`;
+      const afterAt = p.values.length - 2;
+      return inTransaction(db, async (tx) => {
+        await tx.query(`SET LOCAL work_mem = '${PULL_WORK_MEM}'`);
+        const count = async () =>
+          Number((await tx.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId])).rows[0]!.n);
+        let listed = await count();
+        let cursor = 0;
+        for (;;) {
+          const wanted = segment.maxLeads === undefined ? null : segment.maxLeads - listed;
+          if (wanted !== null && wanted <= 0) break;
+          p.values[afterAt] = cursor;
+          p.values[afterAt + 1] = wanted;
+          const { rows: [r] } = await tx.query<{ inserted: string; scanned: string; last_id: string | null }>(sql, p.values);
+          listed += Number(r!.inserted);
+          if (wanted === null || Number(r!.scanned) < wanted || r!.last_id === null) break; // segment exhausted
+          cursor = Number(r!.last_id);
+        }
+        return { listed };
+      });
     },
 
     async setCampaignStatus(input: { campaignId: string; status: CampaignStatus; endedBecause?: EndReason }): Promise<void> {

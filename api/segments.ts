@@ -4,7 +4,7 @@ import { ContactCapSchema, OfferSchema, SegmentSchema } from '../domain/campaign
 import { describeRule } from '../domain/segment';
 import { maskMsisdn } from '../domain/masking';
 import { inTransaction } from '../infra/db';
-import { SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
+import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
 import type { AppDeps } from './app';
 import { checkRegions } from './campaign-store';
 
@@ -44,6 +44,7 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       // read only: a preview cannot write anything, whatever the rule
       await tx.query('SET TRANSACTION READ ONLY');
       await tx.query("SET LOCAL statement_timeout = '60s'");
+      await tx.query(`SET LOCAL work_mem = '${PULL_WORK_MEM}'`);
       const { rows: [n] } = await tx.query<Record<string, string>>(
         `WITH seg AS (
            SELECT c.msisdn, ${validNumber()} AS valid, ${onDnc()} AS dnc, ${owns} AS owns, ${capped} AS capped

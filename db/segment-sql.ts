@@ -85,13 +85,23 @@ export interface ListCriteria {
   contactCap?: ContactCap;
 }
 
-/** Called at least maxCalls times in the last `days` days, by any campaign (the contact log). */
+/**
+ * Called at least maxCalls times in the last `days` days, by any campaign (the contact log).
+ * Written as `id IN (customers over the cap)` rather than a count per customer: the log of the
+ * window is grouped once and Postgres probes it as a hash (a hashed SubPlan), which costs next to
+ * nothing per customer; a correlated count(*) was an index probe for each of millions of rows.
+ * The hash must fit in work_mem, so the pull raises it for its own transaction (PULL_WORK_MEM).
+ */
 export function overContactCap(p: SqlParams, cap: ContactCap | undefined, a: string): string {
   if (!cap) return 'false';
-  return `((SELECT count(*) FROM call_attempts a WHERE a.customer_id = ${a}.id
-             AND a.started_at > now() - make_interval(days => ${p.add(cap.days, 'int')}) AND ${COUNTED_CONTACT})
-           >= ${p.add(cap.maxCalls, 'int')})`;
+  return `(${a}.id IN (SELECT a.customer_id FROM call_attempts a
+             WHERE a.customer_id IS NOT NULL AND a.started_at > now() - make_interval(days => ${p.add(cap.days, 'int')})
+               AND ${COUNTED_CONTACT}
+             GROUP BY a.customer_id HAVING count(*) >= ${p.add(cap.maxCalls, 'int')}))`;
 }
+
+/** Room for the hashed exclusion sets of a pull (over-cap customers, DNC register): ~1M ids each. */
+export const PULL_WORK_MEM = '128MB';
 
 /** In the segment and past every exclusion that depends on the customer alone. */
 export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string {
@@ -102,13 +112,4 @@ export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string 
     `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
     `NOT ${overContactCap(p, criteria.contactCap, a)}`,
   ].join(' AND ');
-}
-
-/**
- * One lead per number: a customer is listed unless an eligible customer with a lower id has the
- * same number. An index probe per row (customers_msisdn_idx), so the pull streams in id order and
- * stops at maxLeads instead of sorting the whole segment by number.
- */
-export function firstOfItsNumber(criteria: ListCriteria, p: SqlParams): string {
-  return `NOT EXISTS (SELECT 1 FROM customers c2 WHERE c2.msisdn = c.msisdn AND c2.id < c.id AND ${eligible(criteria, p, 'c2')})`;
 }
