@@ -18,6 +18,14 @@ export async function postJson(
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
   });
+  return readJson(res);
+}
+
+export async function getJson(url: string, opts: { timeoutMs?: number } = {}): Promise<JsonResponse> {
+  return readJson(await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) }));
+}
+
+async function readJson(res: Response): Promise<JsonResponse> {
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -5,6 +5,8 @@ import { createCampaignActivities } from './campaigns';
 import { createDeliveryActivities } from './delivery';
 import { createLeadActivities } from './leads';
 import { createOrderActivities } from './orders';
+import { createPacingReader } from './pacing';
+import { createPreviewActivities } from './preview';
 import { createTelephonyActivities } from './telephony';
 
 export interface ActivityDeps {
@@ -22,7 +24,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCampaignActivities(deps.db),
-    ...createLeadActivities(deps.db),
+    ...createLeadActivities(deps.db, createPacingReader(deps)),
+    ...createPreviewActivities(deps.db),
     ...createTelephonyActivities(deps),
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),

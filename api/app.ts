@@ -11,6 +11,7 @@ import { orderRoutes } from './orders';
 import { webhookRoutes } from './webhooks';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './segments';
+import { agentRoutes } from './agents';
 
 export interface AppDeps {
   db: Db;
@@ -30,6 +31,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: { title: 'Telemarketing orchestration API', version: '0.1.0', description: 'Campaigns, orders and the webhooks of the dialer and the courier.' },
       tags: [
         { name: 'campaigns', description: 'marketing: launch, steer and watch campaigns' },
+        { name: 'agents', description: 'teams, agents and preview dialing' },
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'ops', description: 'health' },
@@ -40,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(campaignRoutes(deps));
   await app.register(segmentRoutes(deps));
+  await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));

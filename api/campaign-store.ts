@@ -50,3 +50,10 @@ export async function checkRegions(db: Db, regions: string[] | undefined, path: 
   const i = regions.findIndex((r) => !known.has(r));
   if (i >= 0) throw badRequest(`${path}.${i}`, `unknown region '${regions[i]}'`);
 }
+
+/** Refuses a campaign naming a team we do not have. */
+export async function checkTeam(db: Db, team: string | undefined, path: string): Promise<void> {
+  if (!team) return;
+  const { rowCount } = await db.query('SELECT 1 FROM teams WHERE code = $1', [team]);
+  if (!rowCount) throw badRequest(path, `unknown team '${team}'`);
+}

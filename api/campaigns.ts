@@ -9,13 +9,16 @@ import {
   CampaignDefinitionSchema,
   DialingChangeSchema,
   FUNNEL_STEPS,
+  SettingsChangeSchema,
   type CampaignDefinition,
 } from '../domain/campaign';
 import { campaignWorkflowId } from '../domain/ids';
-import { cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, type CampaignWorkflowInput } from '../workflows/campaign';
+import {
+  cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate, type CampaignWorkflowInput,
+} from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
-import { campaignFunnel, checkRegions, findCampaign, type CampaignRow } from './campaign-store';
+import { campaignFunnel, checkRegions, checkTeam, findCampaign, type CampaignRow } from './campaign-store';
 import { HttpError, conflict, notFound, refusalOf } from './errors';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -59,6 +62,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
         staticDetails: [
           `Segment: ${JSON.stringify(definition.segment)}`,
           `Dialing: ${JSON.stringify(definition.dialing)}`,
+          `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
           `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
         ].join('\n\n'),
       });
@@ -79,6 +83,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     const key = request.headers['idempotency-key'] ?? null;
     const body = request.body;
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
+    await checkTeam(db, body.team, 'body.team');
     const id = body.id ?? `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     const definition: CampaignDefinition = { ...body, id };
 
@@ -168,6 +173,28 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     try {
       const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateDialingUpdate, { args: [request.body] });
       return { id: campaign.id, status: progress.status, dialing: progress.dialing };
+    } catch (err) {
+      throw refusalOf(err, `campaign '${campaign.id}'`);
+    }
+  });
+
+  app.patch('/campaigns/:id/settings', {
+    schema: {
+      tags: ['campaigns'],
+      summary: 'Change dialing and retry policy, pacing or calling window while the campaign runs (validated by the workflow; refused whole with a reason)',
+      params: IdParams,
+      body: SettingsChangeSchema,
+      response: {
+        200: z.object({ id: z.string(), status: z.string(), dialing: z.record(z.string(), z.unknown()), pacing: z.record(z.string(), z.unknown()), window: z.record(z.string(), z.unknown()) }),
+        404: ErrorBody,
+        409: ErrorBody,
+      },
+    },
+  }, async (request) => {
+    const campaign = await liveCampaign(request.params.id);
+    try {
+      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateSettingsUpdate, { args: [request.body] });
+      return { id: campaign.id, status: progress.status, dialing: progress.dialing, pacing: progress.pacing, window: progress.window };
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
     }

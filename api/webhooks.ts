@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { DISPOSITIONS } from '../domain/dialing';
 import { DELIVERY_OUTCOMES } from '../domain/order';
-import { orderWorkflowId } from '../domain/ids';
+import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
 import { deliveryReportSignal } from '../workflows/order';
+import { callEndedSignal, toCallEnded } from '../workflows/campaign';
 import type { AppDeps } from './app';
 import { notFound } from './errors';
 
@@ -17,6 +18,7 @@ const DialerOutcome = z.object({
   callbackAt: z.iso.datetime({ offset: true }).optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
+  agentId: z.string().min(1).max(60).optional(),
   endedAt: z.iso.datetime({ offset: true }),
 });
 
@@ -41,21 +43,31 @@ export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: Ack } },
   }, async (request) => {
     const o = request.body;
-    const { rows } = await db.query<CallAttemptRow & { task_token: Buffer | null; first: boolean }>(
+    const { rows } = await db.query<CallAttemptRow & { task_token: Buffer | null; first: boolean; purpose: string; campaign_id: string }>(
       `UPDATE call_attempts SET
           disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
           duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
           satisfaction = COALESCE(satisfaction, $6), complaint = COALESCE(complaint, $7),
-          ended_at = COALESCE(ended_at, $8)
+          ended_at = COALESCE(ended_at, $8), agent_id = COALESCE(agent_id, $9)
         WHERE id = $1
-        RETURNING ${CALL_ATTEMPT_COLUMNS}, task_token,
+        RETURNING ${CALL_ATTEMPT_COLUMNS}, task_token, purpose, campaign_id,
                   (SELECT disposition IS NULL FROM call_attempts WHERE id = $1) AS first`,
       [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.satisfaction ?? null,
-        o.complaint ?? null, o.endedAt],
+        o.complaint ?? null, o.endedAt, o.agentId ?? null],
     );
     const row = rows[0];
     if (!row) throw notFound(`call '${o.callId}'`);
-    if (!row.task_token) return { ok: true, duplicate: !row.first };
+    if (!row.task_token) {
+      if (row.purpose !== 'sales') return { ok: true, duplicate: !row.first };
+      // A campaign's batched call: the campaign hears of its end by signal (it ignores repeats).
+      try {
+        await client.workflow.getHandle(campaignWorkflowId(row.campaign_id)).signal(callEndedSignal, toCallEnded(outcomeFromRow(row)));
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { ok: true, duplicate: true }; // the campaign is closed
+        throw err; // Temporal unreachable: 5xx, and the dialer retries the webhook
+      }
+      return { ok: true, duplicate: !row.first };
+    }
     try {
       // Completed with the recorded (first) outcome, whatever this webhook said.
       await client.activity.complete(row.task_token, outcomeFromRow(row));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN } from './ids';
 import { RuleSchema } from './segment';
 import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
+import { PacingChangeSchema, PacingSchema } from './pacing';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -36,9 +37,15 @@ const dialingFields = {
   retryDelays: z.strictObject({
     'no-answer': z.number().int().min(0).max(7 * 86_400).optional(),
     busy: z.number().int().min(0).max(7 * 86_400).optional(),
+    abandoned: z.number().int().min(0).max(7 * 86_400).optional(),
     'not-placed': z.number().int().min(0).max(7 * 86_400).optional(),
     'callback-requested': z.number().int().min(0).max(7 * 86_400).optional(),
   }),
+  /**
+   * A callback the customer asked for belongs to the agent who took the call until this long
+   * after its time; then anyone of the team may make it.
+   */
+  callbackGraceSeconds: z.number().int().min(0).max(7 * 86_400),
 };
 
 export const DialingSchema = z.strictObject({
@@ -46,6 +53,7 @@ export const DialingSchema = z.strictObject({
   maxAttempts: dialingFields.maxAttempts.default(3),
   retryDelaySeconds: dialingFields.retryDelaySeconds.default(600),
   retryDelays: dialingFields.retryDelays.optional(),
+  callbackGraceSeconds: dialingFields.callbackGraceSeconds.default(900),
 });
 
 /** A change of dialing settings while the campaign runs: any of them, at least one. */
@@ -55,9 +63,26 @@ export const DialingChangeSchema = z
     maxAttempts: dialingFields.maxAttempts.optional(),
     retryDelaySeconds: dialingFields.retryDelaySeconds.optional(),
     retryDelays: dialingFields.retryDelays.optional(),
+    callbackGraceSeconds: dialingFields.callbackGraceSeconds.optional(),
   })
   .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' });
 export type DialingChange = z.infer<typeof DialingChangeSchema>;
+
+const atLeastOne = (c: object) => Object.values(c).some((v) => v !== undefined);
+
+/**
+ * A change of how a running campaign calls: dialing limits and retry policy, pacing, calling
+ * window. Each part is merged into the current settings (the window is replaced whole); a bad
+ * value is refused with its field path and changes nothing.
+ */
+export const SettingsChangeSchema = z
+  .strictObject({
+    dialing: DialingChangeSchema.optional(),
+    pacing: PacingChangeSchema.refine(atLeastOne, { message: 'give at least one setting to change' }).optional(),
+    window: CallingWindowSchema.optional(),
+  })
+  .refine(atLeastOne, { message: 'give dialing, pacing or window' });
+export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
 
 /**
  * The contact-frequency cap (seed 004: customers called again and again lose patience): at most
@@ -89,6 +114,8 @@ export const CampaignDefinitionSchema = z
     team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
     segment: SegmentSchema.default({}),
     dialing: DialingSchema.default(DialingSchema.parse({})),
+    /** How fast to dial: preview, progressive (default) or predictive (domain/pacing.ts). */
+    pacing: PacingSchema.default(PacingSchema.parse({})),
     /** When leads may be called, in each lead's local time; 08:00–21:00 every day unless given. */
     window: CallingWindowSchema.default(DEFAULT_WINDOW),
     /** At most this many marketing calls per customer over all campaigns; 4 in 30 days unless given. */
@@ -103,6 +130,9 @@ export const CampaignDefinitionSchema = z
   })
   .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), {
     message: 'must be after startAt', path: ['endAt'],
+  })
+  .refine((d) => d.pacing.mode === 'progressive' || d.team !== undefined, {
+    message: 'preview and predictive pacing need the team whose agents work the campaign', path: ['team'],
   });
 
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
@@ -110,6 +140,7 @@ export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema> & { i
 export type Offer = z.infer<typeof OfferSchema>;
 export type Segment = z.infer<typeof SegmentSchema>;
 export type DialingPolicy = z.output<typeof DialingSchema>;
+export type { Pacing } from './pacing';
 export type OrderPolicy = z.output<typeof OrderPolicySchema>;
 
 export const CAMPAIGN_STATUSES = ['pending', 'scheduled', 'pulling', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;

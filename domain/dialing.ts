@@ -1,8 +1,12 @@
+import { z } from 'zod';
 import type { DialingPolicy } from './campaign';
 
-/** The outcome of one call attempt, as the dialer reports it. */
+/**
+ * The outcome of one call attempt, as the dialer reports it. 'abandoned': the customer answered but
+ * no agent of the team was free (the dialer hung up); the cost of predictive pacing, capped.
+ */
 export const DISPOSITIONS = [
-  'no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted',
+  'no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted', 'abandoned',
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
@@ -12,6 +16,26 @@ export type Disposition = (typeof DISPOSITIONS)[number];
  */
 export type AttemptDisposition = Disposition | 'not-placed' | 'blocked';
 
+/** Attempts of the batch call-placing activity; on the last, calls the dialer still refuses count as not placed. */
+export const PLACE_CALLS_MAX_ATTEMPTS = 5;
+
+/** Dispositions where a person picked up and talked to an agent. */
+export const CONNECTED_DISPOSITIONS: readonly Disposition[] = ['refused', 'callback-requested', 'accepted'];
+
+/** What an agent reports after a preview call (a call the agent dialed, so never 'abandoned'). */
+export const AgentReportSchema = z
+  .strictObject({
+    disposition: z.enum(['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted']),
+    /** When the customer asked to be called back (callback-requested). */
+    callbackAt: z.iso.datetime({ offset: true }).optional(),
+    /** Talk time in seconds. */
+    durationSec: z.number().int().min(0).max(86_400).optional(),
+  })
+  .refine((r) => r.disposition === 'callback-requested' || r.callbackAt === undefined, {
+    message: 'only a callback-requested call has a callback time', path: ['callbackAt'],
+  });
+export type AgentReport = z.infer<typeof AgentReportSchema>;
+
 export interface CallOutcome {
   callId: string;
   disposition: Disposition | 'blocked';
@@ -20,6 +44,8 @@ export interface CallOutcome {
   callbackAt?: string;
   satisfaction?: number;
   complaint?: boolean;
+  /** The agent who took the call, when the call went to a team. */
+  agentId?: string;
   endedAt: string;
 }
 
@@ -31,13 +57,13 @@ export type LeadStep =
 
 function retryDelay(
   policy: Pick<DialingPolicy, 'retryDelaySeconds' | 'retryDelays'>,
-  disposition: 'no-answer' | 'busy' | 'not-placed' | 'callback-requested',
+  disposition: 'no-answer' | 'busy' | 'abandoned' | 'not-placed' | 'callback-requested',
 ): number {
   return policy.retryDelays?.[disposition] ?? policy.retryDelaySeconds;
 }
 
 /**
- * The retry rule: unreached leads (no answer, busy, call not placed) are
+ * The retry rule: unreached leads (no answer, busy, abandoned, call not placed) are
  * called again after the delay for their disposition until maxAttempts; a callback request is honoured at the
  * customer's time within the same attempt budget; refusals and wrong numbers end the lead.
  */
@@ -61,6 +87,7 @@ export function nextLeadStep(
       return callbackAt ? { kind: 'callback', at: callbackAt } : { kind: 'retry', delaySeconds: retryDelay(policy, disposition) };
     case 'no-answer':
     case 'busy':
+    case 'abandoned':
     case 'not-placed':
       if (attemptsMade >= policy.maxAttempts) return { kind: 'done', result: 'unreached' };
       return { kind: 'retry', delaySeconds: retryDelay(policy, disposition) };

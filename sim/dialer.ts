@@ -19,13 +19,16 @@ import { sendOutcome as sendWebhook } from './webhook';
 // Stand-in for the telephony dialer: accepts call requests, "rings" for a
 // while, then reports the outcome to the caller's webhook.
 
-export const DISPOSITIONS = ['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted'] as const;
+export const DISPOSITIONS = ['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted', 'abandoned'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** Only these mean a person actually picked up. */
 const CONNECTED: ReadonlySet<Disposition> = new Set(['refused', 'callback-requested', 'accepted']);
 
 const weight = (fallback: number) => z.number().min(0).default(fallback);
+
+/** Outcomes the mix can draw; 'abandoned' only happens when a team's agents are all busy. */
+const MIX_DISPOSITIONS = ['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted'] as const;
 
 const SalesMixSchema = z
   .strictObject({
@@ -52,6 +55,13 @@ export const DialerConfigSchema = z.strictObject({
   callbackAfterSec: z.number().min(0).default(5),
   webhookRetries: z.number().int().min(0).max(20).default(8),
   faults: WebhookFaultsSchema.prefault({}),
+  /**
+   * Agents logged in, per team. A call placed for a team that the customer answers goes to a free
+   * agent of the team, who is busy for handleMs; with none free the call is abandoned.
+   */
+  agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/), z.array(z.string().min(1).max(60)).max(2_000)).default({}),
+  /** Real time an agent spends on an answered call (talk and wrap-up). */
+  handleMs: RangeMsSchema.default({ min: 200, max: 1_000 }),
 });
 export type DialerConfig = z.infer<typeof DialerConfigSchema>;
 export type DialerConfigInput = z.input<typeof DialerConfigSchema>;
@@ -61,6 +71,10 @@ export const PlaceCallSchema = z.strictObject({
   to: z.string().regex(/^\+?\d{5,20}$/, 'expected 5 to 20 digits, optionally after a +'),
   purpose: z.enum(['sales', 'followup']),
   callbackUrl: z.url({ protocol: /^https?$/ }),
+  /** The team whose agents take the call when answered; without one the call needs no agent. */
+  team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(),
+  /** An agent who should take it if free (a callback the agent promised). */
+  agentId: z.string().min(1).max(60).optional(),
 });
 export type PlaceCall = z.infer<typeof PlaceCallSchema>;
 
@@ -74,6 +88,8 @@ export const CallOutcomeSchema = z.strictObject({
   callbackAt: z.iso.datetime().optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
+  /** The agent who took the call (team calls only). */
+  agentId: z.string().optional(),
   endedAt: z.iso.datetime(),
 });
 export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
@@ -100,7 +116,7 @@ export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt
     };
   }
 
-  const disposition = pick(config.mix, u);
+  const disposition = pick(config.mix, u) as (typeof MIX_DISPOSITIONS)[number];
   if (!CONNECTED.has(disposition)) return { ...ended, disposition, connected: false, durationSec: 0 };
   const talk = { refused: [10, 90], 'callback-requested': [15, 60], accepted: [120, 900] } as const;
   const [min, max] = talk[disposition as keyof typeof talk];
@@ -118,7 +134,7 @@ export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt
 
 interface Call {
   request: PlaceCall;
-  status: 'queued' | 'completed';
+  status: 'queued' | 'talking' | 'completed';
   queuedAt: string;
   outcome?: CallOutcome;
   /** Webhook dispatches so far; keys the duplicate-fault hash per send. */
@@ -140,6 +156,18 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
     webhooksSent: 0,
     duplicatesSent: 0,
     webhooksFailed: 0,
+    abandoned: 0,
+  };
+  /** Per team: agents on a call (agent id → call id) and calls placed but not yet answered. */
+  const busy = new Map<string, string>();
+  const ringing = new Map<string, number>();
+  const ringDelta = (team: string | undefined, d: number) => {
+    if (team) ringing.set(team, (ringing.get(team) ?? 0) + d);
+  };
+  const freeAgent = (team: string, preferred?: string): string | undefined => {
+    const roster = config.agents[team] ?? [];
+    if (preferred && roster.includes(preferred) && !busy.has(preferred)) return preferred;
+    return roster.find((a) => !busy.has(a));
   };
 
   app.addHook('preClose', async () => timers.close());
@@ -159,12 +187,34 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
     });
   }
 
-  function complete(call: Call): void {
-    call.outcome = decideCallOutcome(config, call.request, new Date());
+  function finish(call: Call, outcome: CallOutcome): void {
+    call.outcome = outcome;
     call.status = 'completed';
     stats.completed += 1;
-    stats.byDisposition[call.outcome.disposition] += 1;
+    stats.byDisposition[outcome.disposition] += 1;
     sendOutcome(call);
+  }
+
+  /** The ring ended: unanswered calls end now; answered team calls need a free agent. */
+  function answer(call: Call): void {
+    const { team, agentId } = call.request;
+    ringDelta(team, -1);
+    const outcome = decideCallOutcome(config, call.request, new Date());
+    if (!team || !outcome.connected) return finish(call, outcome);
+    const agent = freeAgent(team, agentId);
+    if (!agent) {
+      stats.abandoned += 1;
+      return finish(call, { callId: outcome.callId, disposition: 'abandoned', connected: false, durationSec: 0, endedAt: outcome.endedAt });
+    }
+    busy.set(agent, call.request.callId);
+    call.status = 'talking';
+    const handleMs = between(config.handleMs.min, config.handleMs.max, unit(config.seed, call.request.callId, 'handle'));
+    timers.after(handleMs, () => {
+      busy.delete(agent);
+      const endedAt = new Date();
+      const callbackAt = outcome.callbackAt ? { callbackAt: new Date(endedAt.getTime() + config.callbackAfterSec * 1000).toISOString() } : {};
+      finish(call, { ...outcome, ...callbackAt, agentId: agent, endedAt: endedAt.toISOString() });
+    });
   }
 
   app.post('/calls', async (request, reply) => {
@@ -198,7 +248,8 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
     calls.set(body.callId, call);
     stats.placed += 1;
     const ringMs = between(config.ringMs.min, config.ringMs.max, unit(config.seed, body.callId, 'ring'));
-    timers.after(ringMs, () => complete(call));
+    ringDelta(body.team, +1);
+    timers.after(ringMs, () => answer(call));
     request.log.debug({ callId: body.callId, purpose: body.purpose, ringMs }, 'call placed');
     return reply.code(202).send({ callId: body.callId, status: 'queued' });
   });
@@ -212,6 +263,15 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
   });
 
   app.get('/stats', async () => stats);
+
+  /** A team's agent pool now, what a pacing dialer looks at before placing calls. */
+  app.get('/teams/:team', async (request, reply) => {
+    const { team } = request.params as { team: string };
+    const roster = config.agents[team];
+    if (!roster) return reply.code(404).send({ error: 'not-found', message: `no agents logged in for team ${team}` });
+    const free = roster.filter((a) => !busy.has(a));
+    return { team, agents: roster.length, available: free.length, onCall: roster.length - free.length, ringing: ringing.get(team) ?? 0, free };
+  });
 
   mountConfig(app, DialerConfigSchema, {
     get: () => config,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignDefinitionSchema, controlRefusal } from '../../domain/campaign';
+import { CampaignDefinitionSchema, SettingsChangeSchema, controlRefusal } from '../../domain/campaign';
 import { campaignWorkflowId, deliveryIdFor, orderIdFor, orderWorkflowId, salesCallId } from '../../domain/ids';
 import { maskMsisdn } from '../../domain/masking';
 
@@ -8,7 +8,8 @@ const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre
 describe('campaign definition', () => {
   it('fills the defaults a marketer may leave out', () => {
     const d = CampaignDefinitionSchema.parse(minimal);
-    expect(d.dialing).toEqual({ maxConcurrentCalls: 10, maxAttempts: 3, retryDelaySeconds: 600 });
+    expect(d.dialing).toEqual({ maxConcurrentCalls: 10, maxAttempts: 3, retryDelaySeconds: 600, callbackGraceSeconds: 900 });
+    expect(d.pacing).toEqual({ mode: 'progressive', callsPerAgent: 1.5, maxAbandonRate: 0.03, abandonWindowCalls: 100 });
     expect(d.orders.followUpDelaySeconds).toBe(7 * 86_400);
     expect(d.segment).toEqual({});
   });
@@ -61,5 +62,24 @@ describe('campaign limits', () => {
     const r = CampaignDefinitionSchema.safeParse({ ...minimal, startAt: '2026-12-02T09:00:00+08:00', endAt: '2026-12-01T09:00:00+08:00' });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.path).toEqual(['endAt']);
+  });
+
+  it('asks a team of preview and predictive campaigns, naming team', () => {
+    for (const mode of ['preview', 'predictive'] as const) {
+      const r = CampaignDefinitionSchema.safeParse({ ...minimal, pacing: { mode } });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.path).toEqual(['team']);
+      expect(CampaignDefinitionSchema.safeParse({ ...minimal, team: 'outbound-a', pacing: { mode } }).success).toBe(true);
+    }
+  });
+
+  it('takes a settings change in parts, and refuses an empty or bad one with its path', () => {
+    expect(SettingsChangeSchema.safeParse({ pacing: { mode: 'predictive' } }).success).toBe(true);
+    expect(SettingsChangeSchema.safeParse({ window: { start: '09:00', end: '18:00' } }).success).toBe(true);
+    const paths = (v: unknown) => SettingsChangeSchema.safeParse(v).error?.issues.map((i) => i.path.join('.'));
+    expect(paths({})).toEqual(['']);
+    expect(paths({ pacing: {} })).toEqual(['pacing']);
+    expect(paths({ window: { start: '18:00', end: '09:00' } })).toEqual(['window.end']);
+    expect(paths({ dialing: { retryDelays: { abandoned: -1 } } })).toEqual(['dialing.retryDelays.abandoned']);
   });
 });

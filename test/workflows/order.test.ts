@@ -79,7 +79,11 @@ describe('order workflow', () => {
       const orderId = await oneOrder('ord-refused');
       const failed = await waitStatus(orderId, 'failed');
       expect(failed.stage).toBe('done');
-      const { body } = await api(h, 'GET', `/orders/${orderId}`);
+      // the query answers as soon as the workflow moved; the record follows when the activity ran
+      const body = await waitUntil('the failure recorded', async () => {
+        const res = await api(h, 'GET', `/orders/${orderId}`);
+        return res.body.status === 'failed' ? res.body : undefined;
+      });
       expect(body.history.at(-1).reason).toMatch(/refused/);
       const key = await simGet(`${h.sims.bssUrl}/activations/${orderId}`);
       expect(key.count ?? 0).toBe(0);

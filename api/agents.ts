@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AgentReportSchema } from '../domain/dialing';
+import { nextLeadUpdate, reportCallUpdate } from '../workflows/campaign';
+import type { AppDeps } from './app';
+import { findCampaign } from './campaign-store';
+import { conflict, notFound, refusalOf } from './errors';
+
+const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
+const AgentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'lower-case letters, digits, dots, dashes');
+const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
+const Team = z.object({ code: z.string(), name: z.string(), agents: z.number().int() });
+const Agent = z.object({ id: z.string(), team: z.string(), name: z.string(), active: z.boolean() });
+
+const Lead = z.object({
+  campaignId: z.string(),
+  leadId: z.number(),
+  attemptNo: z.number(),
+  callId: z.string(),
+  msisdn: z.string(),
+  customer: z.object({ region: z.string(), city: z.string(), plan: z.string(), tenureMonths: z.number(), monthlySpend: z.number() }),
+  ownCallback: z.boolean(),
+  offer: z.object({ code: z.string(), name: z.string(), price: z.number() }),
+  script: z.string().nullable(),
+});
+
+/**
+ * Teams and agents (the roster), and preview dialing: an agent asks a campaign for the next lead,
+ * calls it and reports the disposition. The campaign workflow hands leads out and takes reports
+ * (Temporal updates), so the funnel and the retry rule stay in one place.
+ */
+export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { db, client } = deps;
+
+  app.get('/teams', {
+    schema: { tags: ['agents'], summary: 'Teams and how many active agents each has', response: { 200: z.object({ teams: z.array(Team) }) } },
+  }, async () => {
+    const { rows } = await db.query<{ code: string; name: string; agents: string }>(
+      `SELECT t.code, t.name, count(a.id) FILTER (WHERE a.active) AS agents FROM teams t LEFT JOIN agents a ON a.team = t.code
+        GROUP BY t.code, t.name ORDER BY t.code`);
+    return { teams: rows.map((r) => ({ code: r.code, name: r.name, agents: Number(r.agents) })) };
+  });
+
+  app.put('/teams/:code', {
+    schema: {
+      tags: ['agents'], summary: 'Create or rename a team (idempotent)',
+      params: z.strictObject({ code: Code }), body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+      response: { 200: Team },
+    },
+  }, async (request) => {
+    const { code } = request.params;
+    await db.query(`INSERT INTO teams (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name`, [code, request.body.name]);
+    const { rows: [n] } = await db.query<{ n: string }>('SELECT count(*) AS n FROM agents WHERE team = $1 AND active', [code]);
+    return { code, name: request.body.name, agents: Number(n!.n) };
+  });
+
+  app.get('/agents', {
+    schema: {
+      tags: ['agents'], summary: 'Agents, of one team or all',
+      querystring: z.strictObject({ team: Code.optional() }), response: { 200: z.object({ agents: z.array(Agent) }) },
+    },
+  }, async (request) => {
+    const { rows } = await db.query<z.infer<typeof Agent>>(
+      'SELECT id, team, name, active FROM agents WHERE $1::text IS NULL OR team = $1 ORDER BY id', [request.query.team ?? null]);
+    return { agents: rows };
+  });
+
+  app.put('/agents/:id', {
+    schema: {
+      tags: ['agents'], summary: 'Create or change an agent (idempotent)',
+      params: z.strictObject({ id: AgentId }),
+      body: z.strictObject({ team: Code, name: z.string().trim().min(1).max(200), active: z.boolean().default(true) }),
+      response: { 200: Agent, 400: ErrorBody },
+    },
+  }, async (request) => {
+    const { team, name, active } = request.body;
+    const { rows } = await db.query<z.infer<typeof Agent>>(
+      `INSERT INTO agents (id, team, name, active) SELECT $1, t.code, $3, $4 FROM teams t WHERE t.code = $2
+       ON CONFLICT (id) DO UPDATE SET team = EXCLUDED.team, name = EXCLUDED.name, active = EXCLUDED.active
+       RETURNING id, team, name, active`,
+      [request.params.id, team, name, active]);
+    if (!rows[0]) throw notFound(`team '${team}'`);
+    return rows[0];
+  });
+
+  const previewCampaign = async (id: string) => {
+    const campaign = await findCampaign(db, id);
+    if (!campaign) throw notFound(`campaign '${id}'`);
+    if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
+    return campaign;
+  };
+
+  app.post('/campaigns/:id/next-lead', {
+    schema: {
+      tags: ['agents'],
+      summary: 'Preview mode: the next lead for this agent, with its script and masked number (204 when none is callable now)',
+      params: z.strictObject({ id: z.string().min(1).max(63) }),
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+      body: z.strictObject({ agentId: AgentId }),
+      response: { 200: Lead, 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const campaign = await previewCampaign(request.params.id);
+    const key = request.headers['idempotency-key'];
+    try {
+      // The Idempotency-Key names the update: a retried request gets the same lead, not a second one.
+      const lead = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(nextLeadUpdate, {
+        args: [{ agentId: request.body.agentId }], ...(key ? { updateId: `next-lead-${request.body.agentId}-${key}` } : {}),
+      });
+      if (!lead) return reply.status(204).send(null);
+      return lead;
+    } catch (err) {
+      throw refusalOf(err, `campaign '${campaign.id}'`);
+    }
+  });
+
+  app.post('/campaigns/:id/leads/:leadId/report', {
+    schema: {
+      tags: ['agents'],
+      summary: 'Preview mode: how the call of a lead this agent holds went (its disposition)',
+      params: z.strictObject({ id: z.string().min(1).max(63), leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+      body: z.strictObject({ agentId: AgentId, ...AgentReportSchema.shape }).superRefine((b, ctx) => {
+        if (b.disposition !== 'callback-requested' && b.callbackAt !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['callbackAt'], message: 'only a callback-requested call has a callback time' });
+        }
+      }),
+      response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => {
+    const campaign = await previewCampaign(request.params.id);
+    const { agentId, ...report } = request.body;
+    try {
+      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(reportCallUpdate, {
+        args: [{ agentId, leadId: request.params.leadId, ...report }],
+      });
+      return { campaignId: campaign.id, leadId: request.params.leadId, status: progress.status, attempts: progress.attempts, accepted: progress.accepted };
+    } catch (err) {
+      throw refusalOf(err, `campaign '${campaign.id}'`);
+    }
+  });
+};
