@@ -87,7 +87,7 @@ describe('idempotent launch', () => {
 });
 
 describe('other routes', () => {
-  const expect4xx = async (method: 'GET' | 'POST', url: string, status: number, payload?: unknown, path?: string) => {
+  const expect4xx = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, status: number, payload?: unknown, path?: string) => {
     const res = await h.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
     expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
     if (path) expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
@@ -111,6 +111,29 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/cancel', 400, { reason: 'y'.repeat(501) }, 'body.reason');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { slot: 'tomorrow' }, 'body.slot');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'fast' });
+  });
+
+  it('teams, agents, preview and settings routes name the field, and unknown ones are 404', async () => {
+    await expect4xx('PUT', '/teams/Bad Team', 400, { name: 'x' }, 'params.code');
+    await expect4xx('PUT', '/teams/ok-team', 400, {}, 'body.name');
+    await expect4xx('PUT', '/agents/a1', 400, { name: 'A' }, 'body.team');
+    await expect4xx('PUT', '/agents/a1', 404, { team: 'no-such-team', name: 'A' });
+    await expect4xx('PUT', '/agents/a1', 400, { team: 'ok-team', name: 'A', active: 'yes' }, 'body.active');
+    await expect4xx('GET', '/agents?team=BAD!', 400, undefined, 'querystring.team');
+    await expect4xx('POST', '/campaigns/no-such-campaign/next-lead', 404, { agentId: 'a1' });
+    await expect4xx('POST', '/campaigns/x/next-lead', 400, {}, 'body.agentId');
+    await expect4xx('POST', '/campaigns/x/leads/1/report', 400, { agentId: 'a1', disposition: 'maybe' }, 'body.disposition');
+    await expect4xx('POST', '/campaigns/x/leads/1/report', 400, { agentId: 'a1', disposition: 'busy', callbackAt: new Date().toISOString() }, 'body.callbackAt');
+    await expect4xx('POST', '/campaigns/x/leads/one/report', 400, { agentId: 'a1', disposition: 'busy' }, 'params.leadId');
+    await expect4xx('POST', '/campaigns/no-such-campaign/leads/1/report', 404, { agentId: 'a1', disposition: 'busy' });
+    await expect4xx('PATCH', '/campaigns/x/settings', 400, { pacing: { mode: 'turbo' } }, 'body.pacing.mode');
+    await expect4xx('PATCH', '/campaigns/x/settings', 400, { pacing: { callsPerAgent: 9 } }, 'body.pacing.callsPerAgent');
+    await expect4xx('PATCH', '/campaigns/x/settings', 400, { window: { start: '25:00', end: '26:00' } }, 'body.window.start');
+    await expect4xx('PATCH', '/campaigns/x/settings', 400, { speed: 'fast' }, 'body');
+    await expect4xx('PATCH', '/campaigns/no-such-campaign/settings', 404, { dialing: { maxAttempts: 2 } });
+    // a campaign naming a team we do not have
+    await expect4xx('POST', '/campaigns', 400, { ...testCampaign(uniqueId('bad')), team: 'no-such-team' }, 'body.team');
+    await expect4xx('POST', '/campaigns', 400, { ...testCampaign(uniqueId('bad')), pacing: { mode: 'preview' } }, 'body.team');
   });
 
   it('webhooks refuse malformed outcomes and unknown calls', async () => {

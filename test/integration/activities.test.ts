@@ -83,6 +83,32 @@ describe('the hopper', () => {
   });
 });
 
+describe('pacing and callbacks in the claim', () => {
+  it('claims no more than the free agents allow, and keeps a promised callback for its agent until the grace period passes', async () => {
+    const team = uniqueId('pool');
+    await h.db.query(`INSERT INTO teams (code, name) VALUES ($1, $1)`, [team]);
+    await configureSim(h.sims.dialerUrl, { agents: { [team]: [`${team}-ann`, `${team}-bob`] } });
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { maxLeads: 6 }, offerCode: offer.code });
+    const pacing = { pacing: { mode: 'progressive' as const, callsPerAgent: 1.5, maxAbandonRate: 0.03, abandonWindowCalls: 100 }, team, maxConcurrentCalls: 10, inFlight: 0 };
+    const first = await acts.claimDueLeads({ campaignId: id, limit: 10, claimId: 'p1', pacing, callbackGraceSeconds: 60 });
+    expect(first.leads).toHaveLength(2); // two agents free, nothing ringing
+    expect(first.pacing).toMatchObject({ mode: 'progressive', ratio: 1, limitedBy: 'free agents', pool: { agents: 2, available: 2, ringing: 0 } });
+
+    // ann promised the first lead a callback, due now; bob the second, due an hour ago
+    const [l1, l2] = [first.leads[0]!, first.leads[1]!];
+    await h.db.query(`UPDATE leads SET state = 'pending', claim_id = NULL, agent_id = $2, next_attempt_at = now() - interval '1 second' WHERE id = $1`, [l1.leadId, `${team}-ann`]);
+    await h.db.query(`UPDATE leads SET state = 'pending', claim_id = NULL, agent_id = $2, next_attempt_at = now() - interval '1 hour' WHERE id = $1`, [l2.leadId, `${team}-bob`]);
+    await configureSim(h.sims.dialerUrl, { agents: { [team]: [`${team}-bob`, `${team}-cy`] } }); // ann logged out
+    const second = await acts.claimDueLeads({ campaignId: id, limit: 10, claimId: 'p2', pacing, callbackGraceSeconds: 60 });
+    const ids = second.leads.map((l) => l.leadId);
+    expect(ids).not.toContain(l1.leadId); // ann's, within its grace: waits for ann
+    expect(ids).toContain(l2.leadId); // bob's, past its grace: anyone's, put through to nobody in particular
+    expect(second.leads.find((l) => l.leadId === l2.leadId)!.agentId).toBeUndefined();
+    await configureSim(h.sims.dialerUrl, { agents: { [team]: [] } });
+  });
+});
+
 describe('the calling window', () => {
   it("claims only leads whose local time is inside the window, and says when the next one opens", async () => {
     const id = await newCampaign();

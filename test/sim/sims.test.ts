@@ -142,6 +142,37 @@ describe('dialer', () => {
     expect((await call('GET', `${sims.dialerUrl}/stats`)).body.duplicatesSent).toBe(1);
   });
 
+  it('puts answered team calls through to a free agent for the handle time, and abandons them when none is free', async () => {
+    await call('PUT', `${sims.dialerUrl}/config`, {
+      agents: { sales: ['ann', 'bob'] }, handleMs: { min: 300, max: 300 }, ringMs: { min: 5, max: 5 },
+      mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 1, 'callback-requested': 0, accepted: 0 },
+    });
+    try {
+      expect((await call('GET', `${sims.dialerUrl}/teams/nobody`)).status).toBe(404);
+      const place = (callId: string, extra: object = {}) => call('POST', `${sims.dialerUrl}/calls`, {
+        callId, to: '33612345678', purpose: 'sales', callbackUrl: receiver.hookUrl('team'), team: 'sales', ...extra,
+      });
+      await place('team-1', { agentId: 'bob' });
+      await waitFor(async () => (await call('GET', `${sims.dialerUrl}/teams/sales`)).body.onCall === 1, 'bob on the call');
+      expect((await call('GET', `${sims.dialerUrl}/teams/sales`)).body).toMatchObject({ agents: 2, available: 1, free: ['ann'], ringing: 0 });
+      await place('team-2');
+      await place('team-3'); // answered while both agents talk: abandoned
+      await waitFor(() => receiver.on('team').length === 3, 'three outcomes');
+      const byId = Object.fromEntries(receiver.on('team').map((o) => [o.callId, CallOutcomeSchema.parse(o)]));
+      expect(byId['team-1']).toMatchObject({ disposition: 'refused', connected: true, agentId: 'bob' });
+      expect(byId['team-2']).toMatchObject({ disposition: 'refused', agentId: 'ann' });
+      expect(byId['team-3']).toMatchObject({ disposition: 'abandoned', connected: false, durationSec: 0 });
+      expect(byId['team-3']!.agentId).toBeUndefined();
+      expect((await call('GET', `${sims.dialerUrl}/teams/sales`)).body.available).toBe(2);
+      expect((await call('GET', `${sims.dialerUrl}/stats`)).body.abandoned).toBe(1);
+    } finally {
+      await call('PUT', `${sims.dialerUrl}/config`, {
+        agents: { sales: [] }, ringMs: { min: 5, max: 30 },
+        mix: { 'no-answer': 0.25, busy: 0.1, 'wrong-number': 0.05, refused: 0.25, 'callback-requested': 0.05, accepted: 0.3 },
+      });
+    }
+  });
+
   it('rejects bad input with 400 and the failing paths', async () => {
     const bad = await call('POST', `${sims.dialerUrl}/calls`, {
       callId: 'x',

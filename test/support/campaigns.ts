@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Harness } from './harness';
 import type { CampaignDefinitionInput } from '../../domain/campaign';
 
@@ -24,9 +25,19 @@ export async function launch(h: Harness, def: CampaignDefinitionInput, headers: 
   return res.json() as { id: string; workflowId: string; status: string };
 }
 
-export async function api<T = any>(h: Harness, method: 'GET' | 'POST', url: string, payload?: unknown) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await h.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
-  return { status: res.statusCode, body: res.json() as T };
+export async function api<T = any>(h: Harness, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await h.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return { status: res.statusCode, body: (res.body ? res.json() : null) as T };
+}
+
+/** A team in the roster with these agents, logged in to the dialer sim too unless `dialer: false`. */
+export async function staffTeam(h: Harness, team: string, agents: string[], opts: { dialer?: boolean } = {}): Promise<void> {
+  expect((await api(h, 'PUT', `/teams/${team}`, { name: `test team ${team}` })).status).toBe(200);
+  for (const a of agents) expect((await api(h, 'PUT', `/agents/${a}`, { team, name: a })).status).toBe(200);
+  if (opts.dialer !== false) {
+    const now = await simGet(`${h.sims.dialerUrl}/config`);
+    await configureSim(h.sims.dialerUrl, { agents: { ...now.agents, [team]: agents } });
+  }
 }
 
 /** Changes a sim's behaviour at run time through its own HTTP config endpoint. */
