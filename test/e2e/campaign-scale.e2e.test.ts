@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { CampaignDefinitionSchema } from '../../domain/campaign';
 import { campaignWorkflowId } from '../../domain/ids';
 import type { CampaignProgress, CampaignWorkflowInput } from '../../workflows/campaign';
@@ -29,7 +30,16 @@ describe('a campaign of a few thousand leads', () => {
     expect(result.run).toBeGreaterThanOrEqual(3);
 
     const lengths: number[] = [];
-    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(id)}'` })) lengths.push(run.historyLength);
+    const handedOver: number[] = [];
+    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(id)}'` })) {
+      lengths.push(run.historyLength);
+      // what each run handed to the next: calls still ringing go along, they are not drained first
+      const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const can = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      if (can) handedOver.push((defaultPayloadConverter.fromPayload(can.input!.payloads![0]!) as CampaignWorkflowInput).carried?.calls?.length ?? 0);
+    }
+    expect(handedOver).toHaveLength(result.run);
+    expect(Math.max(...handedOver)).toBeGreaterThan(0);
     expect(lengths.length).toBe(result.run + 1);
     expect(Math.max(...lengths)).toBeLessThan(1_000);
 
