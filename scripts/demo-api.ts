@@ -10,6 +10,13 @@ export class DemoApi {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async put(path: string, body: unknown): Promise<any> {
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`PUT ${path} → ${res.status}: ${await res.text()}`);
+    return res.json();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async post(path: string, body: unknown, headers: Record<string, string> = {}, ok = [200, 201]): Promise<any> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method: 'POST',

@@ -6,6 +6,9 @@ import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
 
+const DEMO_TEAM = 'outbound-demo';
+const DEMO_AGENTS = 20;
+
 /**
  * `npm run demo`: brings the stack up, launches a campaign of 600 leads through the API, plays the
  * scheduler for deliveries that end up held, and prints the funnel and where to look in the UI.
@@ -20,12 +23,16 @@ await runMain('demo', async () => {
     const stack = await bringUpStack(sup, { customers: 20_000 });
     const api = new DemoApi(stack.apiUrl);
     const id = `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
+    const team = await staffTeam(api, stack.config.DIALER_URL);
     const definition: CampaignDefinitionInput = {
       id,
       name: 'Demo: fibre-300 upsell to in-network customers',
       offer: { code: 'fiber-300', name: 'Fibre broadband 300M', price: 99 },
       segment: { inNetwork: true, maxLeads: leads },
+      team,
       dialing: { maxConcurrentCalls: 40, maxAttempts: 3, retryDelaySeconds: 2 },
+      // two calls per free agent, braked if more than 3% of answered calls find no agent
+      pacing: { mode: 'predictive', callsPerAgent: 2, maxAbandonRate: 0.03 },
       // the demo runs at any hour; a real campaign keeps the default 08:00–21:00 in each lead's time zone
       window: { start: '00:00', end: '24:00' },
       orders: { followUpDelaySeconds: 3, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 1 },
@@ -49,6 +56,22 @@ await runMain('demo', async () => {
     await sup.stop();
   }
 });
+
+/**
+ * The operations side of the demo: the team and its agents in our roster (through the API), and
+ * the agents logging in to the dialer (the sim's config stands for their softphones).
+ */
+async function staffTeam(api: DemoApi, dialerUrl: string): Promise<string> {
+  await api.put(`/teams/${DEMO_TEAM}`, { name: 'Outbound sales, demo shift' });
+  const agents = Array.from({ length: DEMO_AGENTS }, (_, i) => `agent-${String(i + 1).padStart(2, '0')}`);
+  for (const a of agents) await api.put(`/agents/${a}`, { team: DEMO_TEAM, name: `Agent ${a.slice(6)}` });
+  const res = await fetch(`${dialerUrl}/config`, {
+    method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agents: { [DEMO_TEAM]: agents } }),
+  });
+  if (!res.ok) throw new Error(`the dialer refused the agents' log-in: ${res.status} ${await res.text()}`);
+  console.log(`team       ${DEMO_TEAM}: ${agents.length} agents logged in to the dialer`);
+  return DEMO_TEAM;
+}
 
 /** Polls the API until the campaign has called every lead and every order has settled. */
 async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
