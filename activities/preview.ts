@@ -5,7 +5,7 @@ import { CONNECTED_DISPOSITIONS, type Disposition } from '../domain/dialing';
 import { salesCallId } from '../domain/ids';
 import { maskMsisdn } from '../domain/masking';
 import { SqlParams } from '../db/segment-sql';
-import { checkBeforeDialing } from './contact-checks';
+import { checkBeforeDialing, refusedDisposition } from './contact-checks';
 import { callableNow } from './leads';
 
 /** What an agent sees of a lead in preview mode: enough to sell, never the full number. */
@@ -17,8 +17,10 @@ export interface PreviewLead {
   customer: { region: string; city: string; plan: string; tenureMonths: number; monthlySpend: number };
   /** A callback this agent promised the customer. */
   ownCallback: boolean;
-  /** Set when the check at hand-out found the lead must not be called (the workflow settles it). */
+  /** Set when the check at hand-out found the lead must not be called now (the workflow settles it). */
   blockedBy?: string;
+  /** How the refused attempt was recorded. */
+  refusedAs?: 'blocked' | 'not-placed';
 }
 
 export interface PreviewClaim {
@@ -83,11 +85,13 @@ export function createPreviewActivities(db: Db) {
         `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, attempt_no, agent_id)
          VALUES ($1, 'sales', $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
         [callId, campaignId, leadId, lead.attempts, agentId]);
-      const target = await checkBeforeDialing(db, { callId, purpose: 'sales', leadId, ...(input.contactCap ? { contactCap: input.contactCap } : {}) });
+      const target = await checkBeforeDialing(db, {
+        callId, purpose: 'sales', leadId, ...(input.contactCap ? { contactCap: input.contactCap } : {}), ...(input.window ? { window: input.window } : {}),
+      });
       if (target.blockedBy) {
         await db.query(
-          `UPDATE call_attempts SET disposition = 'blocked', connected = false, duration_sec = 0, ended_at = now()
-            WHERE id = $1 AND disposition IS NULL`, [callId]);
+          `UPDATE call_attempts SET disposition = $2, connected = false, duration_sec = 0, ended_at = now()
+            WHERE id = $1 AND disposition IS NULL`, [callId, refusedDisposition(target.blockedBy)]);
       }
       const { rows: [c] } = await db.query<{ region: string; city: string; plan: string; tenure_months: number; spend_last_month: string }>(
         `SELECT c.region, c.city, c.plan, c.tenure_months, c.spend_last_month FROM leads l JOIN customers c ON c.id = l.customer_id WHERE l.id = $1`,
@@ -97,7 +101,7 @@ export function createPreviewActivities(db: Db) {
         lead: {
           leadId, attemptNo: lead.attempts, callId, msisdn: maskMsisdn(target.msisdn), ownCallback: lead.own,
           customer: { region: c!.region, city: c!.city, plan: c!.plan, tenureMonths: c!.tenure_months, monthlySpend: Number(c!.spend_last_month) },
-          ...(target.blockedBy ? { blockedBy: target.blockedBy } : {}),
+          ...(target.blockedBy ? { blockedBy: target.blockedBy, refusedAs: refusedDisposition(target.blockedBy) } : {}),
         },
       };
     },

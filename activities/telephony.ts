@@ -2,8 +2,9 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../domain/dialing';
 import { describeResponse, postJson } from './http-json';
-import { checkBeforeDialing } from './contact-checks';
+import { checkBeforeDialing, refusedDisposition } from './contact-checks';
 import type { ContactCap } from '../domain/campaign';
+import type { CallingWindow } from '../domain/calling-window';
 
 export interface PlaceCallInput {
   callId: string;
@@ -18,6 +19,8 @@ export interface PlaceCallInput {
   team?: string;
   /** The agent who should take it if free: the owner of a promised callback. */
   agentId?: string;
+  /** The calling window in force: checked again at the moment of dialing and kept in the contact log. */
+  window?: CallingWindow;
 }
 
 export interface CallAttemptRow {
@@ -90,8 +93,8 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
     const target = await checkBeforeDialing(db, input);
     if (target.blockedBy) {
       const { rows: [blocked] } = await db.query<CallAttemptRow>(
-        `UPDATE call_attempts SET disposition = 'blocked', connected = false, duration_sec = 0, ended_at = now()
-          WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`, [input.callId]);
+        `UPDATE call_attempts SET disposition = $2, connected = false, duration_sec = 0, ended_at = now()
+          WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`, [input.callId, refusedDisposition(target.blockedBy)]);
       return { callId: input.callId, status: 'ended', outcome: outcomeFromRow(blocked!) };
     }
     const res = await postJson(`${deps.dialerUrl}/calls`, {
@@ -130,6 +133,7 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       campaignId: string;
       team?: string;
       contactCap?: ContactCap;
+      window?: CallingWindow;
       calls: { callId: string; leadId: number; attemptNo: number; agentId?: string }[];
     }): Promise<{ results: PlacedCall[] }> {
       const lastAttempt = Context.current().info.attempt >= PLACE_CALLS_MAX_ATTEMPTS;
@@ -141,6 +145,7 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
           const one: PlaceCallInput = {
             callId: call.callId, purpose: 'sales', campaignId: input.campaignId, leadId: call.leadId, attemptNo: call.attemptNo,
             ...(input.contactCap ? { contactCap: input.contactCap } : {}),
+            ...(input.window ? { window: input.window } : {}),
             ...(input.team ? { team: input.team } : {}),
             ...(call.agentId ? { agentId: call.agentId } : {}),
           };

@@ -276,7 +276,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       const lead = claim.lead;
       calls.set(lead.callId, { callId: lead.callId, leadId: lead.leadId, attemptNo: lead.attemptNo, since: Date.now(), agentId, preview: true });
       if (lead.blockedBy) { // checked at hand-out and must not be called: settled, and the agent gets the next one
-        receive({ callId: lead.callId, disposition: 'blocked', connected: false });
+        receive({ callId: lead.callId, disposition: lead.refusedAs ?? 'blocked', connected: false });
         continue;
       }
       showDetails();
@@ -419,7 +419,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     for (const c of batch) calls.set(c.callId, { ...c, since: Date.now() });
     let results: PlacedCall[];
     try {
-      ({ results } = await dialer.placeCalls({ campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, calls: batch }));
+      ({ results } = await dialer.placeCalls({ campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, window: def.window, calls: batch }));
     } catch (err) {
       if (isCancellation(err)) throw err;
       results = batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: String(err) }));

@@ -1,15 +1,16 @@
--- Sales calls placed outside their campaign's calling window, in the lead's local time.
--- Expected: no rows. Campaigns stored without a window had the 08:00-21:00 default.
-WITH w AS (
-  SELECT k.id AS campaign_id,
-         COALESCE(k.definition->'window', '{"start":"08:00","end":"21:00","days":[1,2,3,4,5,6,7],"holidays":[]}'::jsonb) AS win
-    FROM campaigns k)
+-- Sales calls placed outside the calling window in force, in the lead's local time.
+-- Expected: no rows. The window is the one recorded with the call's checks (campaigns can change
+-- theirs while they run); calls logged before windows were recorded use the campaign's own, and
+-- campaigns stored without one had the 08:00-21:00 default.
 SELECT a.id AS call_id, a.campaign_id, a.lead_id, a.started_at,
        r.time_zone, (a.started_at AT TIME ZONE r.time_zone) AS local_time, w.win AS calling_window
   FROM call_attempts a
   JOIN leads l ON l.id = a.lead_id
   JOIN regions r ON r.code = l.region
-  JOIN w ON w.campaign_id = a.campaign_id
+  JOIN campaigns k ON k.id = a.campaign_id
+  CROSS JOIN LATERAL (
+    SELECT COALESCE(a.checks->'window', k.definition->'window',
+                    '{"start":"08:00","end":"21:00","days":[1,2,3,4,5,6,7],"holidays":[]}'::jsonb) AS win) w
  WHERE a.purpose = 'sales'
    AND a.disposition IS DISTINCT FROM 'blocked' AND a.disposition IS DISTINCT FROM 'not-placed'
    AND NOT (

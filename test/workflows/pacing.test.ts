@@ -152,6 +152,11 @@ describe('settings while the campaign runs', () => {
     expect((await api(h, 'PATCH', `/campaigns/${id}/settings`, { window: { start: '00:00', end: '24:00' } })).status).toBe(200);
     const result: CampaignProgress = await handle(id).result();
     expect(result.status).toBe('completed');
-    expect(result.attempts).toBe(40);
+    expect(await callsPlaced(id)).toBe(40); // one attempt per lead
+    // a call claimed just before the window closed is checked again when dialed: not placed, never rung
+    const { rows } = await h.db.query<{ disposition: string; blocked_by: string | null }>(
+      `SELECT disposition, checks->>'blockedBy' AS blocked_by FROM call_attempts WHERE campaign_id = $1 AND disposition = 'not-placed'`, [id]);
+    for (const r of rows) expect(r.blocked_by).toBe('outside window');
+    expect(result.attempts).toBe(40 - rows.length);
   });
 });
