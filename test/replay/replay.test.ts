@@ -17,6 +17,11 @@ import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harn
  * (do that when a workflow changes shape on purpose, and keep the old files).
  */
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
+/**
+ * Names the workflow version a recording captures: v1 before calls were batched and signalled
+ * (the campaign's legacy loop), v2 after. Bump it when a workflow changes shape on purpose.
+ */
+const HISTORY_LABEL = 'v2';
 const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
 
 describe('replay of recorded histories', () => {
@@ -74,7 +79,7 @@ describe('replay of a fresh run', () => {
         // the CLI writes the proto3 JSON that historyFromJSON reads
         const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', wid, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
         const kind = wid.startsWith('campaign-') ? 'campaign' : 'order';
-        writeFileSync(path.join(DIR, `${kind}-v1-${wid.replace(/^(campaign|order)-/, '')}.json`), json);
+        writeFileSync(path.join(DIR, `${kind}-${HISTORY_LABEL}-${wid.replace(/^(campaign|order)-/, '')}.json`), json);
       }
     }
   });
