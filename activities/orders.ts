@@ -24,6 +24,8 @@ export interface OrderFacts {
   activatedAt?: string;
   activationRef?: string;
   followUp?: { result: 'reached' | 'unreached'; satisfaction?: number; complaint?: boolean };
+  /** true: the hold was escalated now; false: a person decided, the escalation is over. */
+  escalated?: boolean;
 }
 
 export function createOrderActivities(deps: { db: Db; client: Client; taskQueue: string }) {
@@ -117,11 +119,12 @@ export function createOrderActivities(deps: { db: Db; client: Client; taskQueue:
                   followup_result = COALESCE($8, followup_result),
                   followed_up_at = CASE WHEN $8::text IS NULL THEN followed_up_at ELSE now() END,
                   satisfaction = COALESCE($9, satisfaction),
-                  complaint = COALESCE($10, complaint)
+                  complaint = COALESCE($10, complaint),
+                  escalated_at = CASE WHEN $11::boolean IS TRUE THEN now() WHEN $11::boolean IS FALSE THEN NULL ELSE escalated_at END
             WHERE id = $1`,
           [input.orderId, input.status, input.stage, input.deliveryAttempts ?? null, f.deliveredAt ?? null,
             f.activatedAt ?? null, f.activationRef ?? null, f.followUp?.result ?? null,
-            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null],
+            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null],
         );
       });
     },

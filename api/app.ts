@@ -12,6 +12,7 @@ import { webhookRoutes } from './webhooks';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './segments';
 import { agentRoutes } from './agents';
+import { deliveryRoutes } from './deliveries';
 
 export interface AppDeps {
   db: Db;
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(segmentRoutes(deps));
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
+  await app.register(deliveryRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;

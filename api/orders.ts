@@ -22,6 +22,7 @@ interface OrderRow {
   followup_result: string | null;
   satisfaction: number | null;
   complaint: boolean | null;
+  escalated_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -33,6 +34,7 @@ const toSummary = (o: OrderRow) => ({
   activationRef: o.activation_ref, followUp: o.followup_result
     ? { result: o.followup_result, satisfaction: o.satisfaction, complaint: o.complaint }
     : null,
+  escalatedAt: iso(o.escalated_at),
   createdAt: o.created_at.toISOString(), updatedAt: o.updated_at.toISOString(),
 });
 
@@ -41,6 +43,8 @@ const OrderSummary = z.object({
   deliveryAttempts: z.number(), deliveredAt: z.string().nullable(), activatedAt: z.string().nullable(),
   activationRef: z.string().nullable(),
   followUp: z.object({ result: z.string(), satisfaction: z.number().nullable(), complaint: z.boolean().nullable() }).nullable(),
+  /** Set while the order is held past its SLA without a scheduler's decision. */
+  escalatedAt: z.string().nullable(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 const OrderDetail = OrderSummary.extend({

@@ -3,6 +3,7 @@ import { ID_PATTERN } from './ids';
 import { RuleSchema } from './segment';
 import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
 import { PacingChangeSchema, PacingSchema } from './pacing';
+import { DeliveryPolicySchema, HoldSlaSchema } from './order';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -101,6 +102,10 @@ export const OrderPolicySchema = z.strictObject({
   deliveryRetryDelaySeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
   followUpMaxAttempts: z.number().int().min(1).max(10).default(3),
   followUpRetryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(3_600),
+  /** What a failed delivery leads to, per reason (domain/order.ts). */
+  delivery: DeliveryPolicySchema.prefault({}),
+  /** How long a held order may wait for a scheduler before it is escalated, then cancelled. */
+  holdSla: HoldSlaSchema.prefault({}),
 });
 
 export const CampaignDefinitionSchema = z

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The order's life, after TM Forum TMF622 (product ordering): the states a person sees, the moves
  * allowed between them, and the first version's delivery rule. Pure: the order workflow asks these
@@ -25,19 +27,81 @@ export function canMove(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused', 'courier-lost'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+export type FailedDelivery = Exclude<DeliveryOutcome, 'delivered'>;
 
 export type DeliveryDecision = 'proceed' | 'retry' | 'hold';
 
 /**
  * First version: a failed delivery is retried once automatically; after that a scheduler decides.
- * attemptsMade counts the attempt that just ended.
+ * attemptsMade counts the attempt that just ended. Kept for orders started before the per-reason
+ * policy (workflows/order.ts, patch 'delivery-policy-per-reason').
  */
 export function deliveryDecision(outcome: DeliveryOutcome, attemptsMade: number, autoRetries = 1): DeliveryDecision {
   if (outcome === 'delivered') return 'proceed';
   return attemptsMade <= autoRetries ? 'retry' : 'hold';
 }
+
+/** What to do after a failed delivery, per reason: retry by itself, hold for a scheduler, or cancel. */
+const ReasonRuleSchema = z.discriminatedUnion('action', [
+  z.strictObject({
+    action: z.literal('retry'),
+    /** Automatic retries for this reason before a scheduler decides. */
+    maxRetries: z.number().int().min(1).max(5),
+    /** Wait before the retry; the order policy's deliveryRetryDelaySeconds (the next day) when absent. */
+    delaySeconds: z.number().int().min(0).max(30 * 86_400).optional(),
+  }),
+  z.strictObject({ action: z.literal('hold') }),
+  z.strictObject({ action: z.literal('cancel') }),
+]);
+export type ReasonRule = z.infer<typeof ReasonRuleSchema>;
+
+/**
+ * The delivery policy a scheduler would write down: customer absent → try again the next day, at
+ * most twice; courier lost the parcel → rebook at once, once; wrong address → straight to a person
+ * (only a person can get the right one); refused → the customer does not want it: cancel.
+ */
+export const DeliveryPolicySchema = z.strictObject({
+  'customer-absent': ReasonRuleSchema.default({ action: 'retry', maxRetries: 2 }),
+  'courier-lost': ReasonRuleSchema.default({ action: 'retry', maxRetries: 1, delaySeconds: 0 }),
+  'wrong-address': ReasonRuleSchema.default({ action: 'hold' }),
+  refused: ReasonRuleSchema.default({ action: 'cancel' }),
+});
+export type DeliveryPolicy = z.output<typeof DeliveryPolicySchema>;
+
+export type DeliveryStep =
+  | { kind: 'proceed' }
+  | { kind: 'retry'; delaySeconds: number }
+  | { kind: 'hold' }
+  | { kind: 'cancel' };
+
+/**
+ * The per-reason rule. `retriesForReason` counts the automatic retries already made for this
+ * reason since a person last decided (a scheduler's retry starts the count again).
+ */
+export function deliveryStep(
+  outcome: DeliveryOutcome,
+  retriesForReason: number,
+  policy: DeliveryPolicy,
+  defaultDelaySeconds: number,
+): DeliveryStep {
+  if (outcome === 'delivered') return { kind: 'proceed' };
+  const rule = policy[outcome];
+  if (rule.action !== 'retry') return { kind: rule.action };
+  if (retriesForReason >= rule.maxRetries) return { kind: 'hold' };
+  return { kind: 'retry', delaySeconds: rule.delaySeconds ?? defaultDelaySeconds };
+}
+
+/**
+ * A held order waits for a scheduler. Past `escalateAfterSeconds` without a decision it is
+ * escalated (shown in the API, the work queue and the UI); past `cancelAfterSeconds` it is cancelled.
+ */
+export const HoldSlaSchema = z.strictObject({
+  escalateAfterSeconds: z.number().int().min(1).max(30 * 86_400).default(4 * 3_600),
+  cancelAfterSeconds: z.number().int().min(1).max(90 * 86_400).default(3 * 86_400),
+}).refine((s) => s.cancelAfterSeconds > s.escalateAfterSeconds, { message: 'must be later than escalateAfterSeconds', path: ['cancelAfterSeconds'] });
+export type HoldSla = z.output<typeof HoldSlaSchema>;
 
 /** Why a scheduler's cancel is refused, or undefined when it may go ahead. */
 export function cancelRefusal(status: OrderStatus, stage: OrderStage): string | undefined {

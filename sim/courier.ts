@@ -19,7 +19,7 @@ import { sendOutcome as sendWebhook } from './webhook';
 // Stand-in for the courier company that brings SIM cards and devices to the
 // customer: books a delivery, drives for a while, reports how it went.
 
-export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused', 'courier-lost'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 const weight = (fallback: number) => z.number().min(0).default(fallback);
@@ -30,6 +30,8 @@ const OutcomeMixSchema = z
     'customer-absent': weight(0.1),
     'wrong-address': weight(0.05),
     refused: weight(0.05),
+    /** The courier lost the parcel (or the booking); rare. */
+    'courier-lost': weight(0),
   })
   .refine((mix) => Object.values(mix).some((w) => w > 0), { message: 'at least one weight must be positive' });
 

@@ -6,6 +6,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,11 +20,16 @@ import {
   cancelRefusal,
   deliveryDecision,
   deliveryRetryRefusal,
+  deliveryStep,
+  type DeliveryDecision,
   type DeliveryOutcome,
+  type DeliveryStep,
+  type FailedDelivery,
   type OrderStage,
   type OrderStatus,
 } from '../domain/order';
-import { OrderStatusKey } from './search-attributes';
+import { OrderPolicySchema } from '../domain/campaign';
+import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
 import { data, telephony } from './activity-proxies';
 
 // ---- Messages ----------------------------------------------------------------------------------
@@ -55,7 +61,12 @@ export interface OrderView {
   lastDeliveryOutcome?: DeliveryOutcome;
   activationId?: string;
   followUp?: OrderFacts['followUp'];
+  /** Held past its SLA without a scheduler's decision. */
+  escalated: boolean;
 }
+
+/** The patch that replaced "retry once, then hold" with the per-reason delivery policy and the hold SLA. */
+export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
 
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 export const orderQuery = defineQuery<OrderView>('order');
@@ -76,7 +87,9 @@ const billing = proxyActivities<Activities>({
 });
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
-  const { orderId, policy } = input;
+  const { orderId } = input;
+  // Orders started before a policy field existed get its default.
+  const policy = OrderPolicySchema.parse(input.policy);
   const s = {
     status: 'acknowledged' as OrderStatus,
     stage: 'delivery' as OrderStage,
@@ -87,6 +100,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     lastDeliveryOutcome: undefined as DeliveryOutcome | undefined,
     activationId: undefined as string | undefined,
     followUp: undefined as OrderFacts['followUp'],
+    escalated: false,
     events: 1, // 'acknowledged' was recorded by the starter
   };
   const reports = new Map<string, DeliveryReport>();
@@ -96,10 +110,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const view = (): OrderView => ({
     orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
     since: s.since, deliveryAttempts: s.deliveryAttempts, lastDeliveryOutcome: s.lastDeliveryOutcome,
-    activationId: s.activationId, followUp: s.followUp,
+    activationId: s.activationId, followUp: s.followUp, escalated: s.escalated,
   });
   const showDetails = () =>
-    setCurrentDetails(`**${s.status}** · ${s.stage}\n\nWaiting for: ${s.waitingFor} (since ${s.since}).\n\nDelivery attempts: ${s.deliveryAttempts}.`);
+    setCurrentDetails(
+      `**${s.status}**${s.escalated ? ' · **escalated**: no scheduler decision within the SLA' : ''} · ${s.stage}\n\n` +
+        `Waiting for: ${s.waitingFor} (since ${s.since}).\n\nDelivery attempts: ${s.deliveryAttempts}` +
+        `${s.lastDeliveryOutcome ? `, last: ${s.lastDeliveryOutcome}` : ''}.`,
+    );
   const wait = (what: string) => {
     s.waitingFor = what;
     s.since = new Date().toISOString();
@@ -162,38 +180,72 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     return view();
   };
 
-  // ---- Delivery: book, wait for the courier, retry once, then a scheduler decides -------------
+  // ---- Delivery: book, wait for the courier, retry by the policy for the reason, then a person --
   await moveTo('inProgress', 'delivery', 'booking the delivery');
+  const perReason = patched(DELIVERY_POLICY_PATCH);
+  /** Automatic retries per failure reason since a person last decided. */
+  let retries: Partial<Record<FailedDelivery, number>> = {};
   let next: RetryDeliveryRequest = {};
   for (;;) {
     if (cancelRequest) return cancel();
     s.deliveryAttempts++;
     const booking = await courier.bookDelivery({ orderId, attempt: s.deliveryAttempts, ...next });
     s.booked = s.deliveryAttempts;
+    if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
     wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
     await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
     const report = reports.get(booking.deliveryId);
     if (!report) return cancel(booking.deliveryId);
     s.lastDeliveryOutcome = report.outcome;
-    const decision = deliveryDecision(report.outcome, s.deliveryAttempts);
-    if (decision === 'proceed') {
+    const step = perReason
+      ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
+      : legacyStep(deliveryDecision(report.outcome, s.deliveryAttempts), policy.deliveryRetryDelaySeconds);
+    if (step.kind === 'proceed') {
       await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})`, { deliveredAt: report.at });
       break;
     }
-    if (decision === 'retry') {
-      wait(`the automatic retry in ${policy.deliveryRetryDelaySeconds}s`);
-      await moveTo('inProgress', 'delivery', `delivery failed (${report.outcome}); automatic retry`);
-      await condition(() => cancelRequest !== undefined, policy.deliveryRetryDelaySeconds * 1000);
+    const failed = report.outcome as FailedDelivery;
+    if (step.kind === 'retry') {
+      retries[failed] = (retries[failed] ?? 0) + 1;
+      wait(`the automatic retry in ${step.delaySeconds}s`);
+      await moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
+      await condition(() => cancelRequest !== undefined, step.delaySeconds * 1000);
       next = {};
       continue;
     }
+    if (step.kind === 'cancel') {
+      cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
+      return cancel();
+    }
     schedulerRetry = undefined;
     wait("a scheduler's decision (retry or cancel)");
-    await moveTo('held', 'delivery', `delivery failed (${report.outcome}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
-    await condition(() => schedulerRetry !== undefined || cancelRequest !== undefined);
+    await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
+    const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
+    if (perReason) {
+      // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
+      const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
+      if (!(await condition(decided, escalateAfterSeconds * 1000))) {
+        s.escalated = true;
+        upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
+        wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
+        await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
+        if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
+          cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
+        }
+      }
+    } else {
+      await condition(decided);
+    }
     if (cancelRequest) return cancel();
     next = schedulerRetry ?? {};
-    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`);
+    retries = {};
+    const wasEscalated = s.escalated;
+    if (wasEscalated) {
+      s.escalated = false;
+      upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
+    }
+    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
+      wasEscalated ? { escalated: false } : undefined);
   }
 
   // ---- Activation: exactly once in the BSS, keyed by the order id ------------------------------
@@ -240,4 +292,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   await moveTo('completed', 'done', said, { followUp: s.followUp });
   await condition(allHandlersFinished);
   return view();
+}
+
+/** The first version's verdicts in the per-reason policy's terms (orders started before the patch). */
+function legacyStep(decision: DeliveryDecision, retryDelaySeconds: number): DeliveryStep {
+  return decision === 'proceed' ? { kind: 'proceed' } : decision === 'hold' ? { kind: 'hold' } : { kind: 'retry', delaySeconds: retryDelaySeconds };
 }

@@ -9,12 +9,17 @@ export const CampaignStatusKey = defineSearchAttributeKey('CampaignStatus', Sear
 export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const RegionKey = defineSearchAttributeKey('Region', SearchAttributeType.KEYWORD);
 export const TeamKey = defineSearchAttributeKey('Team', SearchAttributeType.KEYWORD);
+export const DeliveryAttemptsKey = defineSearchAttributeKey('DeliveryAttempts', SearchAttributeType.INT);
+/** A held order nobody decided on within its SLA. */
+export const EscalatedKey = defineSearchAttributeKey('Escalated', SearchAttributeType.BOOL);
 
 /** name=Type pairs, as `temporal server start-dev --search-attribute` and docker-compose want them. */
-export const SEARCH_ATTRIBUTES: Record<string, 'Keyword'> = {
+export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int' | 'Bool'> = {
   CampaignId: 'Keyword',
   CampaignStatus: 'Keyword',
   OrderStatus: 'Keyword',
   Region: 'Keyword',
   Team: 'Keyword',
+  DeliveryAttempts: 'Int',
+  Escalated: 'Bool',
 };

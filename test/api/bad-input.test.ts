@@ -111,6 +111,11 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/cancel', 400, { reason: 'y'.repeat(501) }, 'body.reason');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { slot: 'tomorrow' }, 'body.slot');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'fast' });
+    await expect4xx('GET', '/deliveries?reason=stolen', 400, undefined, 'querystring.reason');
+    await expect4xx('GET', '/deliveries?olderThan=yesterday', 400, undefined, 'querystring.olderThan');
+    await expect4xx('GET', '/deliveries?region=Guangdong', 400, undefined, 'querystring.region');
+    await expect4xx('GET', '/deliveries?escalated=maybe', 400, undefined, 'querystring.escalated');
+    await expect4xx('GET', '/deliveries?status=delivered', 400, undefined, 'querystring.status');
   });
 
   it('teams, agents, preview and settings routes name the field, and unknown ones are 404', async () => {

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CompleteAsyncError } from '@temporalio/activity';
 import { createActivities, type Activities } from '../../activities';
 import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
+import { OrderPolicySchema } from '../../domain/campaign';
 import { CallingWindowSchema, localTime, nextOpening } from '../../domain/calling-window';
 import { configureSim, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
@@ -190,7 +191,7 @@ describe('orders, courier and BSS', () => {
     const id = await newCampaign();
     await acts.pullList({ campaignId: id, segment: { maxLeads: 1, regions: ['zj'] }, offerCode: offer.code });
     const [lead] = (await acts.claimDueLeads({ campaignId: id, limit: 1, claimId: 'x' })).leads;
-    const policy = { followUpDelaySeconds: 3600, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 };
+    const policy = OrderPolicySchema.parse({ followUpDelaySeconds: 3600, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 });
     const a = await acts.startOrder({ campaignId: id, leadId: lead!.leadId, offer, policy });
     const b = await acts.startOrder({ campaignId: id, leadId: lead!.leadId, offer, policy });
     expect(b).toEqual(a);

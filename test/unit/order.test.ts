@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, isTerminal,
+  DeliveryPolicySchema, HoldSlaSchema, ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, deliveryStep, isTerminal,
 } from '../../domain/order';
 
 describe('order states (TMF622)', () => {
@@ -24,6 +24,31 @@ describe('deliveryDecision', () => {
     expect(deliveryDecision('customer-absent', 1)).toBe('retry');
     expect(deliveryDecision('customer-absent', 2)).toBe('hold');
     expect(deliveryDecision('refused', 5)).toBe('hold');
+  });
+});
+
+describe('deliveryStep: the delivery policy per reason', () => {
+  const policy = DeliveryPolicySchema.parse({});
+  const nextDay = 86_400;
+  it('tries an absent customer again the next day, twice, then holds for a scheduler', () => {
+    expect(deliveryStep('customer-absent', 0, policy, nextDay)).toEqual({ kind: 'retry', delaySeconds: nextDay });
+    expect(deliveryStep('customer-absent', 1, policy, nextDay)).toEqual({ kind: 'retry', delaySeconds: nextDay });
+    expect(deliveryStep('customer-absent', 2, policy, nextDay)).toEqual({ kind: 'hold' });
+  });
+  it('rebooks a parcel the courier lost at once, once; sends a wrong address to a person; cancels a refusal', () => {
+    expect(deliveryStep('courier-lost', 0, policy, nextDay)).toEqual({ kind: 'retry', delaySeconds: 0 });
+    expect(deliveryStep('courier-lost', 1, policy, nextDay)).toEqual({ kind: 'hold' });
+    expect(deliveryStep('wrong-address', 0, policy, nextDay)).toEqual({ kind: 'hold' });
+    expect(deliveryStep('refused', 0, policy, nextDay)).toEqual({ kind: 'cancel' });
+    expect(deliveryStep('delivered', 7, policy, nextDay)).toEqual({ kind: 'proceed' });
+  });
+  it("takes a campaign's own rules, validated", () => {
+    const own = DeliveryPolicySchema.parse({ refused: { action: 'hold' }, 'customer-absent': { action: 'retry', maxRetries: 1, delaySeconds: 7200 } });
+    expect(deliveryStep('refused', 0, own, nextDay)).toEqual({ kind: 'hold' });
+    expect(deliveryStep('customer-absent', 0, own, nextDay)).toEqual({ kind: 'retry', delaySeconds: 7200 });
+    expect(DeliveryPolicySchema.safeParse({ refused: { action: 'shrug' } }).success).toBe(false);
+    expect(DeliveryPolicySchema.safeParse({ 'courier-lost': { action: 'retry', maxRetries: 0 } }).error?.issues[0]?.path).toEqual(['courier-lost', 'maxRetries']);
+    expect(HoldSlaSchema.safeParse({ escalateAfterSeconds: 100, cancelAfterSeconds: 50 }).error?.issues[0]?.path).toEqual(['cancelAfterSeconds']);
   });
 });
 

@@ -28,11 +28,11 @@ const waitStatus = (orderId: string, status: string, stage?: string) =>
   });
 
 describe('order workflow', () => {
-  it('holds an order after two failed deliveries and delivers it when a scheduler retries', async () => {
+  it('holds an order after three absent deliveries and delivers it when a scheduler retries', async () => {
     await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 1, 'wrong-address': 0, refused: 0 } });
     const orderId = await oneOrder('ord-held');
     const held = await waitStatus(orderId, 'held');
-    expect(held.deliveryAttempts).toBe(2);
+    expect(held.deliveryAttempts).toBe(3); // absent: tried again twice, then a person decides
     expect(held.waitingFor).toMatch(/scheduler/);
 
     const early = await api(h, 'POST', `/orders/${orderId}/cancel`, {}); // no reason given
@@ -41,7 +41,7 @@ describe('order workflow', () => {
     await configureSim(h.sims.courierUrl, { mix: { delivered: 1, 'customer-absent': 0 } });
     const retried = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 8 Renmin Road, Guangzhou' });
     expect(retried.status).toBe(200);
-    expect(retried.body.deliveryAttempts).toBe(3);
+    expect(retried.body.deliveryAttempts).toBe(4);
     expect(retried.body.status).toBe('inProgress');
     await waitStatus(orderId, 'completed', 'done');
     // the query answers as soon as the workflow moved; the record follows when the activity ran
@@ -50,7 +50,7 @@ describe('order workflow', () => {
       return res.body.stage === 'done' ? res.body : undefined;
     });
     expect(body.history.map((e: { status: string }) => e.status)).toEqual(
-      ['acknowledged', 'inProgress', 'inProgress', 'held', 'inProgress', 'inProgress', 'completed', 'completed']);
+      ['acknowledged', 'inProgress', 'inProgress', 'inProgress', 'held', 'inProgress', 'inProgress', 'completed', 'completed']);
     expect(body.activationRef).toMatch(/^act-/);
     expect((await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'too late' })).status).toBe(409);
     expect((await api(h, 'POST', `/orders/${orderId}/delivery/retry`, {})).status).toBe(409);
@@ -59,7 +59,7 @@ describe('order workflow', () => {
   });
 
   it('lets a scheduler cancel a held order, once', async () => {
-    await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 0, refused: 1 } });
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 0, refused: 0, 'wrong-address': 1 } });
     const orderId = await oneOrder('ord-cancel');
     await waitStatus(orderId, 'held');
     const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer withdrew' });
@@ -68,12 +68,56 @@ describe('order workflow', () => {
     const again = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'again' });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/cancelled|closed/);
-    const { rows } = await h.db.query('SELECT status, activated_at FROM orders WHERE id = $1', [orderId]);
-    expect(rows[0]).toEqual({ status: 'cancelled', activated_at: null });
+    // the update answers once the workflow cancelled; the record follows when its activity ran
+    const row = await waitUntil('the cancel recorded', async () => {
+      const { rows } = await h.db.query('SELECT status, activated_at FROM orders WHERE id = $1', [orderId]);
+      return rows[0].status === 'cancelled' ? rows[0] : undefined;
+    });
+    expect(row).toEqual({ status: 'cancelled', activated_at: null });
+  });
+
+  it('follows the delivery policy per reason: a refusal cancels, a lost parcel is rebooked at once, a wrong address waits for a person', async () => {
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 0, refused: 1, 'courier-lost': 0 } });
+    const refused = await oneOrder('ord-refusal');
+    const cancelled = await waitStatus(refused, 'cancelled');
+    expect(cancelled.deliveryAttempts).toBe(1);
+    await configureSim(h.sims.courierUrl, { mix: { refused: 0, 'courier-lost': 1 } });
+    const lost = await oneOrder('ord-lost');
+    const held = await waitStatus(lost, 'held');
+    expect(held).toMatchObject({ deliveryAttempts: 2, lastDeliveryOutcome: 'courier-lost' });
+    // the dispatchers' queue shows it, with the reason
+    const queued = await waitUntil('the hold in the work queue', async () => {
+      const queue = await api(h, 'GET', `/deliveries?reason=courier-lost&limit=1000`);
+      return queue.body.deliveries.find((d: { orderId: string }) => d.orderId === lost);
+    });
+    expect(queued).toMatchObject({ reason: 'courier-lost', attempts: 2, escalatedAt: null });
+    expect((await api(h, 'GET', `/deliveries?reason=wrong-address&limit=1000`)).body.deliveries.map((d: { orderId: string }) => d.orderId)).not.toContain(lost);
+    await api(h, 'POST', `/orders/${lost}/cancel`, { reason: 'test done' });
+  });
+
+  it('escalates a hold nobody decides on, then cancels it past the second limit', async () => {
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 0, refused: 0, 'courier-lost': 0, 'wrong-address': 1 } });
+    const orderId = await oneOrder('ord-sla', { orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, holdSla: { escalateAfterSeconds: 1, cancelAfterSeconds: 4 } } });
+    await waitStatus(orderId, 'held');
+    const escalated = await waitUntil('escalation', async () => { const v = await view(orderId); return v.escalated ? v : undefined; });
+    expect(escalated.status).toBe('held');
+    const recorded = await waitUntil('escalation recorded', async () => {
+      const res = await api(h, 'GET', `/orders/${orderId}`);
+      return res.body.escalatedAt ? res.body : undefined;
+    });
+    expect(recorded.history.at(-1).reason).toMatch(/escalated/);
+    expect((await api(h, 'GET', `/deliveries?escalated=true&limit=1000`)).body.deliveries.map((d: { orderId: string }) => d.orderId)).toContain(orderId);
+    const gone = await waitStatus(orderId, 'cancelled');
+    expect(gone.stage).toBe('done');
+    const final = await waitUntil('cancel recorded', async () => {
+      const res = await api(h, 'GET', `/orders/${orderId}`);
+      return res.body.status === 'cancelled' ? res.body : undefined;
+    });
+    expect(final.history.at(-1).reason).toMatch(/no scheduler decision/);
   });
 
   it('fails the order, without retrying, when the BSS refuses the activation', async () => {
-    await configureSim(h.sims.courierUrl, { mix: { delivered: 1, refused: 0 } });
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 1, refused: 0, 'wrong-address': 0, 'courier-lost': 0 } });
     await configureSim(h.sims.bssUrl, { refuseLastDigits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
     try {
       const orderId = await oneOrder('ord-refused');
@@ -93,7 +137,7 @@ describe('order workflow', () => {
   });
 
   it('activates exactly once through BSS errors and timeouts, and ignores duplicate webhooks', async () => {
-    await configureSim(h.sims.courierUrl, { mix: { delivered: 0.7, 'customer-absent': 0.3, refused: 0 }, faults: { duplicateWebhookRate: 1 } });
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 0.7, 'customer-absent': 0.3, refused: 0, 'wrong-address': 0, 'courier-lost': 0 }, faults: { duplicateWebhookRate: 1 } });
     await configureSim(h.sims.dialerUrl, { faults: { duplicateWebhookRate: 1 } });
     await configureSim(h.sims.bssUrl, { faults: { errorRate: 0.2, timeoutRate: 0.1, timeoutMs: 2500 } });
     const id = uniqueId('ord-faults');
