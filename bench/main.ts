@@ -1,9 +1,11 @@
 import { runMain } from '../infra/process';
+import { benchCampaign } from './campaign';
 import { benchListPull } from './list-pull';
 
 /** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<void>> = {
   'list-pull': benchListPull,
+  campaign: benchCampaign,
 };
 
 await runMain('bench', async () => {

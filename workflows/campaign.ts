@@ -144,7 +144,8 @@ const listPull = proxyActivities<Activities>({
   summary: 'list pull: segment → leads',
 });
 
-const DEFAULT_HISTORY_LIMIT = 3_000;
+/** Hand over to a new run past this many history events (bench/campaign.ts matches it). */
+export const DEFAULT_HISTORY_LIMIT = 3_000;
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */
 const CALL_TIMEOUT_MS = 15 * 60_000;
 /** A lead an agent took in preview and never reported on goes back to the queue after this long. */
