@@ -24,57 +24,98 @@ export function hashMsisdn(msisdn: string): string {
   return createHash('sha256').update(`msisdn:${msisdn}`).digest('hex').slice(0, 32);
 }
 
+export interface CallToCheck {
+  callId: string;
+  leadId?: number;
+  orderId?: string;
+}
+
 /**
- * The checks made at the moment of dialing, for one call already in the contact log: do-not-call
+ * The checks made at the moment of dialing, for calls already in the contact log: do-not-call
  * (flag and register), a person's stop, the calling window in the customer's local time (when
- * given), and the cross-campaign contact cap (at most maxCalls sales
- * calls to the customer in the last `days`, over all campaigns). Customer by customer under an
- * advisory lock, so two campaigns dialing the same customer at once cannot both slip under the cap.
- * The verdict and its inputs are written on the call's row: the compliance evidence.
+ * given), and the cross-campaign contact cap (at most maxCalls sales calls to the customer in the
+ * last `days`, over all campaigns). Under a lock per customer (taken in customer order, so batches
+ * never deadlock), so two campaigns dialing the same customer at once cannot both slip under the
+ * cap. The verdict and its inputs are written on each call's row: the compliance evidence. A batch
+ * is a handful of statements whatever its size.
  */
+export async function checkCallsBeforeDialing(
+  db: Db,
+  batch: { purpose: 'sales' | 'followup'; contactCap?: ContactCap; window?: CallingWindow; calls: CallToCheck[] },
+): Promise<Map<string, DialTarget>> {
+  const { purpose, calls } = batch;
+  if (!calls.length) return new Map();
+  return inTransaction(db, async (tx) => {
+    type Row = { call_id: string; msisdn: string; customer_id: string; dnc: boolean; stopped: boolean; time_zone: string };
+    const ids = calls.map((c) => c.callId);
+    const { rows } = purpose === 'sales'
+      ? await tx.query<Row>(
+        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc()} AS dnc, l.stop_reason IS NOT NULL AS stopped, r.time_zone
+           FROM unnest($1::text[], $2::bigint[]) AS a(call_id, lead_id)
+           JOIN leads l ON l.id = a.lead_id JOIN customers c ON c.id = l.customer_id JOIN regions r ON r.code = l.region`,
+        [ids, calls.map((c) => c.leadId ?? null)])
+      : await tx.query<Row>(
+        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc()} AS dnc, false AS stopped, r.time_zone
+           FROM unnest($1::text[], $2::text[]) AS a(call_id, order_id)
+           JOIN orders o ON o.id = a.order_id JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region`,
+        [ids, calls.map((c) => c.orderId ?? null)]);
+    if (rows.length !== calls.length) {
+      const known = new Set(rows.map((r) => r.call_id));
+      throw ApplicationFailure.nonRetryable(`no number for call ${ids.find((id) => !known.has(id))}`, 'UnknownLead');
+    }
+
+    const recent = new Map<string, number>();
+    const cap = purpose === 'sales' ? batch.contactCap : undefined;
+    if (cap) {
+      const customers = [...new Set(rows.map((r) => r.customer_id))].sort((a, b) => Number(a) - Number(b));
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact:' || c::text, 0)) FROM unnest($1::bigint[]) AS c`, [customers]);
+      const { rows: counts } = await tx.query<{ customer_id: string; n: string }>(
+        `SELECT a.customer_id, count(*) AS n FROM call_attempts a
+          WHERE a.customer_id = ANY($1::bigint[]) AND NOT (a.id = ANY($2::text[])) AND ${COUNTED_CONTACT}
+            AND (a.checks->>'checkedAt')::timestamptz > clock_timestamp() - make_interval(days => $3)
+          GROUP BY a.customer_id`,
+        [customers, ids, cap.days]);
+      for (const c of counts) recent.set(c.customer_id, Number(c.n));
+    }
+    // Taken under the locks: checks of one customer's calls are ordered by this time (the audit relies on it).
+    const { rows: [clock] } = await tx.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+    const now = clock!.now;
+    const targets = new Map<string, DialTarget>();
+    const checks: string[] = [];
+    for (const r of rows) {
+      const contacts = recent.get(r.customer_id) ?? 0;
+      // The window was checked when the lead was claimed; checked again now, the moment the call starts.
+      const inWindow = batch.window ? isOpen(batch.window, r.time_zone, now) : true;
+      const blockedBy = r.dnc ? 'do-not-call' : r.stopped ? 'stopped'
+        : cap && contacts >= cap.maxCalls ? 'contact cap' : !inWindow ? 'outside window' : undefined;
+      checks.push(JSON.stringify({
+        checkedAt: now.toISOString(),
+        doNotCall: r.dnc ? 'blocked' : 'clear',
+        ...(batch.window ? { window: batch.window, timeZone: r.time_zone } : {}),
+        ...(cap ? { contactCap: { ...cap, contactsInPeriod: contacts } } : {}),
+        result: blockedBy ? 'blocked' : 'clear',
+        ...(blockedBy ? { blockedBy } : {}),
+      }));
+      targets.set(r.call_id, { msisdn: r.msisdn, ...(blockedBy ? { blockedBy } : {}) });
+    }
+    // The attempt starts now, when the checks allow it (the audit compares this time with the window).
+    await tx.query(
+      `UPDATE call_attempts a SET customer_id = u.customer_id, msisdn_hash = u.hash, checks = u.checks::jsonb, started_at = $5
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(call_id, customer_id, hash, checks)
+        WHERE a.id = u.call_id`,
+      [rows.map((r) => r.call_id), rows.map((r) => r.customer_id), rows.map((r) => hashMsisdn(r.msisdn)), checks, now]);
+    return targets;
+  });
+}
+
+/** The checks for one call (see checkCallsBeforeDialing). */
 export async function checkBeforeDialing(
   db: Db,
-  call: { callId: string; purpose: 'sales' | 'followup'; leadId?: number; orderId?: string; contactCap?: ContactCap; window?: CallingWindow },
+  call: CallToCheck & { purpose: 'sales' | 'followup'; contactCap?: ContactCap; window?: CallingWindow },
 ): Promise<DialTarget> {
-  return inTransaction(db, async (tx) => {
-    const { rows } = call.purpose === 'sales'
-      ? await tx.query<{ msisdn: string; customer_id: string; dnc: boolean; stopped: boolean; time_zone: string }>(
-        `SELECT l.msisdn, l.customer_id, ${onDnc()} AS dnc, l.stop_reason IS NOT NULL AS stopped, r.time_zone
-           FROM leads l JOIN customers c ON c.id = l.customer_id JOIN regions r ON r.code = l.region WHERE l.id = $1`, [call.leadId])
-      : await tx.query<{ msisdn: string; customer_id: string; dnc: boolean; stopped: boolean; time_zone: string }>(
-        `SELECT c.msisdn, c.id AS customer_id, ${onDnc()} AS dnc, false AS stopped, r.time_zone
-           FROM orders o JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region WHERE o.id = $1`, [call.orderId]);
-    const target = rows[0];
-    if (!target) throw ApplicationFailure.nonRetryable(`no number for call ${call.callId}`, 'UnknownLead');
-
-    let recent: number | undefined;
-    const cap = call.purpose === 'sales' ? call.contactCap : undefined;
-    if (cap) {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact:' || $1::text, 0))`, [target.customer_id]);
-      const { rows: [count] } = await tx.query<{ n: string }>(
-        `SELECT count(*) AS n FROM call_attempts a
-          WHERE a.customer_id = $1 AND a.id <> $2 AND ${COUNTED_CONTACT}
-            AND (a.checks->>'checkedAt')::timestamptz > clock_timestamp() - make_interval(days => $3)`,
-        [target.customer_id, call.callId, cap.days]);
-      recent = Number(count!.n);
-    }
-    // Taken under the lock: checks of one customer's calls are ordered by this time (the audit relies on it).
-    const { rows: [clock] } = await tx.query<{ now: Date }>('SELECT clock_timestamp() AS now');
-    // The window was checked when the lead was claimed; checked again now, the moment the call starts.
-    const inWindow = call.window ? isOpen(call.window, target.time_zone, clock!.now) : true;
-    const blockedBy = target.dnc ? 'do-not-call' : target.stopped ? 'stopped'
-      : cap && recent! >= cap.maxCalls ? 'contact cap' : !inWindow ? 'outside window' : undefined;
-    const checks = {
-      checkedAt: clock!.now.toISOString(),
-      doNotCall: target.dnc ? 'blocked' : 'clear',
-      ...(call.window ? { window: call.window, timeZone: target.time_zone } : {}),
-      ...(cap ? { contactCap: { ...cap, contactsInPeriod: recent } } : {}),
-      result: blockedBy ? 'blocked' : 'clear',
-      ...(blockedBy ? { blockedBy } : {}),
-    };
-    // The attempt starts now, when the checks allow it (the audit compares this time with the window).
-    await tx.query('UPDATE call_attempts SET customer_id = $2, msisdn_hash = $3, checks = $4, started_at = $5 WHERE id = $1',
-      [call.callId, target.customer_id, hashMsisdn(target.msisdn), JSON.stringify(checks), clock!.now]);
-    return { msisdn: target.msisdn, ...(blockedBy ? { blockedBy } : {}) };
+  const { purpose, contactCap, window, ...one } = call;
+  const targets = await checkCallsBeforeDialing(db, {
+    purpose, calls: [one], ...(contactCap ? { contactCap } : {}), ...(window ? { window } : {}),
   });
+  return targets.get(call.callId)!;
 }

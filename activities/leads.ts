@@ -54,6 +54,8 @@ export interface ClaimInput {
   window?: CallingWindow;
   /** How long a callback stays its agent's (dialing.callbackGraceSeconds); 0 when absent. */
   callbackGraceSeconds?: number;
+  /** Ended calls to settle first, in the same activity (see settleCalls). */
+  settle?: SettledCall[];
   /** Pace the claim by the team's free agents and the abandon rate (domain/pacing.ts). */
   pacing?: { pacing: Pacing; team?: string; maxConcurrentCalls: number; inFlight: number };
 }
@@ -81,6 +83,7 @@ export function createLeadActivities(db: Db, reader?: PacingReader) {
      */
     async claimDueLeads(input: ClaimInput): Promise<Claim> {
       const { campaignId, claimId, window } = input;
+      if (input.settle?.length) await settleCalls(db, input.settle);
       const grace = input.callbackGraceSeconds ?? 0;
       let { rows } = await db.query<{ id: string; attempts: number; owner: string | null }>(
         `SELECT id, attempts, ${ownerStillHolds('leads', '$3::int')} AS owner
@@ -121,60 +124,13 @@ export function createLeadActivities(db: Db, reader?: PacingReader) {
     },
 
     /** Applies the retry rule's verdict to the lead; guarded by the attempt number so a repeat is a no-op. */
-    async settleAttempt(input: {
-      leadId: number;
-      attemptNo: number;
-      callId: string;
-      disposition: AttemptDisposition;
-      step: LeadStep;
-      /** The agent who took the call: a callback they promised is theirs. */
-      agentId?: string;
-    }): Promise<void> {
-      const { leadId, attemptNo, callId, disposition, step } = input;
-      const owner = step.kind === 'callback' ? input.agentId ?? null : null;
-      const state = step.kind === 'done' ? 'done' : 'pending';
-      const nextAt = step.kind === 'callback' ? step.at : null;
-      const delay = step.kind === 'retry' ? step.delaySeconds : 0;
-      await db.query(
-        `UPDATE leads SET state = CASE WHEN stop_reason IS NULL THEN $3 ELSE 'done' END, last_disposition = $4, claim_id = NULL,
-                next_attempt_at = COALESCE($5::timestamptz, now() + make_interval(secs => $6)), agent_id = $7
-          WHERE id = $1 AND attempts = $2 AND state = 'dialing'`,
-        [leadId, attemptNo, state, disposition, nextAt, delay, owner],
-      );
-      if (disposition === 'not-placed') {
-        await db.query(
-          `UPDATE call_attempts SET disposition = 'not-placed', connected = false, ended_at = now()
-            WHERE id = $1 AND disposition IS NULL`,
-          [callId],
-        );
-      }
+    async settleAttempt(input: SettledCall): Promise<void> {
+      await settleCalls(db, [input]);
     },
 
-    /**
-     * settleAttempt for a batch of ended calls, in one statement per table: the campaign settles
-     * every call that ended since it last looked. Guarded like settleAttempt, so a repeat is a no-op.
-     */
+    /** The verdicts for every call that ended since the campaign last looked (when it has nothing to claim). */
     async settleCalls(input: { calls: SettledCall[] }): Promise<void> {
-      const c = input.calls;
-      if (!c.length) return;
-      await db.query(
-        `UPDATE leads l SET state = CASE WHEN l.stop_reason IS NULL THEN s.state ELSE 'done' END,
-                last_disposition = s.disposition, claim_id = NULL,
-                next_attempt_at = COALESCE(s.next_at, now() + make_interval(secs => s.delay)), agent_id = s.owner
-           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[])
-                AS s(lead_id, attempt_no, state, disposition, next_at, delay, owner)
-          WHERE l.id = s.lead_id AND l.attempts = s.attempt_no AND l.state = 'dialing'`,
-        [c.map((x) => x.leadId), c.map((x) => x.attemptNo), c.map((x) => (x.step.kind === 'done' ? 'done' : 'pending')),
-          c.map((x) => x.disposition), c.map((x) => (x.step.kind === 'callback' ? x.step.at : null)),
-          c.map((x) => (x.step.kind === 'retry' ? x.step.delaySeconds : 0)),
-          c.map((x) => (x.step.kind === 'callback' ? x.agentId ?? null : null))],
-      );
-      const notPlaced = c.filter((x) => x.disposition === 'not-placed').map((x) => x.callId);
-      if (notPlaced.length) {
-        await db.query(
-          `UPDATE call_attempts SET disposition = 'not-placed', connected = false, ended_at = now()
-            WHERE id = ANY($1::text[]) AND disposition IS NULL`, [notPlaced]);
-      }
+      await settleCalls(db, input.calls);
     },
 
     /**
@@ -278,4 +234,30 @@ export function callableNow(
 /** The callback's owner while its grace period runs (the call goes to them), else null. */
 function ownerStillHolds(alias: string, graceRef: string): string {
   return `CASE WHEN ${alias}.next_attempt_at + make_interval(secs => ${graceRef}) > now() THEN ${alias}.agent_id END`;
+}
+
+/**
+ * The retry rule's verdicts for ended calls, in one statement per table. Guarded by the attempt
+ * number and state, so a repeat is a no-op.
+ */
+async function settleCalls(db: Db, c: SettledCall[]): Promise<void> {
+  if (!c.length) return;
+  await db.query(
+    `UPDATE leads l SET state = CASE WHEN l.stop_reason IS NULL THEN s.state ELSE 'done' END,
+            last_disposition = s.disposition, claim_id = NULL,
+            next_attempt_at = COALESCE(s.next_at, now() + make_interval(secs => s.delay)), agent_id = s.owner
+       FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[])
+            AS s(lead_id, attempt_no, state, disposition, next_at, delay, owner)
+      WHERE l.id = s.lead_id AND l.attempts = s.attempt_no AND l.state = 'dialing'`,
+    [c.map((x) => x.leadId), c.map((x) => x.attemptNo), c.map((x) => (x.step.kind === 'done' ? 'done' : 'pending')),
+      c.map((x) => x.disposition), c.map((x) => (x.step.kind === 'callback' ? x.step.at : null)),
+      c.map((x) => (x.step.kind === 'retry' ? x.step.delaySeconds : 0)),
+      c.map((x) => (x.step.kind === 'callback' ? x.agentId ?? null : null))],
+  );
+  const notPlaced = c.filter((x) => x.disposition === 'not-placed').map((x) => x.callId);
+  if (notPlaced.length) {
+    await db.query(
+      `UPDATE call_attempts SET disposition = 'not-placed', connected = false, ended_at = now()
+        WHERE id = ANY($1::text[]) AND disposition IS NULL`, [notPlaced]);
+  }
 }

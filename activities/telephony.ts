@@ -2,7 +2,7 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../domain/dialing';
 import { describeResponse, postJson } from './http-json';
-import { checkBeforeDialing, refusedDisposition } from './contact-checks';
+import { checkCallsBeforeDialing, refusedDisposition } from './contact-checks';
 import type { ContactCap } from '../domain/campaign';
 import type { CallingWindow } from '../domain/calling-window';
 
@@ -58,8 +58,6 @@ export type PlacedCall =
   | { callId: string; status: 'ended'; outcome: CallOutcome }
   | { callId: string; status: 'not-placed'; reason: string };
 
-/** Calls of a batch placed at once: the dialer takes them in parallel, as it would from a real dialer's API. */
-const PLACE_CONCURRENCY = 16;
 
 /**
  * The dialer adapter. Only it reads a full number, straight from Postgres; workflows carry masked
@@ -71,43 +69,98 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
   const { db } = deps;
 
   /**
-   * Writes the attempt to the contact log (with the waiting activity's task token, when there is
+   * Writes the attempts to the contact log (with the waiting activity's task token, when there is
    * one), makes the last checks and asks the dialer. Idempotent by call id: a repeat re-attaches to
-   * the same call, or answers the outcome already recorded.
+   * the same call, or answers the outcome already recorded. The database work is a few statements
+   * for the whole batch; the dialer gets the calls in parallel. A call the dialer could not take
+   * now (5xx, 429, network) is in `failed`: the caller retries it.
    */
-  async function place(input: PlaceCallInput, token: Buffer | null): Promise<PlacedCall> {
+  async function placeBatch(
+    common: Pick<PlaceCallInput, 'purpose' | 'campaignId' | 'contactCap' | 'window' | 'team'>,
+    calls: Pick<PlaceCallInput, 'callId' | 'leadId' | 'orderId' | 'attemptNo' | 'agentId'>[],
+    token: Buffer | null,
+  ): Promise<{ results: PlacedCall[]; failed: { callId: string; reason: string }[] }> {
     const { rows } = await db.query<CallAttemptRow>(
       `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, order_id, attempt_no, task_token)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
        ON CONFLICT (id) DO UPDATE SET task_token = COALESCE(EXCLUDED.task_token, call_attempts.task_token)
-       RETURNING ${CALL_ATTEMPT_COLUMNS}`,
-      [input.callId, input.purpose, input.campaignId, input.leadId ?? null, input.orderId ?? null, input.attemptNo, token],
+       RETURNING ${CALL_ATTEMPT_COLUMNS}, checks->>'result' AS checked`,
+      [common.purpose, common.campaignId, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
+        calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token],
     );
-    const existing = rows[0]!;
-    if (existing.disposition && existing.disposition !== 'not-placed') {
-      return { callId: input.callId, status: 'ended', outcome: outcomeFromRow(existing) }; // already known
+    const results: PlacedCall[] = [];
+    const known = new Set<string>();
+    const cleared = new Set<string>();
+    for (const row of rows as (CallAttemptRow & { checked: string | null })[]) {
+      if (row.disposition && row.disposition !== 'not-placed') {
+        results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) }); // already known
+        known.add(row.id);
+      } else if (row.checked === 'clear') {
+        cleared.add(row.id); // a retry: checked and maybe rung already; the dialer knows it by its id
+      }
     }
+    const toCheck = calls.filter((c) => !known.has(c.callId) && !cleared.has(c.callId));
 
     // The last checks, at the moment of dialing: a number put on do-not-call after the list was
-    // pulled, a lead a person stopped, a customer called too often lately is not called.
-    const target = await checkBeforeDialing(db, input);
-    if (target.blockedBy) {
-      const { rows: [blocked] } = await db.query<CallAttemptRow>(
-        `UPDATE call_attempts SET disposition = $2, connected = false, duration_sec = 0, ended_at = now()
-          WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`, [input.callId, refusedDisposition(target.blockedBy)]);
-      return { callId: input.callId, status: 'ended', outcome: outcomeFromRow(blocked!) };
-    }
-    const res = await postJson(`${deps.dialerUrl}/calls`, {
-      callId: input.callId,
-      to: target.msisdn,
-      purpose: input.purpose,
-      callbackUrl: `${deps.publicApiUrl}/webhooks/dialer`,
-      ...(input.team ? { team: input.team } : {}),
-      ...(input.agentId ? { agentId: input.agentId } : {}),
+    // pulled, a lead a person stopped, a customer called too often lately, a window that closed.
+    const targets = await checkCallsBeforeDialing(db, {
+      purpose: common.purpose, calls: toCheck,
+      ...(common.contactCap ? { contactCap: common.contactCap } : {}), ...(common.window ? { window: common.window } : {}),
     });
-    if (res.status >= 500 || res.status === 429) throw new Error(describeResponse('dialer', res));
-    if (res.status >= 400) return { callId: input.callId, status: 'not-placed', reason: describeResponse('dialer', res) };
-    return { callId: input.callId, status: 'placed' };
+    const refused = toCheck.filter((c) => targets.get(c.callId)!.blockedBy);
+    if (refused.length) {
+      const { rows: blocked } = await db.query<CallAttemptRow>(
+        `UPDATE call_attempts a SET disposition = u.disposition, connected = false, duration_sec = 0, ended_at = now()
+           FROM unnest($1::text[], $2::text[]) AS u(id, disposition) WHERE a.id = u.id
+         RETURNING ${CALL_ATTEMPT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}`,
+        [refused.map((c) => c.callId), refused.map((c) => refusedDisposition(targets.get(c.callId)!.blockedBy!))]);
+      for (const row of blocked) results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) });
+    }
+
+    if (cleared.size) {
+      const { rows: again } = await db.query<{ id: string; msisdn: string }>(
+        `SELECT a.id, COALESCE(l.msisdn, c.msisdn) AS msisdn FROM call_attempts a
+           LEFT JOIN leads l ON l.id = a.lead_id LEFT JOIN orders o ON o.id = a.order_id LEFT JOIN customers c ON c.id = o.customer_id
+          WHERE a.id = ANY($1::text[])`, [[...cleared]]);
+      for (const r of again) targets.set(r.id, { msisdn: r.msisdn });
+    }
+    const failed: { callId: string; reason: string }[] = [];
+    const toDial = calls.filter((c) => targets.has(c.callId) && !targets.get(c.callId)!.blockedBy);
+    const request = (c: (typeof calls)[number]) => ({
+      callId: c.callId,
+      to: targets.get(c.callId)!.msisdn,
+      purpose: common.purpose,
+      callbackUrl: `${deps.publicApiUrl}/webhooks/dialer`,
+      ...(common.team ? { team: common.team } : {}),
+      ...(c.agentId ? { agentId: c.agentId } : {}),
+    });
+    const verdict = (callId: string, status: number, why: string) => {
+      if (status >= 500 || status === 429) failed.push({ callId, reason: why });
+      else if (status >= 400) results.push({ callId, status: 'not-placed', reason: why });
+      else results.push({ callId, status: 'placed' });
+    };
+    try {
+      if (toDial.length === 1) {
+        const res = await postJson(`${deps.dialerUrl}/calls`, request(toDial[0]!));
+        verdict(toDial[0]!.callId, res.status, describeResponse('dialer', res));
+      } else if (toDial.length > 1) {
+        // One request for the batch (the dialer's batch API), each call answered on its own line.
+        const res = await postJson(`${deps.dialerUrl}/calls/batch`, { calls: toDial.map(request) });
+        if (res.status !== 200) {
+          for (const c of toDial) verdict(c.callId, res.status, describeResponse('dialer', res));
+        } else {
+          const lines = new Map(((res.body as { results?: { callId: string; code: number }[] }).results ?? []).map((r) => [r.callId, r]));
+          for (const c of toDial) {
+            const line = lines.get(c.callId);
+            verdict(c.callId, line?.code ?? 502, line ? `dialer answered ${line.code} for ${c.callId}: ${JSON.stringify(line)}` : 'dialer left the call out of its answer');
+          }
+        }
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      for (const c of toDial) if (!results.some((r) => r.callId === c.callId)) failed.push({ callId: c.callId, reason });
+    }
+    return { results, failed };
   }
 
   return {
@@ -116,9 +169,12 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
      * task token): follow-up calls, and campaigns that started before calls were batched.
      */
     async placeCall(input: PlaceCallInput): Promise<CallOutcome> {
-      const placed = await place(input, Buffer.from(Context.current().info.taskToken));
-      if (placed.status === 'ended') return placed.outcome;
-      if (placed.status === 'not-placed') throw ApplicationFailure.nonRetryable(placed.reason, 'CallRejected');
+      const { callId, leadId, orderId, attemptNo, agentId, ...common } = input;
+      const one = { callId, attemptNo, ...(leadId !== undefined ? { leadId } : {}), ...(orderId ? { orderId } : {}), ...(agentId ? { agentId } : {}) };
+      const { results: [placed], failed } = await placeBatch(common, [one], Buffer.from(Context.current().info.taskToken));
+      if (failed.length) throw new Error(failed[0]!.reason);
+      if (placed!.status === 'ended') return placed!.outcome;
+      if (placed!.status === 'not-placed') throw ApplicationFailure.nonRetryable(placed!.reason, 'CallRejected');
       throw new CompleteAsyncError();
     },
 
@@ -137,30 +193,10 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       calls: { callId: string; leadId: number; attemptNo: number; agentId?: string }[];
     }): Promise<{ results: PlacedCall[] }> {
       const lastAttempt = Context.current().info.attempt >= PLACE_CALLS_MAX_ATTEMPTS;
-      const results: PlacedCall[] = [];
-      const failures: string[] = [];
-      const queue = [...input.calls];
-      const worker = async () => {
-        for (let call = queue.shift(); call; call = queue.shift()) {
-          const one: PlaceCallInput = {
-            callId: call.callId, purpose: 'sales', campaignId: input.campaignId, leadId: call.leadId, attemptNo: call.attemptNo,
-            ...(input.contactCap ? { contactCap: input.contactCap } : {}),
-            ...(input.window ? { window: input.window } : {}),
-            ...(input.team ? { team: input.team } : {}),
-            ...(call.agentId ? { agentId: call.agentId } : {}),
-          };
-          try {
-            results.push(await place(one, null));
-          } catch (err) {
-            if (err instanceof ApplicationFailure && err.nonRetryable) throw err;
-            const reason = err instanceof Error ? err.message : String(err);
-            if (lastAttempt) results.push({ callId: call.callId, status: 'not-placed', reason });
-            else failures.push(`${call.callId}: ${reason}`);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PLACE_CONCURRENCY, input.calls.length) }, worker));
-      if (failures.length) throw new Error(`${failures.length} of ${input.calls.length} calls not placed yet: ${failures[0]}`);
+      const { calls, ...rest } = input;
+      const { results, failed } = await placeBatch({ ...rest, purpose: 'sales' }, calls, null);
+      if (failed.length && !lastAttempt) throw new Error(`${failed.length} of ${calls.length} calls not placed yet: ${failed[0]!.reason}`);
+      for (const f of failed) results.push({ callId: f.callId, status: 'not-placed', reason: f.reason });
       return { results };
     },
   };

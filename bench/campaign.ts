@@ -1,10 +1,8 @@
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildApp } from '../api/app';
-import { buildDialer } from '../sim';
 import { createWorker } from '../workers/worker';
 import { loadConfig } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
@@ -14,8 +12,8 @@ import { DEFAULT_WINDOW } from '../domain/calling-window';
 import type { CampaignDefinitionInput } from '../domain/campaign';
 import { DEFAULT_HISTORY_LIMIT, type CampaignProgress } from '../workflows/campaign';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
-import { PORTS } from '../scripts/stack/paths';
-import { Supervisor } from '../scripts/stack/supervisor';
+import { PORTS, ROOT } from '../scripts/stack/paths';
+import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 import { median, seconds, writeSection } from './report';
 import { tickSignal, type BareLoopInput, type BareLoopResult } from './workflows';
@@ -36,6 +34,7 @@ const SIDE_LIMIT_MS = 15 * 60_000;
 const CAMPAIGN_QUEUE = 'bench-campaign';
 const BARE_QUEUE = 'bench-bare';
 const BENCH_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Every call ends at once, refused: one call per lead, no retry, no order. */
 const INSTANT_REFUSING_DIALER = {
@@ -211,8 +210,7 @@ export async function benchCampaign(): Promise<void> {
     }
     const databaseUrl = await ensureDatabase(serverUrl, 'telemarketing_bench_campaign', { fresh: true });
     const workerDb = createPool(databaseUrl, 20); // as workers/main.ts
-    const apiDb = createPool(databaseUrl); // as api/main.ts
-    teardown.push(() => workerDb.end(), () => apiDb.end());
+    teardown.push(() => workerDb.end());
     await migrate(workerDb);
     await seedRegions(workerDb);
     // ~5% of generated customers are excluded (bad or shared numbers, do-not-call): 10% spare.
@@ -244,13 +242,23 @@ export async function benchCampaign(): Promise<void> {
     const connection = await NativeConnection.connect({ address: temporalAddress });
     teardown.push(() => connection.close());
 
-    // ---- The dialer sim and the API (which receives the dialer's webhooks), in this process
-    const dialer = buildDialer(INSTANT_REFUSING_DIALER);
-    await dialer.listen({ host: '127.0.0.1', port: BENCH_PORTS.dialer });
-    teardown.push(() => dialer.close());
-    const app: FastifyInstance = await buildApp({ db: apiDb, client, config });
-    await app.listen({ host: '127.0.0.1', port: BENCH_PORTS.api });
-    teardown.push(() => app.close());
+    // ---- The dialer sim and the API (which receives the dialer's webhooks), each its own process
+    // as deployed (scripts/stack/up.ts does the same): the worker, measured here, does not share
+    // its event loop with them.
+    const childEnv: Record<string, string> = {
+      DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: CAMPAIGN_QUEUE,
+      API_PORT: String(BENCH_PORTS.api), PUBLIC_API_URL: config.PUBLIC_API_URL, LOG_LEVEL: 'warn',
+      DIALER_URL: config.DIALER_URL, COURIER_URL: config.COURIER_URL, BSS_URL: config.BSS_URL,
+      DIALER_PORT: String(BENCH_PORTS.dialer), COURIER_PORT: String(BENCH_PORTS.courier), BSS_PORT: String(BENCH_PORTS.bss),
+      SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify({ dialer: INSTANT_REFUSING_DIALER }),
+    };
+    sup.spawn('bench-sims', TSX, ['sim/main.ts'], childEnv);
+    sup.spawn('bench-api', TSX, ['api/main.ts'], childEnv);
+    const apiUrl = `http://127.0.0.1:${BENCH_PORTS.api}`;
+    await sup.watch(Promise.all([
+      waitFor('the bench API', async () => (await fetch(`${apiUrl}/health`)).ok),
+      waitFor('the bench dialer', async () => (await fetch(`${config.DIALER_URL}/health`)).ok),
+    ]));
 
     // ---- Two workers: the project's (campaign queue) and the bare loop's (its own queue)
     console.log('bundling the workflows of both workers …');
@@ -298,9 +306,9 @@ export async function benchCampaign(): Promise<void> {
         window: { ...DEFAULT_WINDOW, start: '00:00', end: '24:00' },
         contactCap: { maxCalls: 100, days: 1 },
       };
-      const res = await app.inject({ method: 'POST', url: '/campaigns', payload: def });
-      if (res.statusCode !== 201) throw new Error(`launching the campaign failed: ${res.statusCode} ${res.body}`);
-      const { workflowId } = res.json() as { workflowId: string };
+      const res = await fetch(`${apiUrl}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(def) });
+      if (res.status !== 201) throw new Error(`launching the campaign failed: ${res.status} ${await res.text()}`);
+      const { workflowId } = (await res.json()) as { workflowId: string };
       const result = await resultOrStuck<CampaignProgress>(client, workflowId, SIDE_LIMIT_MS, workerDied);
       if (result.status !== 'completed' || result.listed !== n || result.attempts !== n || result.ordered !== 0) {
         throw new Error(`campaign ${id} did not do one call per lead: ${JSON.stringify(result)}`);
@@ -400,8 +408,8 @@ ${last.runs} runs (${last.historyLengths.map((n) => n.toLocaleString()).join(', 
 ${bareMaxHistory.toLocaleString()} events; it ran in ${lastBare.runs} runs with ${work(lastBare)}.${failedTasks(campaignSides) + failedTasks(bareSides) ? `
 Failed or timed-out workflow tasks: campaign ${failedTasks(campaignSides)}, bare ${failedTasks(bareSides)}.` : ''}
 
-What each side does, on one Temporal dev server (in memory), one Postgres and one Node process that
-holds both workers, the API and the dialer sim:
+What each side does, on one Temporal dev server (in memory) and one Postgres, with the API and the
+dialer sim each in its own process (as deployed) and both workers in the bench's process:
 
 - **campaign**: a campaign launched through \`POST /campaigns\` with \`maxLeads\` ${leads.toLocaleString()}, calling window
   00:00–24:00 every day, ${CONCURRENCY} calls at once and one attempt per lead. The dialer sim rings for 0 ms and

@@ -78,6 +78,8 @@ export const PlaceCallSchema = z.strictObject({
 });
 export type PlaceCall = z.infer<typeof PlaceCallSchema>;
 
+export const PlaceCallBatchSchema = z.strictObject({ calls: z.array(PlaceCallSchema).min(1).max(500) });
+
 /** Body of the outcome webhook POSTed to callbackUrl. */
 export const CallOutcomeSchema = z.strictObject({
   callId: z.string(),
@@ -217,41 +219,54 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
     });
   }
 
-  app.post('/calls', async (request, reply) => {
-    const body = parseOr400(PlaceCallSchema, request.body, reply);
-    if (body === undefined) return reply;
+  /** One call request: the answer a client gets for it (alone, or as one line of a batch). */
+  function placeOne(body: PlaceCall, log: FastifyInstance['log']): { code: 200 | 202 | 409 | 503; body: Record<string, unknown> } {
     const attempt = (attempts.get(body.callId) ?? 0) + 1;
     attempts.set(body.callId, attempt);
-
-    await timers.sleep(config.faults.latencyMs);
     if (unit(config.seed, body.callId, 'error', attempt) < config.faults.errorRate) {
       stats.rejected += 1;
-      return unavailable(reply);
+      return { code: 503, body: { error: 'unavailable' } };
     }
-
     const existing = calls.get(body.callId);
     if (existing) {
       if (existing.request.to !== body.to || existing.request.purpose !== body.purpose) {
-        return reply.code(409).send({
-          error: 'call-id-reused',
-          message: `callId ${body.callId} was already used for another number or purpose`,
-        });
+        return { code: 409, body: { error: 'call-id-reused', message: `callId ${body.callId} was already used for another number or purpose` } };
       }
       // A client retrying after losing our webhook (or its own state) gets
       // the answer again, at the address it gives now.
       existing.request.callbackUrl = body.callbackUrl;
       if (existing.outcome) sendOutcome(existing);
-      return reply.code(200).send({ callId: body.callId, status: 'queued' });
+      return { code: 200, body: { callId: body.callId, status: 'queued' } };
     }
-
     const call: Call = { request: body, status: 'queued', queuedAt: new Date().toISOString(), sends: 0 };
     calls.set(body.callId, call);
     stats.placed += 1;
     const ringMs = between(config.ringMs.min, config.ringMs.max, unit(config.seed, body.callId, 'ring'));
     ringDelta(body.team, +1);
     timers.after(ringMs, () => answer(call));
-    request.log.debug({ callId: body.callId, purpose: body.purpose, ringMs }, 'call placed');
-    return reply.code(202).send({ callId: body.callId, status: 'queued' });
+    log.debug({ callId: body.callId, purpose: body.purpose, ringMs }, 'call placed');
+    return { code: 202, body: { callId: body.callId, status: 'queued' } };
+  }
+
+  app.post('/calls', async (request, reply) => {
+    const body = parseOr400(PlaceCallSchema, request.body, reply);
+    if (body === undefined) return reply;
+    await timers.sleep(config.faults.latencyMs);
+    const answer = placeOne(body, request.log);
+    return reply.code(answer.code).send(answer.body);
+  });
+
+  /** Many calls in one request, as a campaign hands a batch to a predictive dialer; each answered on its own line. */
+  app.post('/calls/batch', async (request, reply) => {
+    const body = parseOr400(PlaceCallBatchSchema, request.body, reply);
+    if (body === undefined) return reply;
+    await timers.sleep(config.faults.latencyMs);
+    return {
+      results: body.calls.map((c) => {
+        const one = placeOne(c, request.log);
+        return { callId: c.callId, code: one.code, ...one.body };
+      }),
+    };
   });
 
   app.get('/calls/:callId', async (request, reply) => {

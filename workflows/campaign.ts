@@ -258,6 +258,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (!call || call.ended) return;
     call.ended = true;
     ended.push(o);
+    // Counted as it comes, so the quota stops the campaign before the next claim.
+    if (o.disposition === 'accepted') s.accepted++;
   };
   setHandler(callEndedSignal, receive);
 
@@ -368,33 +370,43 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   // ---- The dialing loop: claim what the pacing allows, place it in one batch, settle what ended ----
 
+  // Settling: the retry rule's verdict for each ended call, written in batches (with the next claim
+  // when there is one: one activity instead of two), then the counters and the orders.
+  let ordering = 0;
+  const verdicts = (): { batch: CallEnded[]; settled: SettledCall[] } => {
+    const batch = ended.splice(0, SETTLE_BATCH);
+    const settled = batch.map((o): SettledCall => {
+      const call = calls.get(o.callId)!;
+      const step = nextLeadStep(o.disposition, call.attemptNo, def.dialing, o.callbackAt);
+      return {
+        leadId: call.leadId, attemptNo: call.attemptNo, callId: o.callId, disposition: o.disposition, step,
+        ...(o.agentId ? { agentId: o.agentId } : {}),
+      };
+    });
+    return { batch, settled };
+  };
+  const settled = (batch: CallEnded[]) => {
+    for (const o of batch) {
+      const call = calls.get(o.callId)!;
+      calls.delete(o.callId);
+      if (o.disposition !== 'not-placed') s.attempts++;
+      if (o.connected) s.connected++;
+      if (o.disposition === 'abandoned') s.abandoned++;
+      if (o.disposition === 'accepted') {
+        // The order starts beside the loop; a failure to start it is the campaign's failure.
+        ordering++;
+        data.startOrder({ campaignId, leadId: call.leadId, offer: def.offer, policy: def.orders })
+          .then(() => { s.ordered++; })
+          .catch((err) => { fatal ??= err; })
+          .finally(() => { ordering--; });
+      }
+    }
+  };
   const settle = async () => {
     while (ended.length) {
-      const batch = ended.splice(0, SETTLE_BATCH);
-      const settled: SettledCall[] = [];
-      for (const o of batch) {
-        const call = calls.get(o.callId)!;
-        const step = nextLeadStep(o.disposition, call.attemptNo, def.dialing, o.callbackAt);
-        settled.push({
-          leadId: call.leadId, attemptNo: call.attemptNo, callId: o.callId, disposition: o.disposition, step,
-          ...(o.agentId ? { agentId: o.agentId } : {}),
-        });
-      }
-      await data.settleCalls({ calls: settled });
-      const accepted: number[] = [];
-      for (const o of batch) {
-        const call = calls.get(o.callId)!;
-        calls.delete(o.callId);
-        if (o.disposition !== 'not-placed') s.attempts++;
-        if (o.connected) s.connected++;
-        if (o.disposition === 'abandoned') s.abandoned++;
-        if (o.disposition === 'accepted') accepted.push(call.leadId);
-      }
-      s.accepted += accepted.length;
-      await Promise.all(accepted.map(async (leadId) => {
-        await data.startOrder({ campaignId, leadId, offer: def.offer, policy: def.orders });
-        s.ordered++;
-      }));
+      const { batch, settled: items } = verdicts();
+      await data.settleCalls({ calls: items });
+      settled(batch);
     }
   };
 
@@ -414,6 +426,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
   const collectOverdue = () => giveUp(waiting().filter((c) => lateBy(c) >= 0));
 
+  let placing = 0;
   const place = async (leads: ClaimedLead[]) => {
     // Known before the dialer hears of them, so an end that comes back at once is not missed.
     const batch = leads.map((l) => ({ callId: salesCallId(campaignId, l.leadId, l.attemptNo), leadId: l.leadId, attemptNo: l.attemptNo, ...(l.agentId ? { agentId: l.agentId } : {}) }));
@@ -431,10 +444,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
   };
 
+  let background = 0; // bumped when a background placement ends
+  /** Calls still ringing or held: the ones that use a slot (an ended call frees its slot at once). */
+  const live = () => calls.size - [...calls.values()].filter((c) => c.ended).length;
+
   while (!s.cancelled && !handOverDue()) {
     if (fatal) throw fatal;
     if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
-    await settle();
     const stop = stopReason(def, s.accepted, Date.now());
     if (stop) {
       endedBecause = stop;
@@ -443,9 +459,15 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     await recordStatus();
     if (hasOverdue()) await collectOverdue();
-    const seen = s.settings;
-    const woken = () => ended.length > 0 || s.cancelled || stops.length > 0 || s.settings !== seen || s.listDone;
+    const seen = { settings: s.settings, background };
+    const woken = () => ended.length > 0 || s.cancelled || stops.length > 0 || s.settings !== seen.settings
+      || background !== seen.background || s.listDone;
     let wait: number | undefined;
+    const free = def.dialing.maxConcurrentCalls - live();
+    // Paced by agents, the next claim waits for the last batch to reach the dialer: its calls
+    // count as ringing there, and the pacing must see them.
+    const claiming = !s.paused && def.pacing.mode !== 'preview' && free > 0 && !(def.team && placing > 0);
+    if (!claiming && ended.length) await settle();
     if (s.paused) {
       await waitFor(() => !s.paused || woken(), undefined);
       continue;
@@ -465,16 +487,22 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       await waitFor(woken, undefined);
       continue;
     }
-    const free = def.dialing.maxConcurrentCalls - calls.size;
-    if (free > 0) {
+    if (claiming) {
+      const { batch, settled: items } = verdicts();
       const claim = await data.claimDueLeads({
         campaignId, limit: free, claimId: `${info.runId}-${++claimSeq}`, window: def.window,
         callbackGraceSeconds: def.dialing.callbackGraceSeconds,
-        pacing: { pacing: def.pacing, ...(def.team ? { team: def.team } : {}), maxConcurrentCalls: def.dialing.maxConcurrentCalls, inFlight: calls.size },
+        pacing: { pacing: def.pacing, ...(def.team ? { team: def.team } : {}), maxConcurrentCalls: def.dialing.maxConcurrentCalls, inFlight: live() },
+        ...(items.length ? { settle: items } : {}),
       });
+      settled(batch);
       if (claim.pacing) pacingState = claim.pacing;
-      if (claim.leads.length) await place(claim.leads);
-      if (claim.leads.length === 0 && calls.size === 0 && ended.length === 0 && claim.open === 0) {
+      // Placed in the background: the loop goes on settling and claiming while the dialer takes them.
+      if (claim.leads.length) {
+        placing++;
+        place(claim.leads).catch((err) => { fatal ??= err; }).finally(() => { placing--; background++; });
+      }
+      if (claim.leads.length === 0 && calls.size === 0 && ended.length === 0 && placing === 0 && claim.open === 0) {
         endedBecause = 'list finished';
         s.finished = true;
         break;
@@ -487,6 +515,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await waitFor(woken, wait);
   }
 
+  // Batches being placed and orders being started finish first: what they answered belongs to this run.
+  await condition(() => placing === 0 && ordering === 0);
   if (!s.cancelled && !s.finished) {
     // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
     await condition(allHandlersFinished);
@@ -501,6 +531,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(() => ended.length > 0, overdueIn()!);
     await collectOverdue();
   }
+  await condition(() => ordering === 0);
+  if (fatal) throw fatal;
   if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
   if (s.cancelled) endedBecause = 'cancelled';
   if (endedBecause !== 'list finished') await data.releaseLeads({ campaignId }); // cancelled, quota or end date

@@ -173,6 +173,20 @@ describe('dialer', () => {
     }
   });
 
+  it('takes a batch of calls in one request, answering each on its own line', async () => {
+    const line = (callId: string, to = '33612345678') => ({ callId, to, purpose: 'sales', callbackUrl: receiver.hookUrl('batch') });
+    await call('POST', `${sims.dialerUrl}/calls`, line('batch-0'));
+    const res = await call('POST', `${sims.dialerUrl}/calls/batch`, { calls: [line('batch-0'), line('batch-1'), line('batch-0b', '33699999999'), line('batch-0', '33600000001')] });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { callId: string; code: number }) => [r.callId, r.code])).toEqual([
+      ['batch-0', 200], ['batch-1', 202], ['batch-0b', 202], ['batch-0', 409],
+    ]);
+    await waitFor(() => receiver.on('batch').length >= 3, 'the batch outcomes');
+    const bad = await call('POST', `${sims.dialerUrl}/calls/batch`, { calls: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues[0].path).toBe('calls');
+  });
+
   it('rejects bad input with 400 and the failing paths', async () => {
     const bad = await call('POST', `${sims.dialerUrl}/calls`, {
       callId: 'x',
