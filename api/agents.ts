@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AgentReportSchema } from '../domain/dialing';
 import { nextLeadUpdate, reportCallUpdate } from '../workflows/campaign';
 import type { AppDeps } from './app';
-import { findCampaign } from './campaign-store';
-import { conflict, notFound, refusalOf } from './errors';
+import { findLiveCampaign } from './campaign-store';
+import { notFound, refusalOf } from './errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const AgentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'lower-case letters, digits, dots, dashes');
@@ -83,12 +83,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return rows[0];
   });
 
-  const previewCampaign = async (id: string) => {
-    const campaign = await findCampaign(db, id);
-    if (!campaign) throw notFound(`campaign '${id}'`);
-    if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
-    return campaign;
-  };
+  const previewCampaign = (id: string) => findLiveCampaign(db, id);
 
   app.post('/campaigns/:id/next-lead', {
     schema: {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../infra/db';
 import type { CampaignStatus, Funnel } from '../domain/campaign';
-import { badRequest } from './errors';
+import { badRequest, conflict, notFound } from './errors';
 
 export interface CampaignRow {
   id: string;
@@ -17,6 +17,14 @@ export interface CampaignRow {
 export async function findCampaign(db: Db | pg.PoolClient, id: string): Promise<CampaignRow | undefined> {
   const { rows } = await db.query<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [id]);
   return rows[0];
+}
+
+/** A campaign that can still be steered: 404 when unknown, 409 when it has finished. */
+export async function findLiveCampaign(db: Db, id: string): Promise<CampaignRow> {
+  const campaign = await findCampaign(db, id);
+  if (!campaign) throw notFound(`campaign '${id}'`);
+  if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
+  return campaign;
 }
 
 /** The funnel of one campaign, counted in Postgres (the record of what really happened). */

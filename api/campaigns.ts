@@ -18,7 +18,7 @@ import {
 } from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
-import { campaignFunnel, checkRegions, checkTeam, findCampaign, type CampaignRow } from './campaign-store';
+import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';
 import { HttpError, conflict, notFound, refusalOf } from './errors';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -148,13 +148,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     };
   });
 
-  /** A campaign that can still be steered: 404 when unknown, 409 when it has finished. */
-  const liveCampaign = async (id: string) => {
-    const campaign = await findCampaign(db, id);
-    if (!campaign) throw notFound(`campaign '${id}'`);
-    if (['completed', 'cancelled', 'failed'].includes(campaign.status)) throw conflict(`campaign is already ${campaign.status}`);
-    return campaign;
-  };
+  const liveCampaign = (id: string) => findLiveCampaign(db, id);
 
   app.patch('/campaigns/:id/dialing', {
     schema: {

@@ -10,7 +10,8 @@ import { connectClient } from '../infra/temporal';
 import { generateCustomers, seedRegions } from '../db/customers-generator';
 import { DEFAULT_WINDOW } from '../domain/calling-window';
 import type { CampaignDefinitionInput } from '../domain/campaign';
-import { DEFAULT_HISTORY_LIMIT, type CampaignProgress } from '../workflows/campaign';
+import { DEFAULT_HISTORY_LIMIT, progressQuery, type CampaignProgress } from '../workflows/campaign';
+import { campaignWorkflowId } from '../domain/ids';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
 import { PORTS, ROOT } from '../scripts/stack/paths';
 import { Supervisor, waitFor } from '../scripts/stack/supervisor';
@@ -29,6 +30,8 @@ const CONCURRENCY = 50;
 /** The campaign's own hand-over threshold. */
 const HISTORY_LIMIT = DEFAULT_HISTORY_LIMIT;
 const WARMUP_LEADS = 300;
+/** `campaign-scale`: one campaign of this many leads, the worker's memory sampled throughout. */
+const SCALE_LEADS = 1_000_000;
 /** One side taking longer than this is a failure, not a figure. */
 const SIDE_LIMIT_MS = 15 * 60_000;
 const CAMPAIGN_QUEUE = 'bench-campaign';
@@ -187,8 +190,8 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
  * as concurrently, as many signals, the same hand-overs) on the same server in the same run.
  * Goal (issue): the ratio is at least 0.5.
  */
-export async function benchCampaign(): Promise<void> {
-  const leads = positiveInt('--leads', argValue('--leads') ?? process.env.BENCH_LEADS, DEFAULT_LEADS);
+export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<void> {
+  const leads = positiveInt('--leads', argValue('--leads') ?? process.env.BENCH_LEADS, opts.scale ? SCALE_LEADS : DEFAULT_LEADS);
   const rounds = positiveInt('--rounds', argValue('--rounds') ?? process.env.BENCH_ROUNDS, DEFAULT_ROUNDS);
   if (leads > 5_000_000) throw new Error('--leads: at most 5,000,000 (the segment maxLeads limit)');
 
@@ -295,7 +298,7 @@ export async function benchCampaign(): Promise<void> {
 
     // ---- The two sides
     let seq = 0;
-    const runCampaign = async (n: number): Promise<Side & { result: CampaignProgress }> => {
+    const runCampaign = async (n: number, onLaunched?: (id: string) => void): Promise<Side & { result: CampaignProgress }> => {
       const id = `bench-${Date.now().toString(36)}-${++seq}`;
       const def: CampaignDefinitionInput = {
         id,
@@ -309,7 +312,8 @@ export async function benchCampaign(): Promise<void> {
       const res = await fetch(`${apiUrl}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(def) });
       if (res.status !== 201) throw new Error(`launching the campaign failed: ${res.status} ${await res.text()}`);
       const { workflowId } = (await res.json()) as { workflowId: string };
-      const result = await resultOrStuck<CampaignProgress>(client, workflowId, SIDE_LIMIT_MS, workerDied);
+      onLaunched?.(id);
+      const result = await resultOrStuck<CampaignProgress>(client, workflowId, Math.max(SIDE_LIMIT_MS, n * 20), workerDied);
       if (result.status !== 'completed' || result.listed !== n || result.attempts !== n || result.ordered !== 0) {
         throw new Error(`campaign ${id} did not do one call per lead: ${JSON.stringify(result)}`);
       }
@@ -330,6 +334,11 @@ export async function benchCampaign(): Promise<void> {
       const ms = stats.closedMs - stats.startedMs;
       return { ms, leadsPerSec: n / (ms / 1000), stats };
     };
+
+    if (opts.scale) {
+      await scaleRun(leads, runCampaign, (id) => client.workflow.getHandle(campaignWorkflowId(id)).query(progressQuery));
+      return;
+    }
 
     // Warm-up (not measured): JIT, the workers' caches, Postgres' plans and buffers, on both sides.
     const tw = performance.now();
@@ -443,4 +452,65 @@ ${bareNoop ? `| bare \`noop\` | ${bareNoop.count.toLocaleString()} | ${mean(bare
     }
     await sup.stop();
   }
+}
+
+/**
+ * `npm run bench -- campaign-scale [--leads N]`: one campaign of a million leads (by default)
+ * through the same loop, the bench process's memory (it holds the worker) sampled every second,
+ * and the progress printed every 30 s. What it shows: every run's history stays bounded, and the
+ * worker's memory does not grow with the list.
+ */
+async function scaleRun(
+  leads: number,
+  runCampaign: (n: number, onLaunched: (id: string) => void) => Promise<Side & { result: CampaignProgress }>,
+  progressOf: (id: string) => Promise<CampaignProgress>,
+): Promise<void> {
+  const mb = (b: number) => Math.round(b / 1024 / 1024);
+  const samples: { at: number; rss: number; heap: number }[] = [];
+  const t0 = performance.now();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    samples.push({ at: performance.now() - t0, rss: m.rss, heap: m.heapUsed });
+  }, 1_000);
+  let id: string | undefined;
+  const reporter = setInterval(async () => {
+    const last = samples.at(-1);
+    const p = id ? await progressOf(id).catch(() => undefined) : undefined;
+    console.log(`[${seconds(performance.now() - t0)}] ${p ? `${p.attempts.toLocaleString()} calls, run ${p.run + 1}` : 'pulling the list'}` +
+      `${last ? ` · rss ${mb(last.rss)} MB, heap ${mb(last.heap)} MB` : ''}`);
+  }, 30_000);
+  let side: Side & { result: CampaignProgress };
+  try {
+    side = await runCampaign(leads, (launched) => { id = launched; });
+  } finally {
+    clearInterval(sampler);
+    clearInterval(reporter);
+  }
+  // Memory by quarter of the run: a flat line is a bounded worker.
+  const quarter = (q: number) => {
+    const inQ = samples.filter((x) => x.at >= (samples.at(-1)!.at * (q - 1)) / 4 && x.at <= (samples.at(-1)!.at * q) / 4);
+    return { rss: Math.max(...inQ.map((x) => x.rss)), heap: Math.max(...inQ.map((x) => x.heap)) };
+  };
+  const quarters = [1, 2, 3, 4].map(quarter);
+  const st = side.stats;
+  console.log(`\ncampaign of ${leads.toLocaleString()} leads: ${side.leadsPerSec.toFixed(1)} leads/s (${seconds(side.ms)} after the list pull)`);
+  console.log(`  history  max ${st.maxHistory.toLocaleString()} events over ${st.runs} runs`);
+  console.log(`  memory   max rss by quarter: ${quarters.map((q) => `${mb(q.rss)} MB`).join(', ')}; heap: ${quarters.map((q) => `${mb(q.heap)} MB`).join(', ')}`);
+  writeSection('campaign-scale', `## campaign-scale: one campaign of ${leads.toLocaleString()} leads
+
+\`npm run bench -- campaign-scale\`, last run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores.
+The same set-up as \`campaign\` (instantly refusing dialer, ${CONCURRENCY} calls at once, one call per lead), one campaign, no bare side.
+
+| | |
+|---|---|
+| leads called | ${side.result.attempts.toLocaleString()} of ${side.result.listed.toLocaleString()} listed |
+| time after the list pull | ${seconds(side.ms)} (${side.leadsPerSec.toFixed(1)} leads/s) |
+| workflow runs (continue-as-new) | ${st.runs.toLocaleString()} |
+| longest run's history | **${st.maxHistory.toLocaleString()} events** (hand-over at ${HISTORY_LIMIT.toLocaleString()}) |
+| bench process (worker) max RSS, by quarter of the run | ${quarters.map((q) => `${mb(q.rss)} MB`).join(' · ')} |
+| its max JS heap, by quarter | ${quarters.map((q) => `${mb(q.heap)} MB`).join(' · ')} |
+
+The worker holds at most one run of the campaign in its cache (its state: the counters and the
+calls in flight, never the list), so its memory is the same in the last quarter as in the first.
+`);
 }

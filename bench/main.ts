@@ -5,7 +5,8 @@ import { benchListPull } from './list-pull';
 /** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<void>> = {
   'list-pull': benchListPull,
-  campaign: benchCampaign,
+  campaign: () => benchCampaign(),
+  'campaign-scale': () => benchCampaign({ scale: true }),
 };
 
 await runMain('bench', async () => {

@@ -366,6 +366,23 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     ...(calls.size ? { calls: [...calls.values()] } : {}), ...(ended.length ? { ended } : {}),
   });
 
+  /**
+   * The start of every turn of the loop: a failure ends the run, people's stops are applied, and
+   * the quota or end date finishes the campaign (true: stop the loop). Then the status is recorded.
+   */
+  const stopsAndEnd = async (): Promise<boolean> => {
+    if (fatal) throw fatal;
+    if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
+    const stop = stopReason(def, s.accepted, Date.now());
+    if (stop) {
+      endedBecause = stop;
+      s.finished = true;
+      return true;
+    }
+    await recordStatus();
+    return false;
+  };
+
   if (!patched(CALLS_BY_SIGNAL)) return legacyDialing();
 
   // ---- The dialing loop: claim what the pacing allows, place it in one batch, settle what ended ----
@@ -449,15 +466,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const live = () => calls.size - [...calls.values()].filter((c) => c.ended).length;
 
   while (!s.cancelled && !handOverDue()) {
-    if (fatal) throw fatal;
-    if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
-    const stop = stopReason(def, s.accepted, Date.now());
-    if (stop) {
-      endedBecause = stop;
-      s.finished = true;
-      break;
-    }
-    await recordStatus();
+    if (await stopsAndEnd()) break;
     if (hasOverdue()) await collectOverdue();
     const seen = { settings: s.settings, background };
     const woken = () => ended.length > 0 || s.cancelled || stops.length > 0 || s.settings !== seen.settings
@@ -584,15 +593,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     };
 
     while (!s.cancelled && !handOverDue()) {
-      if (fatal) throw fatal;
-      if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
-      const stop = stopReason(def, s.accepted, Date.now());
-      if (stop) {
-        endedBecause = stop;
-        s.finished = true;
-        break;
-      }
-      await recordStatus();
+      if (await stopsAndEnd()) break;
       if (s.paused) {
         const end = untilEnd();
         const resumeOrStop = () => !s.paused || s.cancelled || stops.length > 0;
