@@ -1,7 +1,7 @@
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../domain/dialing';
-import { describeResponse, postJson } from './http-json';
+import { describeResponse, getJson, postJson } from './http-json';
 import { checkCallsBeforeDialing, refusedDisposition } from './contact-checks';
 import type { ContactCap } from '../domain/campaign';
 import type { CallingWindow } from '../domain/calling-window';
@@ -185,6 +185,38 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
      * outage fails the batch and the retry places only what is missing (the call id is the
      * dialer's idempotency key); on the last attempt the calls still failing are "not placed".
      */
+    /**
+     * What the dialer knows of calls whose end never reached the campaign (a lost webhook, a very
+     * long call): still ringing or talking, ended (the outcome is recorded here as the webhook
+     * would have, first outcome wins), or unknown to it (never placed).
+     */
+    async dialerCallStatus(input: { callIds: string[] }): Promise<{ live: string[]; outcomes: CallOutcome[]; unknown: string[] }> {
+      const live: string[] = [];
+      const unknown: string[] = [];
+      const ended: CallOutcome[] = [];
+      for (const callId of input.callIds) {
+        const res = await getJson(`${deps.dialerUrl}/calls/${encodeURIComponent(callId)}`);
+        if (res.status === 404) unknown.push(callId);
+        else if (res.status !== 200) throw new Error(describeResponse('dialer', res));
+        else {
+          const body = res.body as { status: string; outcome: CallOutcome | null };
+          if (body.status === 'completed' && body.outcome) ended.push(body.outcome);
+          else live.push(callId);
+        }
+      }
+      const outcomes: CallOutcome[] = [];
+      for (const o of ended) {
+        const { rows: [row] } = await db.query<CallAttemptRow>(
+          `UPDATE call_attempts SET disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
+                  duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
+                  ended_at = COALESCE(ended_at, $6), agent_id = COALESCE(agent_id, $7)
+            WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`,
+          [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.endedAt, o.agentId ?? null]);
+        if (row) outcomes.push(outcomeFromRow(row));
+      }
+      return { live, outcomes, unknown };
+    },
+
     async placeCalls(input: {
       campaignId: string;
       team?: string;

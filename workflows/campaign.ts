@@ -127,6 +127,8 @@ interface LiveCall {
   preview?: boolean;
   /** Its end has been received and waits to be settled. */
   ended?: boolean;
+  /** Preview: the agent's report is being recorded (a second report is refused). */
+  reporting?: boolean;
 }
 
 export interface CampaignWorkflowInput {
@@ -150,6 +152,8 @@ export const DEFAULT_HISTORY_LIMIT = 3_000;
 const CALL_TIMEOUT_MS = 15 * 60_000;
 /** A lead an agent took in preview and never reported on goes back to the queue after this long. */
 const PREVIEW_HOLD_MS = 30 * 60_000;
+/** Preview: leads one agent may hold at once, unreported. */
+const MAX_HELD_PER_AGENT = 3;
 /** With every agent busy, how often the campaign looks again (besides every call that ends). */
 const AGENT_POLL_MS = 2_000;
 /** Ended calls settled per activity. */
@@ -278,6 +282,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       }
       const lead = claim.lead;
       calls.set(lead.callId, { callId: lead.callId, leadId: lead.leadId, attemptNo: lead.attemptNo, since: Date.now(), agentId, preview: true });
+      // The campaign stopped while the lead was being taken: it is given back with the others.
+      if (s.cancelled || s.finished) return null;
       if (lead.blockedBy) { // checked at hand-out and must not be called: settled, and the agent gets the next one
         receive({ callId: lead.callId, disposition: lead.refusedAs ?? 'blocked', connected: false });
         continue;
@@ -290,13 +296,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     validator: ({ agentId }) => {
       if (typeof agentId !== 'string' || !agentId) throw new Error('agentId: required');
       if (def.pacing.mode !== 'preview') throw new Error(`campaign is paced ${def.pacing.mode}: the dialer hands out its calls, not agents`);
+      const holding = [...calls.values()].filter((c) => c.preview && c.agentId === agentId && !c.ended).length;
+      if (holding >= MAX_HELD_PER_AGENT) throw new Error(`agent '${agentId}' holds ${holding} leads already: report them first`);
       if (status() !== 'running' || s.finished || s.cancelled) throw new Error(`campaign is ${s.cancelled ? 'being cancelled' : s.finished ? 'finishing' : status()}`);
     },
   });
   const heldBy = (agentId: string, leadId: number) =>
-    [...calls.values()].find((c) => c.preview && c.leadId === leadId && c.agentId === agentId && !c.ended);
+    [...calls.values()].find((c) => c.preview && c.leadId === leadId && c.agentId === agentId && !c.ended && !c.reporting);
   setHandler(reportCallUpdate, async (report) => {
     const call = heldBy(report.agentId, report.leadId)!;
+    call.reporting = true; // before the await: a second report of the same call is refused
     const r = AgentReportSchema.parse({ disposition: report.disposition, callbackAt: report.callbackAt, durationSec: report.durationSec });
     await data.recordPreviewCall({ callId: call.callId, agentId: report.agentId, ...r });
     receive({
@@ -441,7 +450,23 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const { outcomes } = await data.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
     for (const o of outcomes) receive(toCallEnded(o));
   };
-  const collectOverdue = () => giveUp(waiting().filter((c) => lateBy(c) >= 0));
+  /**
+   * Overdue calls: a lead an agent held too long is taken back; a dialer call is looked up at the
+   * dialer: still going (its clock restarts), ended (its outcome was lost on the way), or unknown
+   * to the dialer (never placed, given up).
+   */
+  const collectOverdue = async () => {
+    const late = waiting().filter((c) => lateBy(c) >= 0);
+    const held = late.filter((c) => c.preview);
+    const dialed = late.filter((c) => !c.preview);
+    if (dialed.length) {
+      const status = await dialer.dialerCallStatus({ callIds: dialed.map((c) => c.callId) });
+      for (const id of status.live) calls.get(id)!.since = Date.now();
+      for (const o of status.outcomes) receive(toCallEnded(o));
+      held.push(...dialed.filter((c) => status.unknown.includes(c.callId)));
+    }
+    await giveUp(held);
+  };
 
   let placing = 0;
   const place = async (leads: ClaimedLead[]) => {
@@ -458,6 +483,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     for (const r of results) {
       if (r.status === 'ended') receive(toCallEnded(r.outcome));
       else if (r.status === 'not-placed') receive({ callId: r.callId, disposition: 'not-placed', connected: false });
+      else { const call = calls.get(r.callId); if (call) call.since = Date.now(); } // its clock starts when the dialer has it
     }
   };
 
@@ -478,7 +504,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const claiming = !s.paused && def.pacing.mode !== 'preview' && free > 0 && !(def.team && placing > 0);
     if (!claiming && ended.length) await settle();
     if (s.paused) {
-      await waitFor(() => !s.paused || woken(), undefined);
+      s.listDone = false; // looked at again after the resume
+      await waitFor(() => !s.paused || s.cancelled || stops.length > 0 || ended.length > 0 || s.settings !== seen.settings, undefined);
       continue;
     }
     if (def.pacing.mode === 'preview') {
@@ -518,7 +545,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       }
       if (claim.leads.length === free) continue; // every slot filled: claim again when one frees
       if (claim.pacing?.limitedBy === 'free agents') wait = AGENT_POLL_MS;
-      else if (claim.nextDueInMs !== null) wait = Math.min(Math.max(claim.nextDueInMs, 200), 60_000);
+      // A lead due but not callable (a callback waiting for its busy agent) must not make it spin.
+      else if (claim.nextDueInMs !== null) wait = Math.min(Math.max(claim.nextDueInMs, claim.leads.length ? 200 : 2_000), 60_000);
     }
     // Wait for a call to end, the next lead to fall due, an agent to free up, or a person's control.
     await waitFor(woken, wait);
@@ -526,13 +554,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
 
   // Batches being placed and orders being started finish first: what they answered belongs to this run.
   await condition(() => placing === 0 && ordering === 0);
+  if (fatal) throw fatal;
   if (!s.cancelled && !s.finished) {
     // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
     await condition(allHandlersFinished);
     await recordStatus();
     return continueAsNew<typeof campaignWorkflow>({ definition: def, historyLimit, carried: carry() });
   }
-  // Leads agents hold in preview are taken back at once; calls already ringing finish and are settled.
+  // Leads agents hold in preview are taken back at once (after any hand-out under way); calls
+  // already ringing finish and are settled.
+  await condition(allHandlersFinished);
   await giveUp(waiting().filter((c) => c.preview));
   for (;;) {
     await settle();

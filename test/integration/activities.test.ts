@@ -7,7 +7,7 @@ import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
 import { OrderPolicySchema } from '../../domain/campaign';
 import { CallingWindowSchema, localTime, nextOpening } from '../../domain/calling-window';
 import { configureSim, simGet } from '../support/campaigns';
-import { startHarness, uniqueId, type Harness } from '../support/harness';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
 let acts: Activities;
@@ -81,6 +81,25 @@ describe('the hopper', () => {
     expect(c.nextDueInMs).toBeGreaterThan(3_500_000);
 
     expect((await acts.releaseLeads({ campaignId: id })).released).toBe(10);
+  });
+});
+
+describe('calls whose end never came', () => {
+  it('asks the dialer: a call it never had is unknown, an ended one gives its outcome, recorded once', async () => {
+    const id = await newCampaign();
+    await acts.pullList({ campaignId: id, segment: { maxLeads: 1 }, offerCode: offer.code });
+    const [lead] = (await acts.claimDueLeads({ campaignId: id, limit: 1, claimId: 'lost' })).leads;
+    const callId = `${id}-l${lead!.leadId}-a1`;
+    const env = new MockActivityEnvironment();
+    const { results } = (await env.run(acts.placeCalls, { campaignId: id, contactCap: { maxCalls: 100, days: 1 }, calls: [{ callId, leadId: lead!.leadId, attemptNo: 1 }] })) as Awaited<ReturnType<Activities["placeCalls"]>>;
+    expect(results).toEqual([{ callId, status: 'placed' }]);
+    await waitUntil('the dialer to finish the call', async () => (await simGet(`${h.sims.dialerUrl}/calls/${callId}`)).status === 'completed');
+    const status = await acts.dialerCallStatus({ callIds: [callId, `${id}-never-placed`] });
+    expect(status.unknown).toEqual([`${id}-never-placed`]);
+    expect(status.live).toEqual([]);
+    expect(status.outcomes.map((o) => o.callId)).toEqual([callId]);
+    const { rows } = await h.db.query<{ disposition: string }>('SELECT disposition FROM call_attempts WHERE id = $1', [callId]);
+    expect(rows[0]!.disposition).toBe(status.outcomes[0]!.disposition);
   });
 });
 
