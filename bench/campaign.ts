@@ -511,6 +511,7 @@ The same set-up as \`campaign\` (instantly refusing dialer, ${CONCURRENCY} calls
 | its max JS heap, by quarter | ${quarters.map((q) => `${mb(q.heap)} MB`).join(' · ')} |
 
 The worker holds at most one run of the campaign in its cache (its state: the counters and the
-calls in flight, never the list), so its memory is the same in the last quarter as in the first.
+calls in flight, never the list), so its memory does not grow with the list. The last quarter
+includes the bench reading every run's history back after the campaign ended, in the same process.
 `);
 }
