@@ -39,7 +39,12 @@ const SCRATCH_CUSTOMERS_SQL = `
  * every test worker loads instead of bundling again.
  */
 export default async function setup(project: TestProject) {
-  const sup = new Supervisor('npm test', 'test-stack');
+  // TEST_STACK names a second test stack (its own database, bundle and Temporal port) so two
+  // checkouts can run their tests at once against one Postgres.
+  const stack = process.env.TEST_STACK ?? '';
+  if (!/^[a-z0-9_]{0,20}$/.test(stack)) throw new Error(`TEST_STACK: lower-case letters, digits and _ only, got '${stack}'`);
+  const suffix = stack ? `_${stack}` : '';
+  const sup = new Supervisor('npm test', `test-stack${suffix}`);
   try {
     let serverUrl: string;
     if (process.env.DATABASE_URL) {
@@ -50,7 +55,7 @@ export default async function setup(project: TestProject) {
       if (pg.started) sup.note('pgdata', pg.dataDir);
       serverUrl = pg.serverUrl;
     }
-    const databaseUrl = await ensureDatabase(serverUrl, 'telemarketing_test', { fresh: true });
+    const databaseUrl = await ensureDatabase(serverUrl, `telemarketing_test${suffix}`, { fresh: true });
     const db = createPool(databaseUrl);
     try {
       await migrate(db);
@@ -66,13 +71,15 @@ export default async function setup(project: TestProject) {
     if (temporalAddress) {
       if (!(await temporalReachable(temporalAddress))) throw new Error(`TEMPORAL_ADDRESS=${temporalAddress} does not answer`);
     } else {
-      temporalAddress = await startTemporalDev(sup, { port: PORTS.testTemporal, name: 'temporal-test' });
+      temporalAddress = await startTemporalDev(sup, {
+        port: Number(process.env.TEST_TEMPORAL_PORT ?? PORTS.testTemporal), name: `temporal-test${suffix}`,
+      });
     }
 
     const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
     const dir = path.join(DATA_DIR, 'test');
     mkdirSync(dir, { recursive: true });
-    const workflowBundlePath = path.join(dir, 'workflows-bundle.js');
+    const workflowBundlePath = path.join(dir, `workflows-bundle${suffix}.js`);
     writeFileSync(workflowBundlePath, code);
 
     project.provide('databaseUrl', databaseUrl);
