@@ -160,6 +160,10 @@ const AGENT_POLL_MS = 2_000;
 const SETTLE_BATCH = 200;
 /** The patch that moved calls from one waiting activity each to batches whose ends come by signal. */
 export const CALLS_BY_SIGNAL = 'calls-by-signal';
+/** The patch that made a run wait briefly for its calls to end before handing over. */
+export const QUIET_HANDOVER = 'quiet-handover';
+/** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
+const QUIET_HANDOVER_MS = 3_000;
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignProgress> {
   const parsed = CampaignDefinitionSchema.safeParse(input.definition);
@@ -555,6 +559,13 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   // Batches being placed and orders being started finish first: what they answered belongs to this run.
   await condition(() => placing === 0 && ordering === 0);
   if (fatal) throw fatal;
+  if (!s.cancelled && !s.finished && patched(QUIET_HANDOVER)) {
+    // Hand over at a quiet moment: no new call, and the calls in flight get a few seconds to end.
+    // A call's end that arrives while the run completes makes the server refuse the completion,
+    // and the worker then replays the whole run (seconds of CPU at 3,000 events) to take it.
+    await condition(() => waiting().every((c) => c.preview) || s.cancelled || fatal !== undefined, QUIET_HANDOVER_MS);
+    if (fatal) throw fatal;
+  }
   if (!s.cancelled && !s.finished) {
     // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
     await condition(allHandlersFinished);
