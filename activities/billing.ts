@@ -32,5 +32,23 @@ export function createBillingActivities(deps: { db: Db; bssUrl: string; timeoutM
       const body = res.body as { activationId: string; activatedAt: string };
       return { activationId: body.activationId, activatedAt: body.activatedAt };
     },
+
+    /**
+     * Compensation: ends a service the order activated. Keyed '<order>-deactivate', so a retry
+     * (or a second cancel) deactivates nothing more; an activation the BSS does not know is done.
+     */
+    async deactivateService(input: { orderId: string; activationId: string }): Promise<{ deactivated: boolean }> {
+      const res = await postJson(
+        `${deps.bssUrl}/deactivations`,
+        { activationId: input.activationId },
+        { headers: { 'idempotency-key': `${input.orderId}-deactivate` }, timeoutMs: deps.timeoutMs },
+      );
+      if (res.status === 404) return { deactivated: false };
+      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
+        throw ApplicationFailure.nonRetryable(describeResponse('BSS', res), 'DeactivationRefused');
+      }
+      if (res.status >= 400) throw new Error(describeResponse('BSS', res));
+      return { deactivated: true };
+    },
   };
 }

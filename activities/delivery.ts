@@ -1,48 +1,97 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db';
-import { deliveryIdFor } from '../domain/ids';
+import { deliveryIdFor, returnIdFor } from '../domain/ids';
 import { describeResponse, postJson } from './http-json';
 
 export interface Booking {
   deliveryId: string;
   slot: string;
+  courier: string | null;
+}
+
+export interface BookDeliveryInput {
+  orderId: string;
+  attempt: number;
+  /** A new address, when the scheduler corrected it. */
+  address?: string;
+  /** The region of a new address: the order is routed to that region's courier from now on. */
+  region?: string;
+  slot?: string;
+  /** A courier a scheduler chose instead of the region's. */
+  courier?: string;
+  /** Money the courier takes at the door. */
+  collect?: { method: string; amount: number };
 }
 
 /**
  * The courier adapter. A booking is keyed by '<order>-d<attempt>', which is also the courier's
  * idempotency key; the outcome arrives by webhook and is passed to the order workflow as a signal.
+ * Each booking goes to the courier of the order's region (table region_logistics) unless a
+ * scheduler chose another.
  */
 export function createDeliveryActivities(deps: { db: Db; courierUrl: string; publicApiUrl: string }) {
   const { db } = deps;
+
+  async function book(body: Record<string, unknown>): Promise<string | undefined> {
+    const res = await postJson(`${deps.courierUrl}/deliveries`, { ...body, callbackUrl: `${deps.publicApiUrl}/webhooks/courier` });
+    if (res.status >= 500 || res.status === 429) throw new Error(describeResponse('courier', res));
+    if (res.status >= 400) throw ApplicationFailure.nonRetryable(describeResponse('courier', res), 'BookingRejected');
+    return (res.body as { slot?: string }).slot;
+  }
+
   return {
-    async bookDelivery(input: { orderId: string; attempt: number; address?: string; slot?: string }): Promise<Booking> {
+    async bookDelivery(input: BookDeliveryInput): Promise<Booking> {
       const deliveryId = deliveryIdFor(input.orderId, input.attempt);
-      const { rows } = await db.query<{ address: string; region: string }>(
-        `UPDATE orders SET address = COALESCE($2, address), delivery_attempts = GREATEST(delivery_attempts, $3),
-                updated_at = now()
-          WHERE id = $1 RETURNING address, region`,
-        [input.orderId, input.address ?? null, input.attempt],
+      const { rows } = await db.query<{ address: string; region: string; courier: string | null }>(
+        `WITH o AS (
+           UPDATE orders SET address = COALESCE($2, address), region = COALESCE($4, region),
+                  delivery_attempts = GREATEST(delivery_attempts, $3), updated_at = now()
+            WHERE id = $1 RETURNING id, address, region)
+         SELECT o.address, o.region, COALESCE($5, rl.courier) AS courier
+           FROM o LEFT JOIN region_logistics rl ON rl.region = o.region`,
+        [input.orderId, input.address ?? null, input.attempt, input.region ?? null, input.courier ?? null],
       );
       const order = rows[0];
       if (!order) throw ApplicationFailure.nonRetryable(`order ${input.orderId} not found`, 'UnknownOrder');
+      await db.query('UPDATE orders SET courier = $2 WHERE id = $1', [input.orderId, order.courier]);
       await db.query(
-        `INSERT INTO deliveries (id, order_id, attempt, address, slot) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO deliveries (id, order_id, attempt, address, slot, courier, collect_amount) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO NOTHING`,
-        [deliveryId, input.orderId, input.attempt, order.address, input.slot ?? null],
+        [deliveryId, input.orderId, input.attempt, order.address, input.slot ?? null, order.courier, input.collect?.amount ?? null],
       );
-      const res = await postJson(`${deps.courierUrl}/deliveries`, {
+      const slot = await book({
         deliveryId,
         orderId: input.orderId,
         region: order.region,
         address: order.address,
+        ...(order.courier ? { courier: order.courier } : {}),
         ...(input.slot ? { slot: input.slot } : {}),
-        callbackUrl: `${deps.publicApiUrl}/webhooks/courier`,
-      });
-      if (res.status >= 500 || res.status === 429) throw new Error(describeResponse('courier', res));
-      if (res.status >= 400) throw ApplicationFailure.nonRetryable(describeResponse('courier', res), 'BookingRejected');
-      const slot = (res.body as { slot?: string }).slot ?? input.slot ?? new Date().toISOString();
+        ...(input.collect ? { collectAmount: input.collect.amount } : {}),
+      }) ?? input.slot ?? new Date().toISOString();
       await db.query('UPDATE deliveries SET slot = $2 WHERE id = $1', [deliveryId, slot]);
-      return { deliveryId, slot };
+      return { deliveryId, slot, courier: order.courier };
+    },
+
+    /**
+     * A cancelled order that was delivered: the courier who delivered it picks the goods up again.
+     * Keyed '<order>-return', so a repeat books nothing new.
+     */
+    async bookReturn(input: { orderId: string }): Promise<Booking> {
+      const deliveryId = returnIdFor(input.orderId);
+      const { rows: [order] } = await db.query<{ address: string; region: string; courier: string | null }>(
+        'SELECT address, region, courier FROM orders WHERE id = $1', [input.orderId]);
+      if (!order) throw ApplicationFailure.nonRetryable(`order ${input.orderId} not found`, 'UnknownOrder');
+      await db.query(
+        `INSERT INTO deliveries (id, order_id, attempt, address, courier, kind)
+         SELECT $1, $2, COALESCE(max(attempt), 0) + 1, $3, $4, 'return' FROM deliveries WHERE order_id = $2
+         ON CONFLICT (id) DO NOTHING`,
+        [deliveryId, input.orderId, order.address, order.courier]);
+      const slot = await book({
+        deliveryId, orderId: input.orderId, region: order.region, address: order.address, kind: 'return',
+        ...(order.courier ? { courier: order.courier } : {}),
+      }) ?? new Date().toISOString();
+      await db.query('UPDATE deliveries SET slot = $2 WHERE id = $1', [deliveryId, slot]);
+      return { deliveryId, slot, courier: order.courier };
     },
 
     /** Best effort: a booking the courier already finished cannot be cancelled, and that is fine here. */

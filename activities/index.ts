@@ -7,6 +7,7 @@ import { createLeadActivities } from './leads';
 import { createOrderActivities } from './orders';
 import { createPacingReader } from './pacing';
 import { createPreviewActivities } from './preview';
+import { createStockActivities } from './stock';
 import { createTelephonyActivities } from './telephony';
 
 export interface ActivityDeps {
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTelephonyActivities(deps),
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createStockActivities(deps),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
   };
 }

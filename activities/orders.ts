@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import { inTransaction } from '../infra/db';
-import type { Offer, OrderPolicy } from '../domain/campaign';
+import type { OfferInput, OrderPolicy } from '../domain/campaign';
 import type { OrderStage, OrderStatus } from '../domain/order';
 import { orderIdFor, orderWorkflowId } from '../domain/ids';
 import { maskMsisdn } from '../domain/masking';
@@ -13,7 +13,7 @@ export interface OrderWorkflowInput {
   campaignId: string;
   leadId: number;
   region: string;
-  offer: Offer;
+  offer: OfferInput;
   maskedMsisdn: string;
   policy: OrderPolicy;
 }
@@ -26,6 +26,8 @@ export interface OrderFacts {
   followUp?: { result: 'reached' | 'unreached'; satisfaction?: number; complaint?: boolean };
   /** true: the hold was escalated now; false: a person decided, the escalation is over. */
   escalated?: boolean;
+  /** Why a held order waits (recorded with the hold; cleared when it moves on). */
+  holdReason?: 'delivery-failed' | 'out-of-stock';
 }
 
 export function createOrderActivities(deps: { db: Db; client: Client; taskQueue: string }) {
@@ -36,7 +38,7 @@ export function createOrderActivities(deps: { db: Db; client: Client; taskQueue:
      * (campaign, lead) order id, and a start that finds the workflow running reuses it, so however
      * often this runs there is one order.
      */
-    async startOrder(input: { campaignId: string; leadId: number; offer: Offer; policy: OrderPolicy }): Promise<{
+    async startOrder(input: { campaignId: string; leadId: number; offer: OfferInput; policy: OrderPolicy }): Promise<{
       orderId: string;
       workflowId: string;
     }> {
@@ -120,11 +122,12 @@ export function createOrderActivities(deps: { db: Db; client: Client; taskQueue:
                   followed_up_at = CASE WHEN $8::text IS NULL THEN followed_up_at ELSE now() END,
                   satisfaction = COALESCE($9, satisfaction),
                   complaint = COALESCE($10, complaint),
-                  escalated_at = CASE WHEN $11::boolean IS TRUE THEN now() WHEN $11::boolean IS FALSE THEN NULL ELSE escalated_at END
+                  escalated_at = CASE WHEN $11::boolean IS TRUE THEN now() WHEN $11::boolean IS FALSE THEN NULL ELSE escalated_at END,
+                  hold_reason = CASE WHEN $2 = 'held' THEN COALESCE($12, hold_reason) END
             WHERE id = $1`,
           [input.orderId, input.status, input.stage, input.deliveryAttempts ?? null, f.deliveredAt ?? null,
             f.activatedAt ?? null, f.activationRef ?? null, f.followUp?.result ?? null,
-            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null],
+            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null, f.holdReason ?? null],
         );
       });
     },

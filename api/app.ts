@@ -13,6 +13,7 @@ import { healthRoutes } from './health';
 import { segmentRoutes } from './segments';
 import { agentRoutes } from './agents';
 import { deliveryRoutes } from './deliveries';
+import { logisticsRoutes } from './logistics';
 
 export interface AppDeps {
   db: Db;
@@ -34,6 +35,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'campaigns', description: 'marketing: launch, steer and watch campaigns' },
         { name: 'agents', description: 'teams, agents and preview dialing' },
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
+        { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'ops', description: 'health' },
       ],
@@ -46,6 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(deliveryRoutes(deps));
+  await app.register(logisticsRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;

@@ -5,7 +5,7 @@ import { orderWorkflowId } from '../domain/ids';
 import { cancelOrderUpdate, orderQuery, retryDeliveryUpdate, type OrderView } from '../workflows/order';
 import type { AppDeps } from './app';
 import { uiLink } from './campaigns';
-import { notFound, refusalOf } from './errors';
+import { badRequest, notFound, refusalOf } from './errors';
 
 interface OrderRow {
   id: string;
@@ -133,12 +133,23 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       params: IdParams,
       body: z.strictObject({
         address: z.string().trim().min(5).max(500).optional(),
+        /** The region of a new address: the order goes to that region's courier. */
+        region: z.string().regex(/^[a-z]{2,8}$/).optional(),
         slot: z.iso.datetime({ offset: true }).optional(),
-      }).default({}),
-      response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },
+        /** Another courier than the region's. */
+        courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(),
+      }).refine((b) => !b.region || b.address, { message: 'a new region comes with the new address', path: ['address'] }).default({}),
+      response: { 200: UpdateAnswer, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request) => {
     const order = await loadOrder(request.params.id);
+    const { region, courier } = request.body ?? {};
+    if (region && !(await db.query('SELECT 1 FROM region_logistics WHERE region = $1', [region])).rowCount) {
+      throw badRequest('body.region', `no courier delivers to region '${region}'`);
+    }
+    if (courier && !(await db.query('SELECT 1 FROM couriers WHERE code = $1', [courier])).rowCount) {
+      throw badRequest('body.courier', `no courier '${courier}'`);
+    }
     return runUpdate(order.id, () =>
       client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [request.body ?? {}] }));
   });
@@ -146,7 +157,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   app.post('/orders/:id/cancel', {
     schema: {
       tags: ['orders'],
-      summary: 'Cancel an order before it is delivered',
+      summary: 'Cancel an order: before delivery the stock is released; after it the goods are picked up, the money refunded and the service deactivated',
       params: IdParams,
       body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
       response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },

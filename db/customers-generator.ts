@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { seedLogistics } from './logistics';
 
 /**
  * A synthetic customer base for demos, tests and load runs.
@@ -107,6 +108,7 @@ export async function seedRegions(db: Queryable): Promise<void> {
        WHERE (regions.name, regions.time_zone) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.time_zone)`,
     [REGIONS.map((r) => r.code), REGIONS.map((r) => r.name), REGIONS.map((r) => r.timeZone)],
   );
+  await seedLogistics(db);
 }
 
 export interface GenerateCustomersOptions {

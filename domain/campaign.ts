@@ -14,6 +14,17 @@ export const OfferSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** Monthly price in yuan. */
   price: z.number().nonnegative().max(100_000),
+  /** What the courier brings (reserved from the region's warehouse before delivery); a SIM card unless given. */
+  ships: z.array(z.strictObject({
+    sku: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
+    qty: z.number().int().min(1).max(10),
+  })).max(10).refine((items) => new Set(items.map((i) => i.sku)).size === items.length, { message: 'each sku once' })
+    .default([{ sku: 'sim-card', qty: 1 }]),
+  /** Money the courier collects at the door: cash on delivery or a deposit; nothing unless given. */
+  collect: z.strictObject({
+    method: z.enum(['cash-on-delivery', 'deposit']),
+    amount: z.number().positive().max(100_000),
+  }).optional(),
 });
 
 export const SegmentSchema = z.strictObject({
@@ -143,6 +154,8 @@ export const CampaignDefinitionSchema = z
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema> & { id: string };
 export type Offer = z.infer<typeof OfferSchema>;
+/** An offer as stored before its items and payment existed (their defaults apply). */
+export type OfferInput = z.input<typeof OfferSchema>;
 export type Segment = z.infer<typeof SegmentSchema>;
 export type DialingPolicy = z.output<typeof DialingSchema>;
 export type { Pacing } from './pacing';

@@ -21,3 +21,5 @@ export const followUpCallId = (orderId: string, attemptNo: number): string => `$
 
 /** The courier's booking key: one per delivery attempt of an order. */
 export const deliveryIdFor = (orderId: string, attemptNo: number): string => `${orderId}-d${attemptNo}`;
+/** The pickup of a cancelled order's goods: one per order. */
+export const returnIdFor = (orderId: string): string => `${orderId}-return`;

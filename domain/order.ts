@@ -16,12 +16,16 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   acknowledged: ['inProgress', 'cancelled', 'failed'],
   inProgress: ['held', 'completed', 'failed', 'cancelled'],
   held: ['inProgress', 'cancelled', 'failed'],
-  completed: [],
+  // A return: the customer cancels after activation, while the order still runs (until its
+  // follow-up call); the service is deactivated, the goods picked up and the money refunded.
+  completed: ['cancelled'],
   failed: [],
   cancelled: [],
 };
 
 export const isTerminal = (s: OrderStatus): boolean => TRANSITIONS[s].length === 0;
+/** No further decision on it: failed, cancelled, or completed (a return aside). */
+const isSettled = (s: OrderStatus): boolean => isTerminal(s) || s === 'completed';
 
 export function canMove(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
@@ -104,15 +108,20 @@ export const HoldSlaSchema = z.strictObject({
 export type HoldSla = z.output<typeof HoldSlaSchema>;
 
 /** Why a scheduler's cancel is refused, or undefined when it may go ahead. */
-export function cancelRefusal(status: OrderStatus, stage: OrderStage): string | undefined {
-  if (isTerminal(status)) return `order is already ${status}`;
+export function cancelRefusal(status: OrderStatus, stage: OrderStage, opts: { returns?: boolean } = {}): string | undefined {
+  if (opts.returns) {
+    // Orders that compensate: cancelled at any point until they close.
+    if (isTerminal(status) || stage === 'done') return `order is already ${stage === 'done' && status === 'completed' ? 'closed' : status}`;
+    return undefined;
+  }
+  if (isSettled(status)) return `order is already ${status}`;
   if (stage !== 'delivery') return `order is past delivery (${stage}); it can no longer be cancelled`;
   return undefined;
 }
 
 /** Why a scheduler's delivery retry is refused, or undefined when it may go ahead. */
 export function deliveryRetryRefusal(status: OrderStatus, stage: OrderStage): string | undefined {
-  if (isTerminal(status)) return `order is already ${status}`;
+  if (isSettled(status)) return `order is already ${status}`;
   if (stage !== 'delivery') return 'order already delivered';
   if (status !== 'held') return 'order is not waiting for a scheduler (a delivery is under way)';
   return undefined;

@@ -56,6 +56,10 @@ export const BookDeliverySchema = z.strictObject({
   address: z.string().min(1).max(500),
   slot: z.iso.datetime({ offset: true }).optional(),
   collectAmount: z.number().min(0).finite().optional(),
+  /** Which of the couriers this service stands for takes the parcel (it settles what it collects). */
+  courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(),
+  /** 'return': pick the goods up from the customer (always done, nothing collected). */
+  kind: z.enum(['delivery', 'return']).optional(),
   callbackUrl: z.url({ protocol: /^https?$/ }),
 });
 export type BookDelivery = z.infer<typeof BookDeliverySchema>;
@@ -72,7 +76,7 @@ export type DeliveryReport = z.infer<typeof DeliveryOutcomeSchema>;
 
 /** Pure: the same (seed, deliveryId) always yields the same outcome. */
 export function decideDeliveryOutcome(config: CourierConfig, booking: BookDelivery, at: Date): DeliveryReport {
-  const outcome = pick(config.mix, unit(config.seed, booking.deliveryId));
+  const outcome = booking.kind === 'return' ? 'delivered' : pick(config.mix, unit(config.seed, booking.deliveryId));
   const report: DeliveryReport = {
     deliveryId: booking.deliveryId,
     orderId: booking.orderId,
@@ -113,6 +117,9 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
     rejected: 0,
     byOutcome: Object.fromEntries(DELIVERY_OUTCOMES.map((o) => [o, 0])) as Record<DeliveryOutcome, number>,
     collectedByRegion: {} as Record<string, number>,
+    /** What each courier took at the door: the courier's side of the daily settlement. */
+    collectedByCourier: {} as Record<string, number>,
+    returns: 0,
     webhooksSent: 0,
     duplicatesSent: 0,
     webhooksFailed: 0,
@@ -146,7 +153,10 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
     if (report.amountCollected !== undefined) {
       const region = delivery.booking.region;
       stats.collectedByRegion[region] = roundMoney((stats.collectedByRegion[region] ?? 0) + report.amountCollected);
+      const courier = delivery.booking.courier ?? 'default';
+      stats.collectedByCourier[courier] = roundMoney((stats.collectedByCourier[courier] ?? 0) + report.amountCollected);
     }
+    if (delivery.booking.kind === 'return') stats.returns += 1;
     sendReport(delivery);
   }
 

@@ -28,7 +28,7 @@ import {
   type OrderStage,
   type OrderStatus,
 } from '../domain/order';
-import { OrderPolicySchema } from '../domain/campaign';
+import { OfferSchema, OrderPolicySchema, type Offer } from '../domain/campaign';
 import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
 import { data, telephony } from './activity-proxies';
 
@@ -45,8 +45,12 @@ export interface DeliveryReport {
 export interface RetryDeliveryRequest {
   /** A new address, when the scheduler corrected it. */
   address?: string;
+  /** The region of the new address: the order is routed to that region's courier. */
+  region?: string;
   /** The slot agreed with the customer (ISO time); the courier's next slot otherwise. */
   slot?: string;
+  /** Another courier than the region's. */
+  courier?: string;
 }
 
 export interface OrderView {
@@ -63,15 +67,34 @@ export interface OrderView {
   followUp?: OrderFacts['followUp'];
   /** Held past its SLA without a scheduler's decision. */
   escalated: boolean;
+  /** Why it is held: a failed delivery (a scheduler decides) or no stock at the warehouse. */
+  holdReason?: 'delivery-failed' | 'out-of-stock';
+  warehouse?: string;
+  courier?: string | null;
+  /** Money the courier collected at the door, in yuan. */
+  collected?: number;
+  /** Compensation steps taken, in order (cancelled or failed orders). */
+  compensation?: string[];
 }
 
 /** The patch that replaced "retry once, then hold" with the per-reason delivery policy and the hold SLA. */
 export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
+/**
+ * The patch that added stock reservation, routing to the region's courier, payment at the door and
+ * compensation (release, return pickup and refund, deactivation) when an order is cancelled or fails.
+ */
+export const LOGISTICS_PATCH = 'stock-payment-compensation';
+/** While out of stock, how often the order looks again without being told that stock arrived. */
+const STOCK_RECHECK_MS = 10 * 60_000;
+/** A booking the courier finished before our cancel reached it: how long to wait for its report. */
+const LATE_REPORT_MS = 5 * 60_000;
 
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 export const orderQuery = defineQuery<OrderView>('order');
 export const retryDeliveryUpdate = defineUpdate<OrderView, [RetryDeliveryRequest]>('retryDelivery');
 export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('cancel');
+/** Stock arrived at a warehouse (the API's goods receipt): an order waiting for stock looks again. */
+export const stockArrivedSignal = defineSignal<[{ warehouse: string }]>('stockArrived');
 
 // ---- Activities --------------------------------------------------------------------------------
 
@@ -85,11 +108,25 @@ const billing = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['ActivationRefused'] },
   summary: 'activate the service in the BSS (idempotency key: order id)',
 });
+// Compensation: undoing is retried until it is done (each step is idempotent), whatever the outage.
+const undoInBss = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['DeactivationRefused'] },
+  summary: 'compensation: deactivate the service in the BSS',
+});
+const returns = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2s', maximumInterval: '5 minutes' },
+  summary: 'compensation: book the return pickup with the courier',
+});
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
   const { orderId } = input;
   // Orders started before a policy field existed get its default.
   const policy = OrderPolicySchema.parse(input.policy);
+  const logistics = patched(LOGISTICS_PATCH);
+  // What it ships and collects: an offer from before those fields gets their defaults.
+  const offer: Offer | undefined = logistics ? OfferSchema.parse(input.offer) : undefined;
   const s = {
     status: 'acknowledged' as OrderStatus,
     stage: 'delivery' as OrderStage,
@@ -102,7 +139,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     followUp: undefined as OrderFacts['followUp'],
     escalated: false,
     events: 1, // 'acknowledged' was recorded by the starter
+    holdReason: undefined as OrderView['holdReason'],
+    warehouse: undefined as string | undefined,
+    courier: undefined as string | null | undefined,
+    delivered: false,
+    collected: 0,
+    compensation: [] as string[],
+    stockChecks: 0,
   };
+  let stockArrived = false;
   const reports = new Map<string, DeliveryReport>();
   let cancelRequest: { reason: string } | undefined;
   let schedulerRetry: RetryDeliveryRequest | undefined;
@@ -111,6 +156,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
     since: s.since, deliveryAttempts: s.deliveryAttempts, lastDeliveryOutcome: s.lastDeliveryOutcome,
     activationId: s.activationId, followUp: s.followUp, escalated: s.escalated,
+    ...(logistics ? {
+      holdReason: s.holdReason, courier: s.courier, collected: s.collected, compensation: s.compensation,
+      ...(s.warehouse ? { warehouse: s.warehouse } : {}),
+    } : {}),
   });
   const showDetails = () =>
     setCurrentDetails(
@@ -127,6 +176,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   // its recording never shows a new status with an old reason to wait.
   const moveTo = async (status: OrderStatus, stage: OrderStage, reason: string, facts?: OrderFacts) => {
     const statusChanged = status !== s.status;
+    if (status !== 'held') s.holdReason = undefined;
     s.status = status;
     s.stage = stage;
     showDetails();
@@ -134,8 +184,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     s.events++;
     await data.recordOrderEvent({
       orderId, status, stage, reason, eventKey: `${s.events}-${status}-${stage}`,
-      deliveryAttempts: s.deliveryAttempts, facts,
+      deliveryAttempts: s.deliveryAttempts, facts: logistics && status === 'held' ? { holdReason: s.holdReason ?? 'delivery-failed', ...facts } : facts,
     });
+  };
+  /** A compensation step: in the state history (same status), the details and the query. */
+  const compensated = async (step: string) => {
+    s.compensation.push(step);
+    await moveTo(s.status, s.stage, `compensation: ${step}`);
   };
 
   setHandler(orderQuery, view);
@@ -143,24 +198,36 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     // The courier may repeat itself; the first report of a booking counts.
     if (!reports.has(report.deliveryId)) reports.set(report.deliveryId, report);
   });
+  setHandler(stockArrivedSignal, () => { stockArrived = true; });
   setHandler(
     cancelOrderUpdate,
     async (req) => {
       cancelRequest = req;
-      await condition(() => s.status === 'cancelled' || s.stage !== 'delivery');
-      // A delivery report can land in the same moment as the cancel; delivery wins.
-      if (s.status !== 'cancelled') throw ApplicationFailure.create({ message: 'order was delivered before the cancel took effect', type: 'TooLate' });
+      await condition(() => s.status === 'cancelled' || s.stage === 'done' || (!logistics && s.stage !== 'delivery'));
+      // Without returns, a delivery report landing in the same moment as the cancel wins.
+      if (s.status !== 'cancelled') {
+        throw ApplicationFailure.create({
+          message: logistics ? `order ${s.status} before the cancel took effect` : 'order was delivered before the cancel took effect', type: 'TooLate',
+        });
+      }
       return view();
     },
-    { validator: (_req) => { const why = cancelRefusal(s.status, s.stage) ?? (cancelRequest ? 'a cancel is already under way' : undefined); if (why) throw new Error(why); } },
+    {
+      validator: (_req) => {
+        const why = cancelRefusal(s.status, s.stage, { returns: logistics }) ?? (cancelRequest ? 'a cancel is already under way' : undefined);
+        if (why) throw new Error(why);
+      },
+    },
   );
   setHandler(
     retryDeliveryUpdate,
     async (req) => {
       schedulerRetry = req;
-      // Answer once the new booking is made, so the scheduler sees the new attempt.
+      // Answer once the new booking is made, so the scheduler sees the new attempt (or, waiting
+      // for stock, once the stock was looked at again).
       const attempt = s.deliveryAttempts + 1;
-      await condition(() => s.booked >= attempt || s.status === 'cancelled');
+      const checks = s.stockChecks;
+      await condition(() => s.booked >= attempt || s.status === 'cancelled' || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
       return view();
     },
     {
@@ -172,12 +239,82 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     },
   );
 
+  /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
+  const delivered = async (report: DeliveryReport) => {
+    s.delivered = true;
+    s.collected = report.amountCollected ?? 0;
+    await data.recordDelivered({
+      orderId, deliveryId: report.deliveryId,
+      ...(report.amountCollected !== undefined ? { amountCollected: report.amountCollected, method: offer?.collect?.method ?? 'cash-on-delivery' } : {}),
+    });
+  };
+
+  /**
+   * Undoes what the order did, in reverse: the service in the BSS, the goods (a return pickup
+   * once delivered, else the reservation released), then the money collected.
+   */
+  const compensate = async () => {
+    wait('compensation');
+    if (s.activationId) {
+      await undoInBss.deactivateService({ orderId, activationId: s.activationId });
+      await compensated(`service ${s.activationId} deactivated in the BSS`);
+    }
+    if (s.delivered) {
+      const pickup = await returns.bookReturn({ orderId });
+      await compensated(`return pickup booked with ${pickup.courier ?? 'the courier'} (${pickup.deliveryId})`);
+    } else {
+      const { released } = await data.releaseStock({ orderId });
+      if (released) await compensated(`stock reservation released at ${s.warehouse ?? 'the warehouse'}`);
+    }
+    if (s.collected > 0) {
+      const { amount } = await data.bookRefund({ orderId });
+      if (amount > 0) await compensated(`refund of ${amount} yuan booked`);
+    }
+  };
+
   const cancel = async (bookingId?: string): Promise<OrderView> => {
-    if (bookingId) await courier.cancelDelivery({ deliveryId: bookingId });
+    if (bookingId) {
+      const { cancelled } = await courier.cancelDelivery({ deliveryId: bookingId });
+      if (logistics && !cancelled) {
+        // The courier had finished it: its report is on the way, and tells what to undo.
+        await condition(() => reports.has(bookingId), LATE_REPORT_MS);
+        const late = reports.get(bookingId);
+        if (late?.outcome === 'delivered') await delivered(late);
+      }
+    }
+    if (logistics) await compensate();
     wait('nothing (cancelled)');
     await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
     await condition(allHandlersFinished);
     return view();
+  };
+
+  /**
+   * Reserves what the order ships; out of stock, the order is held until stock arrives (the
+   * API's goods receipt signals it; it also looks again every few minutes) or a scheduler decides.
+   * False: cancelled while waiting.
+   */
+  const reserveStock = async (items: Offer['ships']): Promise<boolean> => {
+    for (;;) {
+      const r = await data.reserveStock({ orderId, items });
+      s.stockChecks++;
+      s.warehouse = r.warehouse;
+      if (r.reserved) {
+        if (s.status === 'held') await moveTo('inProgress', 'delivery', `stock reserved at ${r.warehouse}`);
+        return true;
+      }
+      const short = r.short.map((i) => `${i.sku} (${i.onHand} of ${i.wanted})`).join(', ');
+      wait(`stock at ${r.warehouse}: ${short}; or a scheduler's decision`);
+      if (s.status !== 'held') {
+        s.holdReason = 'out-of-stock';
+        await moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
+      }
+      stockArrived = false;
+      schedulerRetry = undefined;
+      await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, STOCK_RECHECK_MS);
+      if (cancelRequest) return false;
+      if (schedulerRetry) next = schedulerRetry;
+    }
   };
 
   // ---- Delivery: book, wait for the courier, retry by the policy for the reason, then a person --
@@ -186,11 +323,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   /** Automatic retries per failure reason since a person last decided. */
   let retries: Partial<Record<FailedDelivery, number>> = {};
   let next: RetryDeliveryRequest = {};
+  if (offer?.ships.length && !(await reserveStock(offer.ships))) return cancel();
   for (;;) {
     if (cancelRequest) return cancel();
     s.deliveryAttempts++;
-    const booking = await courier.bookDelivery({ orderId, attempt: s.deliveryAttempts, ...next });
+    const booking = await courier.bookDelivery({
+      orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
+    });
     s.booked = s.deliveryAttempts;
+    if (logistics) s.courier = booking.courier;
     if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
     wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
     await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
@@ -201,7 +342,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
       : legacyStep(deliveryDecision(report.outcome, s.deliveryAttempts), policy.deliveryRetryDelaySeconds);
     if (step.kind === 'proceed') {
-      await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})`, { deliveredAt: report.at });
+      if (logistics) await delivered(report);
+      await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})${s.collected ? `, ${s.collected} yuan collected` : ''}`, { deliveredAt: report.at });
       break;
     }
     const failed = report.outcome as FailedDelivery;
@@ -219,6 +361,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     }
     schedulerRetry = undefined;
     wait("a scheduler's decision (retry or cancel)");
+    s.holdReason = 'delivery-failed';
     await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
     const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
     if (perReason) {
@@ -261,16 +404,25 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     const why = cause instanceof ApplicationFailure && cause.type === 'ActivationRefused'
       ? `the BSS refused the activation: ${cause.message}`
       : `activation failed after retries: ${(cause as Error)?.message ?? String(cause)}`;
+    if (logistics) await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', why);
     return view();
   }
+  // A cancel that came while the BSS was activating takes effect now (a return).
+  if (logistics && cancelRequest) return cancel();
 
   // ---- Follow-up: a durable timer, then an after-sales call ------------------------------------
   wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
-  await sleep(policy.followUpDelaySeconds * 1000);
+  if (logistics) {
+    // Until the follow-up the customer may still return the order (a cancel).
+    if (await condition(() => cancelRequest !== undefined, policy.followUpDelaySeconds * 1000)) return cancel();
+  } else {
+    await sleep(policy.followUpDelaySeconds * 1000);
+  }
   s.followUp = { result: 'unreached' };
   for (let attempt = 1; attempt <= policy.followUpMaxAttempts; attempt++) {
+    if (logistics && cancelRequest) return cancel();
     wait(`follow-up call attempt ${attempt}`);
     try {
       const outcome = await telephony.placeCall({

@@ -110,7 +110,18 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/cancel', 400, {}, 'body.reason');
     await expect4xx('POST', '/orders/x/cancel', 400, { reason: 'y'.repeat(501) }, 'body.reason');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { slot: 'tomorrow' }, 'body.slot');
-    await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'fast' });
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'Fast!' }, 'body.courier');
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { region: 'bj' }, 'body.address');
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { speed: 'fast' });
+    await expect4xx('GET', '/stock?warehouse=WH%20South', 400, undefined, 'querystring.warehouse');
+    await expect4xx('GET', '/stock?colour=red', 400);
+    await expect4xx('POST', '/warehouses/wh-south/receipts', 400, {}, 'body.reference');
+    await expect4xx('POST', '/warehouses/wh-south/receipts', 400, { reference: 'n1', sku: 'sim-card', qty: 0 }, 'body.qty');
+    await expect4xx('POST', '/warehouses/wh-south/receipts', 400, { reference: 'n1', sku: 'SIM card', qty: 1 }, 'body.sku');
+    await expect4xx('POST', '/warehouses/nowhere/receipts', 404, { reference: 'n1', sku: 'sim-card', qty: 1 });
+    await expect4xx('GET', '/couriers/sf/settlement', 400, undefined, 'querystring.date');
+    await expect4xx('GET', '/couriers/sf/settlement?date=2026-13-01', 400, undefined, 'querystring.date');
+    await expect4xx('GET', '/couriers/nobody/settlement?date=2026-11-01', 404);
     await expect4xx('GET', '/deliveries?reason=stolen', 400, undefined, 'querystring.reason');
     await expect4xx('GET', '/deliveries?olderThan=yesterday', 400, undefined, 'querystring.olderThan');
     await expect4xx('GET', '/deliveries?region=Guangdong', 400, undefined, 'querystring.region');
@@ -152,6 +163,6 @@ describe('other routes', () => {
     expect(health.json()).toMatchObject({ ok: true, postgres: { ok: true }, temporal: { ok: true } });
     const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
     expect(spec.statusCode).toBe(200);
-    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry']));
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/warehouses/{code}/receipts', '/couriers/{code}/settlement']));
   });
 });

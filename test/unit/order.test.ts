@@ -4,9 +4,10 @@ import {
 } from '../../domain/order';
 
 describe('order states (TMF622)', () => {
-  it('has exactly three terminal states, which go nowhere', () => {
-    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(['completed', 'failed', 'cancelled']);
-    for (const to of ORDER_STATUSES) expect(canMove('completed', to)).toBe(false);
+  it('has two terminal states, which go nowhere; completed goes only to cancelled (a return)', () => {
+    expect(ORDER_STATUSES.filter(isTerminal)).toEqual(['failed', 'cancelled']);
+    for (const from of ['failed', 'cancelled'] as const) for (const to of ORDER_STATUSES) expect(canMove(from, to)).toBe(false);
+    expect(ORDER_STATUSES.filter((to) => canMove('completed', to))).toEqual(['cancelled']);
   });
 
   it('allows held only from inProgress and back', () => {
@@ -58,6 +59,16 @@ describe("schedulers' refusals", () => {
     expect(cancelRefusal('inProgress', 'delivery')).toBeUndefined();
     expect(cancelRefusal('completed', 'followUp')).toBe('order is already completed');
     expect(cancelRefusal('inProgress', 'activation')).toMatch(/past delivery/);
+  });
+
+  it('with returns, cancels at any point until the order closes', () => {
+    const returns = { returns: true };
+    expect(cancelRefusal('held', 'delivery', returns)).toBeUndefined();
+    expect(cancelRefusal('inProgress', 'activation', returns)).toBeUndefined();
+    expect(cancelRefusal('completed', 'followUp', returns)).toBeUndefined();
+    expect(cancelRefusal('completed', 'done', returns)).toBe('order is already closed');
+    expect(cancelRefusal('failed', 'done', returns)).toBe('order is already failed');
+    expect(cancelRefusal('cancelled', 'done', returns)).toBe('order is already cancelled');
   });
 
   it('retries a delivery only for a held order', () => {

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderWorkflowId } from '../../domain/ids';
+import { orderQuery, type OrderView } from '../../workflows/order';
+import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  // every sales call is accepted, so each test gets its order quickly
+  h = await startHarness({ sims: { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } } });
+});
+afterAll(async () => { await h?.close(); });
+
+const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
+const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
+
+/** An item nobody else stocks, so levels are this test's alone. */
+const newSku = () => `t-${randomUUID().slice(0, 8)}`;
+const receive = (sku: string, qty: number, warehouse = 'wh-south') =>
+  api(h, 'POST', `/warehouses/${warehouse}/receipts`, { reference: `note-${randomUUID()}`, sku, qty });
+const level = async (sku: string, warehouse = 'wh-south') =>
+  (await api(h, 'GET', `/stock?warehouse=${warehouse}&sku=${sku}`)).body.stock[0];
+
+/** One accepted lead in Guangdong (warehouse wh-south, courier sf) selling this offer. */
+async function oneOrder(prefix: string, offer: object, orders: object = {}): Promise<string> {
+  const id = uniqueId(prefix);
+  await launch(h, testCampaign(id, {
+    segment: { maxLeads: 1, regions: ['gd'] },
+    offer: { code: 'handset-bundle', name: 'Handset bundle', price: 128, ...offer },
+    orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, ...orders },
+  }));
+  return waitUntil('the order', async () => {
+    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM orders WHERE campaign_id = $1', [id]);
+    return rows[0]?.id;
+  });
+}
+const view = (orderId: string): Promise<OrderView> => h.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderQuery);
+const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) =>
+  waitUntil(`order ${orderId}: ${what}`, async () => { const v = await view(orderId); return ok(v) ? v : undefined; }, { timeoutMs: 30_000 });
+const historyOf = async (orderId: string) =>
+  (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+
+describe('order logistics: stock, routing, payment and compensation', () => {
+  it("reserves from the region's warehouse, routes to the region's courier, ships on delivery and books the money collected", async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const sku = newSku();
+    expect((await receive(sku, 5)).body).toMatchObject({ onHand: 5, received: 5, duplicate: false });
+    const orderId = await oneOrder('lg-ship', { ships: [{ sku, qty: 1 }], collect: { method: 'cash-on-delivery', amount: 199 } });
+    const done = await waitView(orderId, 'done', (v) => v.stage === 'done');
+    expect(done).toMatchObject({ status: 'completed', warehouse: 'wh-south', courier: 'sf', collected: 199, compensation: [] });
+    expect(await level(sku)).toEqual({ warehouse: 'wh-south', sku, onHand: 4, reserved: 0, shipped: 1, received: 5 });
+    const { rows: [pay] } = await h.db.query('SELECT kind, method, amount, courier FROM payments WHERE order_id = $1', [orderId]);
+    expect(pay).toEqual({ kind: 'collection', method: 'cash-on-delivery', amount: '199.00', courier: 'sf' });
+    const { rows: [delivery] } = await h.db.query('SELECT courier, collect_amount FROM deliveries WHERE order_id = $1', [orderId]);
+    expect(delivery).toEqual({ courier: 'sf', collect_amount: '199.00' });
+    // the courier's settlement for the day counts it
+    const today = (await h.db.query<{ d: string }>(`SELECT ((now() AT TIME ZONE 'Asia/Shanghai')::date)::text AS d`)).rows[0]!.d;
+    const settlement = (await api(h, 'GET', `/couriers/sf/settlement?date=${today}`)).body;
+    expect(settlement.collected.amount).toBeGreaterThanOrEqual(199);
+    expect(settlement.byMethod['cash-on-delivery'].count).toBeGreaterThanOrEqual(1);
+  });
+
+  it('holds an order out of stock until goods arrive, then delivers it', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const sku = newSku();
+    const orderId = await oneOrder('lg-stock', { ships: [{ sku, qty: 2 }] });
+    const held = await waitView(orderId, 'held for stock', (v) => v.status === 'held');
+    expect(held.holdReason).toBe('out-of-stock');
+    expect(held.waitingFor).toMatch(new RegExp(`stock at wh-south: ${sku} \\(0 of 2\\)`));
+    await waitUntil('the hold recorded', async () =>
+      (await h.db.query(`SELECT 1 FROM orders WHERE id = $1 AND hold_reason = 'out-of-stock'`, [orderId])).rowCount ? true : undefined);
+    const note = `note-${randomUUID()}`;
+    const first = await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 3 });
+    expect(first.body).toMatchObject({ onHand: 3, duplicate: false, ordersNotified: 1 });
+    // the same delivery note again counts once
+    expect((await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 3 })).body).toMatchObject({ received: 3, duplicate: true });
+    await waitView(orderId, 'done', (v) => v.stage === 'done');
+    expect(await level(sku)).toMatchObject({ onHand: 1, reserved: 0, shipped: 2, received: 3 });
+    expect((await historyOf(orderId)).join('\n')).toMatch(/out of stock at wh-south[\s\S]*stock reserved at wh-south/);
+  });
+
+  it('re-routes to the courier of the new region when a scheduler gives an address there', async () => {
+    await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
+    const orderId = await oneOrder('lg-route', { ships: [] });
+    const held = await waitView(orderId, 'held', (v) => v.status === 'held');
+    expect(held.courier).toBe('sf');
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const bad = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 1 Chang an Avenue, Beijing', region: 'zz' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues[0].path).toBe('body.region');
+    const retried = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 1 Chang an Avenue, Beijing', region: 'bj' });
+    expect(retried.status).toBe(200);
+    expect((await view(orderId)).courier).toBe('jd');
+    const { rows } = await h.db.query('SELECT courier FROM deliveries WHERE order_id = $1 ORDER BY attempt', [orderId]);
+    expect(rows.map((r) => r.courier)).toEqual(['sf', 'jd']);
+    expect((await h.db.query('SELECT region, courier FROM orders WHERE id = $1', [orderId])).rows[0]).toEqual({ region: 'bj', courier: 'jd' });
+  });
+
+  it('cancelled before delivery: the stock reservation is released', async () => {
+    await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
+    const sku = newSku();
+    await receive(sku, 1);
+    const orderId = await oneOrder('lg-release', { ships: [{ sku, qty: 1 }] });
+    await waitView(orderId, 'held', (v) => v.status === 'held');
+    expect(await level(sku)).toMatchObject({ onHand: 0, reserved: 1 });
+    const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer withdrew' });
+    expect(res.status).toBe(200);
+    expect((await view(orderId)).compensation).toEqual(['stock reservation released at wh-south']);
+    expect(await level(sku)).toEqual({ warehouse: 'wh-south', sku, onHand: 1, reserved: 0, shipped: 0, received: 1 });
+    expect(await historyOf(orderId)).toContain('compensation: stock reservation released at wh-south');
+  });
+
+  it('returned after activation: the service is deactivated, the goods picked up and the money refunded', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const sku = newSku();
+    await receive(sku, 1);
+    const orderId = await oneOrder('lg-return', { ships: [{ sku, qty: 1 }], collect: { method: 'deposit', amount: 300 } }, { followUpDelaySeconds: 600 });
+    await waitView(orderId, 'activated', (v) => v.status === 'completed' && v.stage === 'followUp');
+    const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer returned it within the cooling-off period' });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('cancelled');
+    const v = await view(orderId);
+    expect(v.compensation).toEqual([
+      expect.stringMatching(/^service act-.* deactivated in the BSS$/),
+      `return pickup booked with sf (${orderId}-return)`,
+      'refund of 300 yuan booked',
+    ]);
+    expect((await simGet(`${h.sims.bssUrl}/deactivations/${orderId}-deactivate`)).count).toBe(1);
+    const { rows: pays } = await h.db.query('SELECT kind, amount FROM payments WHERE order_id = $1 ORDER BY kind', [orderId]);
+    expect(pays).toEqual([{ kind: 'collection', amount: '300.00' }, { kind: 'refund', amount: '300.00' }]);
+    expect((await h.db.query(`SELECT kind FROM deliveries WHERE id = $1`, [`${orderId}-return`])).rows[0]).toEqual({ kind: 'return' });
+    const history = await historyOf(orderId);
+    expect(history.filter((r) => r.startsWith('compensation: '))).toHaveLength(3);
+    expect((await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'again' })).status).toBe(409);
+  });
+
+  it('activation refused: the order fails and is compensated (pickup and refund, nothing to deactivate)', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    await configureSim(h.sims.bssUrl, { refuseLastDigits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    try {
+      const orderId = await oneOrder('lg-refused', { ships: [], collect: { method: 'cash-on-delivery', amount: 50 } });
+      const v = await waitView(orderId, 'failed', (x) => x.status === 'failed');
+      expect(v.compensation).toEqual([`return pickup booked with sf (${orderId}-return)`, 'refund of 50 yuan booked']);
+    } finally {
+      await configureSim(h.sims.bssUrl, { refuseLastDigits: [] });
+    }
+  });
+});
