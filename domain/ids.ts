@@ -21,3 +21,12 @@ export const followUpCallId = (orderId: string, attemptNo: number): string => `$
 
 /** The courier's booking key: one per delivery attempt of an order. */
 export const deliveryIdFor = (orderId: string, attemptNo: number): string => `${orderId}-d${attemptNo}`;
+
+/**
+ * A dispatcher's bulk delivery retry: one job per idempotency key, so repeating the request finds
+ * the job it started (running or finished) instead of retrying the orders a second time.
+ */
+export const deliveryRetryJobWorkflowId = (jobId: string): string => `delivery-retry-${jobId}`;
+
+/** A job key: safe in a workflow id and a URL path (a UUID fits). */
+export const JOB_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
