@@ -13,6 +13,7 @@ import { healthRoutes } from './health';
 import { segmentRoutes } from './segments';
 import { agentRoutes } from './agents';
 import { deliveryRoutes } from './deliveries';
+import { deliveryRetryRoutes } from './delivery-retry';
 
 export interface AppDeps {
   db: Db;
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(deliveryRoutes(deps));
+  await app.register(deliveryRetryRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;
