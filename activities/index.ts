@@ -3,6 +3,7 @@ import type { Db } from '../infra/db';
 import { createBillingActivities } from './billing';
 import { createCampaignActivities } from './campaigns';
 import { createDeliveryActivities } from './delivery';
+import { createDeliveryJobActivities } from './delivery-jobs';
 import { createLeadActivities } from './leads';
 import { createOrderActivities } from './orders';
 import { createPacingReader } from './pacing';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createDeliveryActivities(deps),
     ...createStockActivities(deps),
+    ...createDeliveryJobActivities(deps),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
   };
 }

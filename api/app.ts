@@ -14,6 +14,7 @@ import { segmentRoutes } from './segments';
 import { agentRoutes } from './agents';
 import { deliveryRoutes } from './deliveries';
 import { logisticsRoutes } from './logistics';
+import { deliveryRetryRoutes } from './delivery-retry';
 
 export interface AppDeps {
   db: Db;
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orderRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(logisticsRoutes(deps));
+  await app.register(deliveryRetryRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;

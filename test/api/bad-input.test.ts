@@ -99,6 +99,8 @@ describe('other routes', () => {
     await expect4xx('GET', '/orders/no-such-order', 404);
     await expect4xx('POST', '/orders/no-such-order/cancel', 404, { reason: 'x' });
     await expect4xx('POST', '/orders/no-such-order/delivery/retry', 404, {});
+    await expect4xx('GET', '/deliveries/retry/no-such-job', 404);
+    await expect4xx('POST', '/deliveries/retry/no-such-job/cancel', 404);
     await expect4xx('GET', '/no/such/route', 404);
   });
 
@@ -127,6 +129,29 @@ describe('other routes', () => {
     await expect4xx('GET', '/deliveries?region=Guangdong', 400, undefined, 'querystring.region');
     await expect4xx('GET', '/deliveries?escalated=maybe', 400, undefined, 'querystring.escalated');
     await expect4xx('GET', '/deliveries?status=delivered', 400, undefined, 'querystring.status');
+    await expect4xx('GET', `/deliveries?campaignId=${'c'.repeat(64)}`, 400, undefined, 'querystring.campaignId');
+  });
+
+  it('the bulk retry names the field, and a refused request starts no job', async () => {
+    const key = uniqueId('bad-job');
+    const retry = (body: Record<string, unknown>) => ({ idempotencyKey: key, filter: {}, ...body });
+    await expect4xx('POST', '/deliveries/retry', 400, {}, 'body.idempotencyKey');
+    await expect4xx('POST', '/deliveries/retry', 400, { idempotencyKey: key }, 'body.filter');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ idempotencyKey: 'not a key!' }), 'body.idempotencyKey');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ idempotencyKey: 'k'.repeat(101) }), 'body.idempotencyKey');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ filter: { reason: 'stolen' } }), 'body.filter.reason');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ filter: { region: 'Guangdong' } }), 'body.filter.region');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ filter: { olderThan: 'yesterday' } }), 'body.filter.olderThan');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ filter: { escalated: 'maybe' } }), 'body.filter.escalated');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ filter: { courier: 'fast' } }), 'body.filter');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ slot: 'tomorrow' }), 'body.slot');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ limit: 0 }), 'body.limit');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ limit: 10_001 }), 'body.limit');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ limit: 2.5 }), 'body.limit');
+    await expect4xx('POST', '/deliveries/retry', 400, retry({ priority: 'high' }), 'body');
+    await expect4xx('GET', '/deliveries/retry/not%20a%20key', 400, undefined, 'params.jobId');
+    await expect4xx('POST', '/deliveries/retry/not%20a%20key/cancel', 400, undefined, 'params.jobId');
+    await expect4xx('GET', `/deliveries/retry/${key}`, 404);
   });
 
   it('teams, agents, preview and settings routes name the field, and unknown ones are 404', async () => {
@@ -163,6 +188,6 @@ describe('other routes', () => {
     expect(health.json()).toMatchObject({ ok: true, postgres: { ok: true }, temporal: { ok: true } });
     const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
     expect(spec.statusCode).toBe(200);
-    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/warehouses/{code}/receipts', '/couriers/{code}/settlement']));
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/warehouses/{code}/receipts', '/couriers/{code}/settlement', '/deliveries/retry', '/deliveries/retry/{jobId}']));
   });
 });

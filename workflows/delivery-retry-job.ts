@@ -1,0 +1,192 @@
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { OrderRetryResult } from '../activities/delivery-jobs';
+import { describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
+import { data } from './activity-proxies';
+
+// ---- Messages ----------------------------------------------------------------------------------
+
+export type DeliveryRetryJobStatus = 'running' | 'completed' | 'cancelled';
+
+export interface DeliveryRetryProgress {
+  jobId: string;
+  status: DeliveryRetryJobStatus;
+  /** Held orders the filter matched when the job started: its fixed scope. */
+  total: number;
+  done: number;
+  /** A new delivery was booked. */
+  accepted: number;
+  /** The order said no (no longer held, already delivered, cancelled, a retry under way). */
+  refused: number;
+  /** The order could not be asked (not found). */
+  failed: number;
+  startedAt: string;
+  filter: HeldDeliveryFilter;
+  slot?: string;
+  /** The latest refusals and failures, newest last (at most 20). */
+  lastErrors: { orderId: string; reason: string }[];
+  /** How many times the job has continued as new (history hand-overs). */
+  run: number;
+}
+
+export const deliveryRetryProgressQuery = defineQuery<DeliveryRetryProgress>('progress');
+/** Stops the job between batches; answers once it has stopped. */
+export const cancelDeliveryRetryUpdate = defineUpdate<DeliveryRetryProgress>('cancel');
+
+// ---- Input and the state carried across continue-as-new --------------------------------------
+
+interface CarriedJob {
+  startedAt: string;
+  total: number;
+  accepted: number;
+  refused: number;
+  failed: number;
+  lastErrors: { orderId: string; reason: string }[];
+  /** Orders of the snapshot not retried yet, in the work queue's order. */
+  remaining: string[];
+  run: number;
+}
+
+export interface DeliveryRetryJobInput {
+  jobId: string;
+  filter: HeldDeliveryFilter;
+  /** The slot every new booking asks for (ISO time); the courier's next slot otherwise. */
+  slot?: string;
+  /** At most this many orders. */
+  limit: number;
+  /** The request's hash, also in the memo: the API compares a repeat of the same key with it. */
+  requestHash: string;
+  /** Orders asked at once (one activity per batch). */
+  batchSize?: number;
+  /** How long each order's retry waits for its new booking before the batch moves on. */
+  bookingWaitSeconds?: number;
+  /** Hand over to a new run past this many history events. */
+  historyLimit?: number;
+  carried?: CarriedJob;
+}
+
+// ---- Activities --------------------------------------------------------------------------------
+
+// A batch waits for its orders' new bookings (bounded per order); a worker that dies mid-batch is
+// noticed by the heartbeat, and the retried batch re-attaches to the same updates by their ids.
+const batches = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
+});
+
+export const DEFAULT_BATCH_SIZE = 20;
+/** Hand over to a new run past this many history events (a batch costs about six). */
+export const DEFAULT_JOB_HISTORY_LIMIT = 3_000;
+const LAST_ERRORS = 20;
+
+export async function deliveryRetryJobWorkflow(input: DeliveryRetryJobInput): Promise<DeliveryRetryProgress> {
+  const { jobId, filter, slot } = input;
+  const carried = input.carried;
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
+  const historyLimit = input.historyLimit ?? DEFAULT_JOB_HISTORY_LIMIT;
+  const s = {
+    status: 'running' as DeliveryRetryJobStatus,
+    startedAt: carried?.startedAt ?? new Date().toISOString(),
+    total: carried?.total ?? 0,
+    accepted: carried?.accepted ?? 0,
+    refused: carried?.refused ?? 0,
+    failed: carried?.failed ?? 0,
+    run: carried?.run ?? 0,
+    snapshotTaken: carried !== undefined,
+    cancelRequested: false,
+  };
+  const lastErrors = [...(carried?.lastErrors ?? [])];
+  let remaining = carried?.remaining ?? [];
+  const done = () => s.accepted + s.refused + s.failed;
+
+  const progress = (): DeliveryRetryProgress => ({
+    jobId, status: s.status, total: s.total, done: done(), accepted: s.accepted, refused: s.refused, failed: s.failed,
+    startedAt: s.startedAt, filter, ...(slot ? { slot } : {}), lastErrors: [...lastErrors], run: s.run,
+  });
+  const showDetails = () => {
+    const counts = `${s.accepted} accepted, ${s.refused} refused${s.failed ? `, ${s.failed} failed` : ''}`;
+    const state = !s.snapshotTaken
+      ? 'listing the held orders'
+      : `retried ${done()} of ${s.total} held orders (${counts})`;
+    const last = lastErrors.at(-1);
+    setCurrentDetails(
+      `**${s.status}**${s.cancelRequested && s.status === 'running' ? ' (cancelling after this batch)' : ''} · ${state}\n\n` +
+        `Scope: ${describeHeldFilter(filter)}, at most ${input.limit}; new slot: ${slot ?? "the courier's next"}.` +
+        `${last ? `\n\nLast refusal: ${last.orderId}: ${last.reason}` : ''}\n\nStarted ${s.startedAt}. Run ${s.run + 1}.`,
+    );
+  };
+
+  setHandler(deliveryRetryProgressQuery, progress);
+  setHandler(cancelDeliveryRetryUpdate, async () => {
+    s.cancelRequested = true;
+    showDetails();
+    await condition(() => s.status !== 'running');
+    return progress();
+  }, {
+    validator: () => {
+      if (s.status !== 'running') throw new Error(`job is already ${s.status}`);
+    },
+  });
+
+  const record = (results: OrderRetryResult[]) => {
+    for (const r of results) {
+      if (r.result === 'accepted') {
+        s.accepted++;
+        continue;
+      }
+      if (r.result === 'refused') s.refused++;
+      else s.failed++;
+      lastErrors.push({ orderId: r.orderId, reason: r.reason });
+      if (lastErrors.length > LAST_ERRORS) lastErrors.splice(0, lastErrors.length - LAST_ERRORS);
+    }
+  };
+
+  showDetails();
+  if (!carried) {
+    // The scope is fixed now: orders held later are for another job, and the work queue's order is kept.
+    const { orderIds } = await data.snapshotHeldOrders({ filter, limit: input.limit });
+    remaining = orderIds;
+    s.total = orderIds.length;
+    s.snapshotTaken = true;
+    showDetails();
+  }
+
+  const handOverDue = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  while (remaining.length && !s.cancelRequested) {
+    if (handOverDue()) {
+      // A cancel arriving now ends the job here rather than in the next run.
+      await condition(() => allHandlersFinished() || s.cancelRequested);
+      if (s.cancelRequested) break;
+      const next: CarriedJob = {
+        startedAt: s.startedAt, total: s.total, accepted: s.accepted, refused: s.refused, failed: s.failed,
+        lastErrors, remaining, run: s.run + 1,
+      };
+      const continueAsNew = makeContinueAsNewFunc<typeof deliveryRetryJobWorkflow>({ memo: workflowInfo().memo });
+      return continueAsNew({ ...input, carried: next });
+    }
+    const batch = remaining.slice(0, batchSize);
+    const { results } = await batches.retryHeldDeliveries({
+      jobId, orderIds: batch, ...(slot ? { slot } : {}),
+      ...(input.bookingWaitSeconds !== undefined ? { bookingWaitSeconds: input.bookingWaitSeconds } : {}),
+    });
+    record(results);
+    remaining = remaining.slice(batch.length);
+    showDetails();
+  }
+
+  s.status = remaining.length ? 'cancelled' : 'completed';
+  showDetails();
+  await condition(allHandlersFinished);
+  return progress();
+}
