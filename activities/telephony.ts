@@ -9,7 +9,8 @@ import type { CallingWindow } from '../domain/calling-window';
 export interface PlaceCallInput {
   callId: string;
   purpose: 'sales' | 'followup';
-  campaignId: string;
+  /** The campaign the call is for; none for follow-ups of orders from other channels. */
+  campaignId?: string;
   attemptNo: number;
   leadId?: number;
   orderId?: string;
@@ -33,6 +34,7 @@ export interface CallAttemptRow {
   complaint: boolean | null;
   ended_at: Date | null;
   agent_id: string | null;
+  resale: boolean | null;
 }
 
 /** The stored outcome of a call in the shape the dialer reported it. */
@@ -45,12 +47,13 @@ export function outcomeFromRow(row: CallAttemptRow): CallOutcome {
     ...(row.callback_at ? { callbackAt: row.callback_at.toISOString() } : {}),
     ...(row.satisfaction != null ? { satisfaction: row.satisfaction } : {}),
     ...(row.complaint != null ? { complaint: row.complaint } : {}),
+    ...(row.resale ? { resale: true } : {}),
     ...(row.agent_id ? { agentId: row.agent_id } : {}),
     endedAt: (row.ended_at ?? new Date()).toISOString(),
   };
 }
 
-export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, ended_at, agent_id';
+export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, ended_at, agent_id, resale';
 
 /** How one call of a batch went when we asked the dialer. */
 export type PlacedCall =
@@ -85,7 +88,7 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
        SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
        ON CONFLICT (id) DO UPDATE SET task_token = COALESCE(EXCLUDED.task_token, call_attempts.task_token)
        RETURNING ${CALL_ATTEMPT_COLUMNS}, checks->>'result' AS checked`,
-      [common.purpose, common.campaignId, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
+      [common.purpose, common.campaignId ?? null, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
         calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token],
     );
     const results: PlacedCall[] = [];

@@ -1,16 +1,24 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { OfferSchema, OrderPolicySchema } from '../domain/campaign';
+import { createOrder } from '../activities/orders';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
-import { orderWorkflowId } from '../domain/ids';
+import { apiOrderId, orderWorkflowId } from '../domain/ids';
 import { cancelOrderUpdate, orderQuery, retryDeliveryUpdate, type OrderView } from '../workflows/order';
 import type { AppDeps } from './app';
 import { uiLink } from './campaigns';
-import { badRequest, notFound, refusalOf } from './errors';
+import { badRequest, conflict, notFound, refusalOf } from './errors';
 
 interface OrderRow {
   id: string;
-  campaign_id: string;
-  lead_id: string;
+  campaign_id: string | null;
+  lead_id: string | null;
+  channel: string;
+  parent_order_id: string | null;
+  courier: string | null;
+  warehouse: string | null;
+  hold_reason: string | null;
   region: string;
   offer_code: string;
   status: string;
@@ -35,25 +43,40 @@ const toSummary = (o: OrderRow) => ({
     ? { result: o.followup_result, satisfaction: o.satisfaction, complaint: o.complaint }
     : null,
   escalatedAt: iso(o.escalated_at),
+  channel: o.channel, parentOrderId: o.parent_order_id, courier: o.courier, warehouse: o.warehouse, holdReason: o.hold_reason,
   createdAt: o.created_at.toISOString(), updatedAt: o.updated_at.toISOString(),
 });
 
 const OrderSummary = z.object({
-  id: z.string(), campaignId: z.string(), region: z.string(), offerCode: z.string(), status: z.string(), stage: z.string(),
+  id: z.string(), campaignId: z.string().nullable(), region: z.string(), offerCode: z.string(), status: z.string(), stage: z.string(),
   deliveryAttempts: z.number(), deliveredAt: z.string().nullable(), activatedAt: z.string().nullable(),
   activationRef: z.string().nullable(),
   followUp: z.object({ result: z.string(), satisfaction: z.number().nullable(), complaint: z.boolean().nullable() }).nullable(),
   /** Set while the order is held past its SLA without a scheduler's decision. */
   escalatedAt: z.string().nullable(),
+  /** outbound (a campaign's call), api (another channel), followup (sold on a follow-up call). */
+  channel: z.string(),
+  /** The order whose follow-up call sold this one. */
+  parentOrderId: z.string().nullable(),
+  courier: z.string().nullable(), warehouse: z.string().nullable(),
+  /** Why a held order waits: delivery-failed or out-of-stock. */
+  holdReason: z.string().nullable(),
   createdAt: z.string(), updatedAt: z.string(),
 });
 const OrderDetail = OrderSummary.extend({
   history: z.array(z.object({ at: z.string(), status: z.string(), stage: z.string(), reason: z.string() })),
+  deliveries: z.array(z.object({
+    id: z.string(), kind: z.string(), courier: z.string().nullable(), address: z.string(), slot: z.string().nullable(),
+    outcome: z.string().nullable(), outcomeAt: z.string().nullable(), amountCollected: z.number().nullable(),
+  })),
+  stock: z.array(z.object({ sku: z.string(), qty: z.number(), warehouse: z.string(), state: z.string() })),
+  payments: z.array(z.object({ id: z.string(), kind: z.string(), method: z.string(), amount: z.number(), courier: z.string().nullable(), at: z.string() })),
   waitingFor: z.string().nullable(),
   temporalUi: z.string(),
 });
 const IdParams = z.strictObject({ id: z.string().min(1).max(200) });
 const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
+const OrderCreated = z.object({ id: z.string(), workflowId: z.string(), created: z.boolean() });
 const UpdateAnswer = z.object({ id: z.string(), status: z.string(), stage: z.string(), waitingFor: z.string(), deliveryAttempts: z.number() });
 
 /** Schedulers' resource: find orders, retry a failed delivery, cancel an order. */
@@ -102,6 +125,14 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     const { rows: events } = await db.query<{ at: Date; status: string; stage: string; reason: string }>(
       'SELECT at, status, stage, reason FROM order_events WHERE order_id = $1 ORDER BY id', [order.id],
     );
+    const [deliveries, stock, payments] = await Promise.all([
+      db.query<{ id: string; kind: string; courier: string | null; address: string; slot: Date | null; outcome: string | null; outcome_at: Date | null; amount_collected: string | null }>(
+        'SELECT id, kind, courier, address, slot, outcome, outcome_at, amount_collected FROM deliveries WHERE order_id = $1 ORDER BY attempt', [order.id]),
+      db.query<{ sku: string; qty: number; warehouse: string; state: string }>(
+        'SELECT sku, qty, warehouse, state FROM stock_reservations WHERE order_id = $1 ORDER BY sku', [order.id]),
+      db.query<{ id: string; kind: string; method: string; amount: string; courier: string | null; at: Date }>(
+        'SELECT id, kind, method, amount, courier, at FROM payments WHERE order_id = $1 ORDER BY at, id', [order.id]),
+    ]);
     let waitingFor: string | null = null;
     try {
       const live: OrderView = await client.workflow.getHandle(orderWorkflowId(order.id)).query(orderQuery);
@@ -112,6 +143,12 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return {
       ...toSummary(order),
       history: events.map((e) => ({ at: e.at.toISOString(), status: e.status, stage: e.stage, reason: e.reason })),
+      deliveries: deliveries.rows.map((d) => ({
+        id: d.id, kind: d.kind, courier: d.courier, address: d.address, slot: iso(d.slot), outcome: d.outcome, outcomeAt: iso(d.outcome_at),
+        amountCollected: d.amount_collected === null ? null : Number(d.amount_collected),
+      })),
+      stock: stock.rows,
+      payments: payments.rows.map((p) => ({ id: p.id, kind: p.kind, method: p.method, amount: Number(p.amount), courier: p.courier, at: p.at.toISOString() })),
       waitingFor,
       temporalUi: uiLink(deps, orderWorkflowId(order.id)),
     };
@@ -125,6 +162,38 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       throw refusalOf(err, `order '${orderId}'`);
     }
   };
+
+  app.post('/orders', {
+    schema: {
+      tags: ['orders'],
+      summary: 'An order from another channel (shop, web, hotline), started once per Idempotency-Key',
+      headers: z.object({
+        'idempotency-key': z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/, 'letters, digits, _ and -, at most 60'),
+      }),
+      body: z.strictObject({
+        customerId: z.number().int().positive(),
+        offer: OfferSchema,
+        /** A campaign the sale is credited to (e.g. hotline marketing), if any. */
+        campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional(),
+        /** Delivery policy, hold SLA and follow-up; the defaults unless given. */
+        orders: OrderPolicySchema.prefault({}),
+      }),
+      response: { 200: OrderCreated, 201: OrderCreated, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const key = request.headers['idempotency-key'];
+    const { customerId, offer, campaignId, orders: policy } = request.body;
+    if (campaignId && !(await db.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId])).rowCount) throw notFound(`campaign '${campaignId}'`);
+    if (!(await db.query('SELECT 1 FROM customers WHERE id = $1', [customerId])).rowCount) throw notFound(`customer ${customerId}`);
+    const made = await createOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, {
+      orderId: apiOrderId(key), channel: 'api', customerId, offer, policy, ...(campaignId ? { campaignId } : {}),
+      idempotencyKey: key, requestHash: createHash('sha256').update(JSON.stringify(request.body)).digest('hex'),
+      reason: `order taken in another channel (Idempotency-Key ${key})`,
+    });
+    if ('conflict' in made) throw conflict(made.conflict);
+    reply.header('location', `/orders/${made.orderId}`);
+    return reply.status(made.created ? 201 : 200).send({ id: made.orderId, workflowId: made.workflowId, created: made.created });
+  });
 
   app.post('/orders/:id/delivery/retry', {
     schema: {

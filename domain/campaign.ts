@@ -117,6 +117,8 @@ export const OrderPolicySchema = z.strictObject({
   delivery: DeliveryPolicySchema.prefault({}),
   /** How long a held order may wait for a scheduler before it is escalated, then cancelled. */
   holdSla: HoldSlaSchema.prefault({}),
+  /** An offer made on the follow-up call (a value-added service, say): a yes starts a new order, linked to this one. */
+  followUpOffer: OfferSchema.optional(),
 });
 
 export const CampaignDefinitionSchema = z

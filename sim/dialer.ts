@@ -51,6 +51,8 @@ export const DialerConfigSchema = z.strictObject({
   followupReachRate: RateSchema.default(0.8),
   /** Share of reached follow-ups where the customer files a complaint. */
   complaintRate: RateSchema.default(0.05),
+  /** Share of reached follow-ups (without a complaint) where the customer buys the offer made on the call. */
+  resaleRate: RateSchema.default(0),
   /** callbackAt = end of call + this, for callback-requested. */
   callbackAfterSec: z.number().min(0).default(5),
   webhookRetries: z.number().int().min(0).max(20).default(8),
@@ -90,6 +92,8 @@ export const CallOutcomeSchema = z.strictObject({
   callbackAt: z.iso.datetime().optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
+  /** Follow-up calls: the customer bought the offer made on the call. */
+  resale: z.boolean().optional(),
   /** The agent who took the call (team calls only). */
   agentId: z.string().optional(),
   endedAt: z.iso.datetime(),
@@ -108,13 +112,15 @@ export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt
       return { ...ended, disposition, connected: false, durationSec: 0 };
     }
     // "accepted" on a follow-up means: reached and the survey was answered.
+    const complaint = unit(seed, call.callId, 'complaint') < config.complaintRate;
     return {
       ...ended,
       disposition: 'accepted',
       connected: true,
       durationSec: between(30, 240, unit(seed, call.callId, 'duration')),
       satisfaction: between(1, 5, unit(seed, call.callId, 'satisfaction')),
-      complaint: unit(seed, call.callId, 'complaint') < config.complaintRate,
+      complaint,
+      ...(!complaint && unit(seed, call.callId, 'resale') < config.resaleRate ? { resale: true } : {}),
     };
   }
 

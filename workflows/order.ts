@@ -55,7 +55,7 @@ export interface RetryDeliveryRequest {
 
 export interface OrderView {
   orderId: string;
-  campaignId: string;
+  campaignId?: string;
   status: OrderStatus;
   stage: OrderStage;
   /** In words: what the order waits for now, and since when. */
@@ -75,6 +75,8 @@ export interface OrderView {
   collected?: number;
   /** Compensation steps taken, in order (cancelled or failed orders). */
   compensation?: string[];
+  /** The order sold on this one's follow-up call. */
+  followOnOrderId?: string;
 }
 
 /** The patch that replaced "retry once, then hold" with the per-reason delivery policy and the hold SLA. */
@@ -146,6 +148,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     collected: 0,
     compensation: [] as string[],
     stockChecks: 0,
+    followOnOrderId: undefined as string | undefined,
   };
   let stockArrived = false;
   const reports = new Map<string, DeliveryReport>();
@@ -158,7 +161,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     activationId: s.activationId, followUp: s.followUp, escalated: s.escalated,
     ...(logistics ? {
       holdReason: s.holdReason, courier: s.courier, collected: s.collected, compensation: s.compensation,
-      ...(s.warehouse ? { warehouse: s.warehouse } : {}),
+      ...(s.warehouse ? { warehouse: s.warehouse } : {}), ...(s.followOnOrderId ? { followOnOrderId: s.followOnOrderId } : {}),
     } : {}),
   });
   const showDetails = () =>
@@ -430,6 +433,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       });
       if (outcome.connected) {
         s.followUp = { result: 'reached', satisfaction: outcome.satisfaction, complaint: outcome.complaint ?? false };
+        // The call also offered something more: a yes is a new order, linked to this one.
+        if (logistics && outcome.resale && policy.followUpOffer) {
+          const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer, policy });
+          s.followOnOrderId = followOn.orderId;
+        }
         break;
       }
     } catch {
@@ -438,7 +446,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (attempt < policy.followUpMaxAttempts) await sleep(policy.followUpRetryDelaySeconds * 1000);
   }
   const said = s.followUp.result === 'reached'
-    ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? ', complaint recorded' : ''}`
+    ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? ', complaint recorded' : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
   wait('nothing (done)');
   await moveTo('completed', 'done', said, { followUp: s.followUp });

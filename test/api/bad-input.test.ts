@@ -115,6 +115,16 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { courier: 'Fast!' }, 'body.courier');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { region: 'bj' }, 'body.address');
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { speed: 'fast' });
+    await expect4xx('POST', '/orders', 400, { customerId: 1, offer: { code: 'x1', name: 'X', price: 1 } }, 'headers.idempotency-key');
+    const order = { customerId: 1, offer: { code: 'x1', name: 'X', price: 1 } };
+    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: -1 }, headers: { 'idempotency-key': 'k1' } })
+      .then((r) => expect(r.json().issues[0].path).toBe('body.customerId'));
+    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, offer: { ...order.offer, collect: { method: 'cheque', amount: 5 } } }, headers: { 'idempotency-key': 'k1' } })
+      .then((r) => expect(r.json().issues[0].path).toBe('body.offer.collect.method'));
+    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: 999_999_999 }, headers: { 'idempotency-key': 'k1' } })
+      .then((r) => expect(r.statusCode).toBe(404));
+    await h.app.inject({ method: 'POST', url: '/orders', payload: order, headers: { 'idempotency-key': 'no spaces' } })
+      .then((r) => expect(r.statusCode).toBe(400));
     await expect4xx('GET', '/stock?warehouse=WH%20South', 400, undefined, 'querystring.warehouse');
     await expect4xx('GET', '/stock?colour=red', 400);
     await expect4xx('POST', '/warehouses/wh-south/receipts', 400, {}, 'body.reference');

@@ -146,4 +146,49 @@ describe('order logistics: stock, routing, payment and compensation', () => {
       await configureSim(h.sims.bssUrl, { refuseLastDigits: [] });
     }
   });
+
+  it('takes an order from another channel once per Idempotency-Key', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const key = `web-${randomUUID().slice(0, 8)}`;
+    const body = {
+      customerId: 42,
+      offer: { code: 'sim-only', name: 'SIM only', price: 19 },
+      orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 },
+    };
+    const first = await api(h, 'POST', '/orders', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ id: `api-${key}`, workflowId: `order-api-${key}`, created: true });
+    const again = await api(h, 'POST', '/orders', body, { 'idempotency-key': key });
+    expect(again.status).toBe(200);
+    expect(again.body.created).toBe(false);
+    const other = await api(h, 'POST', '/orders', { ...body, customerId: 43 }, { 'idempotency-key': key });
+    expect(other.status).toBe(409);
+    expect(other.body.message).toMatch(/another order request/);
+    await waitView(first.body.id, 'done', (v) => v.stage === 'done');
+    const order = await waitUntil('the order closed', async () => {
+      const res = await api(h, 'GET', `/orders/${first.body.id}`);
+      return res.body.stage === 'done' ? res.body : undefined;
+    });
+    expect(order).toMatchObject({ channel: 'api', campaignId: null, status: 'completed', stock: [{ sku: 'sim-card', qty: 1, state: 'shipped' }] });
+    expect(order.history[0].reason).toMatch(/another channel/);
+    expect((await h.db.query('SELECT count(*)::int AS n FROM orders WHERE idempotency_key = $1', [key])).rows[0]).toEqual({ n: 1 });
+  });
+
+  it('sells again on the follow-up call: a new order, linked to the first', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    await configureSim(h.sims.dialerUrl, { resaleRate: 1, complaintRate: 0, followupReachRate: 1 });
+    try {
+      const orderId = await oneOrder('lg-resale', { ships: [] }, { followUpOffer: { code: 'vas-music', name: 'Music pack', price: 10, ships: [] } });
+      const parent = await waitView(orderId, 'done', (v) => v.stage === 'done');
+      expect(parent.followOnOrderId).toBe(`${orderId}-r1`);
+      await waitView(`${orderId}-r1`, 'done', (v) => v.stage === 'done');
+      const { rows: [child] } = await h.db.query('SELECT channel, parent_order_id, campaign_id, offer_code FROM orders WHERE id = $1', [`${orderId}-r1`]);
+      expect(child).toEqual({ channel: 'followup', parent_order_id: orderId, campaign_id: null, offer_code: 'vas-music' });
+      // the follow-on order offers nothing more on its own follow-up
+      expect((await view(`${orderId}-r1`)).followOnOrderId).toBeUndefined();
+      expect((await historyOf(orderId)).at(-1)).toMatch(new RegExp(`sold Music pack again: order ${orderId}-r1`));
+    } finally {
+      await configureSim(h.sims.dialerUrl, { resaleRate: 0, complaintRate: 0.05, followupReachRate: 0.8 });
+    }
+  });
 });
