@@ -5,7 +5,7 @@ import { createOrder } from '../activities/orders';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
 import { apiOrderId, orderWorkflowId } from '../domain/ids';
-import { cancelOrderUpdate, orderQuery, retryDeliveryUpdate, type OrderView } from '../workflows/order';
+import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order';
 import type { AppDeps } from './app';
 import { uiLink } from './campaigns';
 import { badRequest, conflict, notFound, refusalOf } from './errors';
@@ -221,6 +221,37 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     }
     return runUpdate(order.id, () =>
       client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [request.body ?? {}] }));
+  });
+
+  app.post('/orders/:id/delivery/reschedule', {
+    schema: {
+      tags: ['orders'],
+      summary: 'Move the delivery to another slot: a held order is booked again, a booking under way is cancelled and made again',
+      params: IdParams,
+      body: z.strictObject({ slot: z.iso.datetime({ offset: true }) }),
+      response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => {
+    const order = await loadOrder(request.params.id);
+    return runUpdate(order.id, () =>
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(rescheduleDeliveryUpdate, { args: [request.body] }));
+  });
+
+  app.post('/orders/:id/delivery/reassign', {
+    schema: {
+      tags: ['orders'],
+      summary: 'Give the delivery to another courier: a held order is booked with it, a booking under way is moved to it',
+      params: IdParams,
+      body: z.strictObject({ courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/) }),
+      response: { 200: UpdateAnswer, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request) => {
+    const order = await loadOrder(request.params.id);
+    if (!(await db.query('SELECT 1 FROM couriers WHERE code = $1', [request.body.courier])).rowCount) {
+      throw badRequest('body.courier', `no courier '${request.body.courier}'`);
+    }
+    return runUpdate(order.id, () =>
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(reassignDeliveryUpdate, { args: [request.body] }));
   });
 
   app.post('/orders/:id/cancel', {

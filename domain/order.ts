@@ -119,6 +119,17 @@ export function cancelRefusal(status: OrderStatus, stage: OrderStage, opts: { re
   return undefined;
 }
 
+/**
+ * Why a reschedule or reassignment is refused: only a held order, or one whose booking is under
+ * way (it is cancelled at the courier and made again), can be booked anew.
+ */
+export function deliveryChangeRefusal(status: OrderStatus, stage: OrderStage, bookingOpen: boolean): string | undefined {
+  if (isSettled(status)) return `order is already ${status}`;
+  if (stage !== 'delivery') return 'order already delivered';
+  if (status !== 'held' && !bookingOpen) return 'no delivery is booked now (an automatic retry is due); try again in a moment';
+  return undefined;
+}
+
 /** Why a scheduler's delivery retry is refused, or undefined when it may go ahead. */
 export function deliveryRetryRefusal(status: OrderStatus, stage: OrderStage): string | undefined {
   if (isSettled(status)) return `order is already ${status}`;

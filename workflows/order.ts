@@ -19,6 +19,7 @@ import { followUpCallId } from '../domain/ids';
 import {
   cancelRefusal,
   deliveryDecision,
+  deliveryChangeRefusal,
   deliveryRetryRefusal,
   deliveryStep,
   type DeliveryDecision,
@@ -95,6 +96,13 @@ export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryRepo
 export const orderQuery = defineQuery<OrderView>('order');
 export const retryDeliveryUpdate = defineUpdate<OrderView, [RetryDeliveryRequest]>('retryDelivery');
 export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('cancel');
+/**
+ * A scheduler moves the delivery to another slot, or gives it to another courier: a held order is
+ * booked again so; a booking under way is cancelled at the courier and booked again. Answers once
+ * the new booking is made, or refuses (e.g. the courier had already finished it).
+ */
+export const rescheduleDeliveryUpdate = defineUpdate<OrderView, [{ slot: string }]>('rescheduleDelivery');
+export const reassignDeliveryUpdate = defineUpdate<OrderView, [{ courier: string }]>('reassignDelivery');
 /** Stock arrived at a warehouse (the API's goods receipt): an order waiting for stock looks again. */
 export const stockArrivedSignal = defineSignal<[{ warehouse: string }]>('stockArrived');
 
@@ -154,6 +162,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const reports = new Map<string, DeliveryReport>();
   let cancelRequest: { reason: string } | undefined;
   let schedulerRetry: RetryDeliveryRequest | undefined;
+  /** A reschedule or reassignment of the booking under way, and why one could not be done. */
+  let rebook: RetryDeliveryRequest | undefined;
+  let rebookRefusal: string | undefined;
+  /** The booking whose outcome the order waits for now. */
+  let openBooking: string | undefined;
 
   const view = (): OrderView => ({
     orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
@@ -241,6 +254,37 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       },
     },
   );
+
+  // Reschedule and reassign: a new booking, whether the order is held or a booking is under way.
+  const changeBooking = async (change: RetryDeliveryRequest): Promise<OrderView> => {
+    const attempt = s.deliveryAttempts + 1;
+    const checks = s.stockChecks;
+    if (s.status === 'held') schedulerRetry = change;
+    else rebook = change;
+    await condition(() => s.booked >= attempt || s.status === 'cancelled' || rebookRefusal !== undefined
+      || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
+    if (rebookRefusal) {
+      const why = rebookRefusal;
+      rebookRefusal = undefined;
+      throw ApplicationFailure.create({ message: why, type: 'TooLate' });
+    }
+    return view();
+  };
+  const changeValidator = (what: string) => () => {
+    if (!logistics) throw new Error(`this order predates ${what}; a held order can be retried with a new slot or courier`);
+    const why = deliveryChangeRefusal(s.status, s.stage, openBooking !== undefined)
+      ?? (schedulerRetry || rebook ? 'a new booking is already being made' : cancelRequest ? 'a cancel is under way' : undefined);
+    if (why) throw new Error(why);
+  };
+  setHandler(rescheduleDeliveryUpdate, ({ slot }) => changeBooking({ slot }), {
+    validator: (req) => {
+      changeValidator('rescheduling')();
+      if (Number.isNaN(Date.parse(req.slot))) throw new Error('slot: not an ISO date-time');
+    },
+  });
+  setHandler(reassignDeliveryUpdate, ({ courier: to }) => changeBooking({ courier: to }), {
+    validator: (_req: { courier: string }) => changeValidator('reassignment')(),
+  });
 
   /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
   const delivered = async (report: DeliveryReport) => {
@@ -337,8 +381,26 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics) s.courier = booking.courier;
     if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
     wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
-    await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
-    const report = reports.get(booking.deliveryId);
+    openBooking = booking.deliveryId;
+    await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined || rebook !== undefined);
+    let report = reports.get(booking.deliveryId);
+    if (!report && !cancelRequest && rebook) {
+      // A scheduler moved it (slot or courier): cancelled at the courier, then booked again.
+      const change = rebook;
+      const { cancelled } = await courier.cancelDelivery({ deliveryId: booking.deliveryId });
+      rebook = undefined;
+      if (cancelled) {
+        openBooking = undefined;
+        next = { ...next, ...change };
+        await moveTo('inProgress', 'delivery', change.courier
+          ? `booking ${booking.deliveryId} given to courier ${change.courier}` : `booking ${booking.deliveryId} moved to ${change.slot}`);
+        continue;
+      }
+      rebookRefusal = 'the courier had already finished this delivery; its outcome decides';
+      await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
+      report = reports.get(booking.deliveryId);
+    }
+    openBooking = undefined;
     if (!report) return cancel(booking.deliveryId);
     s.lastDeliveryOutcome = report.outcome;
     const step = perReason

@@ -125,6 +125,11 @@ describe('other routes', () => {
       .then((r) => expect(r.statusCode).toBe(404));
     await h.app.inject({ method: 'POST', url: '/orders', payload: order, headers: { 'idempotency-key': 'no spaces' } })
       .then((r) => expect(r.statusCode).toBe(400));
+    await expect4xx('POST', '/orders/x/delivery/reschedule', 400, {}, 'body.slot');
+    await expect4xx('POST', '/orders/x/delivery/reschedule', 400, { slot: 'tomorrow' }, 'body.slot');
+    await expect4xx('POST', '/orders/x/delivery/reassign', 400, {}, 'body.courier');
+    await expect4xx('POST', '/orders/x/delivery/reassign', 400, { courier: 'SF Express' }, 'body.courier');
+    await expect4xx('POST', '/orders/x/delivery/reassign', 404, { courier: 'sf' });
     await expect4xx('GET', '/stock?warehouse=WH%20South', 400, undefined, 'querystring.warehouse');
     await expect4xx('GET', '/stock?colour=red', 400);
     await expect4xx('POST', '/warehouses/wh-south/receipts', 400, {}, 'body.reference');
