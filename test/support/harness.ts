@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
@@ -10,6 +11,7 @@ import { connectClient } from '../../infra/temporal';
 import { buildApp } from '../../api/app';
 import { createWorker, type WorkerDeps } from '../../workers/worker';
 import { startSims, type RunningSims, type StartSimsOptions } from '../../sim';
+import { ROOT } from '../../scripts/stack/paths';
 
 export interface Harness {
   db: Db;
@@ -19,9 +21,12 @@ export interface Harness {
   sims: RunningSims;
   config: Config;
   taskQueue: string;
-  worker: Worker;
+  /** The in-process worker (undefined when the worker runs in its own process). */
+  worker: Worker | undefined;
   /** Stops the worker (as a crash would, but cleanly) and starts a new one on the same queue. */
   restartWorker(): Promise<void>;
+  /** With `workerProcess`: kills the worker process outright (SIGKILL), then starts a new one. */
+  killWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +36,13 @@ let runtimeQuiet = false;
  * The system in one test process: the real API (on an ephemeral port, so the sims' webhooks reach
  * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
  */
-export async function startHarness(opts: { sims?: StartSimsOptions; tuning?: WorkerDeps['tuning'] } = {}): Promise<Harness> {
+export async function startHarness(opts: {
+  sims?: StartSimsOptions;
+  tuning?: WorkerDeps['tuning'];
+  /** Run the worker as its own process (workers/main.ts), so a test can kill it as a crash would. */
+  workerProcess?: boolean;
+  bssTimeoutMs?: number;
+} = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
     runtimeQuiet = true;
@@ -44,7 +55,7 @@ export async function startHarness(opts: { sims?: StartSimsOptions; tuning?: Wor
   const sims = await startSims({ seed: 42, ...opts.sims });
   const baseConfig = loadConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
-    DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: '1500',
+    DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
   });
   const app = await buildApp({ db, client, config: baseConfig });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -55,21 +66,62 @@ export async function startHarness(opts: { sims?: StartSimsOptions; tuning?: Wor
   const newWorker = () => createWorker({
     config, db, client, connection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, tuning: opts.tuning,
   });
-  let worker = await newWorker();
-  let running = worker.run();
+  let worker: Worker | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let child: ChildProcess | undefined;
+  const spawnWorker = () => {
+    // node itself (not the tsx wrapper), so a SIGKILL hits the process that does the work
+    child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+        WORKFLOW_BUNDLE: inject('workflowBundlePath'), LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // Its log is kept (the last lines) and shown only if it dies of its own accord.
+    let tail = '';
+    child.stderr!.on('data', (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-20_000); });
+    child.once('exit', (code, signal) => {
+      if (code !== 0 && signal !== 'SIGKILL' && signal !== 'SIGTERM') console.error(`worker process exited (${code ?? signal}):\n${tail}`);
+    });
+  };
+  const stopChild = async (signal: NodeJS.Signals) => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill(signal);
+    await exited;
+  };
+  if (opts.workerProcess) spawnWorker();
+  else {
+    worker = await newWorker();
+    running = worker.run();
+  }
 
   return {
     db, client, app, apiUrl, sims, config, taskQueue,
     get worker() { return worker; },
     async restartWorker() {
-      worker.shutdown();
+      if (opts.workerProcess) {
+        await stopChild('SIGTERM');
+        spawnWorker();
+        return;
+      }
+      worker!.shutdown();
       await running;
       worker = await newWorker();
       running = worker.run();
     },
+    async killWorker() {
+      if (!opts.workerProcess) throw new Error('killWorker needs startHarness({ workerProcess: true })');
+      await stopChild('SIGKILL');
+      spawnWorker();
+    },
     async close() {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
+      await stopChild('SIGTERM');
       await connection.close();
       await app.close();
       await sims.close();
