@@ -19,9 +19,10 @@ import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harn
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
 /**
  * Names the workflow version a recording captures: v1 before calls were batched and signalled
- * (the campaign's legacy loop), v2 after. Bump it when a workflow changes shape on purpose.
+ * (the campaign's legacy loop), v2 after, v3 with the order's stock, payment and compensation
+ * steps and the campaign's quiet hand-over. Bump it when a workflow changes shape on purpose.
  */
-const HISTORY_LABEL = 'v2';
+const HISTORY_LABEL = 'v3';
 const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
 
 describe('replay of recorded histories', () => {
