@@ -6,7 +6,8 @@ import type { AppDeps } from './app';
 
 const HeldDelivery = z.object({
   orderId: z.string(),
-  campaignId: z.string(),
+  /** None for orders from other channels. */
+  campaignId: z.string().nullable(),
   region: z.string(),
   offerCode: z.string(),
   reason: z.string(),

@@ -91,6 +91,12 @@ describe('orders through faulty partners and a worker crash', () => {
       return true;
     }, { timeoutMs: 60_000, intervalMs: 1_000 });
 
+    // The dispatchers' work queue shows every order held after failed deliveries.
+    const queue = await api(h, 'GET', '/deliveries?limit=1000');
+    expect(queue.status).toBe(200);
+    const queued = queue.body.deliveries.filter((d: { orderId: string }) => d.orderId.startsWith(`api-rel-${run}-`));
+    expect(queued.length).toBe(byStatus.get('held') ?? 0);
+
     // At most one activation per order in the BSS, and each activated order was activated there.
     const bss = await simGet(`${h.sims.bssUrl}/stats`);
     expect(bss.maxCountPerKey).toBeLessThanOrEqual(1);
