@@ -114,7 +114,7 @@ export interface OrderFacts {
   deliveredAt?: string;
   activatedAt?: string;
   activationRef?: string;
-  followUp?: { result: 'reached' | 'unreached'; satisfaction?: number; complaint?: boolean };
+  followUp?: { result: 'reached' | 'unreached'; satisfaction?: number; complaint?: boolean; complaintReason?: string };
   /** true: the hold was escalated now; false: a person decided, the escalation is over. */
   escalated?: boolean;
   /** Why a held order waits (recorded with the hold; cleared when it moves on). */
@@ -210,13 +210,20 @@ export function createOrderActivities(deps: { db: Db; client: Client; taskQueue:
                   followed_up_at = CASE WHEN $8::text IS NULL THEN followed_up_at ELSE now() END,
                   satisfaction = COALESCE($9, satisfaction),
                   complaint = COALESCE($10, complaint),
+                  complaint_reason = COALESCE($13, complaint_reason),
                   escalated_at = CASE WHEN $11::boolean IS TRUE THEN now() WHEN $11::boolean IS FALSE THEN NULL ELSE escalated_at END,
                   hold_reason = CASE WHEN $2 = 'held' THEN COALESCE($12, hold_reason) END
             WHERE id = $1`,
           [input.orderId, input.status, input.stage, input.deliveryAttempts ?? null, f.deliveredAt ?? null,
             f.activatedAt ?? null, f.activationRef ?? null, f.followUp?.result ?? null,
-            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null, f.holdReason ?? null],
+            f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null, f.holdReason ?? null, f.followUp?.complaintReason ?? null],
         );
+        if (f.followUp?.complaint) {
+          await tx.query(
+            `INSERT INTO complaints (order_id, campaign_id, reason)
+             SELECT id, campaign_id, $2 FROM orders WHERE id = $1 ON CONFLICT (order_id) DO NOTHING`,
+            [input.orderId, f.followUp.complaintReason ?? 'not said']);
+        }
       });
     },
   };

@@ -32,6 +32,7 @@ export interface CallAttemptRow {
   callback_at: Date | null;
   satisfaction: number | null;
   complaint: boolean | null;
+  complaint_reason: string | null;
   ended_at: Date | null;
   agent_id: string | null;
   resale: boolean | null;
@@ -47,13 +48,14 @@ export function outcomeFromRow(row: CallAttemptRow): CallOutcome {
     ...(row.callback_at ? { callbackAt: row.callback_at.toISOString() } : {}),
     ...(row.satisfaction != null ? { satisfaction: row.satisfaction } : {}),
     ...(row.complaint != null ? { complaint: row.complaint } : {}),
+    ...(row.complaint_reason ? { complaintReason: row.complaint_reason } : {}),
     ...(row.resale ? { resale: true } : {}),
     ...(row.agent_id ? { agentId: row.agent_id } : {}),
     endedAt: (row.ended_at ?? new Date()).toISOString(),
   };
 }
 
-export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, ended_at, agent_id, resale';
+export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, complaint_reason, ended_at, agent_id, resale';
 
 /** How one call of a batch went when we asked the dialer. */
 export type PlacedCall =

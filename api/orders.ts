@@ -30,6 +30,7 @@ interface OrderRow {
   followup_result: string | null;
   satisfaction: number | null;
   complaint: boolean | null;
+  complaint_reason: string | null;
   escalated_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -40,7 +41,7 @@ const toSummary = (o: OrderRow) => ({
   id: o.id, campaignId: o.campaign_id, region: o.region, offerCode: o.offer_code, status: o.status, stage: o.stage,
   deliveryAttempts: o.delivery_attempts, deliveredAt: iso(o.delivered_at), activatedAt: iso(o.activated_at),
   activationRef: o.activation_ref, followUp: o.followup_result
-    ? { result: o.followup_result, satisfaction: o.satisfaction, complaint: o.complaint }
+    ? { result: o.followup_result, satisfaction: o.satisfaction, complaint: o.complaint, complaintReason: o.complaint_reason }
     : null,
   escalatedAt: iso(o.escalated_at),
   channel: o.channel, parentOrderId: o.parent_order_id, courier: o.courier, warehouse: o.warehouse, holdReason: o.hold_reason,
@@ -51,7 +52,9 @@ const OrderSummary = z.object({
   id: z.string(), campaignId: z.string().nullable(), region: z.string(), offerCode: z.string(), status: z.string(), stage: z.string(),
   deliveryAttempts: z.number(), deliveredAt: z.string().nullable(), activatedAt: z.string().nullable(),
   activationRef: z.string().nullable(),
-  followUp: z.object({ result: z.string(), satisfaction: z.number().nullable(), complaint: z.boolean().nullable() }).nullable(),
+  followUp: z.object({
+    result: z.string(), satisfaction: z.number().nullable(), complaint: z.boolean().nullable(), complaintReason: z.string().nullable(),
+  }).nullable(),
   /** Set while the order is held past its SLA without a scheduler's decision. */
   escalatedAt: z.string().nullable(),
   /** outbound (a campaign's call), api (another channel), followup (sold on a follow-up call). */

@@ -18,6 +18,7 @@ const DialerOutcome = z.object({
   callbackAt: z.iso.datetime({ offset: true }).optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
+  complaintReason: z.string().min(1).max(200).optional(),
   /** A follow-up call: the customer bought the offer made on it too. */
   resale: z.boolean().optional(),
   agentId: z.string().min(1).max(60).optional(),
@@ -50,12 +51,13 @@ export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
           disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
           duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
           satisfaction = COALESCE(satisfaction, $6), complaint = COALESCE(complaint, $7),
-          ended_at = COALESCE(ended_at, $8), agent_id = COALESCE(agent_id, $9), resale = COALESCE(resale, $10)
+          ended_at = COALESCE(ended_at, $8), agent_id = COALESCE(agent_id, $9), resale = COALESCE(resale, $10),
+          complaint_reason = COALESCE(complaint_reason, $11)
         WHERE id = $1
         RETURNING ${CALL_ATTEMPT_COLUMNS}, task_token, purpose, campaign_id,
                   (SELECT disposition IS NULL FROM call_attempts WHERE id = $1) AS first`,
       [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.satisfaction ?? null,
-        o.complaint ?? null, o.endedAt, o.agentId ?? null, o.resale ?? null],
+        o.complaint ?? null, o.endedAt, o.agentId ?? null, o.resale ?? null, o.complaintReason ?? null],
     );
     const row = rows[0];
     if (!row) throw notFound(`call '${o.callId}'`);

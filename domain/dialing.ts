@@ -44,6 +44,8 @@ export interface CallOutcome {
   callbackAt?: string;
   satisfaction?: number;
   complaint?: boolean;
+  /** What the complaint is about. */
+  complaintReason?: string;
   /** A follow-up call: the customer also bought the offer made on it. */
   resale?: boolean;
   /** The agent who took the call, when the call went to a team. */

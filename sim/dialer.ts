@@ -92,6 +92,8 @@ export const CallOutcomeSchema = z.strictObject({
   callbackAt: z.iso.datetime().optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
+  /** What the complaint is about (follow-up calls with a complaint). */
+  complaintReason: z.string().optional(),
   /** Follow-up calls: the customer bought the offer made on the call. */
   resale: z.boolean().optional(),
   /** The agent who took the call (team calls only). */
@@ -99,6 +101,11 @@ export const CallOutcomeSchema = z.strictObject({
   endedAt: z.iso.datetime(),
 });
 export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
+
+/** What customers complain about on a follow-up call, and how often (relative weights). */
+const COMPLAINT_REASONS = {
+  'delivery was late': 3, 'billing does not match the offer': 3, 'service quality': 2, 'misled on the sales call': 1,
+} as const;
 
 /** Pure: the same (seed, call) always yields the same outcome, timestamps aside. */
 export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt: Date): CallOutcome {
@@ -120,6 +127,7 @@ export function decideCallOutcome(config: DialerConfig, call: PlaceCall, endedAt
       durationSec: between(30, 240, unit(seed, call.callId, 'duration')),
       satisfaction: between(1, 5, unit(seed, call.callId, 'satisfaction')),
       complaint,
+      ...(complaint ? { complaintReason: pick(COMPLAINT_REASONS, unit(seed, call.callId, 'complaint-reason')) } : {}),
       ...(!complaint && unit(seed, call.callId, 'resale') < config.resaleRate ? { resale: true } : {}),
     };
   }

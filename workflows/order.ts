@@ -494,7 +494,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         callId: followUpCallId(orderId, attempt), purpose: 'followup', campaignId: input.campaignId, orderId, attemptNo: attempt,
       });
       if (outcome.connected) {
-        s.followUp = { result: 'reached', satisfaction: outcome.satisfaction, complaint: outcome.complaint ?? false };
+        s.followUp = {
+          result: 'reached', satisfaction: outcome.satisfaction, complaint: outcome.complaint ?? false,
+          ...(outcome.complaintReason ? { complaintReason: outcome.complaintReason } : {}),
+        };
         // The call also offered something more: a yes is a new order, linked to this one.
         if (logistics && outcome.resale && policy.followUpOffer) {
           const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer, policy });
@@ -508,7 +511,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (attempt < policy.followUpMaxAttempts) await sleep(policy.followUpRetryDelaySeconds * 1000);
   }
   const said = s.followUp.result === 'reached'
-    ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? ', complaint recorded' : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
+    ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? `, complaint recorded (${s.followUp.complaintReason ?? 'no reason given'})` : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
   wait('nothing (done)');
   await moveTo('completed', 'done', said, { followUp: s.followUp });

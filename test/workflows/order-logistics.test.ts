@@ -220,4 +220,22 @@ describe('order logistics: stock, routing, payment and compensation', () => {
       await configureSim(h.sims.courierUrl, { travelMs: { min: 50, max: 300 } });
     }
   });
+
+  it('records a complaint made on the follow-up call, with its reason, for QA and sales points', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    await configureSim(h.sims.dialerUrl, { complaintRate: 1, followupReachRate: 1 });
+    try {
+      const orderId = await oneOrder('lg-complaint', { ships: [] });
+      const order = await waitUntil('the follow-up recorded', async () => {
+        const res = await api(h, 'GET', `/orders/${orderId}`);
+        return res.body.followUp ? res.body : undefined;
+      });
+      expect(order.followUp).toMatchObject({ result: 'reached', complaint: true, complaintReason: expect.any(String) });
+      const { rows: [c] } = await h.db.query('SELECT campaign_id, reason, source FROM complaints WHERE order_id = $1', [orderId]);
+      expect(c).toEqual({ campaign_id: order.campaignId, reason: order.followUp.complaintReason, source: 'follow-up call' });
+      expect((await historyOf(orderId)).at(-1)).toMatch(/complaint recorded \(.+\)/);
+    } finally {
+      await configureSim(h.sims.dialerUrl, { complaintRate: 0.05, followupReachRate: 0.8 });
+    }
+  });
 });
