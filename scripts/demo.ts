@@ -86,7 +86,11 @@ async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
   const finished = tty ? bars.create(1, 0, { name: 'orders finished ', note: '' }) : undefined;
   const retried = new Map<string, number>();
   const deadline = Date.now() + 15 * 60_000;
+  // Nothing moving for this long is a fault (say, a worker failing every task), not slowness.
+  const STALL_MS = 3 * 60_000;
   let lastLog = 0;
+  let lastState = '';
+  let lastChange = Date.now();
   try {
     for (;;) {
       const c = await api.get(`/campaigns/${id}`);
@@ -105,6 +109,11 @@ async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
         console.log(`[${c.status}] ${FUNNEL_STEPS.map((k) => `${k} ${f[k]}`).join(' · ')} · orders done ${done}`);
       }
       if (c.status === 'completed' && done === f.ordered) return f;
+      const state = `${c.status} ${JSON.stringify(f)} ${done}`;
+      if (state !== lastState) [lastState, lastChange] = [state, Date.now()];
+      else if (Date.now() - lastChange > STALL_MS) {
+        throw new Error(`the demo campaign made no progress for ${STALL_MS / 60_000} minutes; see .data/logs/worker.log`);
+      }
       if (Date.now() > deadline) throw new Error('the demo campaign did not finish within 15 minutes; see .data/logs/');
       await new Promise((r) => setTimeout(r, 1000));
     }

@@ -37,5 +37,30 @@ export async function startTemporalDev(
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   sup.spawn(opts.name ?? 'temporal', temporalCli(), args);
   await sup.watch(waitFor(`Temporal on ${address}`, () => temporalReachable(address)));
+  // A server started on an older state file keeps that file's attributes: add what is new since.
+  if (opts.dbFile) await ensureSearchAttributes(address, 'default');
   return address;
+}
+
+/** The proto's IndexedValueType numbers for the types we use. */
+const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3, Bool: 5 } as const;
+
+/**
+ * Registers the search attributes the workflows set that the server does not know yet (an upgrade
+ * adds some; a workflow setting an unknown one fails every workflow task until it exists).
+ */
+export async function ensureSearchAttributes(address: string, namespace: string): Promise<string[]> {
+  const conn = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
+    const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(customAttributes && name in customAttributes));
+    if (missing.length) {
+      await conn.operatorService.addSearchAttributes({
+        namespace, searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]])),
+      });
+    }
+    return missing.map(([name]) => name);
+  } finally {
+    await conn.close();
+  }
 }
