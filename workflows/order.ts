@@ -360,7 +360,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       schedulerRetry = undefined;
       await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, STOCK_RECHECK_MS);
       if (cancelRequest) return false;
-      if (schedulerRetry) next = schedulerRetry;
+      if (schedulerRetry) [next, schedulerRetry] = [schedulerRetry, undefined];
     }
   };
 
@@ -446,6 +446,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     }
     if (cancelRequest) return cancel();
     next = schedulerRetry ?? {};
+    schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
     retries = {};
     const wasEscalated = s.escalated;
     if (wasEscalated) {

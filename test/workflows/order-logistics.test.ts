@@ -193,24 +193,27 @@ describe('order logistics: stock, routing, payment and compensation', () => {
   });
 
   it('reschedules and reassigns: a booking under way is cancelled at the courier and made again', async () => {
-    // the courier takes a while, so the booking is still open when the scheduler moves it
-    await configureSim(h.sims.courierUrl, { ...DELIVER, travelMs: { min: 3_000, max: 3_000 } });
+    await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
     try {
       const orderId = await oneOrder('lg-move', { ships: [] });
-      await waitView(orderId, 'a booking under way', (v) => v.deliveryAttempts === 1 && /courier's outcome/.test(v.waitingFor));
+      await waitView(orderId, 'held', (v) => v.status === 'held');
+      // the courier now takes a while, so a booking is still open when the scheduler moves it
+      await configureSim(h.sims.courierUrl, { ...DELIVER, travelMs: { min: 3_000, max: 3_000 } });
+      expect((await api(h, 'POST', `/orders/${orderId}/delivery/retry`, {})).body.deliveryAttempts).toBe(2);
       const slot = new Date(Date.now() + 86_400_000).toISOString();
       const moved = await api(h, 'POST', `/orders/${orderId}/delivery/reschedule`, { slot });
       expect(moved.status).toBe(200);
-      expect(moved.body.deliveryAttempts).toBe(2);
+      expect(moved.body.deliveryAttempts).toBe(3);
       const given = await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'ems' });
       expect(given.status).toBe(200);
-      expect(given.body.deliveryAttempts).toBe(3);
+      expect(given.body.deliveryAttempts).toBe(4);
       expect((await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'nobody' })).status).toBe(400);
       const { rows } = await h.db.query<{ courier: string; slot: Date }>('SELECT courier, slot FROM deliveries WHERE order_id = $1 ORDER BY attempt', [orderId]);
-      expect(rows.map((r) => r.courier)).toEqual(['sf', 'sf', 'ems']);
-      expect(rows[1]!.slot.toISOString()).toBe(slot);
-      // the first two bookings were cancelled at the courier
-      expect((await simGet(`${h.sims.courierUrl}/deliveries/${orderId}-d1`)).status).toBe('cancelled');
+      expect(rows.map((r) => r.courier)).toEqual(['sf', 'sf', 'sf', 'ems']);
+      expect(rows[2]!.slot.toISOString()).toBe(slot);
+      // the bookings it replaced were cancelled at the courier
+      expect((await simGet(`${h.sims.courierUrl}/deliveries/${orderId}-d2`)).status).toBe('cancelled');
+      expect((await simGet(`${h.sims.courierUrl}/deliveries/${orderId}-d3`)).status).toBe('cancelled');
       await waitView(orderId, 'done', (v) => v.stage === 'done');
       const late = await api(h, 'POST', `/orders/${orderId}/delivery/reschedule`, { slot });
       expect(late.status).toBe(409);
