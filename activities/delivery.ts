@@ -1,7 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import { deliveryIdFor, returnIdFor } from '../domain/ids';
-import { describeResponse, postJson } from './http-json';
+import { describeResponse, getJson, postJson } from './http-json';
+
+/** The courier's report of a finished booking, as its webhook carries it. */
+export interface CourierReport {
+  deliveryId: string;
+  outcome: 'delivered' | 'customer-absent' | 'wrong-address' | 'refused' | 'courier-lost';
+  at: string;
+  amountCollected?: number;
+}
 
 export interface Booking {
   deliveryId: string;
@@ -94,11 +102,20 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
       return { deliveryId, slot, courier: order.courier };
     },
 
-    /** Best effort: a booking the courier already finished cannot be cancelled, and that is fine here. */
-    async cancelDelivery(input: { deliveryId: string }): Promise<{ cancelled: boolean }> {
-      const res = await postJson(`${deps.courierUrl}/deliveries/${encodeURIComponent(input.deliveryId)}/cancel`, {});
-      if (res.status >= 500) throw new Error(describeResponse('courier', res));
-      return { cancelled: res.status === 200 };
+    /**
+     * Cancels a booking. One the courier already finished cannot be: then the courier's report
+     * comes back with the answer (it decides what a cancel has to undo). One the courier never
+     * heard of is as good as cancelled. A courier outage is retried.
+     */
+    async cancelDelivery(input: { deliveryId: string }): Promise<{ cancelled: boolean; report?: CourierReport }> {
+      const url = `${deps.courierUrl}/deliveries/${encodeURIComponent(input.deliveryId)}`;
+      const res = await postJson(`${url}/cancel`, {});
+      if (res.status === 200 || res.status === 404) return { cancelled: true };
+      if (res.status !== 409) throw new Error(describeResponse('courier', res));
+      const known = await getJson(url);
+      if (known.status !== 200) throw new Error(describeResponse('courier', known));
+      const report = (known.body as { report?: CourierReport | null }).report;
+      return { cancelled: false, ...(report ? { report } : {}) };
     },
   };
 }

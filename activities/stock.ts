@@ -28,6 +28,8 @@ export function createStockActivities(deps: { db: Db }) {
     const { rows } = await tx.query<{ warehouse: string; sku: string; qty: number }>(
       `UPDATE stock_reservations SET state = $3, updated_at = now()
         WHERE order_id = $1 AND state = $2 RETURNING warehouse, sku, qty`, [orderId, from, to]);
+    // Stock rows locked in one order (by item, as reserveStock does), so concurrent orders cannot deadlock.
+    rows.sort((a, b) => a.warehouse.localeCompare(b.warehouse) || a.sku.localeCompare(b.sku));
     for (const r of rows) {
       await tx.query(
         to === 'released'
@@ -46,8 +48,10 @@ export function createStockActivities(deps: { db: Db }) {
      */
     async reserveStock(input: { orderId: string; items: StockItem[] }): Promise<Reservation> {
       return inTransaction(db, async (tx) => {
+        // The order row locked first: two overlapping attempts for one order take turns, and the
+        // second finds the first's reservation instead of reserving again.
         const { rows: [order] } = await tx.query<{ warehouse: string | null }>(
-          `SELECT rl.warehouse FROM orders o LEFT JOIN region_logistics rl ON rl.region = o.region WHERE o.id = $1`, [input.orderId]);
+          `SELECT rl.warehouse FROM orders o LEFT JOIN region_logistics rl ON rl.region = o.region WHERE o.id = $1 FOR UPDATE OF o`, [input.orderId]);
         if (!order) throw ApplicationFailure.nonRetryable(`order ${input.orderId} not found`, 'UnknownOrder');
         if (!order.warehouse) throw ApplicationFailure.nonRetryable(`order ${input.orderId}: no warehouse ships to its region`, 'NoWarehouse');
         const { rows: held } = await tx.query<{ warehouse: string }>(

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
 import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../domain/ids';
+import { SlotSchema } from '../domain/order';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,
@@ -26,7 +27,7 @@ const RetryRequest = z.strictObject({
   /** The work queue's filter (`{}`: every held order, up to the limit). */
   filter: HeldDeliveryFilterSchema,
   /** The slot every new booking asks for; the courier's next slot otherwise. */
-  slot: z.iso.datetime({ offset: true }).optional(),
+  slot: SlotSchema.optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),
 });
 const JobStarted = z.object({ jobId: z.string(), workflowId: z.string(), status: z.enum(JOB_STATUSES) });

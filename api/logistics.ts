@@ -5,7 +5,7 @@ import { orderWorkflowId } from '../domain/ids';
 import { inTransaction } from '../infra/db';
 import { stockArrivedSignal } from '../workflows/order';
 import type { AppDeps } from './app';
-import { notFound } from './errors';
+import { conflict, notFound } from './errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const StockLevel = z.object({
@@ -64,6 +64,13 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
       const inserted = await tx.query(
         'INSERT INTO stock_receipts (reference, warehouse, sku, qty) VALUES ($1, $2, $3, $4) ON CONFLICT (reference) DO NOTHING',
         [reference, code, sku, qty]);
+      if (!inserted.rowCount) {
+        const { rows: [first] } = await tx.query<{ warehouse: string; sku: string; qty: number }>(
+          'SELECT warehouse, sku, qty FROM stock_receipts WHERE reference = $1', [reference]);
+        if (first && (first.warehouse !== code || first.sku !== sku || first.qty !== qty)) {
+          throw conflict(`delivery note '${reference}' was booked as ${first.qty} × ${first.sku} into ${first.warehouse}`);
+        }
+      }
       if (inserted.rowCount) {
         await tx.query(
           `INSERT INTO stock (warehouse, sku, on_hand, received) VALUES ($1, $2, $3, $3)
@@ -94,7 +101,9 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
       tags: ['logistics'],
       summary: "A courier's settlement for one day: money collected at the door, refunds, what the courier owes",
       params: z.strictObject({ code: Code }),
-      querystring: z.strictObject({ date: z.iso.date() }),
+      querystring: z.strictObject({
+        date: z.iso.date().refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'a day between 2000 and 2100'),
+      }),
       response: {
         200: z.object({
           courier: z.string(), date: z.string(), collected: Money, refunded: Money,

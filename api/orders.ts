@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { OfferSchema, OrderPolicySchema } from '../domain/campaign';
 import { createOrder } from '../activities/orders';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
+import { ORDER_STAGES, ORDER_STATUSES, SlotSchema } from '../domain/order';
 import { apiOrderId, orderWorkflowId } from '../domain/ids';
 import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order';
 import type { AppDeps } from './app';
@@ -207,7 +207,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         address: z.string().trim().min(5).max(500).optional(),
         /** The region of a new address: the order goes to that region's courier. */
         region: z.string().regex(/^[a-z]{2,8}$/).optional(),
-        slot: z.iso.datetime({ offset: true }).optional(),
+        slot: SlotSchema.optional(),
         /** Another courier than the region's. */
         courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(),
       }).refine((b) => !b.region || b.address, { message: 'a new region comes with the new address', path: ['address'] }).default({}),
@@ -231,7 +231,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       tags: ['orders'],
       summary: 'Move the delivery to another slot: a held order is booked again, a booking under way is cancelled and made again',
       params: IdParams,
-      body: z.strictObject({ slot: z.iso.datetime({ offset: true }) }),
+      body: z.strictObject({ slot: SlotSchema }),
       response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request) => {

@@ -15,7 +15,7 @@ export const orderWorkflowId = (orderId: string): string => `order-${orderId}`;
 /** An order sold on the follow-up call of another: one per parent order. */
 export const followOnOrderId = (parentOrderId: string): string => `${parentOrderId}-r1`;
 /** An order from another channel, named by the caller's idempotency key. */
-export const apiOrderId = (idempotencyKey: string): string => `api-${idempotencyKey.toLowerCase()}`;
+export const apiOrderId = (idempotencyKey: string): string => `api-${idempotencyKey}`;
 
 /** The dialer's call id: one per attempt, so a retried activity re-attaches to the same call. */
 export const salesCallId = (campaignId: string, leadId: number | string, attemptNo: number): string =>

@@ -130,6 +130,21 @@ export function deliveryChangeRefusal(status: OrderStatus, stage: OrderStage, bo
   return undefined;
 }
 
+/** Why a delivery slot cannot be booked: not a time, in the past, or more than a year ahead. */
+export function slotRefusal(slot: string, nowMs: number): string | undefined {
+  const at = Date.parse(slot);
+  if (Number.isNaN(at)) return 'slot: not an ISO date-time';
+  if (at < nowMs - 3_600_000) return 'slot: in the past';
+  if (at > nowMs + 366 * 86_400_000) return 'slot: more than a year ahead';
+  return undefined;
+}
+
+/** A delivery slot in a request: an ISO time with its offset, from now to a year ahead. */
+export const SlotSchema = z.iso.datetime({ offset: true }).superRefine((v, ctx) => {
+  const why = slotRefusal(v, Date.now());
+  if (why) ctx.addIssue({ code: 'custom', message: why.replace(/^slot: /, '') });
+});
+
 /** Why a scheduler's delivery retry is refused, or undefined when it may go ahead. */
 export function deliveryRetryRefusal(status: OrderStatus, stage: OrderStage): string | undefined {
   if (isSettled(status)) return `order is already ${status}`;

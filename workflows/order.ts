@@ -21,6 +21,7 @@ import {
   deliveryDecision,
   deliveryChangeRefusal,
   deliveryRetryRefusal,
+  slotRefusal,
   deliveryStep,
   type DeliveryDecision,
   type DeliveryOutcome,
@@ -52,6 +53,12 @@ export interface RetryDeliveryRequest {
   slot?: string;
   /** Another courier than the region's. */
   courier?: string;
+}
+
+/** A reschedule or reassignment waiting to be carried out, and why it could not be, once known. */
+interface BookingChange {
+  change: RetryDeliveryRequest;
+  refused?: string;
 }
 
 export interface OrderView {
@@ -89,6 +96,7 @@ export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
 export const LOGISTICS_PATCH = 'stock-payment-compensation';
 /** While out of stock, how often the order looks again without being told that stock arrived. */
 const STOCK_RECHECK_MS = 10 * 60_000;
+const STOCK_RECHECK_MAX_MS = 6 * 3_600_000;
 /** A booking the courier finished before our cancel reached it: how long to wait for its report. */
 const LATE_REPORT_MS = 5 * 60_000;
 
@@ -163,8 +171,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let cancelRequest: { reason: string } | undefined;
   let schedulerRetry: RetryDeliveryRequest | undefined;
   /** A reschedule or reassignment of the booking under way, and why one could not be done. */
-  let rebook: RetryDeliveryRequest | undefined;
-  let rebookRefusal: string | undefined;
+  let rebook: BookingChange | undefined;
   /** The booking whose outcome the order waits for now. */
   let openBooking: string | undefined;
 
@@ -250,7 +257,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       validator: (req) => {
         const why = deliveryRetryRefusal(s.status, s.stage) ?? (schedulerRetry ? 'a retry is already being booked' : undefined);
         if (why) throw new Error(why);
-        if (req.slot !== undefined && Number.isNaN(Date.parse(req.slot))) throw new Error('slot: not an ISO date-time');
+        const bad = req.slot !== undefined ? slotRefusal(req.slot, Date.now()) : undefined;
+        if (bad) throw new Error(bad);
       },
     },
   );
@@ -259,32 +267,40 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const changeBooking = async (change: RetryDeliveryRequest): Promise<OrderView> => {
     const attempt = s.deliveryAttempts + 1;
     const checks = s.stockChecks;
+    const request: BookingChange = { change };
     if (s.status === 'held') schedulerRetry = change;
-    else rebook = change;
-    await condition(() => s.booked >= attempt || s.status === 'cancelled' || rebookRefusal !== undefined
+    else rebook = request;
+    await condition(() => s.booked >= attempt || s.status === 'cancelled' || request.refused !== undefined
       || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
-    if (rebookRefusal) {
-      const why = rebookRefusal;
-      rebookRefusal = undefined;
-      throw ApplicationFailure.create({ message: why, type: 'TooLate' });
-    }
+    if (request.refused) throw ApplicationFailure.create({ message: request.refused, type: 'TooLate' });
     return view();
   };
   const changeValidator = (what: string) => () => {
     if (!logistics) throw new Error(`this order predates ${what}; a held order can be retried with a new slot or courier`);
-    const why = deliveryChangeRefusal(s.status, s.stage, openBooking !== undefined)
+    const why = deliveryChangeRefusal(s.status, s.stage, openBooking !== undefined && !reports.has(openBooking))
       ?? (schedulerRetry || rebook ? 'a new booking is already being made' : cancelRequest ? 'a cancel is under way' : undefined);
     if (why) throw new Error(why);
   };
   setHandler(rescheduleDeliveryUpdate, ({ slot }) => changeBooking({ slot }), {
     validator: (req) => {
       changeValidator('rescheduling')();
-      if (Number.isNaN(Date.parse(req.slot))) throw new Error('slot: not an ISO date-time');
+      const why = slotRefusal(req.slot, Date.now());
+      if (why) throw new Error(why);
     },
   });
   setHandler(reassignDeliveryUpdate, ({ courier: to }) => changeBooking({ courier: to }), {
     validator: (_req: { courier: string }) => changeValidator('reassignment')(),
   });
+
+  /**
+   * A timer a cancel cuts short (true). A zero wait is a plain sleep: condition(fn, 0) would add
+   * a patch marker of the SDK's own, which a sleep does not.
+   */
+  const sleepUnlessCancelled = async (ms: number): Promise<boolean> => {
+    if (ms > 0) return condition(() => cancelRequest !== undefined, ms);
+    await sleep(ms);
+    return cancelRequest !== undefined;
+  };
 
   /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
   const delivered = async (report: DeliveryReport) => {
@@ -302,30 +318,49 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
    */
   const compensate = async () => {
     wait('compensation');
-    if (s.activationId) {
-      await undoInBss.deactivateService({ orderId, activationId: s.activationId });
-      await compensated(`service ${s.activationId} deactivated in the BSS`);
+    // Every step is tried even when one is refused; a refused step is recorded for a person.
+    const step = async (what: string, run: () => Promise<string | undefined>) => {
+      try {
+        const done = await run();
+        if (done) await compensated(done);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        await compensated(`${what} refused (${(err.cause as Error | undefined)?.message ?? err.message}); needs a person`);
+      }
+    };
+    const activationId = s.activationId;
+    if (activationId) {
+      await step('deactivation', async () => {
+        await undoInBss.deactivateService({ orderId, activationId });
+        return `service ${activationId} deactivated in the BSS`;
+      });
     }
     if (s.delivered) {
-      const pickup = await returns.bookReturn({ orderId });
-      await compensated(`return pickup booked with ${pickup.courier ?? 'the courier'} (${pickup.deliveryId})`);
+      await step('return pickup', async () => {
+        const pickup = await returns.bookReturn({ orderId });
+        return `return pickup booked with ${pickup.courier ?? 'the courier'} (${pickup.deliveryId})`;
+      });
     } else {
-      const { released } = await data.releaseStock({ orderId });
-      if (released) await compensated(`stock reservation released at ${s.warehouse ?? 'the warehouse'}`);
+      await step('stock release', async () => {
+        const { released } = await data.releaseStock({ orderId });
+        return released ? `stock reservation released at ${s.warehouse ?? 'the warehouse'}` : undefined;
+      });
     }
     if (s.collected > 0) {
-      const { amount } = await data.bookRefund({ orderId });
-      if (amount > 0) await compensated(`refund of ${amount} yuan booked`);
+      await step('refund', async () => {
+        const { amount } = await data.bookRefund({ orderId });
+        return amount > 0 ? `refund of ${amount} yuan booked` : undefined;
+      });
     }
   };
 
   const cancel = async (bookingId?: string): Promise<OrderView> => {
     if (bookingId) {
-      const { cancelled } = await courier.cancelDelivery({ deliveryId: bookingId });
+      const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: bookingId });
       if (logistics && !cancelled) {
-        // The courier had finished it: its report is on the way, and tells what to undo.
-        await condition(() => reports.has(bookingId), LATE_REPORT_MS);
-        const late = reports.get(bookingId);
+        // The courier had finished it: its report (from the courier, or the webhook) tells what to undo.
+        if (!known && !reports.has(bookingId)) await condition(() => reports.has(bookingId), LATE_REPORT_MS);
+        const late = reports.get(bookingId) ?? known;
         if (late?.outcome === 'delivered') await delivered(late);
       }
     }
@@ -342,7 +377,11 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
    * False: cancelled while waiting.
    */
   const reserveStock = async (items: Offer['ships']): Promise<boolean> => {
+    let recheckMs = STOCK_RECHECK_MS;
     for (;;) {
+      // Cleared before looking, so stock or a decision that comes meanwhile is not lost.
+      stockArrived = false;
+      schedulerRetry = undefined;
       const r = await data.reserveStock({ orderId, items });
       s.stockChecks++;
       s.warehouse = r.warehouse;
@@ -356,9 +395,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         s.holdReason = 'out-of-stock';
         await moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
       }
-      stockArrived = false;
-      schedulerRetry = undefined;
-      await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, STOCK_RECHECK_MS);
+      // Told when goods arrive; looks by itself too, less often the longer it waits (up to 6 hours).
+      await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, recheckMs);
+      recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
       if (cancelRequest) return false;
       if (schedulerRetry) [next, schedulerRetry] = [schedulerRetry, undefined];
     }
@@ -370,94 +409,119 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   /** Automatic retries per failure reason since a person last decided. */
   let retries: Partial<Record<FailedDelivery, number>> = {};
   let next: RetryDeliveryRequest = {};
-  if (offer?.ships.length && !(await reserveStock(offer.ships))) return cancel();
-  for (;;) {
-    if (cancelRequest) return cancel();
-    s.deliveryAttempts++;
-    const booking = await courier.bookDelivery({
-      orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
-    });
-    s.booked = s.deliveryAttempts;
-    if (logistics) s.courier = booking.courier;
-    if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
-    wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
-    openBooking = booking.deliveryId;
-    await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined || rebook !== undefined);
-    let report = reports.get(booking.deliveryId);
-    if (!report && !cancelRequest && rebook) {
-      // A scheduler moved it (slot or courier): cancelled at the courier, then booked again.
-      const change = rebook;
-      const { cancelled } = await courier.cancelDelivery({ deliveryId: booking.deliveryId });
-      rebook = undefined;
-      if (cancelled) {
+  /** Reserve, book, wait for the courier, retry or hold: until delivered (undefined) or closed. */
+  const deliveryPhase = async (): Promise<OrderView | undefined> => {
+    if (offer?.ships.length && !(await reserveStock(offer.ships))) return cancel();
+    for (;;) {
+      if (cancelRequest) return cancel();
+      s.deliveryAttempts++;
+      const booking = await courier.bookDelivery({
+        orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
+      });
+      s.booked = s.deliveryAttempts;
+      if (logistics) s.courier = booking.courier;
+      if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
+      wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
+      openBooking = booking.deliveryId;
+      await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined || rebook !== undefined);
+      let report = reports.get(booking.deliveryId);
+      if (!report && !cancelRequest && rebook) {
+        // A scheduler moved it (slot or courier): cancelled at the courier, then booked again.
+        const request = rebook;
+        rebook = undefined;
+        const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId });
+        if (cancelled) {
+          openBooking = undefined;
+          next = { ...next, ...request.change };
+          await moveTo('inProgress', 'delivery', request.change.courier
+            ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`);
+          continue;
+        }
         openBooking = undefined;
-        next = { ...next, ...change };
-        await moveTo('inProgress', 'delivery', change.courier
-          ? `booking ${booking.deliveryId} given to courier ${change.courier}` : `booking ${booking.deliveryId} moved to ${change.slot}`);
+        request.refused = 'the courier had already finished this delivery; its outcome decides';
+        if (known && !reports.has(booking.deliveryId)) reports.set(booking.deliveryId, known);
+        await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
+        report = reports.get(booking.deliveryId);
+      }
+      openBooking = undefined;
+      if (rebook) {
+        // The courier reported in the same moment: nothing left to move.
+        rebook.refused = 'the courier had already reported on this delivery';
+        rebook = undefined;
+      }
+      if (!report) return cancel(booking.deliveryId);
+      s.lastDeliveryOutcome = report.outcome;
+      const step = perReason
+        ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
+        : legacyStep(deliveryDecision(report.outcome, s.deliveryAttempts), policy.deliveryRetryDelaySeconds);
+      if (step.kind === 'proceed') {
+        if (logistics) await delivered(report);
+        await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})${s.collected ? `, ${s.collected} yuan collected` : ''}`, { deliveredAt: report.at });
+        return undefined;
+      }
+      const failed = report.outcome as FailedDelivery;
+      if (step.kind === 'retry') {
+        retries[failed] = (retries[failed] ?? 0) + 1;
+        wait(`the automatic retry in ${step.delaySeconds}s`);
+        await moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
+        await condition(() => cancelRequest !== undefined, step.delaySeconds * 1000);
+        next = {};
         continue;
       }
-      rebookRefusal = 'the courier had already finished this delivery; its outcome decides';
-      await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
-      report = reports.get(booking.deliveryId);
-    }
-    openBooking = undefined;
-    if (!report) return cancel(booking.deliveryId);
-    s.lastDeliveryOutcome = report.outcome;
-    const step = perReason
-      ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
-      : legacyStep(deliveryDecision(report.outcome, s.deliveryAttempts), policy.deliveryRetryDelaySeconds);
-    if (step.kind === 'proceed') {
-      if (logistics) await delivered(report);
-      await moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})${s.collected ? `, ${s.collected} yuan collected` : ''}`, { deliveredAt: report.at });
-      break;
-    }
-    const failed = report.outcome as FailedDelivery;
-    if (step.kind === 'retry') {
-      retries[failed] = (retries[failed] ?? 0) + 1;
-      wait(`the automatic retry in ${step.delaySeconds}s`);
-      await moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
-      await condition(() => cancelRequest !== undefined, step.delaySeconds * 1000);
-      next = {};
-      continue;
-    }
-    if (step.kind === 'cancel') {
-      cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
-      return cancel();
-    }
-    schedulerRetry = undefined;
-    wait("a scheduler's decision (retry or cancel)");
-    s.holdReason = 'delivery-failed';
-    await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
-    const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
-    if (perReason) {
-      // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
-      const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
-      if (!(await condition(decided, escalateAfterSeconds * 1000))) {
-        s.escalated = true;
-        upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
-        wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
-        await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
-        if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
-          cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
-        }
+      if (step.kind === 'cancel') {
+        cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
+        return cancel();
       }
-    } else {
-      await condition(decided);
+      schedulerRetry = undefined;
+      wait("a scheduler's decision (retry or cancel)");
+      s.holdReason = 'delivery-failed';
+      await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
+      const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
+      if (perReason) {
+        // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
+        const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
+        if (!(await condition(decided, escalateAfterSeconds * 1000))) {
+          s.escalated = true;
+          upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
+          wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
+          await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
+          if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
+            cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
+          }
+        }
+      } else {
+        await condition(decided);
+      }
+      if (cancelRequest) return cancel();
+      next = schedulerRetry ?? {};
+      schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
+      retries = {};
+      const wasEscalated = s.escalated;
+      if (wasEscalated) {
+        s.escalated = false;
+        upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
+      }
+      await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
+        wasEscalated ? { escalated: false } : undefined);
     }
-    if (cancelRequest) return cancel();
-    next = schedulerRetry ?? {};
-    schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
-    retries = {};
-    const wasEscalated = s.escalated;
-    if (wasEscalated) {
-      s.escalated = false;
-      upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-    }
-    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
-      wasEscalated ? { escalated: false } : undefined);
+  };
+  let closed: OrderView | undefined;
+  try {
+    closed = await deliveryPhase();
+  } catch (err) {
+    if (!logistics || !(err instanceof ActivityFailure)) throw err;
+    // A step refused for good (the courier refused the booking, say): the order fails, undone.
+    await compensate();
+    wait('nothing (failed)');
+    await moveTo('failed', 'done', `delivery failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+    await condition(allHandlersFinished);
+    return view();
   }
+  if (closed) return closed;
 
   // ---- Activation: exactly once in the BSS, keyed by the order id ------------------------------
+  // A cancel that came with the delivery report: nothing to activate, only to undo.
+  if (logistics && cancelRequest) return cancel();
   wait('the BSS to activate the service');
   try {
     const activation = await billing.activateService({ orderId, serviceCode: input.offer.code });
@@ -473,6 +537,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics) await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', why);
+    await condition(allHandlersFinished);
     return view();
   }
   // A cancel that came while the BSS was activating takes effect now (a return).
@@ -482,11 +547,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
   if (logistics) {
     // Until the follow-up the customer may still return the order (a cancel).
-    if (await condition(() => cancelRequest !== undefined, policy.followUpDelaySeconds * 1000)) return cancel();
+    if (await sleepUnlessCancelled(policy.followUpDelaySeconds * 1000)) return cancel();
   } else {
     await sleep(policy.followUpDelaySeconds * 1000);
   }
   s.followUp = { result: 'unreached' };
+  let soldAgain = false;
   for (let attempt = 1; attempt <= policy.followUpMaxAttempts; attempt++) {
     if (logistics && cancelRequest) return cancel();
     wait(`follow-up call attempt ${attempt}`);
@@ -499,18 +565,24 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           result: 'reached', satisfaction: outcome.satisfaction, complaint: outcome.complaint ?? false,
           ...(outcome.complaintReason ? { complaintReason: outcome.complaintReason } : {}),
         };
-        // The call also offered something more: a yes is a new order, linked to this one.
-        if (logistics && outcome.resale && policy.followUpOffer) {
-          const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer, policy });
-          s.followOnOrderId = followOn.orderId;
-        }
+        soldAgain = logistics && outcome.resale === true && policy.followUpOffer !== undefined;
         break;
       }
     } catch {
       // the dialer could not place it: counts as an unreached attempt
     }
-    if (attempt < policy.followUpMaxAttempts) await sleep(policy.followUpRetryDelaySeconds * 1000);
+    if (attempt < policy.followUpMaxAttempts) {
+      if (!logistics) await sleep(policy.followUpRetryDelaySeconds * 1000);
+      else if (await sleepUnlessCancelled(policy.followUpRetryDelaySeconds * 1000)) return cancel();
+    }
   }
+  // The call also offered something more: a yes is a new order, linked to this one.
+  if (soldAgain) {
+    const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer!, policy });
+    s.followOnOrderId = followOn.orderId;
+  }
+  // A return asked for during the call takes effect now.
+  if (logistics && cancelRequest) return cancel();
   const said = s.followUp.result === 'reached'
     ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? `, complaint recorded (${s.followUp.complaintReason ?? 'no reason given'})` : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;

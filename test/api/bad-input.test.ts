@@ -127,6 +127,9 @@ describe('other routes', () => {
       .then((r) => expect(r.statusCode).toBe(400));
     await expect4xx('POST', '/orders/x/delivery/reschedule', 400, {}, 'body.slot');
     await expect4xx('POST', '/orders/x/delivery/reschedule', 400, { slot: 'tomorrow' }, 'body.slot');
+    await expect4xx('POST', '/orders/x/delivery/reschedule', 400, { slot: '0000-01-01T00:00:00Z' }, 'body.slot');
+    await expect4xx('POST', '/orders/x/delivery/retry', 400, { slot: '2020-01-01T09:00:00+08:00' }, 'body.slot');
+    await expect4xx('GET', '/couriers/sf/settlement?date=0000-01-01', 400, undefined, 'querystring.date');
     await expect4xx('POST', '/orders/x/delivery/reassign', 400, {}, 'body.courier');
     await expect4xx('POST', '/orders/x/delivery/reassign', 400, { courier: 'SF Express' }, 'body.courier');
     await expect4xx('POST', '/orders/x/delivery/reassign', 404, { courier: 'sf' });

@@ -73,8 +73,9 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     const note = `note-${randomUUID()}`;
     const first = await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 3 });
     expect(first.body).toMatchObject({ onHand: 3, duplicate: false, ordersNotified: 1 });
-    // the same delivery note again counts once
+    // the same delivery note again counts once; the same note with other goods is a mistake
     expect((await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 3 })).body).toMatchObject({ received: 3, duplicate: true });
+    expect((await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 30 })).status).toBe(409);
     await waitView(orderId, 'done', (v) => v.stage === 'done');
     expect(await level(sku)).toMatchObject({ onHand: 1, reserved: 0, shipped: 2, received: 3 });
     expect((await historyOf(orderId)).join('\n')).toMatch(/out of stock at wh-south[\s\S]*stock reserved at wh-south/);
