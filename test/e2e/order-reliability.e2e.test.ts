@@ -122,7 +122,8 @@ describe('orders through faulty partners and a worker crash', () => {
     expect(courier.duplicatesSent).toBeGreaterThan(0);
     for (const c of COURIERS) {
       const { rows: [paid] } = await h.db.query<{ amount: string | null; n: number }>(
-        `SELECT sum(amount) AS amount, count(*)::int AS n FROM payments WHERE kind = 'collection' AND courier = $1`, [c.code]);
+        `SELECT sum(amount) AS amount, count(*)::int AS n FROM payments
+          WHERE kind = 'collection' AND courier = $1 AND order_id IN (SELECT id FROM orders WHERE ${ours})`, [c.code]);
       expect(Number(paid!.amount ?? 0), `collected by ${c.code}`).toBe(courier.collectedByCourier[c.code] ?? 0);
     }
     const { rows: [money] } = await h.db.query<{ n: number }>(
