@@ -32,7 +32,7 @@ import {
 } from '../domain/order';
 import { OfferSchema, OrderPolicySchema, type Offer } from '../domain/campaign';
 import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
-import { data, telephony } from './activity-proxies';
+import { data } from './activity-proxies';
 
 // ---- Messages ----------------------------------------------------------------------------------
 
@@ -131,6 +131,12 @@ const undoInBss = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['DeactivationRefused'] },
   summary: 'compensation: deactivate the service in the BSS',
+});
+// A follow-up call: the dialer rings and the survey takes a few minutes. A call whose attempt was
+// lost with a crashed worker is placed again once this has passed (the call id keeps it one call).
+const followUpCalls = proxyActivities<Activities>({
+  startToCloseTimeout: '6 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 const returns = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -557,7 +563,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics && cancelRequest) return cancel();
     wait(`follow-up call attempt ${attempt}`);
     try {
-      const outcome = await telephony.placeCall({
+      const outcome = await followUpCalls.placeCall({
         callId: followUpCallId(orderId, attempt), purpose: 'followup', campaignId: input.campaignId, orderId, attemptNo: attempt,
       });
       if (outcome.connected) {
