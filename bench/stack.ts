@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../infra/config';
@@ -6,7 +5,7 @@ import { createPool, migrate, type Db } from '../infra/db';
 import { connectClient } from '../infra/temporal';
 import { generateCustomers, seedRegions } from '../db/customers-generator';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
-import { PORTS, ROOT } from '../scripts/stack/paths';
+import { PORTS, TSX } from '../scripts/stack/paths';
 import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 
@@ -47,8 +46,6 @@ export interface BenchStack {
   /** Runs at teardown, last registered first, before the supervisor stops the children. */
   onTeardown(fn: () => Promise<unknown> | unknown): void;
 }
-
-export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * Brings up a bench's own parts: the project's Postgres (or DATABASE_URL's server) with a fresh
