@@ -1,29 +1,21 @@
 import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createWorker } from '../workers/worker';
-import { loadConfig } from '../infra/config';
-import { createPool, migrate } from '../infra/db';
-import { connectClient } from '../infra/temporal';
-import { generateCustomers, seedRegions } from '../db/customers-generator';
 import { DEFAULT_WINDOW } from '../domain/calling-window';
 import type { CampaignDefinitionInput } from '../domain/campaign';
 import { DEFAULT_HISTORY_LIMIT, progressQuery, type CampaignProgress } from '../workflows/campaign';
 import { campaignWorkflowId } from '../domain/ids';
-import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
-import { PORTS, ROOT } from '../scripts/stack/paths';
-import { Supervisor, waitFor } from '../scripts/stack/supervisor';
-import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 import { median, seconds, writeSection } from './report';
+import { argValue, positiveInt, withBenchStack, type BenchPorts } from './stack';
 import { tickSignal, type BareLoopInput, type BareLoopResult } from './workflows';
 
 /**
  * Ports of this bench's own parts: none of the demo's (7233/8233, 3000, 4001-4003), nor the
  * tests' (7245, ephemeral), so it runs beside either.
  */
-const BENCH_PORTS = { temporal: 7261, temporalUi: 8261, api: 3061, dialer: 4061, courier: 4062, bss: 4063 } as const;
+const BENCH_PORTS: BenchPorts = { temporal: 7261, temporalUi: 8261, api: 3061, dialer: 4061, courier: 4062, bss: 4063 };
 const DEFAULT_LEADS = 5_000;
 const DEFAULT_ROUNDS = 3;
 const CONCURRENCY = 50;
@@ -37,7 +29,6 @@ const SIDE_LIMIT_MS = 15 * 60_000;
 const CAMPAIGN_QUEUE = 'bench-campaign';
 const BARE_QUEUE = 'bench-bare';
 const BENCH_WORKFLOWS_PATH = fileURLToPath(new URL('./workflows.ts', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Every call ends at once, refused: one call per lead, no retry, no order. */
 const INSTANT_REFUSING_DIALER = {
@@ -168,20 +159,6 @@ async function resultOrStuck<T>(client: Client, workflowId: string, limitMs: num
   }
 }
 
-function argValue(flag: string): string | undefined {
-  const argv = process.argv.slice(3);
-  const i = argv.indexOf(flag);
-  if (i >= 0) return argv[i + 1];
-  return argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
-}
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
-  return n;
-}
-
 /**
  * `npm run bench -- campaign [--leads N] [--rounds R]` (or BENCH_LEADS, BENCH_ROUNDS): leads per
  * second through the campaign loop (claim from the hopper, contact checks, place the calls, each
@@ -195,73 +172,18 @@ export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<voi
   const rounds = positiveInt('--rounds', argValue('--rounds') ?? process.env.BENCH_ROUNDS, DEFAULT_ROUNDS);
   if (leads > 5_000_000) throw new Error('--leads: at most 5,000,000 (the segment maxLeads limit)');
 
-  Runtime.install({
-    logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) },
-  });
-  const sup = new Supervisor('npm run bench -- campaign', 'bench-campaign');
-  // Torn down in reverse order of start-up, before the supervisor stops Temporal and Postgres.
-  const teardown: (() => Promise<unknown> | unknown)[] = [];
-  try {
-    // ---- Postgres: the project's cluster (or DATABASE_URL's server), a fresh database of our own
-    let serverUrl: string;
-    if (process.env.DATABASE_URL) serverUrl = splitDatabaseUrl(process.env.DATABASE_URL).serverUrl;
-    else {
-      const pg = await ensurePostgres(PORTS.postgres);
-      sup.onStop(() => pg.stop());
-      if (pg.started) sup.note('pgdata', pg.dataDir);
-      serverUrl = pg.serverUrl;
-    }
-    const databaseUrl = await ensureDatabase(serverUrl, 'telemarketing_bench_campaign', { fresh: true });
-    const workerDb = createPool(databaseUrl, 20); // as workers/main.ts
-    teardown.push(() => workerDb.end());
-    await migrate(workerDb);
-    await seedRegions(workerDb);
+  await withBenchStack({
+    purpose: 'npm run bench -- campaign',
+    lockName: 'bench-campaign',
+    database: 'telemarketing_bench_campaign',
+    ports: BENCH_PORTS,
+    taskQueue: CAMPAIGN_QUEUE,
+    simConfig: { dialer: INSTANT_REFUSING_DIALER },
     // ~5% of generated customers are excluded (bad or shared numbers, do-not-call): 10% spare.
-    const customers = Math.ceil(Math.max(leads, WARMUP_LEADS) * 1.1) + 100;
-    await generateCustomers(workerDb, { count: customers, seed: 5 });
-    await workerDb.query('VACUUM ANALYZE customers');
-
-    // ---- Temporal: a dev server of our own, in memory
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    if (temporalAddress) {
-      if (!(await temporalReachable(temporalAddress))) throw new Error(`TEMPORAL_ADDRESS=${temporalAddress} does not answer`);
-    } else {
-      temporalAddress = await startTemporalDev(sup, { port: BENCH_PORTS.temporal, uiPort: BENCH_PORTS.temporalUi, name: 'temporal-bench' });
-    }
-    const config = loadConfig({
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_TASK_QUEUE: CAMPAIGN_QUEUE,
-      TEMPORAL_UI_URL: `http://127.0.0.1:${BENCH_PORTS.temporalUi}`,
-      API_PORT: String(BENCH_PORTS.api),
-      PUBLIC_API_URL: `http://127.0.0.1:${BENCH_PORTS.api}`,
-      DIALER_URL: `http://127.0.0.1:${BENCH_PORTS.dialer}`,
-      // No order is ever made: nothing calls these two, and nothing listens there.
-      COURIER_URL: `http://127.0.0.1:${BENCH_PORTS.courier}`,
-      BSS_URL: `http://127.0.0.1:${BENCH_PORTS.bss}`,
-    });
-    const client = await connectClient(config);
-    teardown.push(() => client.connection.close());
-    const connection = await NativeConnection.connect({ address: temporalAddress });
-    teardown.push(() => connection.close());
-
-    // ---- The dialer sim and the API (which receives the dialer's webhooks), each its own process
-    // as deployed (scripts/stack/up.ts does the same): the worker, measured here, does not share
-    // its event loop with them.
-    const childEnv: Record<string, string> = {
-      DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: CAMPAIGN_QUEUE,
-      API_PORT: String(BENCH_PORTS.api), PUBLIC_API_URL: config.PUBLIC_API_URL, LOG_LEVEL: 'warn',
-      DIALER_URL: config.DIALER_URL, COURIER_URL: config.COURIER_URL, BSS_URL: config.BSS_URL,
-      DIALER_PORT: String(BENCH_PORTS.dialer), COURIER_PORT: String(BENCH_PORTS.courier), BSS_PORT: String(BENCH_PORTS.bss),
-      SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify({ dialer: INSTANT_REFUSING_DIALER }),
-    };
-    sup.spawn('bench-sims', TSX, ['sim/main.ts'], childEnv);
-    sup.spawn('bench-api', TSX, ['api/main.ts'], childEnv);
-    const apiUrl = `http://127.0.0.1:${BENCH_PORTS.api}`;
-    await sup.watch(Promise.all([
-      waitFor('the bench API', async () => (await fetch(`${apiUrl}/health`)).ok),
-      waitFor('the bench dialer', async () => (await fetch(`${config.DIALER_URL}/health`)).ok),
-    ]));
+    customers: Math.ceil(Math.max(leads, WARMUP_LEADS) * 1.1) + 100,
+  }, async ({ config, db: workerDb, client, apiUrl, onTeardown }) => {
+    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    onTeardown(() => connection.close());
 
     // ---- Two workers: the project's (campaign queue) and the bare loop's (its own queue)
     console.log('bundling the workflows of both workers …');
@@ -291,7 +213,7 @@ export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<voi
     // A worker that dies fails the bench at once instead of leaving it waiting for a result.
     const workerDied = Promise.race(workerRuns.map((r) => r.then(() => { throw new Error('a worker stopped'); })));
     workerDied.catch(() => {});
-    teardown.push(async () => {
+    onTeardown(async () => {
       for (const w of [campaignWorker, bareWorker]) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(workerRuns);
     });
@@ -442,16 +364,7 @@ ${typeRows.map(([type, t]) => `| \`${type}\` | ${t.count.toLocaleString()} | ${m
 ${bareNoop ? `| bare \`noop\` | ${bareNoop.count.toLocaleString()} | ${mean(bareNoop.queuedMs, bareNoop.count)} | ${mean(bareNoop.runMs, bareNoop.count)} |` : ''}
 `);
     console.log('\nwritten to docs/benchmarks.md');
-  } finally {
-    for (const fn of teardown.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(`teardown: ${(err as Error).message}`);
-      }
-    }
-    await sup.stop();
-  }
+  });
 }
 
 /**

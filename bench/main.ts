@@ -1,12 +1,14 @@
 import { runMain } from '../infra/process';
 import { benchCampaign } from './campaign';
 import { benchListPull } from './list-pull';
+import { benchOrders } from './orders';
 
 /** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<void>> = {
   'list-pull': benchListPull,
   campaign: () => benchCampaign(),
   'campaign-scale': () => benchCampaign({ scale: true }),
+  orders: benchOrders,
 };
 
 await runMain('bench', async () => {

@@ -19,6 +19,19 @@ const ConfigSchema = z.object({
   BSS_URL: z.string().url().default('http://127.0.0.1:4003'),
   /** How long one HTTP request to the BSS may take before it counts as a timeout (and is retried). */
   BSS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * Workflows the worker keeps in memory between their tasks (its sticky cache); the others live
+   * only as their history on the server and are replayed when their next event comes. Each cached
+   * order holds about 1.3 MB of JS heap (`npm run bench -- orders`): every workflow evaluates its own
+   * copy of the bundle's modules, the domain's zod schemas above all. V8 lets a heap grow to a few
+   * times its live data between full collections, so the worker's RSS follows the cache: with 10k
+   * orders asleep, 250 cached gave 1.0-2.2 GB of RSS, 500 gave 1.9-3.1 GB, and the SDK's default
+   * (0.6 per MB of heap limit, 2,300 on a 4 GB heap) would hold 3 GB of live orders alone. 250 is
+   * still far more than a worker has in hand at once (40 task slots, a campaign or two, orders
+   * between steps seconds apart); an order evicted while it sleeps for days costs one replay
+   * (~40 events, some 50 ms of CPU) when its timer fires.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

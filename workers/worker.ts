@@ -39,6 +39,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     }),
     // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
     maxConcurrentActivityTaskExecutions: 200,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS, // why this many: infra/config.ts
     ...deps.tuning,
   });
 }

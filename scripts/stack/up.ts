@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createPool, migrate, type Db } from '../../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../../db/customers-generator';
 import { ensureDatabase, ensurePostgres } from './postgres';
-import { DATA_DIR, PORTS, ROOT } from './paths';
+import { DATA_DIR, PORTS, TSX } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 
@@ -14,8 +14,6 @@ export interface Stack {
   apiUrl: string;
   uiUrl: string;
 }
-
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * The local stack's sims answer like a real outbound operation (most calls go unanswered or are
