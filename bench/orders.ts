@@ -6,7 +6,7 @@ import { createOrderActivities } from '../activities/orders';
 import { loadConfig } from '../infra/config';
 import type { Db } from '../infra/db';
 import { validNumber } from '../db/segment-sql';
-import { OrderPolicySchema, type Offer } from '../domain/campaign';
+import { OrderPolicySchema, type OfferInput } from '../domain/campaign';
 import { campaignWorkflowId, orderIdFor, orderWorkflowId } from '../domain/ids';
 import { waitFor } from '../scripts/stack/supervisor';
 import { seconds, writeSection } from './report';
@@ -57,7 +57,7 @@ const INSTANT_SIMS = {
   courier: { travelMs: { min: 0, max: 0 }, mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } },
   bss: { faults: { errorRate: 0, timeoutRate: 0, latencyMs: 0 } },
 };
-const OFFER: Offer = { code: 'bench-sim-card', name: 'Bench SIM card', price: 38 };
+const OFFER: OfferInput = { code: 'bench-sim-card', name: 'Bench SIM card', price: 38 };
 
 interface Reading {
   label: string;
