@@ -2,9 +2,16 @@
 // latency. Tracking every timer here lets close() stop all of them at once, so
 // a test process exits as soon as it is done instead of waiting for stray work.
 
+import { setMaxListeners } from 'node:events';
+
 export class TimerSet {
   private readonly pending = new Map<NodeJS.Timeout, () => void>();
   private readonly controller = new AbortController();
+
+  constructor() {
+    // Every webhook in flight listens for close(): hundreds at once is normal, not a leak.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   /** Aborted on close(); handed to fetch so in-flight webhooks stop too. */
   get signal(): AbortSignal {
