@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
 import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../domain/ids';
-import { SlotSchema } from '../domain/order';
+import { SlotSchema } from '../domain/order-schema';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,

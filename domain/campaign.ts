@@ -3,7 +3,8 @@ import { ID_PATTERN } from './ids';
 import { RuleSchema } from './segment';
 import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
 import { PacingChangeSchema, PacingSchema } from './pacing';
-import { DeliveryPolicySchema, HoldSlaSchema } from './order';
+import { DeliveryPolicySchema, HoldSlaSchema } from './order-schema';
+import { ORDER_POLICY_DEFAULTS, defaultShips } from './order';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -19,7 +20,7 @@ export const OfferSchema = z.strictObject({
     sku: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
     qty: z.number().int().min(1).max(10),
   })).max(10).refine((items) => new Set(items.map((i) => i.sku)).size === items.length, { message: 'each sku once' })
-    .default([{ sku: 'sim-card', qty: 1 }]),
+    .default(defaultShips),
   /** Money the courier collects at the door: cash on delivery or a deposit; nothing unless given. */
   collect: z.strictObject({
     method: z.enum(['cash-on-delivery', 'deposit']),
@@ -108,11 +109,11 @@ export type ContactCap = z.infer<typeof ContactCapSchema>;
 
 export const OrderPolicySchema = z.strictObject({
   /** Days in production, seconds in the demo and tests. */
-  followUpDelaySeconds: z.number().int().min(0).max(365 * 86_400).default(7 * 86_400),
+  followUpDelaySeconds: z.number().int().min(0).max(365 * 86_400).default(ORDER_POLICY_DEFAULTS.followUpDelaySeconds),
   /** Wait before the automatic second delivery attempt. */
-  deliveryRetryDelaySeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
-  followUpMaxAttempts: z.number().int().min(1).max(10).default(3),
-  followUpRetryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(3_600),
+  deliveryRetryDelaySeconds: z.number().int().min(0).max(30 * 86_400).default(ORDER_POLICY_DEFAULTS.deliveryRetryDelaySeconds),
+  followUpMaxAttempts: z.number().int().min(1).max(10).default(ORDER_POLICY_DEFAULTS.followUpMaxAttempts),
+  followUpRetryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(ORDER_POLICY_DEFAULTS.followUpRetryDelaySeconds),
   /** What a failed delivery leads to, per reason (domain/order.ts). */
   delivery: DeliveryPolicySchema.prefault({}),
   /** How long a held order may wait for a scheduler before it is escalated, then cancelled. */

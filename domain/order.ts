@@ -1,9 +1,14 @@
-import { z } from 'zod';
+import type { Offer, OfferInput, OrderPolicy } from './campaign';
+import type { DeliveryPolicy } from './order-schema';
+
+export type { DeliveryPolicy, HoldSla, ReasonRule } from './order-schema';
 
 /**
  * The order's life, after TM Forum TMF622 (product ordering): the states a person sees, the moves
  * allowed between them, and the first version's delivery rule. Pure: the order workflow asks these
- * functions what to do and only carries it out.
+ * functions what to do and only carries it out. No zod here: the order workflow imports this
+ * module, and every workflow in the worker's cache evaluates its own copy of what it imports (the
+ * schemas that validate requests are in domain/order-schema.ts).
  */
 export const ORDER_STATUSES = ['acknowledged', 'inProgress', 'held', 'completed', 'failed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -47,32 +52,18 @@ export function deliveryDecision(outcome: DeliveryOutcome, attemptsMade: number,
   return attemptsMade <= autoRetries ? 'retry' : 'hold';
 }
 
-/** What to do after a failed delivery, per reason: retry by itself, hold for a scheduler, or cancel. */
-const ReasonRuleSchema = z.discriminatedUnion('action', [
-  z.strictObject({
-    action: z.literal('retry'),
-    /** Automatic retries for this reason before a scheduler decides. */
-    maxRetries: z.number().int().min(1).max(5),
-    /** Wait before the retry; the order policy's deliveryRetryDelaySeconds (the next day) when absent. */
-    delaySeconds: z.number().int().min(0).max(30 * 86_400).optional(),
-  }),
-  z.strictObject({ action: z.literal('hold') }),
-  z.strictObject({ action: z.literal('cancel') }),
-]);
-export type ReasonRule = z.infer<typeof ReasonRuleSchema>;
-
 /**
- * The delivery policy a scheduler would write down: customer absent → try again the next day, at
+ * The delivery policy a scheduler would write down (validated by DeliveryPolicySchema in
+ * domain/order-schema.ts, whose defaults these are): customer absent → try again the next day, at
  * most twice; courier lost the parcel → rebook at once, once; wrong address → straight to a person
  * (only a person can get the right one); refused → the customer does not want it: cancel.
  */
-export const DeliveryPolicySchema = z.strictObject({
-  'customer-absent': ReasonRuleSchema.default({ action: 'retry', maxRetries: 2 }),
-  'courier-lost': ReasonRuleSchema.default({ action: 'retry', maxRetries: 1, delaySeconds: 0 }),
-  'wrong-address': ReasonRuleSchema.default({ action: 'hold' }),
-  refused: ReasonRuleSchema.default({ action: 'cancel' }),
-});
-export type DeliveryPolicy = z.output<typeof DeliveryPolicySchema>;
+export const DELIVERY_POLICY_DEFAULTS: DeliveryPolicy = {
+  'customer-absent': { action: 'retry', maxRetries: 2 },
+  'courier-lost': { action: 'retry', maxRetries: 1, delaySeconds: 0 },
+  'wrong-address': { action: 'hold' },
+  refused: { action: 'cancel' },
+};
 
 export type DeliveryStep =
   | { kind: 'proceed' }
@@ -101,11 +92,49 @@ export function deliveryStep(
  * A held order waits for a scheduler. Past `escalateAfterSeconds` without a decision it is
  * escalated (shown in the API, the work queue and the UI); past `cancelAfterSeconds` it is cancelled.
  */
-export const HoldSlaSchema = z.strictObject({
-  escalateAfterSeconds: z.number().int().min(1).max(30 * 86_400).default(4 * 3_600),
-  cancelAfterSeconds: z.number().int().min(1).max(90 * 86_400).default(3 * 86_400),
-}).refine((s) => s.cancelAfterSeconds > s.escalateAfterSeconds, { message: 'must be later than escalateAfterSeconds', path: ['cancelAfterSeconds'] });
-export type HoldSla = z.output<typeof HoldSlaSchema>;
+// Not annotated with HoldSla (nor the policy below with OrderPolicy): those types come from the
+// schemas, whose defaults these are, and TypeScript would see a cycle; the functions below check them.
+export const HOLD_SLA_DEFAULTS = { escalateAfterSeconds: 4 * 3_600, cancelAfterSeconds: 3 * 86_400 };
+
+/** What an offer ships unless it says: one SIM card (OfferSchema's default, a fresh copy each time). */
+export const defaultShips = (): Offer['ships'] => [{ sku: 'sim-card', qty: 1 }];
+
+/** The order policy's defaults (OrderPolicySchema's, in domain/campaign.ts). */
+export const ORDER_POLICY_DEFAULTS = {
+  followUpDelaySeconds: 7 * 86_400,
+  deliveryRetryDelaySeconds: 86_400,
+  followUpMaxAttempts: 3,
+  followUpRetryDelaySeconds: 3_600,
+  delivery: DELIVERY_POLICY_DEFAULTS,
+  holdSla: HOLD_SLA_DEFAULTS,
+};
+
+/**
+ * An offer the API once validated, with the defaults of fields added since (an order of a campaign
+ * that started before offers had items ships a SIM card). What OfferSchema.parse gives for it,
+ * without zod (test/unit/order.test.ts holds the two equal).
+ */
+export function withOfferDefaults(offer: OfferInput): Offer {
+  const { code, name, price, ships, collect } = offer;
+  return { code, name, price, ships: ships ?? defaultShips(), ...(collect ? { collect } : {}) };
+}
+
+/**
+ * An order policy the API once validated, with the defaults of fields added since (whole fields and
+ * single reasons or limits alike). What OrderPolicySchema.parse gives for it, without zod.
+ */
+export function withPolicyDefaults(policy: Partial<OrderPolicy> | undefined): OrderPolicy {
+  const given = <T extends object>(o: T | undefined): Partial<T> =>
+    Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const p = given(policy);
+  return {
+    ...ORDER_POLICY_DEFAULTS,
+    ...p,
+    delivery: { ...DELIVERY_POLICY_DEFAULTS, ...given(p.delivery) },
+    holdSla: { ...HOLD_SLA_DEFAULTS, ...given(p.holdSla) },
+    ...(p.followUpOffer ? { followUpOffer: withOfferDefaults(p.followUpOffer) } : {}),
+  };
+}
 
 /** Why a scheduler's cancel is refused, or undefined when it may go ahead. */
 export function cancelRefusal(status: OrderStatus, stage: OrderStage, opts: { returns?: boolean } = {}): string | undefined {
@@ -138,12 +167,6 @@ export function slotRefusal(slot: string, nowMs: number): string | undefined {
   if (at > nowMs + 366 * 86_400_000) return 'slot: more than a year ahead';
   return undefined;
 }
-
-/** A delivery slot in a request: an ISO time with its offset, from now to a year ahead. */
-export const SlotSchema = z.iso.datetime({ offset: true }).superRefine((v, ctx) => {
-  const why = slotRefusal(v, Date.now());
-  if (why) ctx.addIssue({ code: 'custom', message: why.replace(/^slot: /, '') });
-});
 
 /** Why a scheduler's delivery retry is refused, or undefined when it may go ahead. */
 export function deliveryRetryRefusal(status: OrderStatus, stage: OrderStage): string | undefined {

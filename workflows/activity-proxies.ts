@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { PLACE_CALLS_MAX_ATTEMPTS } from '../domain/dialing';
 
 /**
- * The activity stubs both workflows share, each with timeouts that fit its kind of side effect.
+ * The activity stubs the workflows share, each with timeouts that fit its kind of side effect. No
+ * imports beyond the SDK's: the order workflow, cached by the hundred in every worker, imports this.
  * Postgres statements take seconds and are retried until the database is back (they are idempotent).
  */
 export const data = proxyActivities<Activities>({
@@ -16,11 +16,4 @@ export const data = proxyActivities<Activities>({
 export const telephony = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
-});
-
-// Placing a batch of calls takes a moment (the dialer answers at once; outcomes come by signal).
-// A dialer outage is retried a few times; the last attempt reports what is still refused as not placed.
-export const dialer = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
 });

@@ -33,11 +33,18 @@ import {
   type CampaignDefinition,
   type CampaignStatus,
 } from '../domain/campaign';
-import { AgentReportSchema, CONNECTED_DISPOSITIONS, nextLeadStep, type AgentReport, type AttemptDisposition, type CallOutcome } from '../domain/dialing';
+import { AgentReportSchema, CONNECTED_DISPOSITIONS, PLACE_CALLS_MAX_ATTEMPTS, nextLeadStep, type AgentReport, type AttemptDisposition, type CallOutcome } from '../domain/dialing';
 import type { CallingWindow } from '../domain/calling-window';
 import { salesCallId } from '../domain/ids';
 import { CampaignStatusKey } from './search-attributes';
-import { data, dialer, telephony } from './activity-proxies';
+import { data, telephony } from './activity-proxies';
+
+// Placing a batch of calls takes a moment (the dialer answers at once; outcomes come by signal).
+// A dialer outage is retried a few times; the last attempt reports what is still refused as not placed.
+const dialer = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
+});
 
 // ---- Messages: what clients may ask of a running campaign ----------------------------------
 

@@ -1,4 +1,22 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
-export { campaignWorkflow } from './campaign';
+//
+// The SDK keeps workflows apart: each one in the worker's cache evaluates its own copy of every
+// module the entry point imports. Orders are cached by the hundred, so this file imports only what
+// the order workflow needs, which is zod-free (test/unit/workflow-imports.test.ts holds it so). The
+// campaign and bulk-retry workflows validate their input and updates with zod; their modules are
+// evaluated only in those workflows, by an eager import(): webpack keeps them in the one bundle
+// file (no chunk to load) and runs them at the call, in the same workflow task.
+import type * as Campaign from './campaign';
+import type * as DeliveryRetryJob from './delivery-retry-job';
+
 export { orderWorkflow } from './order';
-export { deliveryRetryJobWorkflow } from './delivery-retry-job';
+
+export async function campaignWorkflow(...args: Parameters<typeof Campaign.campaignWorkflow>): ReturnType<typeof Campaign.campaignWorkflow> {
+  const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign');
+  return run(...args);
+}
+
+export async function deliveryRetryJobWorkflow(...args: Parameters<typeof DeliveryRetryJob.deliveryRetryJobWorkflow>): ReturnType<typeof DeliveryRetryJob.deliveryRetryJobWorkflow> {
+  const { deliveryRetryJobWorkflow: run } = await import(/* webpackMode: "eager" */ './delivery-retry-job');
+  return run(...args);
+}

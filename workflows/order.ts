@@ -29,8 +29,10 @@ import {
   type FailedDelivery,
   type OrderStage,
   type OrderStatus,
+  withOfferDefaults,
+  withPolicyDefaults,
 } from '../domain/order';
-import { OfferSchema, OrderPolicySchema, type Offer } from '../domain/campaign';
+import type { Offer } from '../domain/campaign';
 import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
 import { data } from './activity-proxies';
 
@@ -147,10 +149,10 @@ const returns = proxyActivities<Activities>({
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView> {
   const { orderId } = input;
   // Orders started before a policy field existed get its default.
-  const policy = OrderPolicySchema.parse(input.policy);
+  const policy = withPolicyDefaults(input.policy);
   const logistics = patched(LOGISTICS_PATCH);
   // What it ships and collects: an offer from before those fields gets their defaults.
-  const offer: Offer | undefined = logistics ? OfferSchema.parse(input.offer) : undefined;
+  const offer: Offer | undefined = logistics ? withOfferDefaults(input.offer) : undefined;
   const s = {
     status: 'acknowledged' as OrderStatus,
     stage: 'delivery' as OrderStage,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DeliveryPolicySchema, HoldSlaSchema, ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, deliveryStep, isTerminal,
+  ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, deliveryStep, isTerminal, withOfferDefaults, withPolicyDefaults,
 } from '../../domain/order';
+import { DeliveryPolicySchema, HoldSlaSchema } from '../../domain/order-schema';
+import { OfferSchema, OrderPolicySchema, type OfferInput, type OrderPolicy } from '../../domain/campaign';
 
 describe('order states (TMF622)', () => {
   it('has two terminal states, which go nowhere; completed goes only to cancelled (a return)', () => {
@@ -76,5 +78,41 @@ describe("schedulers' refusals", () => {
     expect(deliveryRetryRefusal('inProgress', 'delivery')).toMatch(/not waiting/);
     expect(deliveryRetryRefusal('inProgress', 'activation')).toBe('order already delivered');
     expect(deliveryRetryRefusal('cancelled', 'done')).toBe('order is already cancelled');
+  });
+});
+
+describe('defaults without zod (what the order workflow applies to its input)', () => {
+  // Policies and offers as the API validated them at some point: fields added later are absent.
+  const policies: Partial<OrderPolicy>[] = [
+    {},
+    { followUpDelaySeconds: 5, followUpMaxAttempts: 2 },
+    { deliveryRetryDelaySeconds: 0, delivery: { refused: { action: 'hold' }, 'customer-absent': { action: 'retry', maxRetries: 1, delaySeconds: 60 } } as OrderPolicy['delivery'] },
+    { holdSla: { escalateAfterSeconds: 60 } as OrderPolicy['holdSla'] },
+    { followUpOffer: { code: 'vas-music', name: 'Music pack', price: 10 } as OrderPolicy['followUpOffer'] },
+    OrderPolicySchema.parse({ followUpOffer: { code: 'vas-video', name: 'Video pack', price: 15, collect: { method: 'deposit', amount: 50 } } }),
+  ];
+  it.each(policies.map((p, i) => [i, p] as const))('policy %i: withPolicyDefaults equals OrderPolicySchema.parse', (_i, p) => {
+    expect(withPolicyDefaults(p)).toEqual(OrderPolicySchema.parse(p));
+  });
+
+  it('an absent policy gets every default', () => {
+    expect(withPolicyDefaults(undefined)).toEqual(OrderPolicySchema.parse({}));
+  });
+
+  const offers: OfferInput[] = [
+    { code: 'sim-38', name: 'SIM 38', price: 38 },
+    { code: 'phone-5g', name: '5G phone', price: 99, ships: [{ sku: 'handset', qty: 1 }, { sku: 'sim-card', qty: 1 }], collect: { method: 'cash-on-delivery', amount: 300 } },
+  ];
+  it.each(offers.map((o) => [o.code, o] as const))('offer %s: withOfferDefaults equals OfferSchema.parse', (_code, o) => {
+    expect(withOfferDefaults(o)).toEqual(OfferSchema.parse(o));
+  });
+
+  it('hands out fresh defaults: changing one order policy leaves the next one alone', () => {
+    const a = withPolicyDefaults({});
+    a.delivery['customer-absent'] = { action: 'hold' };
+    a.holdSla.escalateAfterSeconds = 1;
+    withOfferDefaults(offers[0]!).ships.push({ sku: 'handset', qty: 1 });
+    expect(withPolicyDefaults({})).toEqual(OrderPolicySchema.parse({}));
+    expect(withOfferDefaults(offers[0]!).ships).toEqual([{ sku: 'sim-card', qty: 1 }]);
   });
 });
