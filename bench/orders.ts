@@ -389,11 +389,12 @@ fires. So the live heap stays at the cache's worth however many orders sleep. Th
 times that: V8 lets a heap grow well past its live data before a full collection (the default limit
 is some 4 GB per thread), and evicted workflows are garbage it has not collected yet.
 
-Why a cached order is that big, and its start that costly: the SDK shares, between the workflows
-of its reused V8 context, only the modules loaded before the first workflow; every workflow
-evaluates its own copy of the rest of the bundle, and the domain modules build their zod schemas
-when they load (preloading \`zod\` itself changes nothing). The same work is done again on each
-replay of an evicted workflow.
+What a cached order costs: the SDK shares, between the workflows of its reused V8 context, only
+the modules loaded before the first workflow; every workflow evaluates its own copy of what the
+bundle's entry point imports, and again on each replay of an evicted workflow. So the order
+workflow imports only zod-free modules (\`workflows/index.ts\` loads the campaign's and the bulk
+retry job's, which validate with zod, only in those workflows; \`test/unit/workflow-imports.test.ts\`
+keeps it so).
 `);
     console.log('\nwritten to docs/benchmarks.md');
   });
