@@ -6,7 +6,8 @@ import { inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { temporalCli } from '../../scripts/stack/binaries';
-import { campaignWorkflowId, orderWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId, deliveryRetryJobWorkflowId, orderWorkflowId } from '../../domain/ids';
+import { deliveryRetryJobWorkflow } from '../../workflows/delivery-retry-job';
 import { configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
@@ -28,9 +29,10 @@ const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundl
 describe('replay of recorded histories', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it('has recorded histories of both workflows to replay', () => {
+  it('has recorded histories of every workflow to replay', () => {
     expect(files.some((f) => f.startsWith('campaign-'))).toBe(true);
     expect(files.some((f) => f.startsWith('order-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('delivery-retry-'))).toBe(true);
   });
 
   for (const file of files) {
@@ -82,6 +84,34 @@ describe('replay of a fresh run', () => {
         const kind = wid.startsWith('campaign-') ? 'campaign' : 'order';
         writeFileSync(path.join(DIR, `${kind}-${HISTORY_LABEL}-${wid.replace(/^(campaign|order)-/, '')}.json`), json);
       }
+    }
+  });
+
+  it('replays a bulk delivery retry job just run, both runs of it (continue-as-new)', async () => {
+    // Every order of a small campaign held for a scheduler: every call sells, every address is wrong.
+    await configureSim(h.sims.dialerUrl, { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } });
+    await configureSim(h.sims.courierUrl, { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } });
+    const campaignId = uniqueId('replay-job');
+    await launch(h, testCampaign(campaignId, { segment: { maxLeads: 3 } }));
+    await waitUntil('3 held orders', async () => {
+      const { rows } = await h.db.query(`SELECT 1 FROM orders WHERE campaign_id = $1 AND status = 'held'`, [campaignId]);
+      return rows.length === 3;
+    });
+    const jobId = uniqueId('replay-job');
+    // One order per batch and a history limit a batch overruns: the job hands over after each batch.
+    const handle = await h.client.workflow.start(deliveryRetryJobWorkflow, {
+      workflowId: deliveryRetryJobWorkflowId(jobId), taskQueue: h.taskQueue,
+      args: [{ jobId, filter: { campaignId }, limit: 10, requestHash: 'replay', batchSize: 1, historyLimit: 5 }],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'completed', total: 3, accepted: 3 });
+    const first = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    for (const run of [first, h.client.workflow.getHandle(handle.workflowId)]) {
+      await Worker.runReplayHistory(replayOptions(), await run.fetchHistory(), run.workflowId);
+    }
+    if (process.env.RECORD_HISTORIES) {
+      const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', first.workflowId, '-r', handle.firstExecutionRunId, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      writeFileSync(path.join(DIR, `delivery-retry-${HISTORY_LABEL}-${jobId}.json`), json);
     }
   });
 });
