@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../infra/db';
+import { inTransaction, type Db } from '../infra/db';
 import { deliveryIdFor, returnIdFor } from '../domain/ids';
 import { describeResponse, getJson, postJson } from './http-json';
+import { followRegion } from './stock';
 
 /** The courier's report of a finished booking, as its webhook carries it. */
 export interface CourierReport {
@@ -15,6 +16,8 @@ export interface Booking {
   deliveryId: string;
   slot: string;
   courier: string | null;
+  /** The warehouse the order's goods are reserved at now, when a new region moved them there. */
+  warehouse?: string;
 }
 
 export interface BookDeliveryInput {
@@ -50,15 +53,29 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
   return {
     async bookDelivery(input: BookDeliveryInput): Promise<Booking> {
       const deliveryId = deliveryIdFor(input.orderId, input.attempt);
-      const { rows } = await db.query<{ address: string; region: string; courier: string | null }>(
-        `WITH o AS (
-           UPDATE orders SET address = COALESCE($2, address), region = COALESCE($4, region),
-                  delivery_attempts = GREATEST(delivery_attempts, $3), updated_at = now()
-            WHERE id = $1 RETURNING id, address, region)
-         SELECT o.address, o.region, COALESCE($5, rl.courier) AS courier
-           FROM o LEFT JOIN region_logistics rl ON rl.region = o.region`,
-        [input.orderId, input.address ?? null, input.attempt, input.region ?? null, input.courier ?? null],
-      );
+      // The order's new address and region, and its stock reservation following the region, at once.
+      const { rows, warehouse } = await inTransaction(db, async (tx) => {
+        const r = await tx.query<{ address: string; region: string; courier: string | null; status: string; stage: string }>(
+          `WITH o AS (
+             UPDATE orders SET address = COALESCE($2, address), region = COALESCE($4, region),
+                    delivery_attempts = GREATEST(delivery_attempts, $3), updated_at = now()
+              WHERE id = $1 RETURNING id, address, region, status, stage)
+           SELECT o.address, o.region, o.status, o.stage, COALESCE($5, rl.courier) AS courier
+             FROM o LEFT JOIN region_logistics rl ON rl.region = o.region`,
+          [input.orderId, input.address ?? null, input.attempt, input.region ?? null, input.courier ?? null],
+        );
+        const o = r.rows[0];
+        if (!o || !input.region) return { rows: r.rows, warehouse: undefined };
+        const move = await followRegion(tx, input.orderId);
+        if (move.moved || move.reason) {
+          await tx.query(
+            `INSERT INTO order_events (order_id, status, stage, reason, event_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+            [input.orderId, o.status, o.stage, move.moved
+              ? `stock reservation moved from ${move.from} to ${move.warehouse} (the address is now in region ${o.region})`
+              : `stock stays reserved at ${move.warehouse}: ${move.reason}; the goods travel from there`, `${deliveryId}-stock`]);
+        }
+        return { rows: r.rows, warehouse: move.warehouse };
+      });
       const order = rows[0];
       if (!order) throw ApplicationFailure.nonRetryable(`order ${input.orderId} not found`, 'UnknownOrder');
       await db.query('UPDATE orders SET courier = $2 WHERE id = $1', [input.orderId, order.courier]);
@@ -77,7 +94,7 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
         ...(input.collect ? { collectAmount: input.collect.amount } : {}),
       }) ?? input.slot ?? new Date().toISOString();
       await db.query('UPDATE deliveries SET slot = $2 WHERE id = $1', [deliveryId, slot]);
-      return { deliveryId, slot, courier: order.courier };
+      return { deliveryId, slot, courier: order.courier, ...(warehouse ? { warehouse } : {}) };
     },
 
     /**

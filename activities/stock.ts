@@ -15,6 +15,41 @@ export type Reservation =
 /** The settlement day of a payment: couriers settle by the day in China time. */
 const BUSINESS_DATE = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;
 
+/** What became of an order's reservation when its address moved to another region. */
+export type ReservationMove =
+  | { moved: false; warehouse?: string; reason?: string }
+  | { moved: true; from: string; warehouse: string };
+
+/**
+ * The order's address moved to another region: its reservation (goods not shipped yet) moves to
+ * the warehouse that serves the new region, all items or none, when that warehouse has them; else
+ * it stays where it is and the goods travel from there. Run in the transaction that changed the
+ * order's region; a repeat finds the reservation already moved and does nothing.
+ */
+export async function followRegion(tx: pg.PoolClient, orderId: string): Promise<ReservationMove> {
+  const { rows: held } = await tx.query<{ sku: string; qty: number; warehouse: string; target: string | null }>(
+    `SELECT r.sku, r.qty, r.warehouse, rl.warehouse AS target
+       FROM stock_reservations r JOIN orders o ON o.id = r.order_id LEFT JOIN region_logistics rl ON rl.region = o.region
+      WHERE r.order_id = $1 AND r.state = 'reserved' ORDER BY r.sku`, [orderId]);
+  const from = held[0]?.warehouse;
+  const to = held[0]?.target;
+  if (!from || !to || from === to) return { moved: false, ...(from ? { warehouse: from } : {}) };
+  // Both warehouses' rows locked in one order (warehouse, then item), as everywhere else.
+  const { rows: levels } = await tx.query<{ warehouse: string; sku: string; on_hand: number }>(
+    `SELECT warehouse, sku, on_hand FROM stock WHERE warehouse = ANY($1::text[]) AND sku = ANY($2::text[])
+      ORDER BY warehouse, sku FOR UPDATE`, [[from, to], held.map((r) => r.sku)]);
+  const onHand = new Map(levels.filter((l) => l.warehouse === to).map((l) => [l.sku, l.on_hand]));
+  const short = held.filter((r) => (onHand.get(r.sku) ?? 0) < r.qty);
+  if (short.length) return { moved: false, warehouse: from, reason: `${to} is short of ${short.map((r) => r.sku).join(', ')}` };
+  for (const r of held) {
+    await tx.query('UPDATE stock SET reserved = reserved - $3, on_hand = on_hand + $3 WHERE warehouse = $1 AND sku = $2', [from, r.sku, r.qty]);
+    await tx.query('UPDATE stock SET on_hand = on_hand - $3, reserved = reserved + $3 WHERE warehouse = $1 AND sku = $2', [to, r.sku, r.qty]);
+  }
+  await tx.query(`UPDATE stock_reservations SET warehouse = $2, updated_at = now() WHERE order_id = $1 AND state = 'reserved'`, [orderId, to]);
+  await tx.query('UPDATE orders SET warehouse = $2 WHERE id = $1', [orderId, to]);
+  return { moved: true, from, warehouse: to };
+}
+
 /**
  * Stock and money around an order, each step one transaction keyed by the order (or the delivery),
  * so a retried activity changes nothing the second time. The stock row's counters always add up:

@@ -428,6 +428,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       });
       s.booked = s.deliveryAttempts;
       if (logistics) s.courier = booking.courier;
+      if (booking.warehouse) s.warehouse = booking.warehouse; // a new region's warehouse took the reservation over
       if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
       wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
       openBooking = booking.deliveryId;

@@ -98,6 +98,35 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     expect((await h.db.query('SELECT region, courier FROM orders WHERE id = $1', [orderId])).rows[0]).toEqual({ region: 'bj', courier: 'jd' });
   });
 
+  it("moves the reservation to the new region's warehouse when it has the goods, else ships from the first", async () => {
+    const BEIJING = { address: 'No. 1 Chang an Avenue, Beijing', region: 'bj' };
+    // Stocked in both warehouses: the goods follow the order to Beijing.
+    await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
+    const both = newSku();
+    await receive(both, 1);
+    await receive(both, 1, 'wh-north');
+    const moving = await oneOrder('lg-move', { ships: [{ sku: both, qty: 1 }] });
+    // Stocked in the south only: the goods stay reserved there and travel from it.
+    const southOnly = newSku();
+    await receive(southOnly, 1);
+    const staying = await oneOrder('lg-stay', { ships: [{ sku: southOnly, qty: 1 }] });
+    for (const orderId of [moving, staying]) await waitView(orderId, 'held', (v) => v.status === 'held');
+
+    await configureSim(h.sims.courierUrl, DELIVER);
+    for (const orderId of [moving, staying]) {
+      expect((await api(h, 'POST', `/orders/${orderId}/delivery/retry`, BEIJING)).status).toBe(200);
+      await waitView(orderId, 'done', (v) => v.stage === 'done');
+    }
+    expect((await view(moving)).warehouse).toBe('wh-north');
+    expect(await level(both)).toMatchObject({ onHand: 1, reserved: 0, shipped: 0, received: 1 });
+    expect(await level(both, 'wh-north')).toMatchObject({ onHand: 0, reserved: 0, shipped: 1, received: 1 });
+    expect(await historyOf(moving)).toContain('stock reservation moved from wh-south to wh-north (the address is now in region bj)');
+
+    expect((await view(staying)).warehouse).toBe('wh-south');
+    expect(await level(southOnly)).toMatchObject({ onHand: 0, reserved: 0, shipped: 1, received: 1 });
+    expect(await historyOf(staying)).toContain(`stock stays reserved at wh-south: wh-north is short of ${southOnly}; the goods travel from there`);
+  });
+
   it('cancelled before delivery: the stock reservation is released', async () => {
     await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
     const sku = newSku();
