@@ -16,7 +16,7 @@ export interface Booking {
   deliveryId: string;
   slot: string;
   courier: string | null;
-  /** The warehouse the order's goods are reserved at now, when a new region moved them there. */
+  /** After a booking that changed the region: the warehouse the goods are reserved at now (moved or not). */
   warehouse?: string;
 }
 
