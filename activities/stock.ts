@@ -81,8 +81,10 @@ export function createStockActivities(deps: { db: Db }) {
      * stock is an answer, not a failure (the order waits for stock). A repeat finds the rows it
      * made and answers the same.
      */
-    async reserveStock(input: { orderId: string; items: StockItem[] }): Promise<Reservation> {
+    async reserveStock(input: { orderId: string; items: StockItem[]; region?: string }): Promise<Reservation> {
       return inTransaction(db, async (tx) => {
+        // A scheduler moved the order to another region while it waited for stock: ask there.
+        if (input.region) await tx.query('UPDATE orders SET region = $2 WHERE id = $1', [input.orderId, input.region]);
         // The order row locked first: two overlapping attempts for one order take turns, and the
         // second finds the first's reservation instead of reserving again.
         const { rows: [order] } = await tx.query<{ warehouse: string | null }>(

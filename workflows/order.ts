@@ -390,7 +390,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       // Cleared before looking, so stock or a decision that comes meanwhile is not lost.
       stockArrived = false;
       schedulerRetry = undefined;
-      const r = await data.reserveStock({ orderId, items });
+      // A scheduler's retry with an address in another region: that region's warehouse is asked.
+      const r = await data.reserveStock({ orderId, items, ...(next.region ? { region: next.region } : {}) });
       s.stockChecks++;
       s.warehouse = r.warehouse;
       if (r.reserved) {

@@ -127,6 +127,21 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     expect(await historyOf(staying)).toContain(`stock stays reserved at wh-south: wh-north is short of ${southOnly}; the goods travel from there`);
   });
 
+  it('out of stock in its region, a scheduler sends it to an address in another: that warehouse ships it', async () => {
+    await configureSim(h.sims.courierUrl, DELIVER);
+    const sku = newSku();
+    await receive(sku, 1, 'wh-north');
+    const orderId = await oneOrder('lg-stock-move', { ships: [{ sku, qty: 1 }] });
+    const held = await waitView(orderId, 'held for stock', (v) => v.status === 'held');
+    expect(held.holdReason).toBe('out-of-stock');
+    const retried = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 1 Chang an Avenue, Beijing', region: 'bj' });
+    expect(retried.status).toBe(200);
+    const done = await waitView(orderId, 'done', (v) => v.stage === 'done');
+    expect(done).toMatchObject({ status: 'completed', warehouse: 'wh-north', courier: 'jd' });
+    expect(await level(sku, 'wh-north')).toMatchObject({ onHand: 0, reserved: 0, shipped: 1, received: 1 });
+    expect((await historyOf(orderId)).join('\n')).toMatch(/out of stock at wh-south[\s\S]*stock reserved at wh-north/);
+  });
+
   it('cancelled before delivery: the stock reservation is released', async () => {
     await configureSim(h.sims.courierUrl, WRONG_ADDRESS);
     const sku = newSku();
