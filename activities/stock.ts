@@ -93,7 +93,10 @@ export function createStockActivities(deps: { db: Db }) {
         if (!order.warehouse) throw ApplicationFailure.nonRetryable(`order ${input.orderId}: no warehouse ships to its region`, 'NoWarehouse');
         const { rows: held } = await tx.query<{ warehouse: string }>(
           `SELECT warehouse FROM stock_reservations WHERE order_id = $1 AND state IN ('reserved', 'shipped')`, [input.orderId]);
-        if (held.length) return { reserved: true, warehouse: held[0]!.warehouse };
+        if (held.length) {
+          await tx.query('DELETE FROM stock_shortages WHERE order_id = $1', [input.orderId]);
+          return { reserved: true, warehouse: held[0]!.warehouse };
+        }
         const warehouse = order.warehouse;
         // Locked in a fixed order (by sku), so two orders reserving the same items cannot deadlock.
         const items = [...input.items].sort((a, b) => a.sku.localeCompare(b.sku));
@@ -105,6 +108,15 @@ export function createStockActivities(deps: { db: Db }) {
           .map((i) => ({ sku: i.sku, wanted: i.qty, onHand: onHand.get(i.sku) ?? 0 }));
         if (short.length) {
           await tx.query(`UPDATE orders SET warehouse = $2 WHERE id = $1`, [input.orderId, warehouse]);
+          // What it waits for, since it first waited for that item there (a look again keeps the time).
+          await tx.query(
+            `DELETE FROM stock_shortages WHERE order_id = $1 AND NOT (warehouse = $2 AND sku = ANY($3::text[]))`,
+            [input.orderId, warehouse, short.map((i) => i.sku)]);
+          await tx.query(
+            `INSERT INTO stock_shortages (order_id, sku, warehouse, wanted)
+             SELECT $1, u.sku, $2, u.qty FROM unnest($3::text[], $4::int[]) AS u(sku, qty)
+             ON CONFLICT (order_id, sku) DO UPDATE SET wanted = EXCLUDED.wanted`,
+            [input.orderId, warehouse, short.map((i) => i.sku), short.map((i) => i.wanted)]);
           return { reserved: false, warehouse, short };
         }
         for (const i of items) {
@@ -116,13 +128,17 @@ export function createStockActivities(deps: { db: Db }) {
            ON CONFLICT (order_id, sku) DO UPDATE SET state = 'reserved', warehouse = EXCLUDED.warehouse, qty = EXCLUDED.qty, updated_at = now()`,
           [input.orderId, warehouse, items.map((i) => i.sku), items.map((i) => i.qty)]);
         await tx.query(`UPDATE orders SET warehouse = $2 WHERE id = $1`, [input.orderId, warehouse]);
+        await tx.query('DELETE FROM stock_shortages WHERE order_id = $1', [input.orderId]);
         return { reserved: true, warehouse };
       });
     },
 
-    /** Gives back what the order reserved (cancelled or failed before delivery). */
+    /** Gives back what the order reserved, or stops waiting for stock (cancelled or failed before delivery). */
     async releaseStock(input: { orderId: string }): Promise<{ released: number }> {
-      return inTransaction(db, async (tx) => ({ released: await moveReservation(tx, input.orderId, 'reserved', 'released') }));
+      return inTransaction(db, async (tx) => {
+        await tx.query('DELETE FROM stock_shortages WHERE order_id = $1', [input.orderId]); // it waits for nothing any more
+        return { released: await moveReservation(tx, input.orderId, 'reserved', 'released') };
+      });
     },
 
     /**

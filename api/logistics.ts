@@ -42,6 +42,45 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     return { stock: rows.map(toLevel) };
   });
 
+  app.get('/stock/shortages', {
+    schema: {
+      tags: ['logistics'],
+      summary: 'Backorders: items orders are held for, per warehouse, the longest waiting first',
+      querystring: z.strictObject({ warehouse: Code.optional(), sku: Code.optional() }),
+      response: {
+        200: z.object({
+          shortages: z.array(z.object({
+            warehouse: z.string(), sku: z.string(),
+            /** Orders held for this item here, and how many of it they want together. */
+            orders: z.number(), wanted: z.number(),
+            /** Free to reserve now, and what is still missing to serve them all. */
+            onHand: z.number(), missing: z.number(),
+            /** Since when the longest-waiting of them waits. */
+            waitingSince: z.string(),
+          })),
+        }),
+      },
+    },
+  }, async (request) => {
+    const { warehouse, sku } = request.query;
+    // Only orders still held out of stock count: a row an order left behind (say, terminated by
+    // hand in the Temporal UI) is not demand.
+    const { rows } = await db.query<{ warehouse: string; sku: string; orders: string; wanted: string; on_hand: number; since: Date }>(
+      `SELECT s.warehouse, s.sku, count(*) AS orders, sum(s.wanted) AS wanted, COALESCE(st.on_hand, 0) AS on_hand, min(s.since) AS since
+         FROM stock_shortages s
+         JOIN orders o ON o.id = s.order_id AND o.status = 'held' AND o.hold_reason = 'out-of-stock'
+         LEFT JOIN stock st ON st.warehouse = s.warehouse AND st.sku = s.sku
+        WHERE ($1::text IS NULL OR s.warehouse = $1) AND ($2::text IS NULL OR s.sku = $2)
+        GROUP BY s.warehouse, s.sku, st.on_hand ORDER BY min(s.since), s.warehouse, s.sku`,
+      [warehouse ?? null, sku ?? null]);
+    return {
+      shortages: rows.map((r) => ({
+        warehouse: r.warehouse, sku: r.sku, orders: Number(r.orders), wanted: Number(r.wanted),
+        onHand: r.on_hand, missing: Math.max(Number(r.wanted) - r.on_hand, 0), waitingSince: r.since.toISOString(),
+      })),
+    };
+  });
+
   app.post('/warehouses/:code/receipts', {
     schema: {
       tags: ['logistics'],

@@ -135,6 +135,8 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/delivery/reassign', 404, { courier: 'sf' });
     await expect4xx('GET', '/stock?warehouse=WH%20South', 400, undefined, 'querystring.warehouse');
     await expect4xx('GET', '/stock?colour=red', 400);
+    await expect4xx('GET', '/stock/shortages?sku=SIM%20card', 400, undefined, 'querystring.sku');
+    await expect4xx('GET', '/stock/shortages?since=yesterday', 400);
     await expect4xx('POST', '/warehouses/wh-south/receipts', 400, {}, 'body.reference');
     await expect4xx('POST', '/warehouses/wh-south/receipts', 400, { reference: 'n1', sku: 'sim-card', qty: 0 }, 'body.qty');
     await expect4xx('POST', '/warehouses/wh-south/receipts', 400, { reference: 'n1', sku: 'SIM card', qty: 1 }, 'body.sku');
@@ -206,6 +208,6 @@ describe('other routes', () => {
     expect(health.json()).toMatchObject({ ok: true, postgres: { ok: true }, temporal: { ok: true } });
     const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
     expect(spec.statusCode).toBe(200);
-    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/warehouses/{code}/receipts', '/couriers/{code}/settlement', '/deliveries/retry', '/deliveries/retry/{jobId}']));
+    expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/stock/shortages', '/warehouses/{code}/receipts', '/couriers/{code}/settlement', '/deliveries/retry', '/deliveries/retry/{jobId}']));
   });
 });

@@ -70,6 +70,9 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     expect(held.waitingFor).toMatch(new RegExp(`stock at wh-south: ${sku} \\(0 of 2\\)`));
     await waitUntil('the hold recorded', async () =>
       (await h.db.query(`SELECT 1 FROM orders WHERE id = $1 AND hold_reason = 'out-of-stock'`, [orderId])).rowCount ? true : undefined);
+    // The warehouse's backorders name it: what is short, for how many orders, since when.
+    const shortages = (await api(h, 'GET', `/stock/shortages?warehouse=wh-south&sku=${sku}`)).body.shortages;
+    expect(shortages).toEqual([{ warehouse: 'wh-south', sku, orders: 1, wanted: 2, onHand: 0, missing: 2, waitingSince: expect.any(String) }]);
     const note = `note-${randomUUID()}`;
     const first = await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: note, sku, qty: 3 });
     expect(first.body).toMatchObject({ onHand: 3, duplicate: false, ordersNotified: 1 });
@@ -79,6 +82,7 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     await waitView(orderId, 'done', (v) => v.stage === 'done');
     expect(await level(sku)).toMatchObject({ onHand: 1, reserved: 0, shipped: 2, received: 3 });
     expect((await historyOf(orderId)).join('\n')).toMatch(/out of stock at wh-south[\s\S]*stock reserved at wh-south/);
+    expect((await api(h, 'GET', `/stock/shortages?sku=${sku}`)).body.shortages).toEqual([]);
   });
 
   it('re-routes to the courier of the new region when a scheduler gives an address there', async () => {
@@ -140,6 +144,17 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     expect(done).toMatchObject({ status: 'completed', warehouse: 'wh-north', courier: 'jd' });
     expect(await level(sku, 'wh-north')).toMatchObject({ onHand: 0, reserved: 0, shipped: 1, received: 1 });
     expect((await historyOf(orderId)).join('\n')).toMatch(/out of stock at wh-south[\s\S]*stock reserved at wh-north/);
+    expect((await api(h, 'GET', `/stock/shortages?sku=${sku}`)).body.shortages).toEqual([]);
+  });
+
+  it('cancelled while waiting for stock: it leaves the backorders', async () => {
+    const sku = newSku();
+    const orderId = await oneOrder('lg-stock-cancel', { ships: [{ sku, qty: 1 }] });
+    await waitView(orderId, 'held for stock', (v) => v.status === 'held');
+    expect((await api(h, 'GET', `/stock/shortages?sku=${sku}`)).body.shortages).toMatchObject([{ orders: 1, wanted: 1, missing: 1 }]);
+    expect((await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer gave up waiting' })).status).toBe(200);
+    expect((await api(h, 'GET', `/stock/shortages?sku=${sku}`)).body.shortages).toEqual([]);
+    expect((await h.db.query('SELECT 1 FROM stock_shortages WHERE order_id = $1', [orderId])).rowCount).toBe(0);
   });
 
   it('cancelled before delivery: the stock reservation is released', async () => {
