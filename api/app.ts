@@ -2,9 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
-import type { Config } from '../infra/config';
-import type { Db } from '../infra/db';
+import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
 import { campaignRoutes } from './campaigns';
 import { orderRoutes } from './orders';
@@ -15,13 +13,6 @@ import { agentRoutes } from './agents';
 import { deliveryRoutes } from './deliveries';
 import { logisticsRoutes } from './logistics';
 import { deliveryRetryRoutes } from './delivery-retry';
-
-export interface AppDeps {
-  db: Db;
-  client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>;
-  logger?: boolean | { level: string };
-}
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

@@ -17,7 +17,7 @@ import {
   cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate, type CampaignWorkflowInput,
 } from '../workflows/campaign';
 import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';
 import { HttpError, conflict, notFound, refusalOf } from './errors';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HeldDeliveryFilterSchema } from '../domain/held-deliveries';
 import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../db/held-deliveries-sql';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 
 const HeldDelivery = z.object({
   orderId: z.string(),

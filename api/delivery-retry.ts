@@ -11,7 +11,7 @@ import {
   type DeliveryRetryJobInput,
   type DeliveryRetryProgress,
 } from '../workflows/delivery-retry-job';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 import { uiLink } from './campaigns';
 import { conflict, notFound, refusalOf } from './errors';
 

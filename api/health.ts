@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 
 const Check = z.object({ ok: z.boolean(), error: z.string().optional() });
 const Health = z.object({ ok: z.boolean(), postgres: Check, temporal: Check });

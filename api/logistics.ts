@@ -4,7 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { orderWorkflowId } from '../domain/ids';
 import { inTransaction } from '../infra/db';
 import { stockArrivedSignal } from '../workflows/order';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 import { conflict, notFound } from './errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');

@@ -5,7 +5,7 @@ import { describeRule } from '../domain/segment';
 import { maskMsisdn } from '../domain/masking';
 import { inTransaction } from '../infra/db';
 import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 import { checkRegions } from './campaign-store';
 
 const Preview = z.object({

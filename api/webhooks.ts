@@ -7,7 +7,7 @@ import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
 import { deliveryReportSignal } from '../workflows/order';
 import { callEndedSignal, toCallEnded } from '../workflows/campaign';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 import { notFound } from './errors';
 
 const DialerOutcome = z.object({
