@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import { seedLogistics } from './logistics';
+import type { Queryable } from './queryable';
 
 /**
  * A synthetic customer base for demos, tests and load runs.
@@ -12,8 +12,6 @@ import { seedLogistics } from './logistics';
  * The whole batch is one set-based statement over generate_series, so millions of rows are one
  * round trip; the lists below travel as array parameters and are indexed per row.
  */
-
-export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
 export interface Region {
   readonly code: string;
