@@ -1,14 +1,11 @@
-import type { Offer, OfferInput, OrderPolicy } from './campaign';
-import type { DeliveryPolicy } from './order-schema';
-
-export type { DeliveryPolicy, HoldSla, ReasonRule } from './order-schema';
-
 /**
  * The order's life, after TM Forum TMF622 (product ordering): the states a person sees, the moves
  * allowed between them, and the first version's delivery rule. Pure: the order workflow asks these
  * functions what to do and only carries it out. No zod here: the order workflow imports this
  * module, and every workflow in the worker's cache evaluates its own copy of what it imports (the
- * schemas that validate requests are in domain/order-schema.ts).
+ * schemas that validate requests are in domain/order-schema.ts). It imports no other module either:
+ * the schemas take their defaults from here, so what takes the schemas' types (the order policy
+ * applied) is in domain/order-policy.ts, else the modules would import each other.
  */
 export const ORDER_STATUSES = ['acknowledged', 'inProgress', 'held', 'completed', 'failed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -58,12 +55,16 @@ export function deliveryDecision(outcome: DeliveryOutcome, attemptsMade: number,
  * most twice; courier lost the parcel → rebook at once, once; wrong address → straight to a person
  * (only a person can get the right one); refused → the customer does not want it: cancel.
  */
-export const DELIVERY_POLICY_DEFAULTS: DeliveryPolicy = {
+// These defaults carry no DeliveryPolicy, HoldSla, Offer or OrderPolicy annotation: those types come
+// from the schemas that take these as their defaults, and importing them here made an import cycle.
+// The schemas' .default() and domain/order-policy.ts check them; `as const` keeps each action the
+// literal a rule needs.
+export const DELIVERY_POLICY_DEFAULTS = {
   'customer-absent': { action: 'retry', maxRetries: 2 },
   'courier-lost': { action: 'retry', maxRetries: 1, delaySeconds: 0 },
   'wrong-address': { action: 'hold' },
   refused: { action: 'cancel' },
-};
+} as const;
 
 export type DeliveryStep =
   | { kind: 'proceed' }
@@ -72,32 +73,13 @@ export type DeliveryStep =
   | { kind: 'cancel' };
 
 /**
- * The per-reason rule. `retriesForReason` counts the automatic retries already made for this
- * reason since a person last decided (a scheduler's retry starts the count again).
- */
-export function deliveryStep(
-  outcome: DeliveryOutcome,
-  retriesForReason: number,
-  policy: DeliveryPolicy,
-  defaultDelaySeconds: number,
-): DeliveryStep {
-  if (outcome === 'delivered') return { kind: 'proceed' };
-  const rule = policy[outcome];
-  if (rule.action !== 'retry') return { kind: rule.action };
-  if (retriesForReason >= rule.maxRetries) return { kind: 'hold' };
-  return { kind: 'retry', delaySeconds: rule.delaySeconds ?? defaultDelaySeconds };
-}
-
-/**
  * A held order waits for a scheduler. Past `escalateAfterSeconds` without a decision it is
  * escalated (shown in the API, the work queue and the UI); past `cancelAfterSeconds` it is cancelled.
  */
-// Not annotated with HoldSla (nor the policy below with OrderPolicy): those types come from the
-// schemas, whose defaults these are, and TypeScript would see a cycle; the functions below check them.
 export const HOLD_SLA_DEFAULTS = { escalateAfterSeconds: 4 * 3_600, cancelAfterSeconds: 3 * 86_400 };
 
 /** What an offer ships unless it says: one SIM card (OfferSchema's default, a fresh copy each time). */
-export const defaultShips = (): Offer['ships'] => [{ sku: 'sim-card', qty: 1 }];
+export const defaultShips = (): { sku: string; qty: number }[] => [{ sku: 'sim-card', qty: 1 }];
 
 /** The order policy's defaults (OrderPolicySchema's, in domain/campaign.ts). */
 export const ORDER_POLICY_DEFAULTS = {
@@ -108,33 +90,6 @@ export const ORDER_POLICY_DEFAULTS = {
   delivery: DELIVERY_POLICY_DEFAULTS,
   holdSla: HOLD_SLA_DEFAULTS,
 };
-
-/**
- * An offer the API once validated, with the defaults of fields added since (an order of a campaign
- * that started before offers had items ships a SIM card). What OfferSchema.parse gives for it,
- * without zod (test/unit/order.test.ts holds the two equal).
- */
-export function withOfferDefaults(offer: OfferInput): Offer {
-  const { code, name, price, ships, collect } = offer;
-  return { code, name, price, ships: ships ?? defaultShips(), ...(collect ? { collect } : {}) };
-}
-
-/**
- * An order policy the API once validated, with the defaults of fields added since (whole fields and
- * single reasons or limits alike). What OrderPolicySchema.parse gives for it, without zod.
- */
-export function withPolicyDefaults(policy: Partial<OrderPolicy> | undefined): OrderPolicy {
-  const given = <T extends object>(o: T | undefined): Partial<T> =>
-    Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const p = given(policy);
-  return {
-    ...ORDER_POLICY_DEFAULTS,
-    ...p,
-    delivery: { ...DELIVERY_POLICY_DEFAULTS, ...given(p.delivery) },
-    holdSla: { ...HOLD_SLA_DEFAULTS, ...given(p.holdSla) },
-    ...(p.followUpOffer ? { followUpOffer: withOfferDefaults(p.followUpOffer) } : {}),
-  };
-}
 
 /** Why a scheduler's cancel is refused, or undefined when it may go ahead. */
 export function cancelRefusal(status: OrderStatus, stage: OrderStage, opts: { returns?: boolean } = {}): string | undefined {

@@ -22,16 +22,14 @@ import {
   deliveryChangeRefusal,
   deliveryRetryRefusal,
   slotRefusal,
-  deliveryStep,
   type DeliveryDecision,
   type DeliveryOutcome,
   type DeliveryStep,
   type FailedDelivery,
   type OrderStage,
   type OrderStatus,
-  withOfferDefaults,
-  withPolicyDefaults,
 } from '../domain/order';
+import { deliveryStep, withOfferDefaults, withPolicyDefaults } from '../domain/order-policy';
 import type { Offer } from '../domain/campaign';
 import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
 import { data } from './activity-proxies';
