@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { unit } from './rand';
-import { RateSchema, SeedSchema, createSimApp, issuesOf, badRequest, mountConfig, unavailable, type SimOptions } from './service';
+import { RateSchema, SeedSchema, createSimApp, issuesOf, badRequest, mountConfig, mountOutage, unavailable, type SimOptions } from './service';
 import { TimerSet } from './timers';
 
 // Stand-in for the operator's billing / service-activation system. Its point
@@ -27,6 +27,8 @@ export const BssConfigSchema = z.strictObject({
       timeoutMs: z.number().int().min(0).default(30_000),
       /** Fixed delay added before handling each request. */
       latencyMs: z.number().int().min(0).default(0),
+      /** An outage: every request but /health, /config and /stats is answered 503. */
+      down: z.boolean().default(false),
     })
     .prefault({}),
 });
@@ -72,6 +74,7 @@ function idFor(prefix: string, seed: string | number, key: string): string {
 export function buildBss(input: BssConfigInput = {}, options: SimOptions = {}): FastifyInstance {
   let config = BssConfigSchema.parse(input);
   const app = createSimApp(options);
+  mountOutage(app, () => config.faults.down);
   const timers = new TimerSet();
 
   const activationAnswers = new Map<string, KeyedAnswer>();

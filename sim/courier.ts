@@ -8,6 +8,7 @@ import {
   WebhookFaultsSchema,
   createSimApp,
   mountConfig,
+  mountOutage,
   parseOr400,
   roundMoney,
   unavailable,
@@ -107,6 +108,7 @@ function fingerprintOf(booking: BookDelivery): string {
 export function buildCourier(input: CourierConfigInput = {}, options: SimOptions = {}): FastifyInstance {
   let config = CourierConfigSchema.parse(input);
   const app = createSimApp(options);
+  mountOutage(app, () => config.faults.down);
   const timers = new TimerSet();
   const deliveries = new Map<string, Delivery>();
   const attempts = new Map<string, number>();

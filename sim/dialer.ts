@@ -9,6 +9,7 @@ import {
   WebhookFaultsSchema,
   createSimApp,
   mountConfig,
+  mountOutage,
   parseOr400,
   unavailable,
   type SimOptions,
@@ -160,6 +161,7 @@ interface Call {
 export function buildDialer(input: DialerConfigInput = {}, options: SimOptions = {}): FastifyInstance {
   let config = DialerConfigSchema.parse(input);
   const app = createSimApp(options);
+  mountOutage(app, () => config.faults.down);
   const timers = new TimerSet();
   const calls = new Map<string, Call>();
   /** POSTs seen per callId: keys the error fault so a retry can succeed. */

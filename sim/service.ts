@@ -25,6 +25,8 @@ export const WebhookFaultsSchema = z.strictObject({
   latencyMs: z.number().int().min(0).default(0),
   /** Share of outcome webhooks sent twice, the copy ~50 ms later. */
   duplicateWebhookRate: RateSchema.default(0),
+  /** An outage: every request but the sim's own admin routes is answered 503 (see mountOutage). */
+  down: z.boolean().default(false),
 });
 
 export const DUPLICATE_AFTER_MS = 50;
@@ -130,6 +132,20 @@ export function mergePatch(base: unknown, patch: unknown): unknown {
     merged[key] = mergePatch(base[key], value);
   }
   return merged;
+}
+
+/** Routes that keep answering through an injected outage, so a test can watch and end it. */
+const ADMIN_ROUTES = new Set(['/health', '/config', '/stats']);
+
+/**
+ * An outage of the whole system (config `faults.down`): every request but the admin routes gets
+ * the 503 of an injected outage and nothing is done, as long as it lasts. Webhooks of work taken
+ * before it still go out (a dialer whose API is down still hangs up its calls).
+ */
+export function mountOutage(app: FastifyInstance, isDown: () => boolean): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (isDown() && !ADMIN_ROUTES.has(request.url.split('?')[0]!)) return unavailable(reply);
+  });
 }
 
 /** The single 503 body of an injected outage. */

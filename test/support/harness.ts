@@ -42,6 +42,8 @@ export async function startHarness(opts: {
   /** Run the worker as its own process (workers/main.ts), so a test can kill it as a crash would. */
   workerProcess?: boolean;
   bssTimeoutMs?: number;
+  /** Another Temporal server than the run's (a test that needs one configured its own way). */
+  temporalAddress?: string;
 } = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
@@ -49,7 +51,7 @@ export async function startHarness(opts: {
   }
   const taskQueue = `test-${randomUUID()}`;
   const databaseUrl = inject('databaseUrl');
-  const temporalAddress = inject('temporalAddress');
+  const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
   const sims = await startSims({ seed: 42, ...opts.sims });
