@@ -58,5 +58,14 @@ export function createCampaignActivities(db: Db) {
         [input.campaignId, input.status, input.endedBecause ?? null],
       );
     },
+
+    /** One lead's step failed for good: recorded on the lead (the first record of a stage stays). */
+    async recordLeadFailure(input: { campaignId: string; leadId: number; stage: 'order'; reason: string }): Promise<void> {
+      await db.query(
+        `INSERT INTO lead_failures (campaign_id, lead_id, stage, reason) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (campaign_id, lead_id, stage) DO NOTHING`,
+        [input.campaignId, input.leadId, input.stage, input.reason.slice(0, 1000)],
+      );
+    },
   };
 }

@@ -143,14 +143,16 @@ export function createOrderActivities(deps: { db: Db; client: Client; taskQueue:
            ON CONFLICT (id) DO NOTHING`,
           [orderId, input.leadId, input.offer.code, input.campaignId],
         );
+        const { rows } = await tx.query<{ region: string; msisdn: string }>(
+          `SELECT o.region, l.msisdn FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,
+          [orderId],
+        );
+        // No lead (erased meanwhile, say): no order, and nothing for its history to refer to.
+        if (!rows[0]) return undefined;
         await tx.query(
           `INSERT INTO order_events (order_id, status, stage, reason, event_key)
            VALUES ($1, 'acknowledged', 'delivery', 'customer accepted the offer on the phone', 'acknowledged')
            ON CONFLICT DO NOTHING`,
-          [orderId],
-        );
-        const { rows } = await tx.query<{ region: string; msisdn: string }>(
-          `SELECT o.region, l.msisdn FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,
           [orderId],
         );
         return rows[0];

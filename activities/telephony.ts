@@ -228,11 +228,18 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       contactCap?: ContactCap;
       window?: CallingWindow;
       calls: { callId: string; leadId: number; attemptNo: number; agentId?: string }[];
+      /**
+       * The dialer taking none of the calls it was asked to place is an outage, not a verdict on these calls: the
+       * last attempt fails too (the campaign waits and places them later) instead of answering
+       * them as not placed. Campaigns from before this flag leave it out.
+       */
+      holdWhenUnreachable?: boolean;
     }): Promise<{ results: PlacedCall[] }> {
       const lastAttempt = Context.current().info.attempt >= PLACE_CALLS_MAX_ATTEMPTS;
-      const { calls, ...rest } = input;
+      const { calls, holdWhenUnreachable, ...rest } = input;
       const { results, failed } = await placeBatch({ ...rest, purpose: 'sales' }, calls, null);
-      if (failed.length && !lastAttempt) throw new Error(`${failed.length} of ${calls.length} calls not placed yet: ${failed[0]!.reason}`);
+      const unreachable = holdWhenUnreachable && failed.length > 0 && !results.some((r) => r.status === 'placed');
+      if (failed.length && (!lastAttempt || unreachable)) throw new Error(`${failed.length} of ${calls.length} calls not placed yet: ${failed[0]!.reason}`);
       for (const f of failed) results.push({ callId: f.callId, status: 'not-placed', reason: f.reason });
       return { results };
     },

@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
 import { campaignRoutes } from './campaigns';
+import { campaignFailureRoutes } from './campaign-failures';
 import { orderRoutes } from './orders';
 import { webhookRoutes } from './webhooks';
 import { healthRoutes } from './health';
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(campaignRoutes(deps));
+  await app.register(campaignFailureRoutes(deps));
   await app.register(segmentRoutes(deps));
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));

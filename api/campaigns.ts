@@ -20,6 +20,7 @@ import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflo
 import type { AppDeps } from './deps';
 import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';
 import { HttpError, conflict, notFound, refusalOf } from './errors';
+import { OutageView, countLeadFailures, liveOutages } from './campaign-failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
@@ -29,6 +30,10 @@ const CampaignView = CampaignCreated.extend({
   /** Why it stopped calling, once it has: list finished, quota reached, end date, cancelled. */
   endedBecause: z.string().nullable(),
   funnel: FunnelSchema,
+  /** Outside systems a running campaign waits for now; null when its workflow did not answer. */
+  outages: z.array(OutageView).nullable(),
+  /** Leads whose next step failed for good (see GET /campaigns/:id/lead-failures). */
+  leadFailures: z.number().int(),
   createdAt: z.string(),
   temporalUi: z.string(),
 });
@@ -143,7 +148,9 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     if (!campaign) throw notFound(`campaign '${request.params.id}'`);
     return {
       id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status, name: campaign.name,
-      endedBecause: campaign.ended_because, funnel: await campaignFunnel(db, campaign.id), createdAt: campaign.created_at.toISOString(),
+      endedBecause: campaign.ended_because, funnel: await campaignFunnel(db, campaign.id),
+      outages: ['completed', 'cancelled', 'failed'].includes(campaign.status) ? [] : await liveOutages(client, campaign.workflow_id),
+      leadFailures: await countLeadFailures(db, campaign.id), createdAt: campaign.created_at.toISOString(),
       temporalUi: uiLink(deps, campaign.workflow_id),
     };
   });
@@ -211,18 +218,24 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
+  const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
   for (const [action, update] of Object.entries(controls)) {
     app.post(`/campaigns/:id/${action}`, {
       schema: {
         tags: ['campaigns'],
-        summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (answers once the workflow accepted or refused it)`,
+        summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (answers once the workflow accepted or refused it)`
+          + (action === 'cancel' ? '; the optional reason shows in the Temporal UI' : ''),
         params: IdParams,
+        ...(action === 'cancel' ? { body: CancelBody } : {}),
         response: { 200: z.object({ id: z.string(), status: z.string(), inFlight: z.number() }), 404: ErrorBody, 409: ErrorBody },
       },
     }, async (request) => {
       const campaign = await liveCampaign(request.params.id);
+      const handle = client.workflow.getHandle(campaign.workflow_id);
       try {
-        const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(update, { args: [] });
+        const progress = update === cancelUpdate
+          ? await handle.executeUpdate(cancelUpdate, { args: [{ ...(request.body as z.infer<typeof CancelBody> ?? {}) }] })
+          : await handle.executeUpdate(update as typeof pauseUpdate, { args: [] });
         return { id: campaign.id, status: progress.status, inFlight: progress.inFlight };
       } catch (err) {
         throw refusalOf(err, `campaign '${campaign.id}'`);

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -36,14 +37,28 @@ import {
 import { AgentReportSchema, CONNECTED_DISPOSITIONS, PLACE_CALLS_MAX_ATTEMPTS, nextLeadStep, type AgentReport, type AttemptDisposition, type CallOutcome } from '../domain/dialing';
 import type { CallingWindow } from '../domain/calling-window';
 import { salesCallId } from '../domain/ids';
+import { Outages, type Outage } from '../domain/outages';
 import { CampaignStatusKey } from './search-attributes';
 import { data, telephony } from './activity-proxies';
+import { isOutage, riddenOut, rideOut } from './campaign-outages';
+import { outageBackoffMs } from '../domain/outages';
 
 // Placing a batch of calls takes a moment (the dialer answers at once; outcomes come by signal).
 // A dialer outage is retried a few times; the last attempt reports what is still refused as not placed.
 const dialer = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
+});
+// Placing through an outage: a dialer that takes none of a batch within ~12 s is called down (and
+// the batch tried again later, see rideOut) instead of answering its calls as not placed.
+const dialerTries = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
+});
+// The dialing loop's Postgres work, tried for ~15 s before the loop calls it an outage (and says so).
+const dataTries = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 4 },
 });
 
 // ---- Messages: what clients may ask of a running campaign ----------------------------------
@@ -69,12 +84,24 @@ export interface CampaignProgress {
   endedBecause?: EndReason;
   /** How many times the workflow has continued as new (history hand-overs). */
   run: number;
+  /** Outside systems not answering now: the campaign waits for them and goes on by itself. */
+  outages?: Outage[];
+  /** Leads whose next step failed for good (GET /campaigns/:id/lead-failures says why). */
+  leadFailures?: number;
+  /** The run is handing over to the next: agents are asked to retry in a second. */
+  handingOver?: boolean;
+  /** Set once cancelled: when (ISO) and why. */
+  cancelled?: { at: string; reason: string };
 }
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
 export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
-export const cancelUpdate = defineUpdate<CampaignProgress>('cancel');
+/** Cancel; the reason (optional, added later: older callers send none) shows in the details. */
+export const cancelUpdate = defineUpdate<CampaignProgress, [CancelRequest]>('cancel');
+export interface CancelRequest {
+  reason?: string;
+}
 /** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
 export const stopLeadSignal = defineSignal<[{ leadId: number; reason: string }]>('stopLead');
 /** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
@@ -120,6 +147,8 @@ interface CarriedState {
   calls?: LiveCall[];
   /** Ended calls the previous run had not settled yet. */
   ended?: CallEnded[];
+  outages?: Outage[];
+  leadFailures?: number;
 }
 
 /** A call of this campaign not settled yet: ringing or talking, or a lead an agent holds in preview. */
@@ -136,6 +165,8 @@ interface LiveCall {
   ended?: boolean;
   /** Preview: the agent's report is being recorded (a second report is refused). */
   reporting?: boolean;
+  /** Claimed, and not taken by the dialer yet (it is down): no clock runs, the new run places it. */
+  unplaced?: boolean;
 }
 
 export interface CampaignWorkflowInput {
@@ -171,6 +202,19 @@ export const CALLS_BY_SIGNAL = 'calls-by-signal';
 export const QUIET_HANDOVER = 'quiet-handover';
 /** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
 const QUIET_HANDOVER_MS = 3_000;
+/**
+ * The patch after which an outage of the dialer or Postgres stops the calls and is waited out
+ * (shown in the details) instead of failing the campaign, and a lead whose order cannot start
+ * is recorded on the lead instead of failing the campaign.
+ */
+export const RIDE_OUT_OUTAGES = 'ride-out-outages';
+/** The patch after which the server's suggestion to continue as new is read fresh each time. */
+export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
+/**
+ * The patch after which a hand-over refuses new agent work (retry in a second), waits for every
+ * handler as its last step, and ends the campaign instead when a cancel came meanwhile.
+ */
+export const SAFE_HANDOVER = 'safe-handover';
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignProgress> {
   const parsed = CampaignDefinitionSchema.safeParse(input.definition);
@@ -203,7 +247,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     settings: 0,
     /** Preview: an agent found no unfinished lead left. */
     listDone: false,
+    leadFailures: carried?.leadFailures ?? 0,
+    /** Between the loop's end and continue-as-new: new agent work is refused (retry in a second). */
+    handingOver: false,
+    cancelInfo: undefined as { at: string; reason: string } | undefined,
   };
+  const outages = new Outages(carried?.outages);
+  /** The Postgres work of the loop: ridden out through an outage once RIDE_OUT_OUTAGES holds. */
+  let store: typeof data = data;
   let fatal: unknown;
   const stops: { leadId: number; reason: string }[] = [...(carried?.stops ?? [])];
   let endedBecause: EndReason | undefined;
@@ -227,6 +278,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     accepted: s.accepted, ordered: s.ordered, inFlight: inFlight(), abandoned: s.abandoned,
     dialing: def.dialing, pacing: def.pacing, pacingState, window: def.window, run: s.run,
     ...(endedBecause ? { endedBecause } : {}),
+    outages: outages.all, leadFailures: s.leadFailures, handingOver: s.handingOver,
+    ...(s.cancelInfo ? { cancelled: s.cancelInfo } : {}),
   });
 
   setHandler(progressQuery, progress);
@@ -237,7 +290,16 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
   setHandler(pauseUpdate, () => { s.paused = true; return progress(); }, { validator: refuse('pause') });
   setHandler(resumeUpdate, () => { s.paused = false; return progress(); }, { validator: refuse('resume') });
-  setHandler(cancelUpdate, () => { s.cancelled = true; return progress(); }, { validator: refuse('cancel') });
+  setHandler(cancelUpdate, (req: CancelRequest | undefined) => { // undefined from callers before the reason
+    s.cancelled = true;
+    s.cancelInfo = { at: new Date().toISOString(), reason: req?.reason ?? 'no reason given' };
+    showDetails();
+    return progress();
+  }, { validator: (_req: CancelRequest | undefined) => refuse('cancel')() });
+  /** New agent work waits while the run hands over, so the hand-over cannot starve. */
+  const refuseWhileHandingOver = () => {
+    if (s.handingOver) throw new Error('handing over, retry in a second');
+  };
 
   // Settings: validated whole before anything changes; a finished campaign cannot be tuned, a paused one can.
   const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -305,6 +367,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     return null;
   }, {
     validator: ({ agentId }) => {
+      refuseWhileHandingOver();
       if (typeof agentId !== 'string' || !agentId) throw new Error('agentId: required');
       if (def.pacing.mode !== 'preview') throw new Error(`campaign is paced ${def.pacing.mode}: the dialer hands out its calls, not agents`);
       const holding = [...calls.values()].filter((c) => c.preview && c.agentId === agentId && !c.ended).length;
@@ -326,6 +389,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     return progress();
   }, {
     validator: (report) => {
+      refuseWhileHandingOver();
       const parsed = AgentReportSchema.safeParse({ disposition: report.disposition, callbackAt: report.callbackAt, durationSec: report.durationSec });
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       if (!heldBy(report.agentId, report.leadId)) throw new Error(`lead ${report.leadId} is not held by agent '${report.agentId}'`);
@@ -340,14 +404,21 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (now === recorded) return;
     recorded = now;
     upsertSearchAttributes([{ key: CampaignStatusKey, value: now }]);
-    await data.setCampaignStatus({ campaignId, status: now, ...(endedBecause ? { endedBecause } : {}) });
+    await store.setCampaignStatus({ campaignId, status: now, ...(endedBecause ? { endedBecause } : {}) });
   };
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
   const showDetails = () => {
     const p = pacingState;
     const agents = p?.pool ? `${p.pool.available} of ${p.pool.agents} agents free, ${p.pool.ringing} ringing` : def.team ? `team ${def.team}` : 'no team (unattended)';
+    // Every run says what the campaign is (the summary set at start shows on the first run only).
+    const notes = [
+      s.cancelInfo ? `**Cancelled** at ${s.cancelInfo.at.slice(0, 16).replace('T', ' ')} UTC: ${s.cancelInfo.reason}.` : '',
+      s.handingOver ? `Handing over to run ${s.run + 2}: agents are asked to retry in a second.` : '',
+      outages.describe(),
+      s.leadFailures ? `${s.leadFailures} lead${s.leadFailures === 1 ? '' : 's'} failed (GET /campaigns/${campaignId}/lead-failures says why).` : '',
+    ].filter(Boolean).map((line) => `${line}\n\n`).join('');
     setCurrentDetails(
-      `**${def.name}** · ${status()}${s.paused ? ' (paused: no new calls)' : ''}\n\n` +
+      `**${def.name}**: ${def.offer.name} (${def.offer.code}) · ${status()}${s.paused ? ' (paused: no new calls)' : ''}\n\n` + notes +
         `| listed | attempts | connected | abandoned | accepted | ordered | in flight |\n|---|---|---|---|---|---|---|\n` +
         `| ${s.listed} | ${s.attempts} | ${s.connected} | ${s.abandoned} | ${s.accepted} | ${s.ordered} | ${inFlight()} |\n\n` +
         `Pacing: **${def.pacing.mode}**` +
@@ -379,11 +450,14 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
 
   const info = workflowInfo();
-  const handOverDue = () => info.continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  // Read fresh: workflowInfo() is a copy, and the server's suggestion comes with a later task.
+  const freshCheck = patched(FRESH_HANDOVER_CHECK);
+  const handOverDue = () => (freshCheck ? workflowInfo() : info).continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
   const carry = (): CarriedState => ({
     listed: s.listed, attempts: s.attempts, connected: s.connected, accepted: s.accepted,
     ordered: s.ordered, abandoned: s.abandoned, paused: s.paused, run: s.run + 1, ...(stops.length ? { stops } : {}),
     ...(calls.size ? { calls: [...calls.values()] } : {}), ...(ended.length ? { ended } : {}),
+    ...(outages.all.length ? { outages: outages.all } : {}), ...(s.leadFailures ? { leadFailures: s.leadFailures } : {}),
   });
 
   /**
@@ -392,7 +466,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
    */
   const stopsAndEnd = async (): Promise<boolean> => {
     if (fatal) throw fatal;
-    if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
+    if (stops.length) await store.stopLeads({ campaignId, stops: stops.splice(0) });
     const stop = stopReason(def, s.accepted, Date.now());
     if (stop) {
       endedBecause = stop;
@@ -404,6 +478,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
 
   if (!patched(CALLS_BY_SIGNAL)) return legacyDialing();
+  const riding = patched(RIDE_OUT_OUTAGES);
+  const safeHandover = patched(SAFE_HANDOVER);
+  if (riding) store = riddenOut(outages, 'database', dataTries, showDetails);
 
   // ---- The dialing loop: claim what the pacing allows, place it in one batch, settle what ended ----
 
@@ -430,25 +507,36 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       if (o.connected) s.connected++;
       if (o.disposition === 'abandoned') s.abandoned++;
       if (o.disposition === 'accepted') {
-        // The order starts beside the loop; a failure to start it is the campaign's failure.
+        // The order starts beside the loop. Ridden out, an order that cannot start (refused for
+        // good) is that lead's failure, recorded on it; before, it was the campaign's.
         ordering++;
-        data.startOrder({ campaignId, leadId: call.leadId, offer: def.offer, policy: def.orders })
-          .then(() => { s.ordered++; })
+        const order = { campaignId, leadId: call.leadId, offer: def.offer, policy: def.orders };
+        (riding ? store.startOrder(order) : data.startOrder(order))
+          .then(() => { s.ordered++; }, (err: unknown) => {
+            if (!riding || !(err instanceof ActivityFailure)) throw err;
+            return leadFailed(call.leadId, err);
+          })
           .catch((err) => { fatal ??= err; })
           .finally(() => { ordering--; });
       }
     }
   };
+  const leadFailed = async (leadId: number, err: ActivityFailure) => {
+    const reason = (err.cause as Error | undefined)?.message ?? err.message;
+    await store.recordLeadFailure({ campaignId, leadId, stage: 'order', reason: `the order could not start: ${reason}` });
+    s.leadFailures++;
+    showDetails();
+  };
   const settle = async () => {
     while (ended.length) {
       const { batch, settled: items } = verdicts();
-      await data.settleCalls({ calls: items });
+      await store.settleCalls({ calls: items });
       settled(batch);
     }
   };
 
   // Calls whose end never came: the contact log may have it (a lost signal); past the limit, given up.
-  const waiting = () => [...calls.values()].filter((c) => !c.ended);
+  const waiting = () => [...calls.values()].filter((c) => !c.ended && !c.unplaced);
   const lateBy = (c: LiveCall) => Date.now() - c.since - (c.preview ? PREVIEW_HOLD_MS : CALL_TIMEOUT_MS);
   const hasOverdue = () => waiting().some((c) => lateBy(c) >= 0);
   /** Milliseconds until the next call is overdue (at least a second); undefined when none waits. */
@@ -458,7 +546,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   };
   const giveUp = async (late: LiveCall[]) => {
     if (!late.length) return;
-    const { outcomes } = await data.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
+    const { outcomes } = await store.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
     for (const o of outcomes) receive(toCallEnded(o));
   };
   /**
@@ -471,7 +559,19 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const held = late.filter((c) => c.preview);
     const dialed = late.filter((c) => !c.preview);
     if (dialed.length) {
-      const status = await dialer.dialerCallStatus({ callIds: dialed.map((c) => c.callId) });
+      let status: Awaited<ReturnType<typeof dialer.dialerCallStatus>>;
+      try {
+        status = await dialer.dialerCallStatus({ callIds: dialed.map((c) => c.callId) });
+        if (riding && outages.answered('dialer')) showDetails();
+      } catch (err) {
+        if (!riding || !isOutage(err)) throw err;
+        // The dialer is down too: the calls are looked up again after the backoff, never given up for it.
+        const outage = outages.failed('dialer', (err.cause as Error | undefined)?.message ?? err.message, Date.now());
+        for (const c of dialed) c.since = Date.now() - CALL_TIMEOUT_MS + outageBackoffMs(outage.retries);
+        showDetails();
+        await giveUp(held);
+        return;
+      }
       for (const id of status.live) calls.get(id)!.since = Date.now();
       for (const o of status.outcomes) receive(toCallEnded(o));
       held.push(...dialed.filter((c) => status.unknown.includes(c.callId)));
@@ -483,10 +583,22 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   const place = async (leads: ClaimedLead[]) => {
     // Known before the dialer hears of them, so an end that comes back at once is not missed.
     const batch = leads.map((l) => ({ callId: salesCallId(campaignId, l.leadId, l.attemptNo), leadId: l.leadId, attemptNo: l.attemptNo, ...(l.agentId ? { agentId: l.agentId } : {}) }));
-    for (const c of batch) calls.set(c.callId, { ...c, since: Date.now() });
+    for (const c of batch) calls.set(c.callId, { ...c, since: Date.now(), ...(riding ? { unplaced: true } : {}) });
+    const request = { campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, window: def.window, calls: batch };
     let results: PlacedCall[];
     try {
-      ({ results } = await dialer.placeCalls({ campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, window: def.window, calls: batch }));
+      if (riding) {
+        // Through a dialer outage: tried again until it answers, unless the campaign is cancelled
+        // (then not placed) or hands over (then the next run places them).
+        const placed = await rideOut(outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
+          changed: showDetails, stop: () => s.cancelled || s.handingOver,
+        });
+        if (!placed && !s.cancelled) return;
+        results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'cancelled while the dialer was down' }));
+        for (const c of batch) { const call = calls.get(c.callId); if (call) delete call.unplaced; }
+      } else {
+        ({ results } = await dialer.placeCalls(request));
+      }
     } catch (err) {
       if (isCancellation(err)) throw err;
       results = batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: String(err) }));
@@ -502,17 +614,27 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   /** Calls still ringing or held: the ones that use a slot (an ended call frees its slot at once). */
   const live = () => calls.size - [...calls.values()].filter((c) => c.ended).length;
 
+  const placeInBackground = (leads: ClaimedLead[]) => {
+    placing++;
+    place(leads).catch((err) => { fatal ??= err; }).finally(() => { placing--; background++; });
+  };
+  // Calls the previous run could not place (the dialer was down) are placed first.
+  const unplaced = [...calls.values()].filter((c) => c.unplaced);
+  if (unplaced.length) placeInBackground(unplaced.map((c) => ({ leadId: c.leadId, attemptNo: c.attemptNo, ...(c.agentId ? { agentId: c.agentId } : {}) })));
+
   while (!s.cancelled && !handOverDue()) {
     if (await stopsAndEnd()) break;
     if (hasOverdue()) await collectOverdue();
     const seen = { settings: s.settings, background };
+    // Ridden out, a long outage grows the history while the loop waits: the hand-over wakes it.
     const woken = () => ended.length > 0 || s.cancelled || stops.length > 0 || s.settings !== seen.settings
-      || background !== seen.background || s.listDone;
+      || background !== seen.background || s.listDone || (riding && handOverDue());
     let wait: number | undefined;
     const free = def.dialing.maxConcurrentCalls - live();
     // Paced by agents, the next claim waits for the last batch to reach the dialer: its calls
     // count as ringing there, and the pacing must see them.
-    const claiming = !s.paused && def.pacing.mode !== 'preview' && free > 0 && !(def.team && placing > 0);
+    const claiming = !s.paused && def.pacing.mode !== 'preview' && free > 0 && !(def.team && placing > 0)
+      && !(riding && outages.isDown('dialer')); // no new calls while the dialer is down
     if (!claiming && ended.length) await settle();
     if (s.paused) {
       s.listDone = false; // looked at again after the resume
@@ -522,7 +644,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (def.pacing.mode === 'preview') {
       if (calls.size === 0) {
         // Anything left for agents? (A claim of nothing answers whether the list is finished.)
-        const probe = await data.claimDueLeads({ campaignId, limit: 0, claimId: `${info.runId}-${++claimSeq}`, window: def.window });
+        const probe = await store.claimDueLeads({ campaignId, limit: 0, claimId: `${info.runId}-${++claimSeq}`, window: def.window });
         if (probe.open === 0) s.listDone = true;
       }
       if (s.listDone && calls.size === 0) {
@@ -536,7 +658,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     }
     if (claiming) {
       const { batch, settled: items } = verdicts();
-      const claim = await data.claimDueLeads({
+      const claim = await store.claimDueLeads({
         campaignId, limit: free, claimId: `${info.runId}-${++claimSeq}`, window: def.window,
         callbackGraceSeconds: def.dialing.callbackGraceSeconds,
         pacing: { pacing: def.pacing, ...(def.team ? { team: def.team } : {}), maxConcurrentCalls: def.dialing.maxConcurrentCalls, inFlight: live() },
@@ -545,10 +667,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       settled(batch);
       if (claim.pacing) pacingState = claim.pacing;
       // Placed in the background: the loop goes on settling and claiming while the dialer takes them.
-      if (claim.leads.length) {
-        placing++;
-        place(claim.leads).catch((err) => { fatal ??= err; }).finally(() => { placing--; background++; });
-      }
+      if (claim.leads.length) placeInBackground(claim.leads);
       if (claim.leads.length === 0 && calls.size === 0 && ended.length === 0 && placing === 0 && claim.open === 0) {
         endedBecause = 'list finished';
         s.finished = true;
@@ -563,6 +682,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await waitFor(woken, wait);
   }
 
+  if (safeHandover && !s.cancelled && !s.finished) {
+    s.handingOver = true; // agents asked to retry in a second; calls the dialer has not taken go along
+    showDetails();
+  }
   // Batches being placed and orders being started finish first: what they answered belongs to this run.
   await condition(() => placing === 0 && ordering === 0);
   if (fatal) throw fatal;
@@ -575,13 +698,21 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
   if (!s.cancelled && !s.finished) {
     // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
-    await condition(allHandlersFinished);
+    if (!safeHandover) {
+      await condition(allHandlersFinished);
+      await recordStatus();
+      return continueAsNew<typeof campaignWorkflow>({ definition: def, historyLimit, carried: carry() });
+    }
     await recordStatus();
-    return continueAsNew<typeof campaignWorkflow>({ definition: def, historyLimit, carried: carry() });
+    // The last await: whatever a handler changed until now (a pause, a report) is carried.
+    await condition(allHandlersFinished);
+    if (!s.cancelled) return continueAsNew<typeof campaignWorkflow>({ definition: def, historyLimit, carried: carry() });
+    s.handingOver = false; // a cancel came during the hand-over: this run ends the campaign
   }
   // Leads agents hold in preview are taken back at once (after any hand-out under way); calls
-  // already ringing finish and are settled.
+  // already ringing finish and are settled; calls the dialer never took are not placed.
   await condition(allHandlersFinished);
+  for (const c of [...calls.values()]) if (c.unplaced) receive({ callId: c.callId, disposition: 'not-placed', connected: false });
   await giveUp(waiting().filter((c) => c.preview));
   for (;;) {
     await settle();
@@ -591,9 +722,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   }
   await condition(() => ordering === 0);
   if (fatal) throw fatal;
-  if (stops.length) await data.stopLeads({ campaignId, stops: stops.splice(0) });
+  if (stops.length) await store.stopLeads({ campaignId, stops: stops.splice(0) });
   if (s.cancelled) endedBecause = 'cancelled';
-  if (endedBecause !== 'list finished') await data.releaseLeads({ campaignId }); // cancelled, quota or end date
+  if (endedBecause !== 'list finished') await store.releaseLeads({ campaignId }); // cancelled, quota or end date
   await recordStatus();
   await condition(allHandlersFinished);
   return progress();

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignWorkflowId } from '../../domain/ids';
+import { progressQuery, type CampaignProgress } from '../../workflows/campaign';
+import { api, configureSim, launch, staffTeam, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+
+/**
+ * A campaign rides out what is not in its hands: an outside system down for any length of time
+ * stops its calls and says so, and one lead that cannot be ordered is recorded on that lead.
+ */
+let h: Harness;
+beforeAll(async () => { h = await startHarness({ sims: { dialer: { ringMs: { min: 20, max: 80 } } } }); });
+afterAll(async () => { await h?.close(); });
+
+const handle = (id: string) => h.client.workflow.getHandle(campaignWorkflowId(id));
+
+describe('an outage of the dialer', () => {
+  it('stops placing calls, says so in its details and the API, and goes on by itself when the dialer is back', async () => {
+    const id = uniqueId('wf-outage');
+    await configureSim(h.sims.dialerUrl, { faults: { down: true } });
+    try {
+      await launch(h, testCampaign(id, { segment: { maxLeads: 12 }, dialing: { maxConcurrentCalls: 4, maxAttempts: 1, retryDelaySeconds: 0 } }));
+      const seen = await waitUntil('the outage to show', async () => {
+        const p = await handle(id).query(progressQuery);
+        return p.outages?.find((o) => o.system === 'dialer');
+      }, { timeoutMs: 90_000, intervalMs: 300 });
+      expect(seen.lastError).toMatch(/503|unavailable/);
+      const { body } = await api(h, 'GET', `/campaigns/${id}`);
+      expect(body.outages).toEqual([expect.objectContaining({ system: 'dialer', since: seen.since })]);
+      const details = (await handle(id).describe()).raw.executionConfig?.userMetadata?.details;
+      expect(details).toBeDefined();
+      // no lead has spent an attempt on a dialer that was not there
+      const { rows: [spent] } = await h.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM call_attempts WHERE campaign_id = $1 AND disposition = 'not-placed'`, [id]);
+      expect(Number(spent!.n)).toBe(0);
+    } finally {
+      await configureSim(h.sims.dialerUrl, { faults: { down: false } });
+    }
+    const result: CampaignProgress = await handle(id).result();
+    expect(result.status).toBe('completed');
+    expect(result.outages ?? []).toEqual([]);
+    // every lead got its one real call once the dialer answered again
+    const { rows } = await h.db.query<{ disposition: string }>(
+      `SELECT disposition FROM call_attempts WHERE campaign_id = $1 AND purpose = 'sales'`, [id]);
+    expect(rows).toHaveLength(12);
+    expect(rows.filter((r) => r.disposition === 'not-placed')).toEqual([]);
+    expect(result.attempts).toBe(12);
+  });
+});
+
+describe('a lead whose order cannot start', () => {
+  it('is recorded on that lead, visible in the API, and the campaign goes on', async () => {
+    const team = uniqueId('lf');
+    const agent = `${team}-a1`;
+    await staffTeam(h, team, [agent], { dialer: false });
+    const id = uniqueId('wf-leadfail');
+    await launch(h, testCampaign(id, {
+      team, segment: { maxLeads: 2 }, dialing: { maxConcurrentCalls: 2, maxAttempts: 1, retryDelaySeconds: 0 }, pacing: { mode: 'preview' },
+    }));
+    await waitUntil('running', async () => (await handle(id).query(progressQuery)).status === 'running' || undefined);
+    const first = await api(h, 'POST', `/campaigns/${id}/next-lead`, { agentId: agent });
+    expect(first.status).toBe(200);
+    // The customer's data is gone before the order could be made (erased, say): the order cannot start.
+    await h.db.query('DELETE FROM leads WHERE id = $1', [first.body.leadId]);
+    expect((await api(h, 'POST', `/campaigns/${id}/leads/${first.body.leadId}/report`, { agentId: agent, disposition: 'accepted' })).status).toBe(200);
+    const failure = await waitUntil('the failure on the lead', async () => {
+      const { body } = await api(h, 'GET', `/campaigns/${id}/lead-failures`);
+      return body?.failures?.[0];
+    });
+    expect(failure).toMatchObject({ leadId: first.body.leadId, stage: 'order' });
+    expect(failure.reason).toMatch(/not found/);
+    // the other lead is still worked, and the campaign ends as usual
+    const second = await api(h, 'POST', `/campaigns/${id}/next-lead`, { agentId: agent });
+    expect(second.status).toBe(200);
+    expect((await api(h, 'POST', `/campaigns/${id}/leads/${second.body.leadId}/report`, { agentId: agent, disposition: 'refused' })).status).toBe(200);
+    const result: CampaignProgress = await handle(id).result();
+    expect(result.status).toBe('completed');
+    expect(result.leadFailures).toBe(1);
+    const { body } = await api(h, 'GET', `/campaigns/${id}`);
+    expect(body.leadFailures).toBe(1);
+  });
+});
