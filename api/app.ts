@@ -19,7 +19,7 @@ import { deliveryRetryRoutes } from './delivery-retry';
 export interface AppDeps {
   db: Db;
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT'>;
   logger?: boolean | { level: string };
 }
 

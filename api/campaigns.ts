@@ -111,6 +111,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
           : `campaign id '${campaign.id}' is already used by a different campaign`);
       }
     }
+    if (deps.config.API_FAULT === 'kill-mid-launch') process.kill(process.pid, 'SIGKILL');
     // Also on a replay: if the first request died between the row and the start, this finishes it.
     await startWorkflow(campaign);
     reply.header('location', `/campaigns/${campaign.id}`);
