@@ -1,10 +1,31 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { inTransaction, type Db } from '../infra/db';
-import type { CampaignStatus, ContactCap, EndReason, Segment } from '../domain/campaign';
+import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../domain/campaign';
+import { campaignWorkflowId } from '../domain/ids';
 import { PULL_WORK_MEM, SqlParams, eligible } from '../db/segment-sql';
 
-/** Campaign-level data: the list pull and the campaign's recorded status. */
+/** Campaign-level data: the campaign's row, the list pull and the campaign's recorded status. */
 export function createCampaignActivities(db: Db) {
   return {
+    /**
+     * The campaign's row, as the API writes it after starting the workflow: the API may die between
+     * the two, so the workflow makes sure of it itself. Whoever comes first writes it; the other
+     * finds it. A row refused because its Idempotency-Key already names another campaign means this
+     * launch repeats that one under a different id: it must not run as a second campaign.
+     */
+    async recordLaunch(input: { definition: CampaignDefinition; idempotencyKey: string | null }): Promise<void> {
+      const { definition, idempotencyKey } = input;
+      await db.query(
+        `INSERT INTO campaigns (id, idempotency_key, name, definition, status, workflow_id)
+         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING`,
+        [definition.id, idempotencyKey, definition.name, JSON.stringify(definition), campaignWorkflowId(definition.id)],
+      );
+      const { rowCount } = await db.query('SELECT 1 FROM campaigns WHERE id = $1', [definition.id]);
+      if (!rowCount) {
+        throw ApplicationFailure.nonRetryable(`Idempotency-Key '${idempotencyKey}' already launched another campaign`, 'DuplicateLaunch');
+      }
+    },
+
     /**
      * Writes the campaign's leads, set-based, in one transaction: the segment's customers with a
      * valid number, not on the DNC register, not flagged do-not-call, not already owning the offer,

@@ -1,25 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { inTransaction } from '../infra/db';
 import {
   CAMPAIGN_STATUSES,
   CampaignDefinitionSchema,
   DialingChangeSchema,
   FUNNEL_STEPS,
   SettingsChangeSchema,
-  type CampaignDefinition,
 } from '../domain/campaign';
-import { campaignWorkflowId } from '../domain/ids';
 import {
-  cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate, type CampaignWorkflowInput,
+  cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate,
 } from '../workflows/campaign';
-import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
 import type { AppDeps } from './deps';
+import { launchCampaign } from './campaign-launch';
 import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';
-import { HttpError, conflict, notFound, refusalOf } from './errors';
+import { notFound, refusalOf } from './errors';
 import { OutageView, countLeadFailures, liveOutages } from './campaign-failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -46,36 +40,6 @@ export const uiLink = (deps: AppDeps, workflowId: string) =>
 export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { db, client } = deps;
 
-  const startWorkflow = async (campaign: CampaignRow) => {
-    const definition = campaign.definition as unknown as CampaignDefinition;
-    const regions = definition.segment.regions ?? [];
-    const args: CampaignWorkflowInput = { definition };
-    try {
-      await client.workflow.start('campaignWorkflow', {
-        workflowId: campaign.workflow_id,
-        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-        args: [args],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: CampaignIdKey, value: campaign.id },
-          { key: CampaignStatusKey, value: 'pending' },
-          ...(regions.length === 1 ? [{ key: RegionKey, value: regions[0]! }] : []),
-          ...(definition.team ? [{ key: TeamKey, value: definition.team }] : []),
-        ],
-        staticSummary: `${definition.name}: ${definition.offer.name} (${definition.offer.code})`,
-        staticDetails: [
-          `Segment: ${JSON.stringify(definition.segment)}`,
-          `Dialing: ${JSON.stringify(definition.dialing)}`,
-          `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
-          `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
-        ].join('\n\n'),
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  };
-
   app.post('/campaigns', {
     schema: {
       tags: ['campaigns'],
@@ -89,35 +53,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     const body = request.body;
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
-    const id = body.id ?? `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    const definition: CampaignDefinition = { ...body, id };
-
-    // Row first, in one statement that either creates it or finds the one this key/id made before.
-    const { campaign, created } = await inTransaction(db, async (tx) => {
-      const prior = await tx.query<CampaignRow>(
-        'SELECT * FROM campaigns WHERE ($1::text IS NOT NULL AND idempotency_key = $1) OR id = $2 LIMIT 1',
-        [key, body.id ?? null],
-      );
-      if (prior.rows[0]) return { campaign: prior.rows[0], created: false };
-      const inserted = await tx.query<CampaignRow>(
-        `INSERT INTO campaigns (id, idempotency_key, name, definition, status, workflow_id)
-         VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING RETURNING *`,
-        [id, key, body.name, JSON.stringify(definition), campaignWorkflowId(id)],
-      );
-      if (inserted.rows[0]) return { campaign: inserted.rows[0], created: true };
-      throw new HttpError(409, 'conflict', 'a concurrent request with the same id or Idempotency-Key is being processed; retry');
-    });
-    if (!created) {
-      const { id: _ignored, ...priorDef } = campaign.definition as CampaignDefinition;
-      const { id: _sameIgnored, ...newDef } = definition;
-      if (!isDeepStrictEqual(priorDef, JSON.parse(JSON.stringify(newDef)))) {
-        throw conflict(key && campaign.idempotency_key === key
-          ? 'Idempotency-Key was already used for a different campaign definition'
-          : `campaign id '${campaign.id}' is already used by a different campaign`);
-      }
-    }
-    // Also on a replay: if the first request died between the row and the start, this finishes it.
-    await startWorkflow(campaign);
+    const { campaign, created } = await launchCampaign(deps, body, key);
     reply.header('location', `/campaigns/${campaign.id}`);
     return reply.status(created ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status });
   });

@@ -7,6 +7,6 @@ import type { Db } from '../infra/db';
 export interface AppDeps {
   db: Db;
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT'>;
   logger?: boolean | { level: string };
 }

@@ -33,6 +33,12 @@ const ConfigSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * A test hook, never set outside tests: `kill-mid-launch` makes the API kill itself (SIGKILL)
+   * between the two steps of POST /campaigns, so a test can show a launch cut there still ends with
+   * the campaign launched (test/e2e/launch-crash.e2e.test.ts).
+   */
+  API_FAULT: z.enum(['kill-mid-launch']).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -171,6 +171,8 @@ interface LiveCall {
 
 export interface CampaignWorkflowInput {
   definition: CampaignDefinition;
+  /** The launch's Idempotency-Key, written with the campaign's row by the first run. */
+  idempotencyKey?: string | null;
   /** Hand over to a new run past this many history events (bounded history for large lists). */
   historyLimit?: number;
   carried?: CarriedState;
@@ -215,6 +217,8 @@ export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
  * handler as its last step, and ends the campaign instead when a cancel came meanwhile.
  */
 export const SAFE_HANDOVER = 'safe-handover';
+/** The patch that made a new campaign write its own row first (the API may die before it does). */
+export const LAUNCH_RECORDS_ROW = 'launch-records-row';
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignProgress> {
   const parsed = CampaignDefinitionSchema.safeParse(input.definition);
@@ -428,6 +432,11 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         `calls ${def.window.start}–${def.window.end} local time. Run ${s.run + 1}.`,
     );
   };
+
+  // The API writes the row after starting this workflow, and may die in between: the first run makes sure of it.
+  if (!carried && patched(LAUNCH_RECORDS_ROW)) {
+    await data.recordLaunch({ definition: input.definition, idempotencyKey: input.idempotencyKey ?? null });
+  }
 
   // Scheduled launch: wait (durably) for the start time; a cancel meanwhile ends it before any call.
   if (!carried && def.startAt && Date.parse(def.startAt) > Date.now()) {

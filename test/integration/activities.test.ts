@@ -4,9 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CompleteAsyncError } from '@temporalio/activity';
 import { createActivities, type Activities } from '../../activities';
 import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
-import { OrderPolicySchema } from '../../domain/campaign';
+import { CampaignDefinitionSchema, OrderPolicySchema } from '../../domain/campaign';
 import { CallingWindowSchema, localTime, nextOpening } from '../../domain/calling-window';
-import { configureSim, simGet } from '../support/campaigns';
+import { configureSim, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -28,6 +28,24 @@ async function newCampaign(): Promise<string> {
   return id;
 }
 const offer = { code: 'vas-video', name: 'Video pack', price: 15 };
+
+describe("the campaign's row", () => {
+  it('is written once from the launch, and refused to a second campaign under the same Idempotency-Key', async () => {
+    const key = uniqueId('act-key');
+    const id = uniqueId('act');
+    const definition = { ...CampaignDefinitionSchema.parse(testCampaign(id)), id };
+    await acts.recordLaunch({ definition, idempotencyKey: key });
+    await h.db.query("UPDATE campaigns SET status = 'running' WHERE id = $1", [definition.id]);
+    await acts.recordLaunch({ definition, idempotencyKey: key });
+    const { rows } = await h.db.query('SELECT id, status, workflow_id FROM campaigns WHERE idempotency_key = $1', [key]);
+    expect(rows).toEqual([{ id: definition.id, status: 'running', workflow_id: campaignWorkflowId(definition.id) }]);
+
+    const err = await acts.recordLaunch({ definition: { ...definition, id: uniqueId('act') }, idempotencyKey: key }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).type).toBe('DuplicateLaunch');
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+  });
+});
 
 describe('list pull', () => {
   it('writes the segment minus invalid, DNC, duplicate numbers and owners of the offer, once', async () => {

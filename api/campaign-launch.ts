@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { CampaignDefinition } from '../domain/campaign';
+import { campaignWorkflowId } from '../domain/ids';
+import type { CampaignWorkflowInput } from '../workflows/campaign';
+import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import type { CampaignRow } from './campaign-store';
+import { HttpError, conflict } from './errors';
+
+export interface LaunchDeps {
+  db: Db;
+  client: Client;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'API_FAULT'>;
+}
+
+/**
+ * Launching a campaign writes to two systems with no transaction across them: Temporal (the
+ * workflow) and Postgres (the campaign's row). The workflow start is the commit point. It comes
+ * first, under a workflow id made from the campaign id, and the workflow's first activity writes
+ * the row from the definition it was started with; the API writes the same row right after the
+ * start, so the client can read it at once. Whoever dies wherever, a started launch ends with its
+ * row and its workflow, and a repeat finds the same workflow by its id.
+ *
+ * So the campaign id must be known before anything is written: the client's own id, or one made
+ * from the Idempotency-Key, so a retry carrying only the key after a crash names the same workflow.
+ */
+export async function launchCampaign(
+  deps: LaunchDeps, body: Omit<CampaignDefinition, 'id'> & { id?: string }, key: string | null,
+): Promise<{ campaign: CampaignRow; created: boolean }> {
+  const prior = await findLaunch(deps, key, body.id ?? null);
+  if (prior) {
+    checkSameLaunch(prior, body, key);
+    // Rows written before the start came first (an older API) may lack their workflow: this starts it.
+    if (prior.status === 'pending') await startCampaignWorkflow(deps, prior.definition as CampaignDefinition, prior.idempotency_key);
+    return { campaign: prior, created: false };
+  }
+
+  const id = body.id ?? (key ? keyedCampaignId(key) : `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
+  const definition: CampaignDefinition = { ...body, id };
+  const started = await startCampaignWorkflow(deps, definition, key);
+  if (!started) {
+    // Its workflow exists and its row does not (yet): an earlier request died after the start, or is
+    // still between the two steps. The same launch only if it was started with the same definition.
+    const { memo } = await deps.client.workflow.getHandle(campaignWorkflowId(id)).describe();
+    const launchedWith = memo?.definition as CampaignDefinition | undefined;
+    if (launchedWith && !sameDefinition(launchedWith, definition)) throw conflictOf(key && !body.id ? 'key' : 'id', id);
+  }
+  if (deps.config.API_FAULT === 'kill-mid-launch') process.kill(process.pid, 'SIGKILL');
+
+  const { rows: [inserted] } = await deps.db.query<CampaignRow>(
+    `INSERT INTO campaigns (id, idempotency_key, name, definition, status, workflow_id)
+     VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING RETURNING *`,
+    [id, key, body.name, JSON.stringify(definition), campaignWorkflowId(id)],
+  );
+  if (inserted) return { campaign: inserted, created: started };
+  // The workflow wrote the row first, or a concurrent request did.
+  const row = await findLaunch(deps, key, id);
+  if (!row) throw new HttpError(409, 'conflict', 'a concurrent request with the same id or Idempotency-Key is being processed; retry');
+  checkSameLaunch(row, body, key);
+  return { campaign: row, created: started && row.id === id };
+}
+
+/** A campaign id from an Idempotency-Key: the same key names the same campaign, and its workflow. */
+export const keyedCampaignId = (key: string): string => `c-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+
+async function findLaunch(deps: LaunchDeps, key: string | null, id: string | null): Promise<CampaignRow | undefined> {
+  const { rows } = await deps.db.query<CampaignRow>(
+    'SELECT * FROM campaigns WHERE ($1::text IS NOT NULL AND idempotency_key = $1) OR id = $2 LIMIT 1', [key, id],
+  );
+  return rows[0];
+}
+
+/** The definitions of two launches, the id aside (a repeat may omit it), once both are JSON. */
+function sameDefinition(a: Partial<CampaignDefinition>, b: Partial<CampaignDefinition>): boolean {
+  const { id: _a, ...x } = a;
+  const { id: _b, ...y } = b;
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(x)), JSON.parse(JSON.stringify(y)));
+}
+
+function checkSameLaunch(row: CampaignRow, body: Partial<CampaignDefinition>, key: string | null): void {
+  if (!sameDefinition(row.definition as CampaignDefinition, body)) throw conflictOf(key && row.idempotency_key === key ? 'key' : 'id', row.id);
+}
+
+const conflictOf = (by: 'key' | 'id', id: string): HttpError => conflict(by === 'key'
+  ? 'Idempotency-Key was already used for a different campaign definition'
+  : `campaign id '${id}' is already used by a different campaign`);
+
+/** Starts the campaign's workflow; false when one with its id exists already (running or closed). */
+async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefinition, key: string | null): Promise<boolean> {
+  const regions = definition.segment.regions ?? [];
+  const args: CampaignWorkflowInput = { definition, idempotencyKey: key };
+  try {
+    await deps.client.workflow.start('campaignWorkflow', {
+      workflowId: campaignWorkflowId(definition.id),
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [args],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // What a repeat compares itself with while the row is not written yet.
+      memo: { definition },
+      typedSearchAttributes: [
+        { key: CampaignIdKey, value: definition.id },
+        { key: CampaignStatusKey, value: 'pending' },
+        ...(regions.length === 1 ? [{ key: RegionKey, value: regions[0]! }] : []),
+        ...(definition.team ? [{ key: TeamKey, value: definition.team }] : []),
+      ],
+      staticSummary: `${definition.name}: ${definition.offer.name} (${definition.offer.code})`,
+      staticDetails: [
+        `Segment: ${JSON.stringify(definition.segment)}`,
+        `Dialing: ${JSON.stringify(definition.dialing)}`,
+        `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
+        `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
+      ].join('\n\n'),
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
