@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderFacts, OrderWorkflowInput } from '../activities/orders';
-import { followUpCallId } from '../domain/ids';
+import { deliveryIdFor, followUpCallId } from '../domain/ids';
 import {
   cancelRefusal,
   deliveryDecision,
@@ -96,6 +96,10 @@ export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
  * compensation (release, return pickup and refund, deactivation) when an order is cancelled or fails.
  */
 export const LOGISTICS_PATCH = 'stock-payment-compensation';
+/** A booking a scheduler asked for that the courier refuses: the update is told why, the order is held again. */
+export const SCHEDULER_REFUSAL_PATCH = 'scheduler-booking-refused-holds';
+/** An order that closes answers the updates still waiting, so none keeps it open for ever. */
+export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
 /** While out of stock, how often the order looks again without being told that stock arrived. */
 const STOCK_RECHECK_MS = 10 * 60_000;
 const STOCK_RECHECK_MAX_MS = 6 * 3_600_000;
@@ -182,6 +186,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let rebook: BookingChange | undefined;
   /** The booking whose outcome the order waits for now. */
   let openBooking: string | undefined;
+  /** Attempts the courier refused for good, with what it said: the scheduler who asked for one is told. */
+  const refusals = new Map<number, string>();
+  /** The next booking is one a scheduler asked for (a refusal holds the order again instead of failing it). */
+  let schedulerAsked = false;
+  /** Closed: updates still waiting get their answer. */
+  let ended = false;
 
   const view = (): OrderView => ({
     orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
@@ -224,6 +234,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await moveTo(s.status, s.stage, `compensation: ${step}`);
   };
 
+  /** The answer to an update waiting for booking `attempt`: refused by the courier, or the order closed first. */
+  const bookingAnswer = (attempt: number): OrderView => {
+    const refused = refusals.get(attempt);
+    if (refused !== undefined) throw ApplicationFailure.create({ message: `${refused}; the order is held for a scheduler's decision`, type: 'BookingRefused' });
+    if (ended && s.booked < attempt && s.status !== 'cancelled') {
+      throw ApplicationFailure.create({ message: `order ${s.status} before the new booking was made`, type: 'OrderClosed' });
+    }
+    return view();
+  };
+
   setHandler(orderQuery, view);
   setHandler(deliveryReportSignal, (report) => {
     // The courier may repeat itself; the first report of a booking counts.
@@ -258,8 +278,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       // for stock, once the stock was looked at again).
       const attempt = s.deliveryAttempts + 1;
       const checks = s.stockChecks;
-      await condition(() => s.booked >= attempt || s.status === 'cancelled' || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
-      return view();
+      await condition(() => s.booked >= attempt || s.status === 'cancelled' || (s.holdReason === 'out-of-stock' && s.stockChecks > checks)
+        || refusals.has(attempt) || ended);
+      return bookingAnswer(attempt);
     },
     {
       validator: (req) => {
@@ -279,9 +300,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (s.status === 'held') schedulerRetry = change;
     else rebook = request;
     await condition(() => s.booked >= attempt || s.status === 'cancelled' || request.refused !== undefined
-      || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
+      || (s.holdReason === 'out-of-stock' && s.stockChecks > checks) || refusals.has(attempt) || ended);
     if (request.refused) throw ApplicationFailure.create({ message: request.refused, type: 'TooLate' });
-    return view();
+    return bookingAnswer(attempt);
   };
   const changeValidator = (what: string) => () => {
     if (!logistics) throw new Error(`this order predates ${what}; a held order can be retried with a new slot or courier`);
@@ -375,8 +396,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics) await compensate();
     wait('nothing (cancelled)');
     await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
+  };
+
+  /** The order closed: updates still waiting are answered now (before the patch they kept it open). */
+  const closeHandlers = async () => {
+    if (patched(CLOSE_ANSWERS_PATCH)) ended = true;
+    await condition(allHandlersFinished);
   };
 
   /**
@@ -408,7 +435,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, recheckMs);
       recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
       if (cancelRequest) return false;
-      if (schedulerRetry) [next, schedulerRetry] = [schedulerRetry, undefined];
+      if (schedulerRetry) {
+        [next, schedulerRetry] = [schedulerRetry, undefined];
+        schedulerAsked = true;
+      }
     }
   };
 
@@ -418,15 +448,72 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   /** Automatic retries per failure reason since a person last decided. */
   let retries: Partial<Record<FailedDelivery, number>> = {};
   let next: RetryDeliveryRequest = {};
+  /**
+   * Held for a scheduler, under the hold's SLA (escalated, then cancelled). True: the scheduler's
+   * decision is taken (in `next`); false: it ends in a cancel.
+   */
+  const holdForScheduler = async (why: string, waitingFor: string): Promise<boolean> => {
+    schedulerRetry = undefined;
+    wait(waitingFor);
+    s.holdReason = 'delivery-failed';
+    await moveTo('held', 'delivery', why);
+    const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
+    if (perReason) {
+      // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
+      const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
+      if (!(await condition(decided, escalateAfterSeconds * 1000))) {
+        s.escalated = true;
+        upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
+        wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
+        await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
+        if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
+          cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
+        }
+      }
+    } else {
+      await condition(decided);
+    }
+    if (cancelRequest) return false;
+    next = schedulerRetry ?? {};
+    schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
+    schedulerAsked = true;
+    retries = {};
+    const wasEscalated = s.escalated;
+    if (wasEscalated) {
+      s.escalated = false;
+      upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
+    }
+    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
+      wasEscalated ? { escalated: false } : undefined);
+    return true;
+  };
+  /** A booking the courier refused for good, in its words; undefined for any other failure. */
+  const courierRefusal = (err: unknown): string | undefined => {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== 'BookingRejected') return undefined;
+    return typeof cause.details?.[0] === 'string' ? cause.details[0] : cause.message;
+  };
   /** Reserve, book, wait for the courier, retry or hold: until delivered (undefined) or closed. */
   const deliveryPhase = async (): Promise<OrderView | undefined> => {
     if (offer?.ships.length && !(await reserveStock(offer.ships))) return cancel();
     for (;;) {
       if (cancelRequest) return cancel();
       s.deliveryAttempts++;
-      const booking = await courier.bookDelivery({
-        orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
-      });
+      let booking: Awaited<ReturnType<typeof courier.bookDelivery>>;
+      try {
+        booking = await courier.bookDelivery({
+          orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
+        });
+      } catch (err) {
+        // Refused when a scheduler asked for it: the scheduler hears why and decides again. The
+        // first, automatic booking refused still fails the order (below, compensated).
+        const words = schedulerAsked ? courierRefusal(err) : undefined;
+        if (words === undefined || !patched(SCHEDULER_REFUSAL_PATCH)) throw err;
+        const refused = `the courier refused booking ${deliveryIdFor(orderId, s.deliveryAttempts)}: ${words}`;
+        refusals.set(s.deliveryAttempts, refused);
+        if (!(await holdForScheduler(`${refused}; held for a scheduler`, `a scheduler's decision (${refused})`))) return cancel();
+        continue;
+      }
       s.booked = s.deliveryAttempts;
       if (logistics) s.courier = booking.courier;
       if (booking.warehouse) s.warehouse = booking.warehouse; // a new region's warehouse took the reservation over
@@ -443,6 +530,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         if (cancelled) {
           openBooking = undefined;
           next = { ...next, ...request.change };
+          schedulerAsked = true;
           await moveTo('inProgress', 'delivery', request.change.courier
             ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`);
           continue;
@@ -476,43 +564,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         await moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
         await condition(() => cancelRequest !== undefined, step.delaySeconds * 1000);
         next = {};
+        schedulerAsked = false;
         continue;
       }
       if (step.kind === 'cancel') {
         cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
         return cancel();
       }
-      schedulerRetry = undefined;
-      wait("a scheduler's decision (retry or cancel)");
-      s.holdReason = 'delivery-failed';
-      await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
-      const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
-      if (perReason) {
-        // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
-        const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
-        if (!(await condition(decided, escalateAfterSeconds * 1000))) {
-          s.escalated = true;
-          upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
-          wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
-          await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
-          if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
-            cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
-          }
-        }
-      } else {
-        await condition(decided);
-      }
-      if (cancelRequest) return cancel();
-      next = schedulerRetry ?? {};
-      schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
-      retries = {};
-      const wasEscalated = s.escalated;
-      if (wasEscalated) {
-        s.escalated = false;
-        upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-      }
-      await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
-        wasEscalated ? { escalated: false } : undefined);
+      const why = `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`;
+      if (!(await holdForScheduler(why, "a scheduler's decision (retry or cancel)"))) return cancel();
     }
   };
   let closed: OrderView | undefined;
@@ -524,7 +584,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', `delivery failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
   }
   if (closed) return closed;
@@ -547,7 +607,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics) await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', why);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
   }
   // A cancel that came while the BSS was activating takes effect now (a return).
@@ -598,7 +658,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
   wait('nothing (done)');
   await moveTo('completed', 'done', said, { followUp: s.followUp });
-  await condition(allHandlersFinished);
+  await closeHandlers();
   return view();
 }
 
