@@ -96,6 +96,14 @@ export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
  * compensation (release, return pickup and refund, deactivation) when an order is cancelled or fails.
  */
 export const LOGISTICS_PATCH = 'stock-payment-compensation';
+/**
+ * The review fixes that first went in without a patch (a8dcfda): every undo step tried, a step
+ * refused for good failing the order with compensation, the courier's own report used on a late
+ * cancel or move, a move racing the report refused, a cancel taking effect before activation and
+ * during the follow-up, stock and decisions kept while stock is looked at (re-checks backing off),
+ * the follow-on sale made after the calls. Histories from before it keep the old commands.
+ */
+export const REVIEW_FIXES_PATCH = 'order-review-fixes';
 /** A booking a scheduler asked for that the courier refuses: the update is told why, the order is held again. */
 export const SCHEDULER_REFUSAL_PATCH = 'scheduler-booking-refused-holds';
 /** An order that closes answers the updates still waiting, so none keeps it open for ever. */
@@ -353,7 +361,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         const done = await run();
         if (done) await compensated(done);
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
+        // Before the patch a refused step ended the workflow there (failed, the rest not undone).
+        if (!(err instanceof ActivityFailure) || !patched(REVIEW_FIXES_PATCH)) throw err;
         await compensated(`${what} refused (${(err.cause as Error | undefined)?.message ?? err.message}); needs a person`);
       }
     };
@@ -388,8 +397,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: bookingId });
       if (logistics && !cancelled) {
         // The courier had finished it: its report (from the courier, or the webhook) tells what to undo.
-        if (!known && !reports.has(bookingId)) await condition(() => reports.has(bookingId), LATE_REPORT_MS);
-        const late = reports.get(bookingId) ?? known;
+        // Before the patch only the webhook's was waited for.
+        const ownReport = patched(REVIEW_FIXES_PATCH);
+        if (!ownReport || (!known && !reports.has(bookingId))) await condition(() => reports.has(bookingId), LATE_REPORT_MS);
+        const late = reports.get(bookingId) ?? (ownReport ? known : undefined);
         if (late?.outcome === 'delivered') await delivered(late);
       }
     }
@@ -413,10 +424,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
    */
   const reserveStock = async (items: Offer['ships']): Promise<boolean> => {
     let recheckMs = STOCK_RECHECK_MS;
+    // Before the patch: cleared after looking (what came meanwhile was lost), re-checked every 10 minutes.
+    const keepNews = patched(REVIEW_FIXES_PATCH);
     for (;;) {
       // Cleared before looking, so stock or a decision that comes meanwhile is not lost.
-      stockArrived = false;
-      schedulerRetry = undefined;
+      if (keepNews) {
+        stockArrived = false;
+        schedulerRetry = undefined;
+      }
       // A scheduler's retry with an address in another region: that region's warehouse is asked.
       const r = await data.reserveStock({ orderId, items, ...(next.region ? { region: next.region } : {}) });
       s.stockChecks++;
@@ -431,9 +446,13 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         s.holdReason = 'out-of-stock';
         await moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
       }
+      if (!keepNews) {
+        stockArrived = false;
+        schedulerRetry = undefined;
+      }
       // Told when goods arrive; looks by itself too, less often the longer it waits (up to 6 hours).
       await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, recheckMs);
-      recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
+      if (keepNews) recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
       if (cancelRequest) return false;
       if (schedulerRetry) {
         [next, schedulerRetry] = [schedulerRetry, undefined];
@@ -537,12 +556,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         }
         openBooking = undefined;
         request.refused = 'the courier had already finished this delivery; its outcome decides';
-        if (known && !reports.has(booking.deliveryId)) reports.set(booking.deliveryId, known);
+        // Before the patch the webhook's report was waited for, even with the courier's own at hand.
+        if (known && !reports.has(booking.deliveryId) && patched(REVIEW_FIXES_PATCH)) reports.set(booking.deliveryId, known);
         await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
         report = reports.get(booking.deliveryId);
       }
       openBooking = undefined;
-      if (rebook) {
+      // Before the patch a move that came with the report stayed pending and moved the next booking.
+      if (rebook && patched(REVIEW_FIXES_PATCH)) {
         // The courier reported in the same moment: nothing left to move.
         rebook.refused = 'the courier had already reported on this delivery';
         rebook = undefined;
@@ -579,7 +600,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   try {
     closed = await deliveryPhase();
   } catch (err) {
-    if (!logistics || !(err instanceof ActivityFailure)) throw err;
+    // Before the patch a step refused for good failed the workflow itself, nothing undone.
+    if (!logistics || !(err instanceof ActivityFailure) || !patched(REVIEW_FIXES_PATCH)) throw err;
     // A step refused for good (the courier refused the booking, say): the order fails, undone.
     await compensate();
     wait('nothing (failed)');
@@ -590,8 +612,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   if (closed) return closed;
 
   // ---- Activation: exactly once in the BSS, keyed by the order id ------------------------------
-  // A cancel that came with the delivery report: nothing to activate, only to undo.
-  if (logistics && cancelRequest) return cancel();
+  // A cancel that came with the delivery report: nothing to activate, only to undo (before the
+  // patch it took effect after the activation).
+  if (logistics && cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel();
   wait('the BSS to activate the service');
   try {
     const activation = await billing.activateService({ orderId, serviceCode: input.offer.code });
@@ -617,7 +640,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
   if (logistics) {
     // Until the follow-up the customer may still return the order (a cancel).
-    if (await sleepUnlessCancelled(policy.followUpDelaySeconds * 1000)) return cancel();
+    // Before the patch a zero delay was condition(fn, 0), with the SDK's marker.
+    const delayMs = policy.followUpDelaySeconds * 1000;
+    if (await (patched(REVIEW_FIXES_PATCH) ? sleepUnlessCancelled(delayMs) : condition(() => cancelRequest !== undefined, delayMs))) return cancel();
   } else {
     await sleep(policy.followUpDelaySeconds * 1000);
   }
@@ -636,6 +661,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           ...(outcome.complaintReason ? { complaintReason: outcome.complaintReason } : {}),
         };
         soldAgain = logistics && outcome.resale === true && policy.followUpOffer !== undefined;
+        if (soldAgain && !patched(REVIEW_FIXES_PATCH)) {
+          // Before the patch the sale was made here, a failure of it counting as an unreached call.
+          const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer!, policy });
+          s.followOnOrderId = followOn.orderId;
+          soldAgain = false;
+        }
         break;
       }
     } catch {
@@ -643,6 +674,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     }
     if (attempt < policy.followUpMaxAttempts) {
       if (!logistics) await sleep(policy.followUpRetryDelaySeconds * 1000);
+      else if (!patched(REVIEW_FIXES_PATCH)) await sleep(policy.followUpRetryDelaySeconds * 1000); // not cut short before the patch
       else if (await sleepUnlessCancelled(policy.followUpRetryDelaySeconds * 1000)) return cancel();
     }
   }
@@ -651,8 +683,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer!, policy });
     s.followOnOrderId = followOn.orderId;
   }
-  // A return asked for during the call takes effect now.
-  if (logistics && cancelRequest) return cancel();
+  // A return asked for during the call takes effect now (before the patch: too late, the order closed).
+  if (logistics && cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel();
   const said = s.followUp.result === 'reached'
     ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? `, complaint recorded (${s.followUp.complaintReason ?? 'no reason given'})` : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
