@@ -46,7 +46,12 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
   async function book(body: Record<string, unknown>): Promise<string | undefined> {
     const res = await postJson(`${deps.courierUrl}/deliveries`, { ...body, callbackUrl: `${deps.publicApiUrl}/webhooks/courier` });
     if (res.status >= 500 || res.status === 429) throw new Error(describeResponse('courier', res));
-    if (res.status >= 400) throw ApplicationFailure.nonRetryable(describeResponse('courier', res), 'BookingRejected');
+    if (res.status >= 400) {
+      // The courier's own words, for the scheduler who asked for this booking.
+      const why = (res.body as { error?: string; message?: string } | undefined)?.message;
+      if (why && res.status === 422) throw ApplicationFailure.create({ message: `the courier refused the booking: ${why}`, type: 'BookingRejected', nonRetryable: true, details: [why] });
+      throw ApplicationFailure.nonRetryable(describeResponse('courier', res), 'BookingRejected');
+    }
     return (res.body as { slot?: string }).slot;
   }
 

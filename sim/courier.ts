@@ -46,6 +46,16 @@ export const CourierConfigSchema = z.strictObject({
   mix: OutcomeMixSchema.prefault({}),
   webhookRetries: z.number().int().min(0).max(20).default(8),
   faults: WebhookFaultsSchema.prefault({}),
+  /** Bookings the courier turns down for good (422): it does not go there, that courier cannot take it, no such slot. */
+  refuse: z.strictObject({
+    /** Addresses containing one of these (case-insensitive). */
+    addresses: z.array(z.string().min(1)).default([]),
+    couriers: z.array(z.string().min(1)).default([]),
+    /** Slots (instants) it has no room in. */
+    slots: z.array(z.iso.datetime({ offset: true })).default([]),
+  }).prefault({}),
+  /** A finished delivery's webhook is sent this much later (a report late to arrive); 0 at once. */
+  reportDelayMs: z.number().int().min(0).default(0),
 });
 export type CourierConfig = z.infer<typeof CourierConfigSchema>;
 export type CourierConfigInput = z.input<typeof CourierConfigSchema>;
@@ -117,6 +127,8 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
     cancelled: 0,
     completed: 0,
     rejected: 0,
+    /** Bookings turned down for good (config.refuse). */
+    bookingsRefused: 0,
     byOutcome: Object.fromEntries(DELIVERY_OUTCOMES.map((o) => [o, 0])) as Record<DeliveryOutcome, number>,
     collectedByRegion: {} as Record<string, number>,
     /** What each courier took at the door: the courier's side of the daily settlement. */
@@ -159,7 +171,18 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
       stats.collectedByCourier[courier] = roundMoney((stats.collectedByCourier[courier] ?? 0) + report.amountCollected);
     }
     if (delivery.booking.kind === 'return') stats.returns += 1;
-    sendReport(delivery);
+    if (config.reportDelayMs > 0) timers.after(config.reportDelayMs, () => sendReport(delivery));
+    else sendReport(delivery);
+  }
+
+  /** Why the courier turns this booking down for good, if it does. */
+  function refusalOf(booking: BookDelivery): string | undefined {
+    const { addresses, couriers, slots } = config.refuse;
+    const address = booking.address.toLowerCase();
+    if (addresses.some((a) => address.includes(a.toLowerCase()))) return `no delivery to ${booking.address}`;
+    if (booking.courier && couriers.includes(booking.courier)) return `courier ${booking.courier} takes no parcels for region ${booking.region}`;
+    if (booking.slot && slots.some((t) => Date.parse(t) === Date.parse(booking.slot!))) return `no room in slot ${booking.slot}`;
+    return undefined;
   }
 
   app.post('/deliveries', async (request, reply) => {
@@ -188,6 +211,13 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
       // A cancelled booking stays cancelled: saying "booked" would be a lie.
       const status = existing.status === 'cancelled' ? 'cancelled' : 'booked';
       return reply.code(200).send({ deliveryId: body.deliveryId, status, slot: existing.slot });
+    }
+
+    // Refused bookings are not kept: the same id with other details may be booked later.
+    const refused = body.kind === 'return' ? undefined : refusalOf(body);
+    if (refused) {
+      stats.bookingsRefused += 1;
+      return reply.code(422).send({ error: 'booking-refused', message: refused });
     }
 
     const slot = body.slot ?? new Date(Date.now() + config.slotLeadMs).toISOString();

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { OrderFacts, OrderWorkflowInput } from '../activities/orders';
-import { followUpCallId } from '../domain/ids';
+import { deliveryIdFor, followUpCallId } from '../domain/ids';
 import {
   cancelRefusal,
   deliveryDecision,
@@ -94,6 +94,18 @@ export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
  * compensation (release, return pickup and refund, deactivation) when an order is cancelled or fails.
  */
 export const LOGISTICS_PATCH = 'stock-payment-compensation';
+/**
+ * The review fixes that first went in without a patch (a8dcfda): every undo step tried, a step
+ * refused for good failing the order with compensation, the courier's own report used on a late
+ * cancel or move, a move racing the report refused, a cancel taking effect before activation and
+ * during the follow-up, stock and decisions kept while stock is looked at (re-checks backing off),
+ * the follow-on sale made after the calls. Histories from before it keep the old commands.
+ */
+export const REVIEW_FIXES_PATCH = 'order-review-fixes';
+/** A booking a scheduler asked for that the courier refuses: the update is told why, the order is held again. */
+export const SCHEDULER_REFUSAL_PATCH = 'scheduler-booking-refused-holds';
+/** An order that closes answers the updates still waiting, so none keeps it open for ever. */
+export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
 /** While out of stock, how often the order looks again without being told that stock arrived. */
 const STOCK_RECHECK_MS = 10 * 60_000;
 const STOCK_RECHECK_MAX_MS = 6 * 3_600_000;
@@ -180,6 +192,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let rebook: BookingChange | undefined;
   /** The booking whose outcome the order waits for now. */
   let openBooking: string | undefined;
+  /** Attempts the courier refused for good, with what it said: the scheduler who asked for one is told. */
+  const refusals = new Map<number, string>();
+  /** The next booking is one a scheduler asked for (a refusal holds the order again instead of failing it). */
+  let schedulerAsked = false;
+  /** Closed: updates still waiting get their answer. */
+  let ended = false;
 
   const view = (): OrderView => ({
     orderId, campaignId: input.campaignId, status: s.status, stage: s.stage, waitingFor: s.waitingFor,
@@ -222,6 +240,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await moveTo(s.status, s.stage, `compensation: ${step}`);
   };
 
+  /** The answer to an update waiting for booking `attempt`: refused by the courier, or the order closed first. */
+  const bookingAnswer = (attempt: number): OrderView => {
+    const refused = refusals.get(attempt);
+    if (refused !== undefined) throw ApplicationFailure.create({ message: `${refused}; the order is held for a scheduler's decision`, type: 'BookingRefused' });
+    if (ended && s.booked < attempt && s.status !== 'cancelled') {
+      throw ApplicationFailure.create({ message: `order ${s.status} before the new booking was made`, type: 'OrderClosed' });
+    }
+    return view();
+  };
+
   setHandler(orderQuery, view);
   setHandler(deliveryReportSignal, (report) => {
     // The courier may repeat itself; the first report of a booking counts.
@@ -256,8 +284,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       // for stock, once the stock was looked at again).
       const attempt = s.deliveryAttempts + 1;
       const checks = s.stockChecks;
-      await condition(() => s.booked >= attempt || s.status === 'cancelled' || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
-      return view();
+      await condition(() => s.booked >= attempt || s.status === 'cancelled' || (s.holdReason === 'out-of-stock' && s.stockChecks > checks)
+        || refusals.has(attempt) || ended);
+      return bookingAnswer(attempt);
     },
     {
       validator: (req) => {
@@ -277,9 +306,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (s.status === 'held') schedulerRetry = change;
     else rebook = request;
     await condition(() => s.booked >= attempt || s.status === 'cancelled' || request.refused !== undefined
-      || (s.holdReason === 'out-of-stock' && s.stockChecks > checks));
+      || (s.holdReason === 'out-of-stock' && s.stockChecks > checks) || refusals.has(attempt) || ended);
     if (request.refused) throw ApplicationFailure.create({ message: request.refused, type: 'TooLate' });
-    return view();
+    return bookingAnswer(attempt);
   };
   const changeValidator = (what: string) => () => {
     if (!logistics) throw new Error(`this order predates ${what}; a held order can be retried with a new slot or courier`);
@@ -330,7 +359,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         const done = await run();
         if (done) await compensated(done);
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
+        // Before the patch a refused step ended the workflow there (failed, the rest not undone).
+        if (!(err instanceof ActivityFailure) || !patched(REVIEW_FIXES_PATCH)) throw err;
         await compensated(`${what} refused (${(err.cause as Error | undefined)?.message ?? err.message}); needs a person`);
       }
     };
@@ -365,16 +395,24 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: bookingId });
       if (logistics && !cancelled) {
         // The courier had finished it: its report (from the courier, or the webhook) tells what to undo.
-        if (!known && !reports.has(bookingId)) await condition(() => reports.has(bookingId), LATE_REPORT_MS);
-        const late = reports.get(bookingId) ?? known;
+        // Before the patch only the webhook's was waited for.
+        const ownReport = patched(REVIEW_FIXES_PATCH);
+        if (!ownReport || (!known && !reports.has(bookingId))) await condition(() => reports.has(bookingId), LATE_REPORT_MS);
+        const late = reports.get(bookingId) ?? (ownReport ? known : undefined);
         if (late?.outcome === 'delivered') await delivered(late);
       }
     }
     if (logistics) await compensate();
     wait('nothing (cancelled)');
     await moveTo('cancelled', 'done', `cancelled: ${cancelRequest?.reason ?? 'no reason given'}`);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
+  };
+
+  /** The order closed: updates still waiting are answered now (before the patch they kept it open). */
+  const closeHandlers = async () => {
+    if (patched(CLOSE_ANSWERS_PATCH)) ended = true;
+    await condition(allHandlersFinished);
   };
 
   /**
@@ -384,10 +422,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
    */
   const reserveStock = async (items: Offer['ships']): Promise<boolean> => {
     let recheckMs = STOCK_RECHECK_MS;
+    // Before the patch: cleared after looking (what came meanwhile was lost), re-checked every 10 minutes.
+    const keepNews = patched(REVIEW_FIXES_PATCH);
     for (;;) {
       // Cleared before looking, so stock or a decision that comes meanwhile is not lost.
-      stockArrived = false;
-      schedulerRetry = undefined;
+      if (keepNews) {
+        stockArrived = false;
+        schedulerRetry = undefined;
+      }
       // A scheduler's retry with an address in another region: that region's warehouse is asked.
       const r = await data.reserveStock({ orderId, items, ...(next.region ? { region: next.region } : {}) });
       s.stockChecks++;
@@ -402,11 +444,18 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         s.holdReason = 'out-of-stock';
         await moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
       }
+      if (!keepNews) {
+        stockArrived = false;
+        schedulerRetry = undefined;
+      }
       // Told when goods arrive; looks by itself too, less often the longer it waits (up to 6 hours).
       await condition(() => stockArrived || schedulerRetry !== undefined || cancelRequest !== undefined, recheckMs);
-      recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
+      if (keepNews) recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
       if (cancelRequest) return false;
-      if (schedulerRetry) [next, schedulerRetry] = [schedulerRetry, undefined];
+      if (schedulerRetry) {
+        [next, schedulerRetry] = [schedulerRetry, undefined];
+        schedulerAsked = true;
+      }
     }
   };
 
@@ -416,15 +465,72 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   /** Automatic retries per failure reason since a person last decided. */
   let retries: Partial<Record<FailedDelivery, number>> = {};
   let next: RetryDeliveryRequest = {};
+  /**
+   * Held for a scheduler, under the hold's SLA (escalated, then cancelled). True: the scheduler's
+   * decision is taken (in `next`); false: it ends in a cancel.
+   */
+  const holdForScheduler = async (why: string, waitingFor: string): Promise<boolean> => {
+    schedulerRetry = undefined;
+    wait(waitingFor);
+    s.holdReason = 'delivery-failed';
+    await moveTo('held', 'delivery', why);
+    const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
+    if (perReason) {
+      // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
+      const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
+      if (!(await condition(decided, escalateAfterSeconds * 1000))) {
+        s.escalated = true;
+        upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
+        wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
+        await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
+        if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
+          cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
+        }
+      }
+    } else {
+      await condition(decided);
+    }
+    if (cancelRequest) return false;
+    next = schedulerRetry ?? {};
+    schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
+    schedulerAsked = true;
+    retries = {};
+    const wasEscalated = s.escalated;
+    if (wasEscalated) {
+      s.escalated = false;
+      upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
+    }
+    await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
+      wasEscalated ? { escalated: false } : undefined);
+    return true;
+  };
+  /** A booking the courier refused for good, in its words; undefined for any other failure. */
+  const courierRefusal = (err: unknown): string | undefined => {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== 'BookingRejected') return undefined;
+    return typeof cause.details?.[0] === 'string' ? cause.details[0] : cause.message;
+  };
   /** Reserve, book, wait for the courier, retry or hold: until delivered (undefined) or closed. */
   const deliveryPhase = async (): Promise<OrderView | undefined> => {
     if (offer?.ships.length && !(await reserveStock(offer.ships))) return cancel();
     for (;;) {
       if (cancelRequest) return cancel();
       s.deliveryAttempts++;
-      const booking = await courier.bookDelivery({
-        orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
-      });
+      let booking: Awaited<ReturnType<typeof courier.bookDelivery>>;
+      try {
+        booking = await courier.bookDelivery({
+          orderId, attempt: s.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
+        });
+      } catch (err) {
+        // Refused when a scheduler asked for it: the scheduler hears why and decides again. The
+        // first, automatic booking refused still fails the order (below, compensated).
+        const words = schedulerAsked ? courierRefusal(err) : undefined;
+        if (words === undefined || !patched(SCHEDULER_REFUSAL_PATCH)) throw err;
+        const refused = `the courier refused booking ${deliveryIdFor(orderId, s.deliveryAttempts)}: ${words}`;
+        refusals.set(s.deliveryAttempts, refused);
+        if (!(await holdForScheduler(`${refused}; held for a scheduler`, `a scheduler's decision (${refused})`))) return cancel();
+        continue;
+      }
       s.booked = s.deliveryAttempts;
       if (logistics) s.courier = booking.courier;
       if (booking.warehouse) s.warehouse = booking.warehouse; // a new region's warehouse took the reservation over
@@ -441,18 +547,21 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         if (cancelled) {
           openBooking = undefined;
           next = { ...next, ...request.change };
+          schedulerAsked = true;
           await moveTo('inProgress', 'delivery', request.change.courier
             ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`);
           continue;
         }
         openBooking = undefined;
         request.refused = 'the courier had already finished this delivery; its outcome decides';
-        if (known && !reports.has(booking.deliveryId)) reports.set(booking.deliveryId, known);
+        // Before the patch the webhook's report was waited for, even with the courier's own at hand.
+        if (known && !reports.has(booking.deliveryId) && patched(REVIEW_FIXES_PATCH)) reports.set(booking.deliveryId, known);
         await condition(() => reports.has(booking.deliveryId) || cancelRequest !== undefined);
         report = reports.get(booking.deliveryId);
       }
       openBooking = undefined;
-      if (rebook) {
+      // Before the patch a move that came with the report stayed pending and moved the next booking.
+      if (rebook && patched(REVIEW_FIXES_PATCH)) {
         // The courier reported in the same moment: nothing left to move.
         rebook.refused = 'the courier had already reported on this delivery';
         rebook = undefined;
@@ -474,62 +583,36 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
         await moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
         await condition(() => cancelRequest !== undefined, step.delaySeconds * 1000);
         next = {};
+        schedulerAsked = false;
         continue;
       }
       if (step.kind === 'cancel') {
         cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
         return cancel();
       }
-      schedulerRetry = undefined;
-      wait("a scheduler's decision (retry or cancel)");
-      s.holdReason = 'delivery-failed';
-      await moveTo('held', 'delivery', `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`);
-      const decided = () => schedulerRetry !== undefined || cancelRequest !== undefined;
-      if (perReason) {
-        // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
-        const { escalateAfterSeconds, cancelAfterSeconds } = policy.holdSla;
-        if (!(await condition(decided, escalateAfterSeconds * 1000))) {
-          s.escalated = true;
-          upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
-          wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
-          await moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
-          if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
-            cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
-          }
-        }
-      } else {
-        await condition(decided);
-      }
-      if (cancelRequest) return cancel();
-      next = schedulerRetry ?? {};
-      schedulerRetry = undefined; // taken: a reschedule of the new booking is a new decision
-      retries = {};
-      const wasEscalated = s.escalated;
-      if (wasEscalated) {
-        s.escalated = false;
-        upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-      }
-      await moveTo('inProgress', 'delivery', `scheduler asked for another delivery${next.address ? ' to a new address' : ''}`,
-        wasEscalated ? { escalated: false } : undefined);
+      const why = `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`;
+      if (!(await holdForScheduler(why, "a scheduler's decision (retry or cancel)"))) return cancel();
     }
   };
   let closed: OrderView | undefined;
   try {
     closed = await deliveryPhase();
   } catch (err) {
-    if (!logistics || !(err instanceof ActivityFailure)) throw err;
+    // Before the patch a step refused for good failed the workflow itself, nothing undone.
+    if (!logistics || !(err instanceof ActivityFailure) || !patched(REVIEW_FIXES_PATCH)) throw err;
     // A step refused for good (the courier refused the booking, say): the order fails, undone.
     await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', `delivery failed: ${(err.cause as Error | undefined)?.message ?? err.message}`);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
   }
   if (closed) return closed;
 
   // ---- Activation: exactly once in the BSS, keyed by the order id ------------------------------
-  // A cancel that came with the delivery report: nothing to activate, only to undo.
-  if (logistics && cancelRequest) return cancel();
+  // A cancel that came with the delivery report: nothing to activate, only to undo (before the
+  // patch it took effect after the activation).
+  if (logistics && cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel();
   wait('the BSS to activate the service');
   try {
     const activation = await billing.activateService({ orderId, serviceCode: input.offer.code });
@@ -545,7 +628,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (logistics) await compensate();
     wait('nothing (failed)');
     await moveTo('failed', 'done', why);
-    await condition(allHandlersFinished);
+    await closeHandlers();
     return view();
   }
   // A cancel that came while the BSS was activating takes effect now (a return).
@@ -555,7 +638,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
   if (logistics) {
     // Until the follow-up the customer may still return the order (a cancel).
-    if (await sleepUnlessCancelled(policy.followUpDelaySeconds * 1000)) return cancel();
+    // Before the patch a zero delay was condition(fn, 0), with the SDK's marker.
+    const delayMs = policy.followUpDelaySeconds * 1000;
+    if (await (patched(REVIEW_FIXES_PATCH) ? sleepUnlessCancelled(delayMs) : condition(() => cancelRequest !== undefined, delayMs))) return cancel();
   } else {
     await sleep(policy.followUpDelaySeconds * 1000);
   }
@@ -574,6 +659,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
           ...(outcome.complaintReason ? { complaintReason: outcome.complaintReason } : {}),
         };
         soldAgain = logistics && outcome.resale === true && policy.followUpOffer !== undefined;
+        if (soldAgain && !patched(REVIEW_FIXES_PATCH)) {
+          // Before the patch the sale was made here, a failure of it counting as an unreached call.
+          const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer!, policy });
+          s.followOnOrderId = followOn.orderId;
+          soldAgain = false;
+        }
         break;
       }
     } catch {
@@ -581,6 +672,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     }
     if (attempt < policy.followUpMaxAttempts) {
       if (!logistics) await sleep(policy.followUpRetryDelaySeconds * 1000);
+      else if (!patched(REVIEW_FIXES_PATCH)) await sleep(policy.followUpRetryDelaySeconds * 1000); // not cut short before the patch
       else if (await sleepUnlessCancelled(policy.followUpRetryDelaySeconds * 1000)) return cancel();
     }
   }
@@ -589,14 +681,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     const followOn = await data.startFollowOnOrder({ parentOrderId: orderId, offer: policy.followUpOffer!, policy });
     s.followOnOrderId = followOn.orderId;
   }
-  // A return asked for during the call takes effect now.
-  if (logistics && cancelRequest) return cancel();
+  // A return asked for during the call takes effect now (before the patch: too late, the order closed).
+  if (logistics && cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel();
   const said = s.followUp.result === 'reached'
     ? `follow-up: satisfaction ${s.followUp.satisfaction ?? '-'}/5${s.followUp.complaint ? `, complaint recorded (${s.followUp.complaintReason ?? 'no reason given'})` : ''}${s.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${s.followOnOrderId}` : ''}`
     : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
   wait('nothing (done)');
   await moveTo('completed', 'done', said, { followUp: s.followUp });
-  await condition(allHandlersFinished);
+  await closeHandlers();
   return view();
 }
 

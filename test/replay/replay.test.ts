@@ -22,6 +22,7 @@ const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories')
  * Names the workflow version a recording captures: v1 before calls were batched and signalled
  * (the campaign's legacy loop), v2 after, v3 with the order's stock, payment and compensation
  * steps and the campaign's quiet hand-over. Bump it when a workflow changes shape on purpose.
+ * (order-v4-*: one order per path, recorded by order-paths.test.ts with the review fixes patched in.)
  */
 const HISTORY_LABEL = 'v3';
 const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderWorkflowId } from '../../domain/ids';
+import { orderQuery, type OrderView } from '../../workflows/order';
+import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+
+/**
+ * A booking a scheduler asked for that the courier turns down for good: the scheduler is told why
+ * and the order waits for the next decision (it used to hang, the update never answered).
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ sims: { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } } });
+});
+afterAll(async () => { await h?.close(); });
+
+const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
+const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
+const NO_REFUSALS = { refuse: { addresses: [], couriers: [], slots: [] }, travelMs: { min: 50, max: 300 } };
+/** A hang shows as this test's timeout, not the suite's two minutes. */
+const HANG_MS = 45_000;
+
+async function oneOrder(prefix: string, offer: object = { ships: [] }, orders: object = {}): Promise<string> {
+  const id = uniqueId(prefix);
+  await launch(h, testCampaign(id, {
+    segment: { maxLeads: 1, regions: ['gd'] },
+    offer: { code: 'handset-bundle', name: 'Handset bundle', price: 128, ...offer },
+    orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, ...orders },
+  }));
+  return waitUntil('the order', async () => {
+    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM orders WHERE campaign_id = $1', [id]);
+    return rows[0]?.id;
+  });
+}
+const view = (orderId: string): Promise<OrderView> => h.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderQuery);
+const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) =>
+  waitUntil(`order ${orderId}: ${what}`, async () => { const v = await view(orderId); return ok(v) ? v : undefined; }, { timeoutMs: 30_000 });
+const historyOf = async (orderId: string) =>
+  (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+const closed = async (orderId: string) => (await h.client.workflow.getHandle(orderWorkflowId(orderId)).describe()).status.name;
+
+describe('order: a booking a scheduler asked for, refused by the courier', () => {
+  it('a retry to an address the courier does not serve is answered refused; the order is held again, and a retry elsewhere delivers it', async () => {
+    await configureSim(h.sims.courierUrl, { ...WRONG_ADDRESS, ...NO_REFUSALS });
+    const orderId = await oneOrder('rf-retry');
+    await waitView(orderId, 'held', (v) => v.status === 'held');
+    await configureSim(h.sims.courierUrl, { ...DELIVER, refuse: { addresses: ['Nowhere Lane'] } });
+
+    const refused = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 9 Nowhere Lane, Guangzhou' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/courier refused .*no delivery to No\. 9 Nowhere Lane, Guangzhou/);
+    const held = await view(orderId);
+    expect(held).toMatchObject({ status: 'held', stage: 'delivery', holdReason: 'delivery-failed', deliveryAttempts: 2 });
+    expect(held.waitingFor).toMatch(/scheduler's decision.*refused booking .*-d2.*Nowhere Lane/);
+    expect(await historyOf(orderId)).toContainEqual(expect.stringMatching(/^the courier refused booking .*-d2: .*Nowhere Lane.*; held for a scheduler$/));
+
+    const retried = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 8 Renmin Road, Guangzhou' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.deliveryAttempts).toBe(3);
+    await waitView(orderId, 'done', (v) => v.stage === 'done');
+    expect((await view(orderId)).status).toBe('completed');
+  }, HANG_MS);
+
+  it('a reschedule of a booking under way into a slot the courier has no room in is refused; the order is held, then cancelled by hand', async () => {
+    await configureSim(h.sims.courierUrl, { ...WRONG_ADDRESS, ...NO_REFUSALS });
+    const orderId = await oneOrder('rf-slot');
+    await waitView(orderId, 'held', (v) => v.status === 'held');
+    const slot = new Date(Date.now() + 86_400_000).toISOString();
+    // slow, so the retried booking is still open when the scheduler moves it
+    await configureSim(h.sims.courierUrl, { ...DELIVER, travelMs: { min: 5_000, max: 5_000 }, refuse: { slots: [slot] } });
+    expect((await api(h, 'POST', `/orders/${orderId}/delivery/retry`, {})).body.deliveryAttempts).toBe(2);
+
+    const moved = await api(h, 'POST', `/orders/${orderId}/delivery/reschedule`, { slot });
+    expect(moved.status).toBe(409);
+    expect(moved.body.message).toMatch(/courier refused .*no room in slot/);
+    expect(await view(orderId)).toMatchObject({ status: 'held', holdReason: 'delivery-failed', deliveryAttempts: 3 });
+    // the booking it was to replace was cancelled at the courier first
+    expect((await simGet(`${h.sims.courierUrl}/deliveries/${orderId}-d2`)).status).toBe('cancelled');
+
+    const cancelled = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer gave up' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    await waitUntil('the workflow closed', async () => (await closed(orderId)) === 'COMPLETED');
+  }, HANG_MS);
+
+  it('a reassignment to a courier that refuses, then no decision: escalated and cancelled by the hold SLA', async () => {
+    await configureSim(h.sims.courierUrl, { ...WRONG_ADDRESS, ...NO_REFUSALS });
+    const orderId = await oneOrder('rf-courier', { ships: [] }, { holdSla: { escalateAfterSeconds: 3, cancelAfterSeconds: 6 } });
+    await waitView(orderId, 'held', (v) => v.status === 'held');
+    await configureSim(h.sims.courierUrl, { ...DELIVER, refuse: { couriers: ['ems'] } });
+
+    const given = await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'ems' });
+    expect(given.status).toBe(409);
+    expect(given.body.message).toMatch(/courier refused .*courier ems takes no parcels/);
+    expect(await view(orderId)).toMatchObject({ status: 'held', escalated: false });
+    await waitView(orderId, 'escalated', (v) => v.escalated);
+    const v = await waitView(orderId, 'cancelled', (x) => x.status === 'cancelled');
+    expect(v.stage).toBe('done');
+    await waitUntil('the workflow closed', async () => (await closed(orderId)) === 'COMPLETED');
+    const history = await historyOf(orderId);
+    expect(history).toContainEqual(expect.stringMatching(/^the courier refused booking .*-d2: .*courier ems/));
+    expect(history.at(-1)).toMatch(/no scheduler decision within 6s of the hold/);
+  }, HANG_MS);
+
+  it('the first booking, made without a scheduler, refused: the order fails and its stock is released (as before)', async () => {
+    const sku = `t-${randomUUID().slice(0, 8)}`;
+    await api(h, 'POST', '/warehouses/wh-south/receipts', { reference: `note-${randomUUID()}`, sku, qty: 1 });
+    await configureSim(h.sims.courierUrl, { ...DELIVER, ...NO_REFUSALS, refuse: { couriers: ['sf'] } });
+    try {
+      const orderId = await oneOrder('rf-first', { ships: [{ sku, qty: 1 }] });
+      const v = await waitView(orderId, 'failed', (x) => x.status === 'failed');
+      expect(v.compensation).toEqual(['stock reservation released at wh-south']);
+      expect((await historyOf(orderId)).at(-1)).toMatch(/^delivery failed: the courier refused the booking: courier sf takes no parcels/);
+      await waitUntil('the workflow closed', async () => (await closed(orderId)) === 'COMPLETED');
+    } finally {
+      await configureSim(h.sims.courierUrl, NO_REFUSALS);
+    }
+  }, HANG_MS);
+});
