@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createPool, migrate, type Db } from '../../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../../db/customers-generator';
 import { ensureDatabase, ensurePostgres } from './postgres';
-import { DATA_DIR, PORTS, TSX } from './paths';
+import { DATA_DIR, stackPorts, TSX } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 
@@ -31,9 +31,21 @@ const LOCAL_SIM_CONFIG = {
  * the API, each as its own process like in a deployment. Everything stops with the supervisor.
  */
 export async function bringUpStack(sup: Supervisor, opts: { customers: number }): Promise<Stack> {
-  const env = { ...process.env };
+  const ports = stackPorts();
+  // The stack's ports (STACK_PORT_OFFSET moves them all) are the defaults; a variable set wins.
+  const apiPort = process.env.API_PORT ?? String(ports.api);
+  const env: Record<string, string | undefined> = {
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+    API_PORT: apiPort,
+    PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+    DIALER_URL: `http://127.0.0.1:${ports.dialer}`,
+    COURIER_URL: `http://127.0.0.1:${ports.courier}`,
+    BSS_URL: `http://127.0.0.1:${ports.bss}`,
+    ...process.env,
+  };
   if (!env.DATABASE_URL) {
-    const pgHandle = await ensurePostgres(PORTS.postgres);
+    const pgHandle = await ensurePostgres(ports.postgres);
     sup.onStop(() => pgHandle.stop());
     if (pgHandle.started) sup.note('pgdata', pgHandle.dataDir);
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
@@ -51,7 +63,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     }
     console.log(`temporal   ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS: not starting one)`);
   } else {
-    await startTemporalDev(sup, { port: PORTS.temporal, uiPort: PORTS.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    await startTemporalDev(sup, { port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
     console.log(`temporal   ${config.TEMPORAL_ADDRESS}, UI ${config.TEMPORAL_UI_URL}`);
   }
 
@@ -60,11 +72,17 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+    TEMPORAL_UI_URL: config.TEMPORAL_UI_URL,
     PUBLIC_API_URL: config.PUBLIC_API_URL,
     DIALER_URL: config.DIALER_URL,
     COURIER_URL: config.COURIER_URL,
     BSS_URL: config.BSS_URL,
+    API_PORT: String(config.API_PORT),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
+    // The sims listen where the worker and the API are told they are.
+    ...simPort('DIALER_PORT', config.DIALER_URL),
+    ...simPort('COURIER_PORT', config.COURIER_URL),
+    ...simPort('BSS_PORT', config.BSS_URL),
   };
   sup.spawn('sims', TSX, ['sim/main.ts'], childEnv);
   sup.spawn('worker', TSX, ['workers/main.ts'], childEnv);
@@ -79,6 +97,11 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   console.log(`logs       .data/logs/*.log`);
   return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL };
 }
+
+const simPort = (variable: string, url: string): Record<string, string> => {
+  const { port } = new URL(url);
+  return port ? { [variable]: port } : {};
+};
 
 /** Loads the synthetic customer base once (the generator is deterministic and idempotent). */
 async function seedCustomerBase(db: pg.Pool, count: number): Promise<void> {
