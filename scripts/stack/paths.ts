@@ -10,6 +10,12 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DATA_DIR = process.env.STACK_DATA_DIR ? path.resolve(process.env.STACK_DATA_DIR) : path.join(ROOT, '.data');
 export const LOG_DIR = path.join(DATA_DIR, 'logs');
 export const VENV_DIR = path.join(ROOT, '.venv');
+/** A path as the scripts print it: relative to the project when inside it. */
+export function shownPath(p: string): string {
+  const rel = path.relative(ROOT, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
 /** The project's tsx, which runs each TypeScript process the scripts start. */
 export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { DATA_DIR, ROOT } from './paths';
+import { DATA_DIR, ROOT, shownPath } from './paths';
 
 export interface PostgresHandle {
   /** The cluster's data folder. */
@@ -83,7 +83,7 @@ export async function ensurePostgres(port: number): Promise<PostgresHandle> {
     accessSync(dir, constants.W_OK);
   }
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
-    console.log(`creating the project's Postgres cluster in ${path.relative(ROOT, data) || data} …`);
+    console.log(`creating the project's Postgres cluster in ${shownPath(data)} …`);
     run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C']);
   }
   const status = run(path.join(bin, 'pg_ctl'), ['status', '-D', data], { allowFail: true });

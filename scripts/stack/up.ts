@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createPool, migrate, type Db } from '../../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../../db/customers-generator';
 import { ensureDatabase, ensurePostgres } from './postgres';
-import { DATA_DIR, stackPorts, TSX } from './paths';
+import { DATA_DIR, LOG_DIR, shownPath, stackPorts, tsNode } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 
@@ -47,7 +47,11 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   if (!env.DATABASE_URL) {
     const pgHandle = await ensurePostgres(ports.postgres);
     sup.onStop(() => pgHandle.stop());
-    if (pgHandle.started) sup.note('pgdata', pgHandle.dataDir);
+    if (pgHandle.started) {
+      sup.note('pgdata', pgHandle.dataDir);
+      // Not restarted: see README (the stack's processes and their crashes).
+      sup.guard('postgres', pgHandle.running, `its log: ${shownPath(pgHandle.logFile)}; its data is kept, the next start recovers it`);
+    }
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
     console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
   }
@@ -84,9 +88,10 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     ...simPort('COURIER_PORT', config.COURIER_URL),
     ...simPort('BSS_PORT', config.BSS_URL),
   };
-  sup.spawn('sims', TSX, ['sim/main.ts'], childEnv);
-  sup.spawn('worker', TSX, ['workers/main.ts'], childEnv);
-  sup.spawn('api', TSX, ['api/main.ts'], childEnv);
+  // restart: a crash once the stack is up is restarted (Supervisor.keepRunning), not fatal.
+  sup.spawn('sims', ...tsNode('sim/main.ts'), childEnv, { restart: true });
+  sup.spawn('worker', ...tsNode('workers/main.ts'), childEnv, { restart: true });
+  sup.spawn('api', ...tsNode('api/main.ts'), childEnv, { restart: true });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   await sup.watch(Promise.all([
     waitFor('the API', async () => (await fetch(`${apiUrl}/health`)).ok),
@@ -94,7 +99,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   ]));
   console.log(`api        ${apiUrl} (Swagger UI: ${apiUrl}/docs)`);
   console.log(`sims       dialer ${config.DIALER_URL}, courier ${config.COURIER_URL}, BSS ${config.BSS_URL}`);
-  console.log(`logs       .data/logs/*.log`);
+  console.log(`logs       ${path.join(shownPath(LOG_DIR), '*.log')}`);
   return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL };
 }
 
