@@ -43,7 +43,7 @@ describe('npm run stack', () => {
     const healthy = async () => (await fetch(`${apiUrl}/health`)).ok;
 
     // up as the script sees it (restarts start then), and serving
-    await waitStack('the stack to be up', async () => /The stack is up\./.test(output), 60_000);
+    await waitStack('the stack to be up', async () => /The stack is up\./.test(output), 90_000);
     expect(await healthy()).toBe(true);
 
     // (a) a worker killed outright is started again, and the stack goes on serving
