@@ -11,4 +11,8 @@ if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.packa
   # and npm ci refuses such a lockfile while npm install installs the same tree.
   npm install --no-audit --no-fund --loglevel=error
 fi
-exec node_modules/.bin/tsx "$@"
+# node with tsx's loader, not the tsx CLI: that one is a second process which relays each signal
+# to the script (again when the script does not answer within 30 ms, then SIGKILLs it), so a
+# Ctrl-C could kill the script half-way through stopping what it started. exec: no shell between
+# npm and the script either.
+exec node --import tsx "$@"

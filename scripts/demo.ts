@@ -49,7 +49,8 @@ await runMain('demo', async () => {
     for (const o of orders as { id: string; status: string }[]) console.log(`  order      ${ui}/workflows/order-${o.id}  (${o.status})`);
     console.log(`  all orders ${ui}/workflows?query=${encodeURIComponent(`CampaignId="${id}"`)}`);
     if (values.keep) {
-      console.log('\n--keep: the stack stays up; Ctrl-C stops it.');
+      console.log('\n--keep: the stack stays up, crashed processes restarted as by `npm run stack`; Ctrl-C stops it.');
+      sup.keepRunning();
       await sup.watch(new Promise<never>(() => {}));
     }
   } finally {

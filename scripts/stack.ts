@@ -7,7 +7,8 @@ await runMain('stack', async () => {
   const sup = new Supervisor('npm run stack');
   try {
     const stack = await bringUpStack(sup, { customers: 20_000 });
-    console.log(`\nThe stack is up. Temporal UI: ${stack.uiUrl} · API docs: ${stack.apiUrl}/docs · Ctrl-C stops everything.`);
+    sup.keepRunning();
+    console.log(`\nThe stack is up. Temporal UI: ${stack.uiUrl} · API docs: ${stack.apiUrl}/docs · crashed processes restart · Ctrl-C stops everything.`);
     await sup.watch(new Promise<never>(() => {}));
   } catch (err) {
     await sup.stop();

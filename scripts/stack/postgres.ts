@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { DATA_DIR, ROOT } from './paths';
+import { DATA_DIR, ROOT, shownPath } from './paths';
 
 export interface PostgresHandle {
   /** The cluster's data folder. */
@@ -13,6 +13,10 @@ export interface PostgresHandle {
   serverUrl: string;
   /** True when this call started the server, and so should stop it. */
   started: boolean;
+  /** The server's log file. */
+  logFile: string;
+  /** Whether the postmaster this call found or started still runs. */
+  running(): boolean;
   stop(): void;
 }
 
@@ -55,9 +59,11 @@ function run(bin: string, args: string[], opts: { allowFail?: boolean } = {}) {
 function clusterDir(): string {
   const inProject = path.join(DATA_DIR, 'pg');
   if (!isRoot()) return inProject;
-  const probe = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', ROOT]);
+  mkdirSync(DATA_DIR, { recursive: true });
+  const probe = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', DATA_DIR]);
   if (probe.status === 0) return inProject;
-  const tag = createHash('sha1').update(ROOT).digest('hex').slice(0, 10);
+  // Keyed by the project, as before STACK_DATA_DIR existed, so a default stack finds its cluster again.
+  const tag = createHash('sha1').update(process.env.STACK_DATA_DIR ? DATA_DIR : ROOT).digest('hex').slice(0, 10);
   return path.join(os.tmpdir(), `telemarketing-pg-${tag}`);
 }
 
@@ -77,7 +83,7 @@ export async function ensurePostgres(port: number): Promise<PostgresHandle> {
     accessSync(dir, constants.W_OK);
   }
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
-    console.log(`creating the project's Postgres cluster in ${path.relative(ROOT, data) || data} …`);
+    console.log(`creating the project's Postgres cluster in ${shownPath(data)} …`);
     run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C']);
   }
   const status = run(path.join(bin, 'pg_ctl'), ['status', '-D', data], { allowFail: true });
@@ -91,14 +97,36 @@ export async function ensurePostgres(port: number): Promise<PostgresHandle> {
     started = true;
   }
   if (!(await reachable(serverUrl))) throw new Error(`Postgres in ${data} is running but not answering on port ${port}`);
+  const pid = postmasterPid(data);
   return {
     dataDir: data,
     serverUrl,
     started,
+    logFile: path.join(dir, 'postgres.log'),
+    running: () => pid !== undefined && isAlive(pid),
     stop: () => {
       if (started) stopPostgresCluster(data);
     },
   };
+}
+
+/** The postmaster's pid, from the first line of postmaster.pid (absent when the server is down). */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function stopPostgresCluster(dataDir: string): void {

@@ -35,7 +35,9 @@ export async function startTemporalDev(
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  sup.spawn(opts.name ?? 'temporal', temporalCli(), args);
+  // Restarted after a crash only with a db file: an in-memory server comes back empty, which the
+  // workers and tests using it would not survive anyway.
+  sup.spawn(opts.name ?? 'temporal', temporalCli(), args, {}, { restart: Boolean(opts.dbFile) });
   await sup.watch(waitFor(`Temporal on ${address}`, () => temporalReachable(address)));
   // A server started on an older state file keeps that file's attributes: add what is new since.
   if (opts.dbFile) await ensureSearchAttributes(address, 'default');

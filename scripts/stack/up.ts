@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../infra/config';
 import { createPool, migrate, type Db } from '../../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../../db/customers-generator';
 import { ensureDatabase, ensurePostgres } from './postgres';
-import { DATA_DIR, PORTS, TSX } from './paths';
+import { DATA_DIR, LOG_DIR, shownPath, stackPorts, tsNode } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 
@@ -31,11 +31,27 @@ const LOCAL_SIM_CONFIG = {
  * the API, each as its own process like in a deployment. Everything stops with the supervisor.
  */
 export async function bringUpStack(sup: Supervisor, opts: { customers: number }): Promise<Stack> {
-  const env = { ...process.env };
+  const ports = stackPorts();
+  // The stack's ports (STACK_PORT_OFFSET moves them all) are the defaults; a variable set wins.
+  const apiPort = process.env.API_PORT ?? String(ports.api);
+  const env: Record<string, string | undefined> = {
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+    API_PORT: apiPort,
+    PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+    DIALER_URL: `http://127.0.0.1:${ports.dialer}`,
+    COURIER_URL: `http://127.0.0.1:${ports.courier}`,
+    BSS_URL: `http://127.0.0.1:${ports.bss}`,
+    ...process.env,
+  };
   if (!env.DATABASE_URL) {
-    const pgHandle = await ensurePostgres(PORTS.postgres);
+    const pgHandle = await ensurePostgres(ports.postgres);
     sup.onStop(() => pgHandle.stop());
-    if (pgHandle.started) sup.note('pgdata', pgHandle.dataDir);
+    if (pgHandle.started) {
+      sup.note('pgdata', pgHandle.dataDir);
+      // Not restarted: see README (the stack's processes and their crashes).
+      sup.guard('postgres', pgHandle.running, `its log: ${shownPath(pgHandle.logFile)}; its data is kept, the next start recovers it`);
+    }
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
     console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
   }
@@ -51,7 +67,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     }
     console.log(`temporal   ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS: not starting one)`);
   } else {
-    await startTemporalDev(sup, { port: PORTS.temporal, uiPort: PORTS.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    await startTemporalDev(sup, { port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
     console.log(`temporal   ${config.TEMPORAL_ADDRESS}, UI ${config.TEMPORAL_UI_URL}`);
   }
 
@@ -60,15 +76,22 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+    TEMPORAL_UI_URL: config.TEMPORAL_UI_URL,
     PUBLIC_API_URL: config.PUBLIC_API_URL,
     DIALER_URL: config.DIALER_URL,
     COURIER_URL: config.COURIER_URL,
     BSS_URL: config.BSS_URL,
+    API_PORT: String(config.API_PORT),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
+    // The sims listen where the worker and the API are told they are.
+    ...simPort('DIALER_PORT', config.DIALER_URL),
+    ...simPort('COURIER_PORT', config.COURIER_URL),
+    ...simPort('BSS_PORT', config.BSS_URL),
   };
-  sup.spawn('sims', TSX, ['sim/main.ts'], childEnv);
-  sup.spawn('worker', TSX, ['workers/main.ts'], childEnv);
-  sup.spawn('api', TSX, ['api/main.ts'], childEnv);
+  // restart: a crash once the stack is up is restarted (Supervisor.keepRunning), not fatal.
+  sup.spawn('sims', ...tsNode('sim/main.ts'), childEnv, { restart: true });
+  sup.spawn('worker', ...tsNode('workers/main.ts'), childEnv, { restart: true });
+  sup.spawn('api', ...tsNode('api/main.ts'), childEnv, { restart: true });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   await sup.watch(Promise.all([
     waitFor('the API', async () => (await fetch(`${apiUrl}/health`)).ok),
@@ -76,9 +99,14 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   ]));
   console.log(`api        ${apiUrl} (Swagger UI: ${apiUrl}/docs)`);
   console.log(`sims       dialer ${config.DIALER_URL}, courier ${config.COURIER_URL}, BSS ${config.BSS_URL}`);
-  console.log(`logs       .data/logs/*.log`);
+  console.log(`logs       ${path.join(shownPath(LOG_DIR), '*.log')}`);
   return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL };
 }
+
+const simPort = (variable: string, url: string): Record<string, string> => {
+  const { port } = new URL(url);
+  return port ? { [variable]: port } : {};
+};
 
 /** Loads the synthetic customer base once (the generator is deterministic and idempotent). */
 async function seedCustomerBase(db: pg.Pool, count: number): Promise<void> {
