@@ -1,6 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { createPool, migrate } from '../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../db/customers-generator';
@@ -8,7 +6,7 @@ import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/sta
 import { DATA_DIR, PORTS } from '../scripts/stack/paths';
 import { Supervisor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { buildWorkflowBundle } from '../workers/bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -76,11 +74,7 @@ export default async function setup(project: TestProject) {
       });
     }
 
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-    const dir = path.join(DATA_DIR, 'test');
-    mkdirSync(dir, { recursive: true });
-    const workflowBundlePath = path.join(dir, `workflows-bundle${suffix}.js`);
-    writeFileSync(workflowBundlePath, code);
+    const workflowBundlePath = await buildWorkflowBundle(path.join(DATA_DIR, 'test', `workflows-bundle${suffix}.js`));
 
     project.provide('databaseUrl', databaseUrl);
     project.provide('temporalAddress', temporalAddress);
@@ -91,6 +85,3 @@ export default async function setup(project: TestProject) {
   }
   return () => sup.stop();
 }
-
-const noop = () => {};
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

@@ -13,6 +13,12 @@ await runMain('worker', async () => {
   const client = await connectClient(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundlePath = process.env.WORKFLOW_BUNDLE;
+  // Production loads the bundle built with the image (npm run build:workflows); bundling at start
+  // would cost every start and restart seconds of CPU and a webpack in the image's hot path.
+  if (!bundlePath && process.env.NODE_ENV === 'production') {
+    throw new Error('WORKFLOW_BUNDLE is not set: production workers load the prebuilt bundle (npm run build:workflows)');
+  }
+  console.log(bundlePath ? `loading the prebuilt workflow bundle ${bundlePath}` : 'bundling the workflows from source (set WORKFLOW_BUNDLE to load a prebuilt one)');
   const worker = await createWorker({
     config, db, client, connection, ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });

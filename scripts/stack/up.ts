@@ -7,6 +7,7 @@ import { ensureDatabase, ensurePostgres } from './postgres';
 import { DATA_DIR, LOG_DIR, shownPath, stackPorts, tsNode } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
+import { buildWorkflowBundle } from '../../workers/bundle';
 
 export interface Stack {
   config: Config;
@@ -90,7 +91,9 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   };
   // restart: a crash once the stack is up is restarted (Supervisor.keepRunning), not fatal.
   sup.spawn('sims', ...tsNode('sim/main.ts'), childEnv, { restart: true });
-  sup.spawn('worker', ...tsNode('workers/main.ts'), childEnv, { restart: true });
+  // Bundled once here: the worker (and every restart of it) loads the bundle, as in production.
+  const bundle = await buildWorkflowBundle(path.join(DATA_DIR, 'workflow-bundle.js'));
+  sup.spawn('worker', ...tsNode('workers/main.ts'), { ...childEnv, WORKFLOW_BUNDLE: bundle }, { restart: true });
   sup.spawn('api', ...tsNode('api/main.ts'), childEnv, { restart: true });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   await sup.watch(Promise.all([
