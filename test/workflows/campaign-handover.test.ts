@@ -9,6 +9,7 @@ import { temporalCli } from '../../scripts/stack/binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { api, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { replayAndKeep } from '../support/histories';
 
 /**
  * The hand-over (continue-as-new) of a running campaign: what people do to it meanwhile is kept,
@@ -72,6 +73,7 @@ describe('a hand-over while people act on the campaign', () => {
     // the lead a1 held is given back, nothing is left dialing
     const { rows } = await h.db.query<{ state: string }>('SELECT DISTINCT state FROM leads WHERE campaign_id = $1', [id]);
     expect(rows.map((r) => r.state)).not.toContain('dialing');
+    await replayAndKeep(h, campaignWorkflowId(id), `campaign-v4-cancelled-in-handover-${id.slice(-8)}`);
   });
 });
 

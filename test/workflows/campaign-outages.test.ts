@@ -3,6 +3,7 @@ import { campaignWorkflowId } from '../../domain/ids';
 import { progressQuery, type CampaignProgress } from '../../workflows/campaign';
 import { api, configureSim, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { replayAndKeep } from '../support/histories';
 
 /**
  * A campaign rides out what is not in its hands: an outside system down for any length of time
@@ -45,6 +46,7 @@ describe('an outage of the dialer', () => {
     expect(rows).toHaveLength(12);
     expect(rows.filter((r) => r.disposition === 'not-placed')).toEqual([]);
     expect(result.attempts).toBe(12);
+    await replayAndKeep(h, campaignWorkflowId(id), `campaign-v4-rode-out-dialer-outage-${id.slice(-8)}`);
   });
 });
 
@@ -78,5 +80,6 @@ describe('a lead whose order cannot start', () => {
     expect(result.leadFailures).toBe(1);
     const { body } = await api(h, 'GET', `/campaigns/${id}`);
     expect(body.leadFailures).toBe(1);
+    await replayAndKeep(h, campaignWorkflowId(id), `campaign-v4-lead-failed-${id.slice(-8)}`);
   });
 });

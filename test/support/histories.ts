@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { temporalCli } from '../../scripts/stack/binaries';
+import type { Harness } from './harness';
+
+/** The recorded histories that test/replay/replay.test.ts replays on every run. */
+export const HISTORIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'replay', 'histories');
+
+/**
+ * Replays a run just finished on today's code (a fresh determinism check), and with
+ * `RECORD_HISTORIES=1` keeps it as histories/<name>.json, replayed for ever after.
+ */
+export async function replayAndKeep(h: Harness, workflowId: string, name: string, runId?: string) {
+  const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+  if (process.env.RECORD_HISTORIES) {
+    // the CLI writes the proto3 JSON that runReplayHistory reads
+    const args = ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json'];
+    writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), execFileSync(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  }
+  return history;
+}
