@@ -3,9 +3,6 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -14,7 +11,25 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { OrderFacts, OrderWorkflowInput } from '../activities/orders';
+import {
+  CLOSE_ANSWERS_PATCH,
+  DELIVERY_POLICY_PATCH,
+  LOGISTICS_PATCH,
+  REVIEW_FIXES_PATCH,
+  SCHEDULER_REFUSAL_PATCH,
+  cancelOrderUpdate,
+  deliveryReportSignal,
+  orderQuery,
+  reassignDeliveryUpdate,
+  rescheduleDeliveryUpdate,
+  retryDeliveryUpdate,
+  stockArrivedSignal,
+  type DeliveryReport,
+  type OrderFacts,
+  type OrderView,
+  type OrderWorkflowInput,
+  type RetryDeliveryRequest,
+} from './order/messages';
 import { deliveryIdFor, followUpCallId } from '../domain/ids';
 import {
   cancelRefusal,
@@ -34,97 +49,17 @@ import type { Offer } from '../domain/campaign';
 import { DeliveryAttemptsKey, EscalatedKey, OrderStatusKey } from './search-attributes';
 import { data } from './activity-proxies';
 
-// ---- Messages ----------------------------------------------------------------------------------
-
-/** What the courier reported for one booking (passed on by the API's courier webhook). */
-export interface DeliveryReport {
-  deliveryId: string;
-  outcome: DeliveryOutcome;
-  at: string;
-  amountCollected?: number;
-}
-
-export interface RetryDeliveryRequest {
-  /** A new address, when the scheduler corrected it. */
-  address?: string;
-  /** The region of the new address: the order is routed to that region's courier. */
-  region?: string;
-  /** The slot agreed with the customer (ISO time); the courier's next slot otherwise. */
-  slot?: string;
-  /** Another courier than the region's. */
-  courier?: string;
-}
-
 /** A reschedule or reassignment waiting to be carried out, and why it could not be, once known. */
 interface BookingChange {
   change: RetryDeliveryRequest;
   refused?: string;
 }
 
-export interface OrderView {
-  orderId: string;
-  campaignId?: string;
-  status: OrderStatus;
-  stage: OrderStage;
-  /** In words: what the order waits for now, and since when. */
-  waitingFor: string;
-  since: string;
-  deliveryAttempts: number;
-  lastDeliveryOutcome?: DeliveryOutcome;
-  activationId?: string;
-  followUp?: OrderFacts['followUp'];
-  /** Held past its SLA without a scheduler's decision. */
-  escalated: boolean;
-  /** Why it is held: a failed delivery (a scheduler decides) or no stock at the warehouse. */
-  holdReason?: 'delivery-failed' | 'out-of-stock';
-  warehouse?: string;
-  courier?: string | null;
-  /** Money the courier collected at the door, in yuan. */
-  collected?: number;
-  /** Compensation steps taken, in order (cancelled or failed orders). */
-  compensation?: string[];
-  /** The order sold on this one's follow-up call. */
-  followOnOrderId?: string;
-}
-
-/** The patch that replaced "retry once, then hold" with the per-reason delivery policy and the hold SLA. */
-export const DELIVERY_POLICY_PATCH = 'delivery-policy-per-reason';
-/**
- * The patch that added stock reservation, routing to the region's courier, payment at the door and
- * compensation (release, return pickup and refund, deactivation) when an order is cancelled or fails.
- */
-export const LOGISTICS_PATCH = 'stock-payment-compensation';
-/**
- * The review fixes that first went in without a patch (a8dcfda): every undo step tried, a step
- * refused for good failing the order with compensation, the courier's own report used on a late
- * cancel or move, a move racing the report refused, a cancel taking effect before activation and
- * during the follow-up, stock and decisions kept while stock is looked at (re-checks backing off),
- * the follow-on sale made after the calls. Histories from before it keep the old commands.
- */
-export const REVIEW_FIXES_PATCH = 'order-review-fixes';
-/** A booking a scheduler asked for that the courier refuses: the update is told why, the order is held again. */
-export const SCHEDULER_REFUSAL_PATCH = 'scheduler-booking-refused-holds';
-/** An order that closes answers the updates still waiting, so none keeps it open for ever. */
-export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
 /** While out of stock, how often the order looks again without being told that stock arrived. */
 const STOCK_RECHECK_MS = 10 * 60_000;
 const STOCK_RECHECK_MAX_MS = 6 * 3_600_000;
 /** A booking the courier finished before our cancel reached it: how long to wait for its report. */
 const LATE_REPORT_MS = 5 * 60_000;
-
-export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
-export const orderQuery = defineQuery<OrderView>('order');
-export const retryDeliveryUpdate = defineUpdate<OrderView, [RetryDeliveryRequest]>('retryDelivery');
-export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('cancel');
-/**
- * A scheduler moves the delivery to another slot, or gives it to another courier: a held order is
- * booked again so; a booking under way is cancelled at the courier and booked again. Answers once
- * the new booking is made, or refuses (e.g. the courier had already finished it).
- */
-export const rescheduleDeliveryUpdate = defineUpdate<OrderView, [{ slot: string }]>('rescheduleDelivery');
-export const reassignDeliveryUpdate = defineUpdate<OrderView, [{ courier: string }]>('reassignDelivery');
-/** Stock arrived at a warehouse (the API's goods receipt): an order waiting for stock looks again. */
-export const stockArrivedSignal = defineSignal<[{ warehouse: string }]>('stockArrived');
 
 // ---- Activities --------------------------------------------------------------------------------
 
