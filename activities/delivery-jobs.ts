@@ -10,7 +10,7 @@ import { orderWorkflowId } from '../domain/ids';
 import type { HeldDeliveryFilter } from '../domain/held-deliveries';
 import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../domain/order';
 import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../db/held-deliveries-sql';
-import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../workflows/order';
+import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../workflows/order/messages';
 
 /** What one held order answered a bulk retry. */
 export type OrderRetryResult =

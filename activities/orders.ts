@@ -7,24 +7,7 @@ import type { OrderStage, OrderStatus } from '../domain/order';
 import { followOnOrderId, orderIdFor, orderWorkflowId } from '../domain/ids';
 import { maskMsisdn } from '../domain/masking';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../workflows/search-attributes';
-
-export interface OrderWorkflowInput {
-  orderId: string;
-  /** The campaign that sold it; none for orders from other channels. */
-  campaignId?: string;
-  /** The accepted lead (outbound orders). */
-  leadId?: number;
-  /** Where the sale was made: outbound (a campaign's call), api (another channel), followup (sold on a follow-up call). */
-  channel?: OrderChannel;
-  /** The order whose follow-up call sold this one. */
-  parentOrderId?: string;
-  region: string;
-  offer: OfferInput;
-  maskedMsisdn: string;
-  policy: OrderPolicy;
-}
-
-export type OrderChannel = 'outbound' | 'api' | 'followup';
+import type { OrderChannel, OrderFacts, OrderWorkflowInput } from '../workflows/order/messages';
 
 /** An order no campaign lead made: a sale from another channel, or one made on a follow-up call. */
 export interface NewOrder {
@@ -107,18 +90,6 @@ export async function createOrder(deps: { db: Db; client: Client; taskQueue: str
   const origin = o.channel === 'followup' ? `Sold on the follow-up call of order **${o.parentOrderId}**.` : `Order from another channel (idempotency key ${o.idempotencyKey}).`;
   const workflowId = await startOrderWorkflow(deps.client, deps.taskQueue, args, origin);
   return { orderId: o.orderId, workflowId, created: row.created };
-}
-
-/** Facts a transition records on the order row besides its status. */
-export interface OrderFacts {
-  deliveredAt?: string;
-  activatedAt?: string;
-  activationRef?: string;
-  followUp?: { result: 'reached' | 'unreached'; satisfaction?: number; complaint?: boolean; complaintReason?: string };
-  /** true: the hold was escalated now; false: a person decided, the escalation is over. */
-  escalated?: boolean;
-  /** Why a held order waits (recorded with the hold; cleared when it moves on). */
-  holdReason?: 'delivery-failed' | 'out-of-stock';
 }
 
 export function createOrderActivities(deps: { db: Db; client: Client; taskQueue: string }) {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orderWorkflowId } from '../domain/ids';
 import { inTransaction } from '../infra/db';
-import { stockArrivedSignal } from '../workflows/order';
+import { stockArrivedSignal } from '../workflows/order/messages';
 import type { AppDeps } from './deps';
 import { conflict, notFound } from './errors';
 

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
 import { SlotSchema } from '../domain/order-schema';
 import { apiOrderId, orderWorkflowId } from '../domain/ids';
-import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order';
+import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order/messages';
 import type { AppDeps } from './deps';
 import { uiLink } from './campaigns';
 import { badRequest, conflict, notFound, refusalOf } from './errors';

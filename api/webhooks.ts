@@ -5,7 +5,7 @@ import { DISPOSITIONS } from '../domain/dialing';
 import { DELIVERY_OUTCOMES } from '../domain/order';
 import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
-import { deliveryReportSignal } from '../workflows/order';
+import { deliveryReportSignal } from '../workflows/order/messages';
 import { callEndedSignal, toCallEnded } from '../workflows/campaign';
 import type { AppDeps } from './deps';
 import { notFound } from './errors';

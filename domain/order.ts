@@ -33,6 +33,19 @@ export function canMove(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * Why the order cannot go from where it is to a status and stage, or undefined when it may: a move
+ * of status TRANSITIONS does not allow, a stage it has left behind, or any move once it is done.
+ * Staying in a status is no move (a compensation step, an escalation or an automatic retry is
+ * recorded in the status it happens in).
+ */
+export function moveRefusal(from: { status: OrderStatus; stage: OrderStage }, to: { status: OrderStatus; stage: OrderStage }): string | undefined {
+  if (from.stage === 'done') return `the order is closed (${from.status}); it moves no more`;
+  if (from.status !== to.status && !canMove(from.status, to.status)) return `${from.status} -> ${to.status} is not a move an order makes`;
+  if (ORDER_STAGES.indexOf(to.stage) < ORDER_STAGES.indexOf(from.stage)) return `stage ${from.stage} -> ${to.stage}: an order does not go back`;
+  return undefined;
+}
+
 export const DELIVERY_OUTCOMES = ['delivered', 'customer-absent', 'wrong-address', 'refused', 'courier-lost'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 export type FailedDelivery = Exclude<DeliveryOutcome, 'delivered'>;
@@ -42,7 +55,7 @@ export type DeliveryDecision = 'proceed' | 'retry' | 'hold';
 /**
  * First version: a failed delivery is retried once automatically; after that a scheduler decides.
  * attemptsMade counts the attempt that just ended. Kept for orders started before the per-reason
- * policy (workflows/order.ts, patch 'delivery-policy-per-reason').
+ * policy (workflows/order/legacy.ts, patch 'delivery-policy-per-reason').
  */
 export function deliveryDecision(outcome: DeliveryOutcome, attemptsMade: number, autoRetries = 1): DeliveryDecision {
   if (outcome === 'delivered') return 'proceed';

@@ -9,7 +9,7 @@
 import type * as Campaign from './campaign';
 import type * as DeliveryRetryJob from './delivery-retry-job';
 
-export { orderWorkflow } from './order';
+export { orderWorkflow } from './order/workflow';
 
 export async function campaignWorkflow(...args: Parameters<typeof Campaign.campaignWorkflow>): ReturnType<typeof Campaign.campaignWorkflow> {
   const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign');

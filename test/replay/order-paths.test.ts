@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { temporalCli } from '../../scripts/stack/binaries';
 import { orderWorkflowId } from '../../domain/ids';
-import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, orderQuery, type OrderView } from '../../workflows/order';
+import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 

@@ -51,6 +51,10 @@ describe('the workflow bundle', () => {
     expect([...packagesEvaluatedBy('workflows/index.ts')].sort()).toEqual(['@temporalio/common', '@temporalio/workflow']);
   });
 
+  it("the order's messages, which the API and activities import, bring no workflow code and no activity along", () => {
+    expect([...packagesEvaluatedBy('workflows/order/messages.ts')]).toEqual(['@temporalio/workflow']);
+  });
+
   it('(the walk finds zod where it is: the campaign workflow, loaded only when one runs)', () => {
     expect(packagesEvaluatedBy('workflows/campaign.ts')).toContain('zod');
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/ids';
-import { orderQuery, type OrderView } from '../../workflows/order';
+import { orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 

@@ -1,0 +1,79 @@
+import { allHandlersFinished, condition, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Offer, OrderPolicy } from '../../domain/campaign';
+import type { OrderStage, OrderStatus } from '../../domain/order';
+import { OrderStatusKey } from '../search-attributes';
+import { orderRecords, stock } from './activities';
+import { CLOSE_ANSWERS_PATCH, type DeliveryReport, type OrderFacts, type OrderView, type OrderWorkflowInput } from './messages';
+import { OrderState } from './state';
+
+/**
+ * One order being run: its input with defaults applied, its state, and the effects every phase
+ * shares (what ops read in the UI, the search attributes, the event rows).
+ */
+export class OrderRun {
+  readonly orderId: string;
+  readonly s: OrderState;
+
+  /**
+   * `logistics`: patched in, the order reserves stock, takes payment at the door and compensates
+   * (`offer` is then the offer with its defaults).
+   */
+  constructor(readonly input: OrderWorkflowInput, readonly policy: OrderPolicy, readonly logistics: boolean, readonly offer: Offer | undefined) {
+    this.orderId = input.orderId;
+    this.s = new OrderState(input.orderId, input.campaignId, logistics);
+  }
+
+  view = (): OrderView => this.s.view();
+
+  showDetails(): void {
+    setCurrentDetails(this.s.details());
+  }
+
+  wait(what: string): void {
+    this.s.waitFor(what);
+    this.showDetails();
+  }
+
+  /** Moves the order (set what it waits for first) and records the move in its history. */
+  async moveTo(status: OrderStatus, stage: OrderStage, reason: string, facts?: OrderFacts): Promise<void> {
+    const { statusChanged, ...event } = this.s.move(status, stage, facts);
+    this.showDetails();
+    if (statusChanged) upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
+    await orderRecords.recordOrderEvent({
+      orderId: this.orderId, status, stage, reason, eventKey: event.eventKey, deliveryAttempts: event.deliveryAttempts, facts: event.facts,
+    });
+  }
+
+  /** A compensation step: in the state history (same status), the details and the query. */
+  async compensated(step: string): Promise<void> {
+    this.s.compensation.push(step);
+    await this.moveTo(this.s.status, this.s.stage, `compensation: ${step}`);
+  }
+
+  /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
+  async delivered(report: DeliveryReport): Promise<void> {
+    this.s.delivered = true;
+    this.s.collected = report.amountCollected ?? 0;
+    await stock.recordDelivered({
+      orderId: this.orderId, deliveryId: report.deliveryId,
+      ...(report.amountCollected !== undefined ? { amountCollected: report.amountCollected, method: this.offer?.collect?.method ?? 'cash-on-delivery' } : {}),
+    });
+  }
+
+  /**
+   * A timer a cancel cuts short (true). A zero wait is a plain sleep: condition(fn, 0) would add
+   * a patch marker of the SDK's own, which a sleep does not.
+   */
+  async sleepUnlessCancelled(ms: number): Promise<boolean> {
+    if (ms > 0) return condition(() => this.s.cancelRequest !== undefined, ms);
+    await sleep(ms);
+    return this.s.cancelRequest !== undefined;
+  }
+
+  /** The order closed: updates still waiting are answered now (before the patch they kept it open). */
+  async close(): Promise<OrderView> {
+    if (patched(CLOSE_ANSWERS_PATCH)) this.s.ended = true;
+    await condition(allHandlersFinished);
+    return this.view();
+  }
+}
