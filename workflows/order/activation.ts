@@ -14,7 +14,7 @@ export async function activate(o: OrderRun): Promise<OrderView | undefined> {
   // A cancel that came with the delivery report: nothing to activate, only to undo (before the
   // patch it took effect after the activation).
   if (o.logistics && s.cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel(o);
-  o.wait('the BSS to activate the service');
+  o.wait('the BSS to activate the service (tried again at least once a minute while the BSS is down)');
   try {
     const activation = await billing.activateService({ orderId: o.orderId, serviceCode: o.input.offer.code });
     s.activationId = activation.activationId;
