@@ -39,6 +39,16 @@ import type { CallingWindow } from '../domain/calling-window';
 import { salesCallId } from '../domain/ids';
 import { Outages, type Outage } from '../domain/outages';
 import { CampaignStatusKey } from './search-attributes';
+import {
+  CALLS_BY_SIGNAL, DEFAULT_HISTORY_LIMIT, FRESH_HANDOVER_CHECK, LAUNCH_RECORDS_ROW, QUIET_HANDOVER, RIDE_OUT_OUTAGES, SAFE_HANDOVER,
+  callEndedSignal, cancelUpdate, nextLeadUpdate, pauseUpdate, progressQuery, reportCallUpdate, resumeUpdate, stopLeadSignal,
+  toCallEnded, updateDialingUpdate, updateSettingsUpdate,
+  type CallEnded, type CampaignProgress, type CampaignWorkflowInput, type CancelRequest, type CarriedState, type LiveCall,
+  type SettingsChangeMessage,
+} from './campaign/messages';
+
+// Messages, input and patch names moved to ./campaign/messages (the module the API imports).
+export * from './campaign/messages';
 import { data, telephony } from './activity-proxies';
 import { isOutage, riddenOut, rideOut } from './campaign-outages';
 import { outageBackoffMs } from '../domain/outages';
@@ -61,123 +71,6 @@ const dataTries = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 4 },
 });
 
-// ---- Messages: what clients may ask of a running campaign ----------------------------------
-
-export interface CampaignProgress {
-  campaignId: string;
-  status: CampaignStatus;
-  listed: number;
-  attempts: number;
-  connected: number;
-  accepted: number;
-  ordered: number;
-  /** Calls ringing or talking now, and leads held by agents in preview. */
-  inFlight: number;
-  /** Answered calls hung up because no agent was free (predictive pacing's cost, capped). */
-  abandoned: number;
-  dialing: DialingPolicy;
-  pacing: Pacing;
-  /** What the last pacing decision saw: free agents, abandon rate, calls per agent, the limit. */
-  pacingState: PacingState | null;
-  window: CallingWindow;
-  /** Set once the campaign stopped calling: the list was finished, the quota or end date reached, or it was cancelled. */
-  endedBecause?: EndReason;
-  /** How many times the workflow has continued as new (history hand-overs). */
-  run: number;
-  /** Outside systems not answering now: the campaign waits for them and goes on by itself. */
-  outages?: Outage[];
-  /** Leads whose next step failed for good (GET /campaigns/:id/lead-failures says why). */
-  leadFailures?: number;
-  /** The run is handing over to the next: agents are asked to retry in a second. */
-  handingOver?: boolean;
-  /** Set once cancelled: when (ISO) and why. */
-  cancelled?: { at: string; reason: string };
-}
-
-export const progressQuery = defineQuery<CampaignProgress>('progress');
-export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
-export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
-/** Cancel; the reason (optional, added later: older callers send none) shows in the details. */
-export const cancelUpdate = defineUpdate<CampaignProgress, [CancelRequest]>('cancel');
-export interface CancelRequest {
-  reason?: string;
-}
-/** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
-export const stopLeadSignal = defineSignal<[{ leadId: number; reason: string }]>('stopLead');
-/** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
-export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChange]>('updateDialing');
-/** Change dialing limits and retry policy, pacing or calling window while it runs (validated; refused whole). */
-export const updateSettingsUpdate = defineUpdate<CampaignProgress, [SettingsChange]>('updateSettings');
-
-/** A call the campaign placed has ended (the dialer's webhook, through the API); repeats are ignored. */
-export interface CallEnded {
-  callId: string;
-  disposition: AttemptDisposition;
-  connected: boolean;
-  callbackAt?: string;
-  agentId?: string;
-}
-export const callEndedSignal = defineSignal<[CallEnded]>('callEnded');
-
-/** Preview mode: what an agent gets when asking for the next lead. */
-export interface PreviewAssignment extends PreviewLead {
-  campaignId: string;
-  offer: Offer;
-  script: string | null;
-}
-/** Preview mode: an agent asks for the next lead (null: none callable now). */
-export const nextLeadUpdate = defineUpdate<PreviewAssignment | null, [{ agentId: string }]>('nextLead');
-/** Preview mode: the agent reports how the call of a lead they hold went. */
-export const reportCallUpdate = defineUpdate<CampaignProgress, [{ agentId: string; leadId: number } & AgentReport]>('reportCall');
-
-// ---- Input and the state carried across continue-as-new --------------------------------------
-
-interface CarriedState {
-  listed: number;
-  attempts: number;
-  connected: number;
-  accepted: number;
-  ordered: number;
-  paused: boolean;
-  run: number;
-  /** Stop requests that came in while the previous run handed over. */
-  stops?: { leadId: number; reason: string }[];
-  abandoned?: number;
-  /** Calls still ringing (or leads held by agents) at the hand-over: their ends reach the new run. */
-  calls?: LiveCall[];
-  /** Ended calls the previous run had not settled yet. */
-  ended?: CallEnded[];
-  outages?: Outage[];
-  leadFailures?: number;
-}
-
-/** A call of this campaign not settled yet: ringing or talking, or a lead an agent holds in preview. */
-interface LiveCall {
-  callId: string;
-  leadId: number;
-  attemptNo: number;
-  /** Workflow time it was placed (or handed to the agent). */
-  since: number;
-  /** The agent holding it (preview) or asked to take it (an owned callback). */
-  agentId?: string;
-  preview?: boolean;
-  /** Its end has been received and waits to be settled. */
-  ended?: boolean;
-  /** Preview: the agent's report is being recorded (a second report is refused). */
-  reporting?: boolean;
-  /** Claimed, and not taken by the dialer yet (it is down): no clock runs, the new run places it. */
-  unplaced?: boolean;
-}
-
-export interface CampaignWorkflowInput {
-  definition: CampaignDefinition;
-  /** The launch's Idempotency-Key, written with the campaign's row by the first run. */
-  idempotencyKey?: string | null;
-  /** Hand over to a new run past this many history events (bounded history for large lists). */
-  historyLimit?: number;
-  carried?: CarriedState;
-}
-
 // ---- Activities, grouped by the kind of side effect ------------------------------------------
 
 const listPull = proxyActivities<Activities>({
@@ -186,8 +79,6 @@ const listPull = proxyActivities<Activities>({
   summary: 'list pull: segment → leads',
 });
 
-/** Hand over to a new run past this many history events (bench/campaign.ts matches it). */
-export const DEFAULT_HISTORY_LIMIT = 3_000;
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */
 const CALL_TIMEOUT_MS = 15 * 60_000;
 /** A lead an agent took in preview and never reported on goes back to the queue after this long. */
@@ -198,27 +89,8 @@ const MAX_HELD_PER_AGENT = 3;
 const AGENT_POLL_MS = 2_000;
 /** Ended calls settled per activity. */
 const SETTLE_BATCH = 200;
-/** The patch that moved calls from one waiting activity each to batches whose ends come by signal. */
-export const CALLS_BY_SIGNAL = 'calls-by-signal';
-/** The patch that made a run wait briefly for its calls to end before handing over. */
-export const QUIET_HANDOVER = 'quiet-handover';
 /** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
 const QUIET_HANDOVER_MS = 3_000;
-/**
- * The patch after which an outage of the dialer or Postgres stops the calls and is waited out
- * (shown in the details) instead of failing the campaign, and a lead whose order cannot start
- * is recorded on the lead instead of failing the campaign.
- */
-export const RIDE_OUT_OUTAGES = 'ride-out-outages';
-/** The patch after which the server's suggestion to continue as new is read fresh each time. */
-export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
-/**
- * The patch after which a hand-over refuses new agent work (retry in a second), waits for every
- * handler as its last step, and ends the campaign instead when a cancel came meanwhile.
- */
-export const SAFE_HANDOVER = 'safe-handover';
-/** The patch that made a new campaign write its own row first (the API may die before it does). */
-export const LAUNCH_RECORDS_ROW = 'launch-records-row';
 
 export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<CampaignProgress> {
   const parsed = CampaignDefinitionSchema.safeParse(input.definition);
@@ -315,7 +187,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     showDetails();
     return progress();
   };
-  const validateSettings = (change: SettingsChange, prefix: string[] = []) => {
+  const validateSettings = (change: SettingsChangeMessage, prefix: string[] = []) => {
     const parsed = SettingsChangeSchema.safeParse(change);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${[...prefix, ...i.path].join('.')}: ${i.message}`).join('; '));
     const mode = parsed.data.pacing?.mode;
@@ -831,12 +703,4 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     await condition(allHandlersFinished);
     return progress();
   }
-}
-
-/** A call's outcome (from the dialer or the contact log) as the campaign's call-end message. */
-export function toCallEnded(o: CallOutcome): CallEnded {
-  return {
-    callId: o.callId, disposition: o.disposition, connected: o.connected,
-    ...(o.callbackAt ? { callbackAt: o.callbackAt } : {}), ...(o.agentId ? { agentId: o.agentId } : {}),
-  };
 }
