@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AgentReportSchema } from '../domain/dialing';
-import { nextLeadUpdate, reportCallUpdate } from '../workflows/campaign';
+import { nextLeadUpdate, reportCallUpdate } from '../workflows/campaign/messages';
 import type { AppDeps } from './deps';
 import { findLiveCampaign } from './campaign-store';
 import { notFound, refusalOf } from './errors';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
 import type { Outage } from '../domain/outages';
-import { progressQuery } from '../workflows/campaign';
+import { progressQuery } from '../workflows/campaign/messages';
 import type { AppDeps } from './deps';
 import { findCampaign } from './campaign-store';
 import { notFound } from './errors';

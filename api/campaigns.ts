@@ -9,7 +9,7 @@ import {
 } from '../domain/campaign';
 import {
   cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate,
-} from '../workflows/campaign';
+} from '../workflows/campaign/messages';
 import type { AppDeps } from './deps';
 import { launchCampaign } from './campaign-launch';
 import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';

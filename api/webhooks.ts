@@ -6,7 +6,7 @@ import { DELIVERY_OUTCOMES } from '../domain/order';
 import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
 import { deliveryReportSignal } from '../workflows/order/messages';
-import { callEndedSignal, toCallEnded } from '../workflows/campaign';
+import { callEndedSignal, toCallEnded } from '../workflows/campaign/messages';
 import type { AppDeps } from './deps';
 import { notFound } from './errors';
 

@@ -8,7 +8,8 @@ import { ORDER_POLICY_DEFAULTS, defaultShips } from './order';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
- * API validates requests with it and the campaign workflow validates its input with it again.
+ * API validates requests with it; the campaign workflow takes what it validated, with the defaults
+ * of later fields as plain data (domain/campaign-definition.ts), never parsing it again.
  */
 export const OfferSchema = z.strictObject({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2-40 chars'),

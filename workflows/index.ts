@@ -3,16 +3,16 @@
 // The SDK keeps workflows apart: each one in the worker's cache evaluates its own copy of every
 // module the entry point imports. Orders are cached by the hundred, so this file imports only what
 // the order workflow needs, which is zod-free (test/unit/workflow-imports.test.ts holds it so). The
-// campaign and bulk-retry workflows validate their input and updates with zod; their modules are
+// campaign and bulk-retry workflows evaluate zod (update validators, domain modules); their modules are
 // evaluated only in those workflows, by an eager import(): webpack keeps them in the one bundle
 // file (no chunk to load) and runs them at the call, in the same workflow task.
-import type * as Campaign from './campaign';
+import type * as Campaign from './campaign/workflow';
 import type * as DeliveryRetryJob from './delivery-retry-job';
 
 export { orderWorkflow } from './order/workflow';
 
 export async function campaignWorkflow(...args: Parameters<typeof Campaign.campaignWorkflow>): ReturnType<typeof Campaign.campaignWorkflow> {
-  const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign');
+  const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign/workflow');
   return run(...args);
 }
 

@@ -23,6 +23,8 @@ const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories')
  * (the campaign's legacy loop), v2 after, v3 with the order's stock, payment and compensation
  * steps and the campaign's quiet hand-over. Bump it when a workflow changes shape on purpose.
  * (order-v4-*: one order per path, recorded by order-paths.test.ts with the review fixes patched in.)
+ * (campaign-v4-*: recorded from test/workflows/ on the campaign workflow as it was before its split
+ *  into workflows/campaign/, every patch through launch-records-row in; stack traces emptied.)
  */
 const HISTORY_LABEL = 'v3';
 const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });

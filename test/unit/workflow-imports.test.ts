@@ -56,6 +56,6 @@ describe('the workflow bundle', () => {
   });
 
   it('(the walk finds zod where it is: the campaign workflow, loaded only when one runs)', () => {
-    expect(packagesEvaluatedBy('workflows/campaign.ts')).toContain('zod');
+    expect(packagesEvaluatedBy('workflows/campaign/workflow.ts')).toContain('zod');
   });
 });

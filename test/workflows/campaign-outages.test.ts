@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId } from '../../domain/ids';
-import { progressQuery, type CampaignProgress } from '../../workflows/campaign';
+import { campaignWorkflowId, progressQuery, type CampaignProgress } from '../../workflows/campaign/messages';
 import { api, configureSim, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 import { replayAndKeep } from '../support/histories';

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CampaignDefinitionSchema } from '../../domain/campaign';
-import { campaignWorkflowId } from '../../domain/ids';
-import { progressQuery, updateDialingUpdate, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign';
+import { campaignWorkflowId, progressQuery, updateDialingUpdate, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { api, configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

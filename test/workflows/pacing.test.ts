@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId } from '../../domain/ids';
 import { effectiveRatio } from '../../domain/pacing';
-import { progressQuery, type CampaignProgress } from '../../workflows/campaign';
+import { campaignWorkflowId, progressQuery, type CampaignProgress } from '../../workflows/campaign/messages';
 import { api, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 

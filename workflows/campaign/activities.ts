@@ -1,0 +1,83 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { createCampaignActivities } from '../../activities/campaigns';
+import type { createLeadActivities } from '../../activities/leads';
+import type { createOrderActivities } from '../../activities/orders';
+import type { createPreviewActivities } from '../../activities/preview';
+import type { createTelephonyActivities } from '../../activities/telephony';
+import { PLACE_CALLS_MAX_ATTEMPTS } from '../../domain/dialing';
+import type { Outages } from '../../domain/outages';
+import { riddenOut } from './outages';
+
+// The campaign's activity stubs, each typed from its own group's factory (a lead stub cannot
+// place a call), with timeouts that fit its side effect.
+
+type LeadActivities = ReturnType<typeof createLeadActivities>;
+type CampaignActivities = ReturnType<typeof createCampaignActivities>;
+type PreviewActivities = ReturnType<typeof createPreviewActivities>;
+type OrderStart = Pick<ReturnType<typeof createOrderActivities>, 'startOrder'>;
+type TelephonyActivities = ReturnType<typeof createTelephonyActivities>;
+
+/** The Postgres work of the campaign: its leads, its row, the orders it starts. */
+export interface Store {
+  leads: LeadActivities;
+  campaign: CampaignActivities;
+  orders: OrderStart;
+}
+
+// Postgres statements take seconds and are retried until the database is back (they are idempotent).
+const DATA: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+};
+// The dialing loop's Postgres work, tried for ~15 s before the loop calls it an outage (and says so).
+const DATA_TRIES: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 4 },
+};
+
+export const data: Store & { preview: PreviewActivities } = {
+  leads: proxyActivities<LeadActivities>(DATA),
+  campaign: proxyActivities<CampaignActivities>(DATA),
+  orders: proxyActivities<OrderStart>(DATA),
+  preview: proxyActivities<PreviewActivities>(DATA),
+};
+const dataTries: Store = {
+  leads: proxyActivities<LeadActivities>(DATA_TRIES),
+  campaign: proxyActivities<CampaignActivities>(DATA_TRIES),
+  orders: proxyActivities<OrderStart>(DATA_TRIES),
+};
+
+/** The loop's Postgres work with every call ridden out through an outage of the database. */
+export function riddenOutStore(outages: Outages, changed: () => void): Store {
+  return {
+    leads: riddenOut(outages, 'database', dataTries.leads, changed),
+    campaign: riddenOut(outages, 'database', dataTries.campaign, changed),
+    orders: riddenOut(outages, 'database', dataTries.orders, changed),
+  };
+}
+
+export const listPull = proxyActivities<Pick<CampaignActivities, 'pullList'>>({
+  startToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '5s', maximumInterval: '1 minute' },
+  summary: 'list pull: segment → leads',
+});
+
+// Placing a batch of calls takes a moment (the dialer answers at once; outcomes come by signal).
+// A dialer outage is retried a few times; the last attempt reports what is still refused as not placed.
+export const dialer = proxyActivities<TelephonyActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '30s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
+});
+// Placing through an outage: a dialer that takes none of a batch within ~12 s is called down (and
+// the batch tried again later, see rideOut) instead of answering its calls as not placed.
+export const dialerTries = proxyActivities<TelephonyActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: PLACE_CALLS_MAX_ATTEMPTS },
+});
+// Campaigns started before calls-by-signal (legacy.ts): a call waits for the customer, minutes.
+// The dialer being down is retried a few times, then the attempt counts as not placed and the
+// caller's retry rule takes over.
+export const telephony = proxyActivities<Pick<TelephonyActivities, 'placeCall'>>({
+  startToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 6 },
+});

@@ -1,0 +1,125 @@
+import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import type { ClaimedLead } from '../../activities/leads';
+import type { PlacedCall } from '../../activities/telephony';
+import { salesCallId } from '../../domain/ids';
+import { outageBackoffMs } from '../../domain/outages';
+import { data, dialer, dialerTries } from './activities';
+import { showDetails } from './details';
+import { toCallEnded, type CallEnded, type LiveCall } from './messages';
+import { isOutage, rideOut } from './outages';
+import type { Run } from './run';
+import { CALL_TIMEOUT_MS } from './state';
+
+/** Ended calls settled per activity. */
+export const SETTLE_BATCH = 200;
+
+// Settling: the retry rule's verdict for each ended call, written in batches (with the next claim
+// when there is one: one activity instead of two), then the counters and the orders.
+
+/** A written batch counted; the orders of its accepted leads start beside the loop. */
+export function settled(run: Run, batch: CallEnded[]): void {
+  const { s, riding, store } = run;
+  for (const leadId of s.settled(batch)) {
+    // The order starts beside the loop. Ridden out, an order that cannot start (refused for
+    // good) is that lead's failure, recorded on it; before, it was the campaign's.
+    s.ordering++;
+    const order = { campaignId: s.campaignId, leadId, offer: s.def.offer, policy: s.def.orders };
+    (riding ? store.orders.startOrder(order) : data.orders.startOrder(order))
+      .then(() => { s.ordered++; }, (err: unknown) => {
+        if (!riding || !(err instanceof ActivityFailure)) throw err;
+        return leadFailed(run, leadId, err);
+      })
+      .catch((err) => { s.fatal ??= err; })
+      .finally(() => { s.ordering--; });
+  }
+}
+
+async function leadFailed({ s, store }: Run, leadId: number, err: ActivityFailure): Promise<void> {
+  const reason = (err.cause as Error | undefined)?.message ?? err.message;
+  await store.campaign.recordLeadFailure({ campaignId: s.campaignId, leadId, stage: 'order', reason: `the order could not start: ${reason}` });
+  s.leadFailures++;
+  showDetails(s);
+}
+
+export async function settle(run: Run): Promise<void> {
+  while (run.s.ended.length) {
+    const { batch, settled: items } = run.s.verdicts(SETTLE_BATCH);
+    await run.store.leads.settleCalls({ calls: items });
+    settled(run, batch);
+  }
+}
+
+// Calls whose end never came: the contact log may have it (a lost signal); past the limit, given up.
+export async function giveUp({ s, store }: Run, late: LiveCall[]): Promise<void> {
+  if (!late.length) return;
+  const { outcomes } = await store.leads.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
+  for (const o of outcomes) s.receive(toCallEnded(o));
+}
+
+/**
+ * Overdue calls: a lead an agent held too long is taken back; a dialer call is looked up at the
+ * dialer: still going (its clock restarts), ended (its outcome was lost on the way), or unknown
+ * to the dialer (never placed, given up).
+ */
+export async function collectOverdue(run: Run): Promise<void> {
+  const { s, riding } = run;
+  const late = s.overdue(Date.now());
+  const held = late.filter((c) => c.preview);
+  const dialed = late.filter((c) => !c.preview);
+  if (dialed.length) {
+    let status: Awaited<ReturnType<typeof dialer.dialerCallStatus>>;
+    try {
+      status = await dialer.dialerCallStatus({ callIds: dialed.map((c) => c.callId) });
+      if (riding && s.outages.answered('dialer')) showDetails(s);
+    } catch (err) {
+      if (!riding || !isOutage(err)) throw err;
+      // The dialer is down too: the calls are looked up again after the backoff, never given up for it.
+      const outage = s.outages.failed('dialer', (err.cause as Error | undefined)?.message ?? err.message, Date.now());
+      for (const c of dialed) c.since = Date.now() - CALL_TIMEOUT_MS + outageBackoffMs(outage.retries);
+      showDetails(s);
+      await giveUp(run, held);
+      return;
+    }
+    for (const id of status.live) s.calls.get(id)!.since = Date.now();
+    for (const o of status.outcomes) s.receive(toCallEnded(o));
+    held.push(...dialed.filter((c) => status.unknown.includes(c.callId)));
+  }
+  await giveUp(run, held);
+}
+
+export async function place({ s, riding }: Run, leads: ClaimedLead[]): Promise<void> {
+  const { def, campaignId } = s;
+  // Known before the dialer hears of them, so an end that comes back at once is not missed.
+  const batch = leads.map((l) => ({ callId: salesCallId(campaignId, l.leadId, l.attemptNo), leadId: l.leadId, attemptNo: l.attemptNo, ...(l.agentId ? { agentId: l.agentId } : {}) }));
+  s.track(batch, Date.now(), riding);
+  const request = { campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, window: def.window, calls: batch };
+  let results: PlacedCall[];
+  try {
+    if (riding) {
+      // Through a dialer outage: tried again until it answers, unless the campaign is cancelled
+      // (then not placed) or hands over (then the next run places them).
+      const placed = await rideOut(s.outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
+        changed: () => showDetails(s), stop: () => s.cancelled || s.handingOver,
+      });
+      if (!placed && !s.cancelled) return;
+      results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'cancelled while the dialer was down' }));
+      for (const c of batch) { const call = s.calls.get(c.callId); if (call) delete call.unplaced; }
+    } else {
+      ({ results } = await dialer.placeCalls(request));
+    }
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    results = batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: String(err) }));
+  }
+  for (const r of results) {
+    if (r.status === 'ended') s.receive(toCallEnded(r.outcome));
+    else if (r.status === 'not-placed') s.receive({ callId: r.callId, disposition: 'not-placed', connected: false });
+    else { const call = s.calls.get(r.callId); if (call) call.since = Date.now(); } // its clock starts when the dialer has it
+  }
+}
+
+export function placeInBackground(run: Run, leads: ClaimedLead[]): void {
+  const { s } = run;
+  s.placing++;
+  place(run, leads).catch((err) => { s.fatal ??= err; }).finally(() => { s.placing--; s.background++; });
+}

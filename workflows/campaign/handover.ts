@@ -1,0 +1,71 @@
+import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
+import { collectOverdue, giveUp, settle } from './calls';
+import { showDetails } from './details';
+import { QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
+import { recordStatus, type Run } from './run';
+
+/** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
+const QUIET_HANDOVER_MS = 3_000;
+
+/** The next run, with the state carried (the definition with its settings as changed). */
+export function handOver({ s, historyLimit }: Run): Promise<never> {
+  return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({ definition: s.def, historyLimit, carried: s.carry() });
+}
+
+/** After the loop: hand over to a new run, or end the campaign (cancelled, finished). */
+export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<CampaignProgress> {
+  const { s } = run;
+  if (safeHandover && !s.cancelled && !s.finished) {
+    s.startHandOver(); // agents asked to retry in a second; calls the dialer has not taken go along
+    showDetails(s);
+  }
+  // Batches being placed and orders being started finish first: what they answered belongs to this run.
+  await condition(() => s.placing === 0 && s.ordering === 0);
+  if (s.fatal) throw s.fatal;
+  if (!s.cancelled && !s.finished && patched(QUIET_HANDOVER)) {
+    // Hand over at a quiet moment: no new call, and the calls in flight get a few seconds to end.
+    // A call's end that arrives while the run completes makes the server refuse the completion,
+    // and the worker then replays the whole run (seconds of CPU at 3,000 events) to take it.
+    await condition(() => s.waiting().every((c) => c.preview) || s.cancelled || s.fatal !== undefined, QUIET_HANDOVER_MS);
+    if (s.fatal) throw s.fatal;
+  }
+  if (!s.cancelled && !s.finished) {
+    // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
+    if (!safeHandover) {
+      await condition(allHandlersFinished);
+      await recordStatus(run);
+      return handOver(run);
+    }
+    await recordStatus(run);
+    // The last await: whatever a handler changed until now (a pause, a report) is carried.
+    await condition(allHandlersFinished);
+    if (!s.cancelled) return handOver(run);
+    s.abandonHandOver(); // a cancel came during the hand-over: this run ends the campaign
+  }
+  return drainAndEnd(run);
+}
+
+/**
+ * Leads agents hold in preview are taken back at once (after any hand-out under way); calls
+ * already ringing finish and are settled; calls the dialer never took are not placed.
+ */
+async function drainAndEnd(run: Run): Promise<CampaignProgress> {
+  const { s } = run;
+  await condition(allHandlersFinished);
+  for (const c of [...s.calls.values()]) if (c.unplaced) s.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
+  await giveUp(run, s.waiting().filter((c) => c.preview));
+  for (;;) {
+    await settle(run);
+    if (!s.calls.size) break;
+    await condition(() => s.ended.length > 0, s.overdueIn(Date.now())!);
+    await collectOverdue(run);
+  }
+  await condition(() => s.ordering === 0);
+  if (s.fatal) throw s.fatal;
+  if (s.stops.length) await run.store.leads.stopLeads({ campaignId: s.campaignId, stops: s.takeStops() });
+  if (s.cancelled) s.endedBecause = 'cancelled';
+  if (s.endedBecause !== 'list finished') await run.store.leads.releaseLeads({ campaignId: s.campaignId }); // cancelled, quota or end date
+  await recordStatus(run);
+  await condition(allHandlersFinished);
+  return s.progress();
+}

@@ -1,0 +1,96 @@
+import { allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
+import type { ClaimedLead } from '../../activities/leads';
+import { nextLeadStep, type AttemptDisposition } from '../../domain/dialing';
+import { salesCallId } from '../../domain/ids';
+import { data, telephony } from './activities';
+import { showDetails } from './details';
+import { handOver } from './handover';
+import type { CampaignProgress } from './messages';
+import { recordStatus, stopsAndEnd, untilEnd, type Run } from './run';
+
+// ---- Campaigns started before CALLS_BY_SIGNAL: one waiting activity per call --------------------
+// Kept so their recorded histories replay; such a run switches to the new loop at its next hand-over.
+// To be deleted with deprecatePatch(CALLS_BY_SIGNAL) once no such history is left.
+
+export async function legacyDialing(run: Run): Promise<CampaignProgress> {
+  const { s, info } = run;
+  const { def, campaignId } = s;
+  const dialLead = async (lead: ClaimedLead): Promise<void> => {
+    const callId = salesCallId(campaignId, lead.leadId, lead.attemptNo);
+    let disposition: AttemptDisposition = 'not-placed';
+    let callbackAt: string | undefined;
+    try {
+      const outcome = await telephony.placeCall({
+        callId, purpose: 'sales', campaignId, leadId: lead.leadId, attemptNo: lead.attemptNo, contactCap: def.contactCap,
+      });
+      disposition = outcome.disposition;
+      callbackAt = outcome.callbackAt;
+      s.attempts++;
+      if (outcome.connected) s.connected++;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+    }
+    const step = nextLeadStep(disposition, lead.attemptNo, def.dialing, callbackAt);
+    await data.leads.settleAttempt({ leadId: lead.leadId, attemptNo: lead.attemptNo, callId, disposition, step });
+    if (disposition === 'accepted') {
+      s.accepted++;
+      await data.orders.startOrder({ campaignId, leadId: lead.leadId, offer: def.offer, policy: def.orders });
+      s.ordered++;
+    }
+  };
+  const launch = (lead: ClaimedLead) => {
+    s.legacyInFlight++;
+    dialLead(lead)
+      .catch((err) => { s.fatal ??= err; })
+      .finally(() => { s.legacyInFlight--; s.callsEnded++; showDetails(s); });
+  };
+
+  while (!s.cancelled && !run.handOverDue()) {
+    if (await stopsAndEnd(run)) break;
+    if (s.paused) {
+      const end = untilEnd(run);
+      const resumeOrStop = () => !s.paused || s.cancelled || s.stops.length > 0;
+      if (end === undefined) await condition(resumeOrStop);
+      else await condition(resumeOrStop, end);
+      continue;
+    }
+    const endedBefore = s.callsEnded;
+    const free = def.dialing.maxConcurrentCalls - s.legacyInFlight;
+    let nextDueInMs: number | null = null;
+    if (free > 0) {
+      const claim = await data.leads.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++s.claimSeq}`, window: def.window });
+      claim.leads.forEach(launch);
+      if (claim.leads.length === 0 && s.legacyInFlight === 0 && claim.open === 0) {
+        s.finish('list finished');
+        break;
+      }
+      nextDueInMs = claim.nextDueInMs;
+      if (claim.leads.length === free) continue; // all slots filled: claim again when one frees
+    }
+    // Wait for a call to end (a slot frees), the next lead to fall due, or a person's control.
+    const dueIn = nextDueInMs === null ? undefined : Math.min(Math.max(nextDueInMs, 200), 60_000);
+    const end = untilEnd(run);
+    const timeout = dueIn === undefined ? end : end === undefined ? dueIn : Math.min(dueIn, end);
+    const wake = () => s.callsEnded !== endedBefore || s.paused || s.cancelled || s.stops.length > 0 || s.fatal !== undefined;
+    if (timeout === undefined) await condition(wake);
+    else await condition(wake, timeout);
+  }
+
+  // Calls already ringing finish and are recorded before the run ends or hands over.
+  await condition(() => s.legacyInFlight === 0);
+  if (s.fatal) throw s.fatal;
+  if (s.cancelled) {
+    s.endedBecause = 'cancelled';
+    await data.leads.releaseLeads({ campaignId });
+  } else if (s.finished && s.endedBecause !== 'list finished') {
+    await data.leads.releaseLeads({ campaignId }); // stopped at its quota or end date
+  } else if (!s.finished) {
+    await condition(allHandlersFinished);
+    await recordStatus(run);
+    return handOver(run);
+  }
+  if (s.stops.length) await data.leads.stopLeads({ campaignId, stops: s.takeStops() });
+  await recordStatus(run);
+  await condition(allHandlersFinished);
+  return s.progress();
+}

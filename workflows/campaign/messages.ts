@@ -1,0 +1,191 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PacingState } from '../../activities/leads';
+import type { PreviewLead } from '../../activities/preview';
+import type { CampaignDefinition, CampaignStatus, DialingPolicy, EndReason, Offer, Pacing } from '../../domain/campaign';
+import type { CallingWindow } from '../../domain/calling-window';
+import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/dialing';
+import type { Outage } from '../../domain/outages';
+
+// What clients may ask of a running campaign: the one workflow module the API imports.
+export { campaignWorkflowId } from '../../domain/ids';
+
+export interface CampaignProgress {
+  campaignId: string;
+  status: CampaignStatus;
+  listed: number;
+  attempts: number;
+  connected: number;
+  accepted: number;
+  ordered: number;
+  /** Calls ringing or talking now, and leads held by agents in preview. */
+  inFlight: number;
+  /** Answered calls hung up because no agent was free (predictive pacing's cost, capped). */
+  abandoned: number;
+  dialing: DialingPolicy;
+  pacing: Pacing;
+  /** What the last pacing decision saw: free agents, abandon rate, calls per agent, the limit. */
+  pacingState: PacingState | null;
+  window: CallingWindow;
+  /** Set once the campaign stopped calling: the list was finished, the quota or end date reached, or it was cancelled. */
+  endedBecause?: EndReason;
+  /** How many times the workflow has continued as new (history hand-overs). */
+  run: number;
+  /** Outside systems not answering now: the campaign waits for them and goes on by itself. */
+  outages?: Outage[];
+  /** Leads whose next step failed for good (GET /campaigns/:id/lead-failures says why). */
+  leadFailures?: number;
+  /** The run is handing over to the next: agents are asked to retry in a second. */
+  handingOver?: boolean;
+  /** Set once cancelled: when (ISO) and why. */
+  cancelled?: { at: string; reason: string };
+}
+
+// The updates' arguments as they travel, written out rather than inferred from the schemas: a
+// schema may be tightened, a value a running history once took may not change meaning. Each is
+// validated where it enters (the API, the update validators); the handlers apply it as given, and
+// the defaults of optional fields are plain data (domain/campaign-definition.ts).
+
+/** A dialing change: any of the settings (at least one). */
+export interface DialingChangeMessage {
+  maxConcurrentCalls?: number;
+  maxAttempts?: number;
+  retryDelaySeconds?: number;
+  retryDelays?: DialingPolicy['retryDelays'];
+  callbackGraceSeconds?: number;
+}
+/** A calling window as sent: days (every day) and holidays (none) may be left out. */
+export interface CallingWindowMessage {
+  start: string;
+  end: string;
+  days?: number[];
+  holidays?: string[];
+}
+export interface SettingsChangeMessage {
+  dialing?: DialingChangeMessage;
+  pacing?: Partial<Pacing>;
+  window?: CallingWindowMessage;
+}
+/** An agent's report of a preview call. */
+export type AgentReportMessage = { agentId: string; leadId: number } & AgentReport;
+
+export const progressQuery = defineQuery<CampaignProgress>('progress');
+export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
+export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
+/** Cancel; the reason (optional, added later: older callers send none) shows in the details. */
+export const cancelUpdate = defineUpdate<CampaignProgress, [CancelRequest]>('cancel');
+export interface CancelRequest {
+  reason?: string;
+}
+export interface LeadStop {
+  leadId: number;
+  reason: string;
+}
+/** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
+export const stopLeadSignal = defineSignal<[LeadStop]>('stopLead');
+/** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
+export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChangeMessage]>('updateDialing');
+/** Change dialing limits and retry policy, pacing or calling window while it runs (validated; refused whole). */
+export const updateSettingsUpdate = defineUpdate<CampaignProgress, [SettingsChangeMessage]>('updateSettings');
+
+/** A call the campaign placed has ended (the dialer's webhook, through the API); repeats are ignored. */
+export interface CallEnded {
+  callId: string;
+  disposition: AttemptDisposition;
+  connected: boolean;
+  callbackAt?: string;
+  agentId?: string;
+}
+export const callEndedSignal = defineSignal<[CallEnded]>('callEnded');
+
+/** A call's outcome (from the dialer or the contact log) as the campaign's call-end message. */
+export function toCallEnded(o: CallOutcome): CallEnded {
+  return {
+    callId: o.callId, disposition: o.disposition, connected: o.connected,
+    ...(o.callbackAt ? { callbackAt: o.callbackAt } : {}), ...(o.agentId ? { agentId: o.agentId } : {}),
+  };
+}
+
+/** Preview mode: what an agent gets when asking for the next lead. */
+export interface PreviewAssignment extends PreviewLead {
+  campaignId: string;
+  offer: Offer;
+  script: string | null;
+}
+/** Preview mode: an agent asks for the next lead (null: none callable now). */
+export const nextLeadUpdate = defineUpdate<PreviewAssignment | null, [{ agentId: string }]>('nextLead');
+/** Preview mode: the agent reports how the call of a lead they hold went. */
+export const reportCallUpdate = defineUpdate<CampaignProgress, [AgentReportMessage]>('reportCall');
+
+// ---- Input and the state carried across continue-as-new --------------------------------------
+
+export interface CarriedState {
+  listed: number;
+  attempts: number;
+  connected: number;
+  accepted: number;
+  ordered: number;
+  paused: boolean;
+  run: number;
+  /** Stop requests that came in while the previous run handed over. */
+  stops?: LeadStop[];
+  abandoned?: number;
+  /** Calls still ringing (or leads held by agents) at the hand-over: their ends reach the new run. */
+  calls?: LiveCall[];
+  /** Ended calls the previous run had not settled yet. */
+  ended?: CallEnded[];
+  outages?: Outage[];
+  leadFailures?: number;
+}
+
+/** A call of this campaign not settled yet: ringing or talking, or a lead an agent holds in preview. */
+export interface LiveCall {
+  callId: string;
+  leadId: number;
+  attemptNo: number;
+  /** Workflow time it was placed (or handed to the agent). */
+  since: number;
+  /** The agent holding it (preview) or asked to take it (an owned callback). */
+  agentId?: string;
+  preview?: boolean;
+  /** Its end has been received and waits to be settled. */
+  ended?: boolean;
+  /** Preview: the agent's report is being recorded (a second report is refused). */
+  reporting?: boolean;
+  /** Claimed, and not taken by the dialer yet (it is down): no clock runs, the new run places it. */
+  unplaced?: boolean;
+}
+
+export interface CampaignWorkflowInput {
+  /** Validated by the API before the start; the workflow fills only the defaults of later fields. */
+  definition: CampaignDefinition;
+  /** The launch's Idempotency-Key, written with the campaign's row by the first run. */
+  idempotencyKey?: string | null;
+  /** Hand over to a new run past this many history events (bounded history for large lists). */
+  historyLimit?: number;
+  carried?: CarriedState;
+}
+
+/** Hand over to a new run past this many history events (bench/campaign.ts matches it). */
+export const DEFAULT_HISTORY_LIMIT = 3_000;
+
+// ---- Patches: each marks where a running history's path forked; names never change ----------
+
+/** The patch that moved calls from one waiting activity each to batches whose ends come by signal. */
+export const CALLS_BY_SIGNAL = 'calls-by-signal';
+/** The patch that made a run wait briefly for its calls to end before handing over. */
+export const QUIET_HANDOVER = 'quiet-handover';
+/**
+ * The patch after which an outage of the dialer or Postgres stops the calls and is waited out
+ * (shown in the details) instead of failing the campaign, and a lead whose order cannot start
+ * is recorded on the lead instead of failing the campaign.
+ */
+export const RIDE_OUT_OUTAGES = 'ride-out-outages';
+/** The patch after which the server's suggestion to continue as new is read fresh each time. */
+export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
+/**
+ * The patch after which a hand-over refuses new agent work (retry in a second), waits for every
+ * handler as its last step, and ends the campaign instead when a cancel came meanwhile.
+ */
+export const SAFE_HANDOVER = 'safe-handover';
+/** The patch that made a new campaign write its own row first (the API may die before it does). */
+export const LAUNCH_RECORDS_ROW = 'launch-records-row';
