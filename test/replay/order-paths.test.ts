@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
-import { temporalCli } from '../../scripts/stack/binaries';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/ids';
 import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { replayAndKeep } from '../support/histories';
 
 /**
  * One order down each path the campaign's fresh run (replay.test.ts) seldom or never takes: each is
@@ -17,7 +12,6 @@ import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harn
  * order-v4-<path>-<id>.json, which replay.test.ts then replays for ever. v4: the review fixes, the
  * refused scheduler booking and the updates answered on close are patched in.
  */
-const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
 const HISTORY_LABEL = 'v4';
 const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
 const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
@@ -65,14 +59,8 @@ const patches = new Map<string, string[]>();
 async function replayed(name: string, orderId: string): Promise<OrderView> {
   const handle = h.client.workflow.getHandle(orderWorkflowId(orderId));
   await waitUntil(`order ${orderId} closed`, async () => (await handle.describe()).status.name === 'COMPLETED', { timeoutMs: 30_000 });
-  const history = await handle.fetchHistory();
+  const history = await replayAndKeep(h, handle.workflowId, `order-${HISTORY_LABEL}-${name}-${orderId.slice(-8)}`);
   patches.set(name, patchesIn(history));
-  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, handle.workflowId);
-  if (process.env.RECORD_HISTORIES) {
-    // the CLI writes the proto3 JSON that runReplayHistory reads
-    const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', handle.workflowId, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    writeFileSync(path.join(DIR, `order-${HISTORY_LABEL}-${name}-${orderId.slice(-8)}.json`), json);
-  }
   return (await handle.result()) as OrderView;
 }
 

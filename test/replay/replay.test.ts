@@ -1,15 +1,13 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { temporalCli } from '../../scripts/stack/binaries';
 import { campaignWorkflowId, deliveryRetryJobWorkflowId, orderWorkflowId } from '../../domain/ids';
 import { deliveryRetryJobWorkflow } from '../../workflows/delivery-retry-job';
 import { configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { HISTORIES_DIR, replayAndKeep } from '../support/histories';
 
 /**
  * Determinism guard. Histories recorded from earlier versions of the workflows live in
@@ -17,16 +15,18 @@ import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harn
  * fails here and needs `patched()`. `RECORD_HISTORIES=1 npm test -- test/replay` records fresh ones
  * (do that when a workflow changes shape on purpose, and keep the old files).
  */
-const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
+const DIR = HISTORIES_DIR;
 /**
  * Names the workflow version a recording captures: v1 before calls were batched and signalled
  * (the campaign's legacy loop), v2 after, v3 with the order's stock, payment and compensation
  * steps and the campaign's quiet hand-over. Bump it when a workflow changes shape on purpose.
  * (order-v4-*: one order per path, recorded by order-paths.test.ts with the review fixes patched in.)
  * (campaign-v4-*: recorded from test/workflows/ on the campaign workflow as it was before its split
- *  into workflows/campaign/, every patch through launch-records-row in; stack traces emptied.)
+ *  into workflows/campaign/, every patch through launch-records-row in, and the paths they drive:
+ *  an outage ridden out, a lead failed, a cancel in a hand-over.) v4: every patch of issue 11 in.
+ * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
-const HISTORY_LABEL = 'v3';
+const HISTORY_LABEL = 'v4';
 const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
 
 describe('replay of recorded histories', () => {
@@ -69,24 +69,16 @@ describe('replay of a fresh run', () => {
     }, { timeoutMs: 90_000, intervalMs: 500 });
     await configureSim(h.sims.courierUrl, { mix: { delivered: 1, 'customer-absent': 0 } });
 
-    const handles = [campaignWorkflowId(id), ...rows.map((r) => orderWorkflowId(r.id))].map((wid) => h.client.workflow.getHandle(wid));
-    for (const handle of handles) {
-      const history = await handle.fetchHistory();
-      await Worker.runReplayHistory(replayOptions(), history, handle.workflowId);
+    const held: string[] = [];
+    for (const r of rows) {
+      const { rows: ev } = await h.db.query(`SELECT 1 FROM order_events WHERE order_id = $1 AND status = 'held'`, [r.id]);
+      if (ev.length) held.push(r.id);
     }
-    if (process.env.RECORD_HISTORIES) {
-      const held = [];
-      for (const r of rows) {
-        const { rows: ev } = await h.db.query(`SELECT 1 FROM order_events WHERE order_id = $1 AND status = 'held'`, [r.id]);
-        if (ev.length) held.push(r.id);
-      }
-      const pick = [campaignWorkflowId(id), orderWorkflowId(held[0] ?? rows[0]!.id), orderWorkflowId(rows[0]!.id)];
-      for (const wid of new Set(pick)) {
-        // the CLI writes the proto3 JSON that historyFromJSON reads
-        const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', wid, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-        const kind = wid.startsWith('campaign-') ? 'campaign' : 'order';
-        writeFileSync(path.join(DIR, `${kind}-${HISTORY_LABEL}-${wid.replace(/^(campaign|order)-/, '')}.json`), json);
-      }
+    // Every run replays; the campaign, a held order and the first order are kept when recording.
+    const keep = new Set([campaignWorkflowId(id), orderWorkflowId(held[0] ?? rows[0]!.id), orderWorkflowId(rows[0]!.id)]);
+    for (const wid of [campaignWorkflowId(id), ...rows.map((r) => orderWorkflowId(r.id))]) {
+      const kind = wid.startsWith('campaign-') ? 'campaign' : 'order';
+      await replayAndKeep(h, wid, keep.has(wid) ? `${kind}-${HISTORY_LABEL}-${wid.replace(/^(campaign|order)-/, '')}` : undefined);
     }
   });
 
@@ -109,12 +101,7 @@ describe('replay of a fresh run', () => {
     expect(await handle.result()).toMatchObject({ status: 'completed', total: 3, accepted: 3 });
     const first = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
     expect((await first.describe()).status.name).toBe('CONTINUED_AS_NEW');
-    for (const run of [first, h.client.workflow.getHandle(handle.workflowId)]) {
-      await Worker.runReplayHistory(replayOptions(), await run.fetchHistory(), run.workflowId);
-    }
-    if (process.env.RECORD_HISTORIES) {
-      const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', inject('temporalAddress'), '-w', first.workflowId, '-r', handle.firstExecutionRunId, '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      writeFileSync(path.join(DIR, `delivery-retry-${HISTORY_LABEL}-${jobId}.json`), json);
-    }
+    await replayAndKeep(h, first.workflowId, `delivery-retry-${HISTORY_LABEL}-${jobId}`, handle.firstExecutionRunId);
+    await replayAndKeep(h, first.workflowId, undefined);
   });
 });

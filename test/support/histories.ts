@@ -12,15 +12,23 @@ export const HISTORIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.ur
 
 /**
  * Replays a run just finished on today's code (a fresh determinism check), and with
- * `RECORD_HISTORIES=1` keeps it as histories/<name>.json, replayed for ever after.
+ * `RECORD_HISTORIES=1` keeps it as histories/<name>.json (unless no name is given), replayed for
+ * ever after. Without a run id: the latest run.
  */
-export async function replayAndKeep(h: Harness, workflowId: string, name: string, runId?: string) {
+export async function replayAndKeep(h: Harness, workflowId: string, name: string | undefined, runId?: string) {
   const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
-  if (process.env.RECORD_HISTORIES) {
+  if (name && process.env.RECORD_HISTORIES) {
     // the CLI writes the proto3 JSON that runReplayHistory reads
     const args = ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json'];
-    writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), execFileSync(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    const json = execFileSync(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), withoutStackTraces(json));
   }
   return history;
 }
+
+/**
+ * Failures in a history carry the worker's stack traces, which name this machine's paths; a
+ * replay never reads them, so the kept file has them emptied.
+ */
+export const withoutStackTraces = (json: string) => json.replace(/"stackTrace": "(?:[^"\\]|\\.)*"/g, '"stackTrace": ""');
