@@ -1,15 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
 import { createBillingActivities } from './billing';
-import { createCampaignActivities } from './campaigns';
+import { createCampaignActivities } from './campaign/campaigns';
 import { createDeliveryActivities } from './delivery';
 import { createDeliveryJobActivities } from './delivery-jobs';
-import { createLeadActivities } from './leads';
+import { createLeadActivities } from './campaign/leads';
 import { createOrderActivities } from './orders';
-import { createPacingReader } from './pacing';
-import { createPreviewActivities } from './preview';
+import { createPacingReader } from './campaign/pacing';
+import { createPreviewActivities } from './campaign/preview';
 import { createStockActivities } from './stock';
-import { createTelephonyActivities } from './telephony';
+import { createTelephonyActivities } from './campaign/telephony';
 
 export interface ActivityDeps {
   db: Db;

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../infra/db';
 import { inTransaction } from '../infra/db';
-import type { OfferInput, OrderPolicy } from '../domain/campaign';
+import type { OfferInput, OrderPolicy } from '../domain/campaign/campaign';
 import type { OrderStage, OrderStatus } from '../domain/order';
 import { followOnOrderId, orderIdFor, orderWorkflowId } from '../domain/ids';
 import { maskMsisdn } from '../domain/masking';

@@ -12,7 +12,7 @@ import {
   type DeliveryRetryProgress,
 } from '../workflows/delivery-retry-job';
 import type { AppDeps } from './deps';
-import { uiLink } from './campaigns';
+import { uiLink } from './temporal-ui';
 import { conflict, notFound, refusalOf } from './errors';
 
 const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;

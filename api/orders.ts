@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { OfferSchema, OrderPolicySchema } from '../domain/campaign';
+import { OfferSchema, OrderPolicySchema } from '../domain/campaign/campaign';
 import { createOrder } from '../activities/orders';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
@@ -8,7 +8,7 @@ import { SlotSchema } from '../domain/order-schema';
 import { apiOrderId, orderWorkflowId } from '../domain/ids';
 import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order/messages';
 import type { AppDeps } from './deps';
-import { uiLink } from './campaigns';
+import { uiLink } from './temporal-ui';
 import { badRequest, conflict, notFound, refusalOf } from './errors';
 
 interface OrderRow {

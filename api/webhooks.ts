@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
-import { DISPOSITIONS } from '../domain/dialing';
+import { DISPOSITIONS } from '../domain/campaign/dialing';
 import { DELIVERY_OUTCOMES } from '../domain/order';
 import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
-import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/telephony';
+import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/campaign/telephony';
 import { deliveryReportSignal } from '../workflows/order/messages';
 import { callEndedSignal, toCallEnded } from '../workflows/campaign/messages';
 import type { AppDeps } from './deps';

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { createPool, migrate } from '../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../db/customers-generator';
-import { SqlParams, segmentWhere } from '../db/segment-sql';
-import { createCampaignActivities } from '../activities/campaigns';
+import { SqlParams, segmentWhere } from '../db/campaign/segment-sql';
+import { createCampaignActivities } from '../activities/campaign/campaigns';
 import { campaignWorkflowId } from '../domain/ids';
-import type { Segment } from '../domain/campaign';
+import type { Segment } from '../domain/campaign/campaign';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
 import { PORTS } from '../scripts/stack/paths';
 import { median, seconds, writeSection } from './report';

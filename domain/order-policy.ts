@@ -1,4 +1,4 @@
-import type { Offer, OfferInput, OrderPolicy } from './campaign';
+import type { Offer, OfferInput, OrderPolicy } from './campaign/campaign';
 import type { DeliveryPolicy } from './order-schema';
 import {
   DELIVERY_POLICY_DEFAULTS,

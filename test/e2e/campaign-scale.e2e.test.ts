@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { CampaignDefinitionSchema } from '../../domain/campaign';
+import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, type Harness } from '../support/harness';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignWorkflowId } from '../../domain/ids';
-import type { CampaignDefinitionInput } from '../../domain/campaign';
+import type { CampaignDefinitionInput } from '../../domain/campaign/campaign';
 import { testCampaign } from '../support/campaigns';
 import { startApiProcess } from '../support/api-process';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

@@ -4,8 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CompleteAsyncError } from '@temporalio/activity';
 import { createActivities, type Activities } from '../../activities';
 import { campaignWorkflowId, orderIdFor } from '../../domain/ids';
-import { CampaignDefinitionSchema, OrderPolicySchema } from '../../domain/campaign';
-import { CallingWindowSchema, localTime, nextOpening } from '../../domain/calling-window';
+import { CampaignDefinitionSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
+import { CallingWindowSchema, localTime, nextOpening } from '../../domain/campaign/calling-window';
 import { configureSim, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 

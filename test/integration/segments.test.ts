@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Rule } from '../../domain/segment';
+import type { Rule } from '../../domain/campaign/segment';
 import { campaignWorkflowId } from '../../domain/ids';
-import { createCampaignActivities } from '../../activities/campaigns';
-import { SqlParams, segmentWhere } from '../../db/segment-sql';
+import { createCampaignActivities } from '../../activities/campaign/campaigns';
+import { SqlParams, segmentWhere } from '../../db/campaign/segment-sql';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Harness } from './harness';
-import type { CampaignDefinitionInput } from '../../domain/campaign';
+import type { CampaignDefinitionInput } from '../../domain/campaign/campaign';
 
 /** A small, fast campaign for tests: second-long delays, a handful of leads. */
 export function testCampaign(id: string, over: Partial<CampaignDefinitionInput> = {}): CampaignDefinitionInput {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallingWindowSchema, isOpen, localTime, nextOpening, zonedInstant } from '../../domain/calling-window';
+import { CallingWindowSchema, isOpen, localTime, nextOpening, zonedInstant } from '../../domain/campaign/calling-window';
 
 const w = CallingWindowSchema.parse({ start: '09:00', end: '21:00', days: [1, 2, 3, 4, 5], holidays: ['2026-10-01'] });
 const at = (iso: string) => new Date(iso);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignDefinitionSchema, SettingsChangeSchema, type CampaignDefinitionInput } from '../../domain/campaign';
-import { definitionProblems, withDefinitionDefaults, withWindowDefaults } from '../../domain/campaign-definition';
-import { AgentReportSchema } from '../../domain/dialing';
+import { CampaignDefinitionSchema, SettingsChangeSchema, type CampaignDefinitionInput } from '../../domain/campaign/campaign';
+import { definitionProblems, withDefinitionDefaults, withWindowDefaults } from '../../domain/campaign/definition';
+import { AgentReportSchema } from '../../domain/campaign/dialing';
 import { testCampaign } from '../support/campaigns';
 
 // The campaign workflow no longer parses its input and updates with the schemas (a tightened

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignDefinitionSchema } from '../../domain/campaign';
-import { withDefinitionDefaults } from '../../domain/campaign-definition';
+import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
+import { withDefinitionDefaults } from '../../domain/campaign/definition';
 import { CALL_TIMEOUT_MS, CampaignState } from '../../workflows/campaign/state';
 import type { CarriedState } from '../../workflows/campaign/messages';
 

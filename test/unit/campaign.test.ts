@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignDefinitionSchema, SettingsChangeSchema, controlRefusal } from '../../domain/campaign';
+import { CampaignDefinitionSchema, SettingsChangeSchema, controlRefusal } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, deliveryIdFor, orderIdFor, orderWorkflowId, salesCallId } from '../../domain/ids';
 import { maskMsisdn } from '../../domain/masking';
 
@@ -49,7 +49,7 @@ describe('ids and masking', () => {
 
 describe('campaign limits', () => {
   it('stops at the quota or the end date, whichever comes first', async () => {
-    const { stopReason } = await import('../../domain/campaign');
+    const { stopReason } = await import('../../domain/campaign/campaign');
     const end = '2026-12-01T00:00:00Z';
     expect(stopReason({}, 1000, Date.parse(end))).toBeUndefined();
     expect(stopReason({ quota: 5 }, 4, 0)).toBeUndefined();

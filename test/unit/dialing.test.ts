@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextLeadStep } from '../../domain/dialing';
+import { nextLeadStep } from '../../domain/campaign/dialing';
 
 const policy = { maxAttempts: 3, retryDelaySeconds: 600 };
 

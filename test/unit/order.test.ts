@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, isTerminal } from '../../domain/order';
 import { deliveryStep, withOfferDefaults, withPolicyDefaults } from '../../domain/order-policy';
 import { DeliveryPolicySchema, HoldSlaSchema } from '../../domain/order-schema';
-import { OfferSchema, OrderPolicySchema, type OfferInput, type OrderPolicy } from '../../domain/campaign';
+import { OfferSchema, OrderPolicySchema, type OfferInput, type OrderPolicy } from '../../domain/campaign/campaign';
 
 describe('order states (TMF622)', () => {
   it('has two terminal states, which go nowhere; completed goes only to cancelled (a return)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PacingSchema, abandonRate, callsToPlace, effectiveRatio, MIN_ANSWERED_TO_JUDGE } from '../../domain/pacing';
-import { nextLeadStep } from '../../domain/dialing';
+import { PacingSchema, abandonRate, callsToPlace, effectiveRatio, MIN_ANSWERED_TO_JUDGE } from '../../domain/campaign/pacing';
+import { nextLeadStep } from '../../domain/campaign/dialing';
 
 const pacing = (over: object = {}) => PacingSchema.parse(over);
 const pool = (available: number, ringing = 0, agents = 10) => ({ agents, available, ringing });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RuleSchema, describeRule, type Rule } from '../../domain/segment';
-import { SqlParams, compileRule, segmentWhere } from '../../db/segment-sql';
+import { RuleSchema, describeRule, type Rule } from '../../domain/campaign/segment';
+import { SqlParams, compileRule, segmentWhere } from '../../db/campaign/segment-sql';
 
 const retention: Rule = {
   all: [

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignDefinitionSchema, type CampaignDefinitionInput } from '../../domain/campaign';
+import { CampaignDefinitionSchema, type CampaignDefinitionInput } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, progressQuery, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { temporalReachable } from '../../scripts/stack/temporal-server';
 import { temporalCli } from '../../scripts/stack/binaries';

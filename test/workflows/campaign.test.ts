@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { CampaignDefinitionSchema } from '../../domain/campaign';
+import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, progressQuery, updateDialingUpdate, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { api, configureSim, launch, testCampaign } from '../support/campaigns';

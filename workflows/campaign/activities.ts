@@ -1,11 +1,11 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { createCampaignActivities } from '../../activities/campaigns';
-import type { createLeadActivities } from '../../activities/leads';
+import type { createCampaignActivities } from '../../activities/campaign/campaigns';
+import type { createLeadActivities } from '../../activities/campaign/leads';
 import type { createOrderActivities } from '../../activities/orders';
-import type { createPreviewActivities } from '../../activities/preview';
-import type { createTelephonyActivities } from '../../activities/telephony';
-import { PLACE_CALLS_MAX_ATTEMPTS } from '../../domain/dialing';
-import type { Outages } from '../../domain/outages';
+import type { createPreviewActivities } from '../../activities/campaign/preview';
+import type { createTelephonyActivities } from '../../activities/campaign/telephony';
+import { PLACE_CALLS_MAX_ATTEMPTS } from '../../domain/campaign/dialing';
+import type { Outages } from '../../domain/campaign/outages';
 import { riddenOut } from './outages';
 
 // The campaign's activity stubs, each typed from its own group's factory (a lead stub cannot

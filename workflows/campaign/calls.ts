@@ -1,8 +1,8 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
-import type { ClaimedLead } from '../../activities/leads';
-import type { PlacedCall } from '../../activities/telephony';
+import type { ClaimedLead } from '../../activities/campaign/leads';
+import type { PlacedCall } from '../../activities/campaign/telephony';
 import { salesCallId } from '../../domain/ids';
-import { outageBackoffMs } from '../../domain/outages';
+import { outageBackoffMs } from '../../domain/campaign/outages';
 import { data, dialer, dialerTries } from './activities';
 import { showDetails } from './details';
 import { toCallEnded, type CallEnded, type LiveCall } from './messages';

@@ -1,4 +1,4 @@
-import { DialingChangeSchema, SettingsChangeSchema } from '../../domain/campaign';
+import { DialingChangeSchema, SettingsChangeSchema } from '../../domain/campaign/campaign';
 import { showDetails } from './details';
 import type { CampaignProgress, CancelRequest, DialingChangeMessage, SettingsChangeMessage } from './messages';
 import type { CampaignState } from './state';

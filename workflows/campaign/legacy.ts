@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
-import type { ClaimedLead } from '../../activities/leads';
-import { nextLeadStep, type AttemptDisposition } from '../../domain/dialing';
+import type { ClaimedLead } from '../../activities/campaign/leads';
+import { nextLeadStep, type AttemptDisposition } from '../../domain/campaign/dialing';
 import { salesCallId } from '../../domain/ids';
 import { data, telephony } from './activities';
 import { showDetails } from './details';

@@ -1,10 +1,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PacingState } from '../../activities/leads';
-import type { PreviewLead } from '../../activities/preview';
-import type { CampaignDefinition, CampaignStatus, DialingPolicy, EndReason, Offer, Pacing } from '../../domain/campaign';
-import type { CallingWindow } from '../../domain/calling-window';
-import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/dialing';
-import type { Outage } from '../../domain/outages';
+import type { PacingState } from '../../activities/campaign/leads';
+import type { PreviewLead } from '../../activities/campaign/preview';
+import type { CampaignDefinition, CampaignStatus, DialingPolicy, EndReason, Offer, Pacing } from '../../domain/campaign/campaign';
+import type { CallingWindow } from '../../domain/campaign/calling-window';
+import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/campaign/dialing';
+import type { Outage } from '../../domain/campaign/outages';
 
 // What clients may ask of a running campaign: the one workflow module the API imports.
 export { campaignWorkflowId } from '../../domain/ids';

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
-import { outageBackoffMs, type OutsideSystem, type Outages } from '../../domain/outages';
+import { outageBackoffMs, type OutsideSystem, type Outages } from '../../domain/campaign/outages';
 
 /**
  * A failed activity whose system did not answer (its retries ran out, it timed out), as opposed

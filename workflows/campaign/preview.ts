@@ -1,5 +1,5 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
-import { AgentReportSchema, CONNECTED_DISPOSITIONS } from '../../domain/dialing';
+import { AgentReportSchema, CONNECTED_DISPOSITIONS } from '../../domain/campaign/dialing';
 import { data } from './activities';
 import { refuseWhileHandingOver } from './controls';
 import { showDetails } from './details';

@@ -1,8 +1,8 @@
-import type { PacingState, SettledCall } from '../../activities/leads';
-import { controlRefusal, stopReason, type CampaignDefinition, type CampaignStatus, type EndReason } from '../../domain/campaign';
-import { withWindowDefaults } from '../../domain/campaign-definition';
-import { nextLeadStep } from '../../domain/dialing';
-import { Outages } from '../../domain/outages';
+import type { PacingState, SettledCall } from '../../activities/campaign/leads';
+import { controlRefusal, stopReason, type CampaignDefinition, type CampaignStatus, type EndReason } from '../../domain/campaign/campaign';
+import { withWindowDefaults } from '../../domain/campaign/definition';
+import { nextLeadStep } from '../../domain/campaign/dialing';
+import { Outages } from '../../domain/campaign/outages';
 import type { CallEnded, CampaignProgress, CarriedState, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
 
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */

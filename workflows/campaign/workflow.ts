@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { definitionProblems, withDefinitionDefaults } from '../../domain/campaign-definition';
-import type { CampaignDefinition } from '../../domain/campaign';
+import { definitionProblems, withDefinitionDefaults } from '../../domain/campaign/definition';
+import type { CampaignDefinition } from '../../domain/campaign/campaign';
 import { data, listPull, riddenOutStore } from './activities';
 import { cancel, changeSettings, pause, refuse, resume, validateDialing, validateSettings } from './controls';
 import { showDetails } from './details';

@@ -4,7 +4,7 @@ import type { createBillingActivities } from '../../activities/billing';
 import type { createDeliveryActivities } from '../../activities/delivery';
 import type { createOrderActivities } from '../../activities/orders';
 import type { createStockActivities } from '../../activities/stock';
-import type { createTelephonyActivities } from '../../activities/telephony';
+import type { createTelephonyActivities } from '../../activities/campaign/telephony';
 
 /**
  * The order's activities, one proxy per kind of side effect, each typed from its own factory and

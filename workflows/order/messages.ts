@@ -5,7 +5,7 @@
  * and types alone, so importing it pulls no workflow code (and no activity) along.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OfferInput, OrderPolicy } from '../../domain/campaign';
+import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import type { DeliveryOutcome, OrderStage, OrderStatus } from '../../domain/order';
 
 export { orderWorkflowId } from '../../domain/ids';

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Offer, OrderPolicy } from '../../domain/campaign';
+import type { Offer, OrderPolicy } from '../../domain/campaign/campaign';
 import type { OrderStage, OrderStatus } from '../../domain/order';
 import { OrderStatusKey } from '../search-attributes';
 import { orderRecords, stock } from './activities';

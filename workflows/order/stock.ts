@@ -1,5 +1,5 @@
 import { condition, patched } from '@temporalio/workflow';
-import type { Offer } from '../../domain/campaign';
+import type { Offer } from '../../domain/campaign/campaign';
 import { stock } from './activities';
 import { REVIEW_FIXES_PATCH } from './messages';
 import type { OrderRun } from './run';

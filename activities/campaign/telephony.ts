@@ -1,10 +1,10 @@
 import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/activity';
-import type { Db } from '../infra/db';
-import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../domain/dialing';
-import { describeResponse, getJson, postJson } from './http-json';
-import { checkCallsBeforeDialing, refusedDisposition } from './contact-checks';
-import type { ContactCap } from '../domain/campaign';
-import type { CallingWindow } from '../domain/calling-window';
+import type { Db } from '../../infra/db';
+import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../../domain/campaign/dialing';
+import { describeResponse, getJson, postJson } from '../http-json';
+import { checkCallsBeforeDialing, refusedDisposition } from '../contact-checks';
+import type { ContactCap } from '../../domain/campaign/campaign';
+import type { CallingWindow } from '../../domain/campaign/calling-window';
 
 export interface PlaceCallInput {
   callId: string;

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { inTransaction, type Db } from '../infra/db';
-import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../domain/campaign';
-import { campaignWorkflowId } from '../domain/ids';
-import { PULL_WORK_MEM, SqlParams, eligible } from '../db/segment-sql';
+import { inTransaction, type Db } from '../../infra/db';
+import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../../domain/campaign/campaign';
+import { campaignWorkflowId } from '../../domain/ids';
+import { PULL_WORK_MEM, SqlParams, eligible } from '../../db/campaign/segment-sql';
 
 /** Campaign-level data: the campaign's row, the list pull and the campaign's recorded status. */
 export function createCampaignActivities(db: Db) {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AgentReportSchema } from '../domain/dialing';
-import { nextLeadUpdate, reportCallUpdate } from '../workflows/campaign/messages';
-import type { AppDeps } from './deps';
-import { findLiveCampaign } from './campaign-store';
-import { notFound, refusalOf } from './errors';
+import { AgentReportSchema } from '../../domain/campaign/dialing';
+import { nextLeadUpdate, reportCallUpdate } from '../../workflows/campaign/messages';
+import type { AppDeps } from '../deps';
+import { findLiveCampaign } from './store';
+import { notFound, refusalOf } from '../errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const AgentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'lower-case letters, digits, dots, dashes');

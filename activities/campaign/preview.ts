@@ -1,11 +1,11 @@
-import type { Db } from '../infra/db';
-import type { CallingWindow } from '../domain/calling-window';
-import type { ContactCap } from '../domain/campaign';
-import { CONNECTED_DISPOSITIONS, type Disposition } from '../domain/dialing';
-import { salesCallId } from '../domain/ids';
-import { maskMsisdn } from '../domain/masking';
-import { SqlParams } from '../db/segment-sql';
-import { checkBeforeDialing, refusedDisposition } from './contact-checks';
+import type { Db } from '../../infra/db';
+import type { CallingWindow } from '../../domain/campaign/calling-window';
+import type { ContactCap } from '../../domain/campaign/campaign';
+import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/dialing';
+import { salesCallId } from '../../domain/ids';
+import { maskMsisdn } from '../../domain/masking';
+import { SqlParams } from '../../db/campaign/segment-sql';
+import { checkBeforeDialing, refusedDisposition } from '../contact-checks';
 import { callableNow } from './leads';
 
 /** What an agent sees of a lead in preview mode: enough to sell, never the full number. */

@@ -6,15 +6,16 @@ import {
   DialingChangeSchema,
   FUNNEL_STEPS,
   SettingsChangeSchema,
-} from '../domain/campaign';
+} from '../../domain/campaign/campaign';
 import {
   cancelUpdate, pauseUpdate, resumeUpdate, stopLeadSignal, updateDialingUpdate, updateSettingsUpdate,
-} from '../workflows/campaign/messages';
-import type { AppDeps } from './deps';
-import { launchCampaign } from './campaign-launch';
-import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './campaign-store';
-import { notFound, refusalOf } from './errors';
-import { OutageView, countLeadFailures, liveOutages } from './campaign-failures';
+} from '../../workflows/campaign/messages';
+import type { AppDeps } from '../deps';
+import { uiLink } from '../temporal-ui';
+import { launchCampaign } from './launch';
+import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
+import { notFound, refusalOf } from '../errors';
+import { OutageView, countLeadFailures, liveOutages } from './failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
@@ -32,9 +33,6 @@ const CampaignView = CampaignCreated.extend({
   temporalUi: z.string(),
 });
 const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
-
-export const uiLink = (deps: AppDeps, workflowId: string) =>
-  `${deps.config.TEMPORAL_UI_URL}/namespaces/${deps.config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(workflowId)}`;
 
 /** Marketing's resource: launch a campaign, watch its funnel, pause, resume or cancel it. */
 export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Db } from '../infra/db';
-import type { CampaignStatus, Funnel } from '../domain/campaign';
-import { badRequest, conflict, notFound } from './errors';
+import type { Db } from '../../infra/db';
+import type { CampaignStatus, Funnel } from '../../domain/campaign/campaign';
+import { badRequest, conflict, notFound } from '../errors';
 
 export interface CampaignRow {
   id: string;

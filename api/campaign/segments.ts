@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ContactCapSchema, OfferSchema, SegmentSchema } from '../domain/campaign';
-import { describeRule } from '../domain/segment';
-import { maskMsisdn } from '../domain/masking';
-import { inTransaction } from '../infra/db';
-import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../db/segment-sql';
-import type { AppDeps } from './deps';
-import { checkRegions } from './campaign-store';
+import { ContactCapSchema, OfferSchema, SegmentSchema } from '../../domain/campaign/campaign';
+import { describeRule } from '../../domain/campaign/segment';
+import { maskMsisdn } from '../../domain/masking';
+import { inTransaction } from '../../infra/db';
+import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../../db/campaign/segment-sql';
+import type { AppDeps } from '../deps';
+import { checkRegions } from './store';
 
 const Preview = z.object({
   rule: z.string().nullable(),

@@ -1,6 +1,6 @@
-import type { Db } from '../infra/db';
-import { abandonRate, type AgentPool, type Pacing } from '../domain/pacing';
-import { describeResponse, getJson } from './http-json';
+import type { Db } from '../../infra/db';
+import { abandonRate, type AgentPool, type Pacing } from '../../domain/campaign/pacing';
+import { describeResponse, getJson } from '../http-json';
 
 /**
  * What pacing needs to know before a claim: the team's agent pool as the dialer sees it, and the

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../infra/db';
-import type { Outage } from '../domain/outages';
-import { progressQuery } from '../workflows/campaign/messages';
-import type { AppDeps } from './deps';
-import { findCampaign } from './campaign-store';
-import { notFound } from './errors';
+import type { Db } from '../../infra/db';
+import type { Outage } from '../../domain/campaign/outages';
+import { progressQuery } from '../../workflows/campaign/messages';
+import type { AppDeps } from '../deps';
+import { findCampaign } from './store';
+import { notFound } from '../errors';
 
 export const OutageView = z.object({
   system: z.enum(['dialer', 'database']), since: z.string(), retries: z.number().int(), lastError: z.string(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveRatio } from '../../domain/pacing';
+import { effectiveRatio } from '../../domain/campaign/pacing';
 import { campaignWorkflowId, progressQuery, type CampaignProgress } from '../../workflows/campaign/messages';
 import { api, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

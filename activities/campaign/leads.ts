@@ -1,10 +1,10 @@
-import type { Db } from '../infra/db';
-import type { AttemptDisposition, CallOutcome, LeadStep } from '../domain/dialing';
+import type { Db } from '../../infra/db';
+import type { AttemptDisposition, CallOutcome, LeadStep } from '../../domain/campaign/dialing';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from './telephony';
-import { nextOpening, type CallingWindow } from '../domain/calling-window';
-import { callsToPlace, type AgentPool, type Pacing, type PacingDecision } from '../domain/pacing';
+import { nextOpening, type CallingWindow } from '../../domain/campaign/calling-window';
+import { callsToPlace, type AgentPool, type Pacing, type PacingDecision } from '../../domain/campaign/pacing';
 import type { PacingReader } from './pacing';
-import { SqlParams } from '../db/segment-sql';
+import { SqlParams } from '../../db/campaign/segment-sql';
 
 export interface ClaimedLead {
   leadId: number;

@@ -1,5 +1,5 @@
-import type { ContactCap, Segment } from '../domain/campaign';
-import type { Comparison, Rule } from '../domain/segment';
+import type { ContactCap, Segment } from '../../domain/campaign/campaign';
+import type { Comparison, Rule } from '../../domain/campaign/segment';
 
 /**
  * Compiles a segment to a WHERE clause over `customers c`. Column names and operators come from

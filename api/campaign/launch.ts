@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { CampaignDefinition } from '../domain/campaign';
-import { campaignWorkflowId, type CampaignWorkflowInput } from '../workflows/campaign/messages';
-import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../workflows/search-attributes';
-import type { Config } from '../infra/config';
-import type { Db } from '../infra/db';
-import type { CampaignRow } from './campaign-store';
-import { HttpError, conflict } from './errors';
+import type { CampaignDefinition } from '../../domain/campaign/campaign';
+import { campaignWorkflowId, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
+import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../../workflows/search-attributes';
+import type { Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import type { CampaignRow } from './store';
+import { HttpError, conflict } from '../errors';
 
 export interface LaunchDeps {
   db: Db;
