@@ -6,9 +6,9 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { Db } from '../infra/db';
-import { orderWorkflowId } from '../domain/ids';
+import { orderWorkflowId } from '../domain/order/ids';
 import type { HeldDeliveryFilter } from '../domain/held-deliveries';
-import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../domain/order';
+import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../domain/order/order';
 import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../db/held-deliveries-sql';
 import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../workflows/order/messages';
 

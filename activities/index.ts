@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
-import { createBillingActivities } from './billing';
+import { createBillingActivities } from './order/billing';
 import { createCampaignActivities } from './campaign/campaigns';
-import { createDeliveryActivities } from './delivery';
+import { createDeliveryActivities } from './order/delivery';
 import { createDeliveryJobActivities } from './delivery-jobs';
 import { createLeadActivities } from './campaign/leads';
-import { createOrderActivities } from './orders';
+import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
 import { createStockActivities } from './stock';

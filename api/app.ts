@@ -6,8 +6,9 @@ import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
 import { campaignRoutes } from './campaign/campaigns';
 import { campaignFailureRoutes } from './campaign/failures';
-import { orderRoutes } from './orders';
-import { webhookRoutes } from './webhooks';
+import { orderRoutes } from './order/orders';
+import { dialerWebhookRoutes } from './campaign/dialer-webhook';
+import { courierWebhookRoutes } from './order/courier-webhook';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './campaign/segments';
 import { agentRoutes } from './campaign/agents';
@@ -44,7 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes(deps));
   await app.register(logisticsRoutes(deps));
   await app.register(deliveryRetryRoutes(deps));
-  await app.register(webhookRoutes(deps));
+  await app.register(dialerWebhookRoutes(deps));
+  await app.register(courierWebhookRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
-import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../domain/ids';
-import { SlotSchema } from '../domain/order-schema';
+import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../domain/dispatch/ids';
+import { SlotSchema } from '../domain/order/schema';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { orderWorkflowId } from '../domain/ids';
+import { orderWorkflowId } from '../domain/order/ids';
 import { inTransaction } from '../infra/db';
 import { stockArrivedSignal } from '../workflows/order/messages';
 import type { AppDeps } from './deps';

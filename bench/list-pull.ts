@@ -3,7 +3,7 @@ import { createPool, migrate } from '../infra/db';
 import { generateCustomers, generateDncRegister, seedRegions } from '../db/customers-generator';
 import { SqlParams, segmentWhere } from '../db/campaign/segment-sql';
 import { createCampaignActivities } from '../activities/campaign/campaigns';
-import { campaignWorkflowId } from '../domain/ids';
+import { campaignWorkflowId } from '../domain/campaign/ids';
 import type { Segment } from '../domain/campaign/campaign';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
 import { PORTS } from '../scripts/stack/paths';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { inTransaction, type Db } from '../../infra/db';
 import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../../domain/campaign/campaign';
-import { campaignWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { PULL_WORK_MEM, SqlParams, eligible } from '../../db/campaign/segment-sql';
 
 /** Campaign-level data: the campaign's row, the list pull and the campaign's recorded status. */

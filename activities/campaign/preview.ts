@@ -2,7 +2,7 @@ import type { Db } from '../../infra/db';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/dialing';
-import { salesCallId } from '../../domain/ids';
+import { salesCallId } from '../../domain/campaign/ids';
 import { maskMsisdn } from '../../domain/masking';
 import { SqlParams } from '../../db/campaign/segment-sql';
 import { checkBeforeDialing, refusedDisposition } from '../contact-checks';

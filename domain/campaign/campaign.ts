@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ID_PATTERN } from '../ids';
+import { ID_PATTERN } from './ids';
 import { RuleSchema } from './segment';
 import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
 import { PacingChangeSchema, PacingSchema } from './pacing';
-import { DeliveryPolicySchema, HoldSlaSchema } from '../order-schema';
-import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order';
+import { DeliveryPolicySchema, HoldSlaSchema } from '../order/schema';
+import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order/order';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the

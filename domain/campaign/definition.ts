@@ -1,7 +1,7 @@
 import type { CampaignDefinition, CampaignDefinitionInput, DialingPolicy, OrderPolicy } from './campaign';
 import type { CallingWindow } from './calling-window';
 import type { Pacing } from './pacing';
-import { withOfferDefaults, withPolicyDefaults } from '../order-policy';
+import { withOfferDefaults, withPolicyDefaults } from '../order/policy';
 
 /**
  * A campaign definition as the campaign workflow takes it: validated by the API (or the launch)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
 import type { CampaignDefinitionInput } from '../../domain/campaign/campaign';
 import { testCampaign } from '../support/campaigns';
 import { startApiProcess } from '../support/api-process';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 const AUDIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/audit');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../domain/campaign/segment';
-import { campaignWorkflowId } from '../../domain/ids';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { createCampaignActivities } from '../../activities/campaign/campaigns';
 import { SqlParams, segmentWhere } from '../../db/campaign/segment-sql';
 import { startHarness, uniqueId, type Harness } from '../support/harness';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CampaignDefinitionSchema, SettingsChangeSchema, controlRefusal } from '../../domain/campaign/campaign';
-import { campaignWorkflowId, deliveryIdFor, orderIdFor, orderWorkflowId, salesCallId } from '../../domain/ids';
+import { campaignWorkflowId, salesCallId } from '../../domain/campaign/ids';
+import { deliveryIdFor, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
 import { maskMsisdn } from '../../domain/masking';
 
 const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 } };

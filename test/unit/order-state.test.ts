@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORDER_STAGES, ORDER_STATUSES, canMove, type OrderStage, type OrderStatus } from '../../domain/order';
+import { ORDER_STAGES, ORDER_STATUSES, canMove, type OrderStage, type OrderStatus } from '../../domain/order/order';
 import { OrderMoveRefused, OrderState } from '../../workflows/order/state';
 
 const T0 = new Date('2026-03-01T10:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, isTerminal } from '../../domain/order';
-import { deliveryStep, withOfferDefaults, withPolicyDefaults } from '../../domain/order-policy';
-import { DeliveryPolicySchema, HoldSlaSchema } from '../../domain/order-schema';
+import { ORDER_STATUSES, canMove, cancelRefusal, deliveryDecision, deliveryRetryRefusal, isTerminal } from '../../domain/order/order';
+import { deliveryStep, withOfferDefaults, withPolicyDefaults } from '../../domain/order/policy';
+import { DeliveryPolicySchema, HoldSlaSchema } from '../../domain/order/schema';
 import { OfferSchema, OrderPolicySchema, type OfferInput, type OrderPolicy } from '../../domain/campaign/campaign';
 
 describe('order states (TMF622)', () => {

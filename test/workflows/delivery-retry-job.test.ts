@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryRetryJobWorkflowId, orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId } from '../../domain/order/ids';
+import { deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
 import { orderQuery, type OrderView } from '../../workflows/order/messages';
 import { deliveryRetryJobWorkflow, type DeliveryRetryJobInput } from '../../workflows/delivery-retry-job';
 import { api, configureSim, launch, testCampaign } from '../support/campaigns';

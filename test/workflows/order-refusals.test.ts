@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId } from '../../domain/order/ids';
 import { orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderWorkflowId } from '../../domain/ids';
+import { orderWorkflowId } from '../../domain/order/ids';
 import { orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, launch, testCampaign, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

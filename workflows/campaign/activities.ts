@@ -1,7 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createCampaignActivities } from '../../activities/campaign/campaigns';
 import type { createLeadActivities } from '../../activities/campaign/leads';
-import type { createOrderActivities } from '../../activities/orders';
+import type { createOrderActivities } from '../../activities/order/orders';
 import type { createPreviewActivities } from '../../activities/campaign/preview';
 import type { createTelephonyActivities } from '../../activities/campaign/telephony';
 import { PLACE_CALLS_MAX_ATTEMPTS } from '../../domain/campaign/dialing';

@@ -1,7 +1,7 @@
 import { ActivityFailure, isCancellation } from '@temporalio/workflow';
 import type { ClaimedLead } from '../../activities/campaign/leads';
 import type { PlacedCall } from '../../activities/campaign/telephony';
-import { salesCallId } from '../../domain/ids';
+import { salesCallId } from '../../domain/campaign/ids';
 import { outageBackoffMs } from '../../domain/campaign/outages';
 import { data, dialer, dialerTries } from './activities';
 import { showDetails } from './details';

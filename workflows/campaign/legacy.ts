@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import type { ClaimedLead } from '../../activities/campaign/leads';
 import { nextLeadStep, type AttemptDisposition } from '../../domain/campaign/dialing';
-import { salesCallId } from '../../domain/ids';
+import { salesCallId } from '../../domain/campaign/ids';
 import { data, telephony } from './activities';
 import { showDetails } from './details';
 import { handOver } from './handover';

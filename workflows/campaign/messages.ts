@@ -7,7 +7,7 @@ import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/
 import type { Outage } from '../../domain/campaign/outages';
 
 // What clients may ask of a running campaign: the one workflow module the API imports.
-export { campaignWorkflowId } from '../../domain/ids';
+export { campaignWorkflowId } from '../../domain/campaign/ids';
 
 export interface CampaignProgress {
   campaignId: string;

@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 // Types only: the factories' modules (pg, HTTP) never reach the workflow bundle.
-import type { createBillingActivities } from '../../activities/billing';
-import type { createDeliveryActivities } from '../../activities/delivery';
-import type { createOrderActivities } from '../../activities/orders';
+import type { createBillingActivities } from '../../activities/order/billing';
+import type { createDeliveryActivities } from '../../activities/order/delivery';
+import type { createOrderActivities } from '../../activities/order/orders';
 import type { createStockActivities } from '../../activities/stock';
 import type { createTelephonyActivities } from '../../activities/campaign/telephony';
 

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
-import { cancelRefusal } from '../../domain/order';
+import { cancelRefusal } from '../../domain/order/order';
 import { courier, returns, stock, undoInBss } from './activities';
 import { REVIEW_FIXES_PATCH, type OrderView } from './messages';
 import type { OrderRun } from './run';

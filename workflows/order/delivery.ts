@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { deliveryIdFor } from '../../domain/ids';
-import { deliveryDecision, type FailedDelivery } from '../../domain/order';
-import { deliveryStep } from '../../domain/order-policy';
+import { deliveryIdFor } from '../../domain/order/ids';
+import { deliveryDecision, type FailedDelivery } from '../../domain/order/order';
+import { deliveryStep } from '../../domain/order/policy';
 import { DeliveryAttemptsKey, EscalatedKey } from '../search-attributes';
 import { courier } from './activities';
 import { cancel, fail } from './compensation';

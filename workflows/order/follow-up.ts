@@ -1,5 +1,5 @@
 import { patched, sleep } from '@temporalio/workflow';
-import { followUpCallId } from '../../domain/ids';
+import { followUpCallId } from '../../domain/order/ids';
 import { followUpCalls, orderRecords } from './activities';
 import { cancel } from './compensation';
 import { legacyUntilFollowUp } from './legacy';

@@ -1,5 +1,5 @@
 import { condition, sleep } from '@temporalio/workflow';
-import type { DeliveryDecision, DeliveryStep } from '../../domain/order';
+import type { DeliveryDecision, DeliveryStep } from '../../domain/order/order';
 import type { OrderRun } from './run';
 
 // Kept only for histories started before a patch; each goes with deprecatePatch of its patch.

@@ -6,9 +6,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
-import type { DeliveryOutcome, OrderStage, OrderStatus } from '../../domain/order';
+import type { DeliveryOutcome, OrderStage, OrderStatus } from '../../domain/order/order';
 
-export { orderWorkflowId } from '../../domain/ids';
+export { orderWorkflowId } from '../../domain/order/ids';
 
 export type OrderChannel = 'outbound' | 'api' | 'followup';
 

@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Offer, OrderPolicy } from '../../domain/campaign/campaign';
-import type { OrderStage, OrderStatus } from '../../domain/order';
+import type { OrderStage, OrderStatus } from '../../domain/order/order';
 import { OrderStatusKey } from '../search-attributes';
 import { orderRecords, stock } from './activities';
 import { CLOSE_ANSWERS_PATCH, type DeliveryReport, type OrderFacts, type OrderView, type OrderWorkflowInput } from './messages';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { deliveryChangeRefusal, deliveryRetryRefusal, slotRefusal } from '../../domain/order';
+import { deliveryChangeRefusal, deliveryRetryRefusal, slotRefusal } from '../../domain/order/order';
 import type { OrderView, RetryDeliveryRequest } from './messages';
 import type { OrderRun } from './run';
 import type { BookingChange } from './state';

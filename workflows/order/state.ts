@@ -1,4 +1,4 @@
-import { moveRefusal, type DeliveryOutcome, type FailedDelivery, type OrderStage, type OrderStatus } from '../../domain/order';
+import { moveRefusal, type DeliveryOutcome, type FailedDelivery, type OrderStage, type OrderStatus } from '../../domain/order/order';
 import type { DeliveryReport, OrderFacts, OrderView, RetryDeliveryRequest } from './messages';
 
 /** A reschedule or reassignment waiting to be carried out, and why it could not be, once known. */

@@ -1,5 +1,5 @@
 import { patched, setHandler } from '@temporalio/workflow';
-import { withOfferDefaults, withPolicyDefaults } from '../../domain/order-policy';
+import { withOfferDefaults, withPolicyDefaults } from '../../domain/order/policy';
 import { activate } from './activation';
 import { cancelRequested, refuseCancel } from './compensation';
 import { deliver } from './delivery';

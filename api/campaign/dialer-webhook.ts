@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
-import { DISPOSITIONS } from '../domain/campaign/dialing';
-import { DELIVERY_OUTCOMES } from '../domain/order';
-import { campaignWorkflowId, orderWorkflowId } from '../domain/ids';
-import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../activities/campaign/telephony';
-import { deliveryReportSignal } from '../workflows/order/messages';
-import { callEndedSignal, toCallEnded } from '../workflows/campaign/messages';
-import type { AppDeps } from './deps';
-import { notFound } from './errors';
+import { DISPOSITIONS } from '../../domain/campaign/dialing';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
+import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../../activities/campaign/telephony';
+import { callEndedSignal, toCallEnded } from '../../workflows/campaign/messages';
+import type { AppDeps } from '../deps';
+import { notFound } from '../errors';
 
 const DialerOutcome = z.object({
   callId: z.string().min(1).max(200),
@@ -25,21 +23,13 @@ const DialerOutcome = z.object({
   endedAt: z.iso.datetime({ offset: true }),
 });
 
-const CourierOutcome = z.object({
-  deliveryId: z.string().min(1).max(200),
-  orderId: z.string().min(1).max(200),
-  outcome: z.enum(DELIVERY_OUTCOMES),
-  at: z.iso.datetime({ offset: true }),
-  amountCollected: z.number().min(0).max(1_000_000).optional(),
-});
-
 const Ack = z.object({ ok: z.boolean(), duplicate: z.boolean() });
 
 /**
- * Outcomes from the systems we do not own. Each is recorded first (the first report wins, so a
- * repeated or late webhook changes nothing), then handed to the waiting workflow.
+ * The dialer's outcome of a call. Recorded first (the first report wins, so a repeated or late
+ * webhook changes nothing), then handed to the waiting activity or campaign.
  */
-export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { db, client } = deps;
 
   app.post('/webhooks/dialer', {
@@ -79,34 +69,6 @@ export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       // Already completed: this is a repeat, or a retried activity picked the outcome up itself.
       if (err instanceof ActivityNotFoundError) return { ok: true, duplicate: true };
       throw err; // Temporal unreachable: 5xx, and the dialer retries the webhook
-    }
-    return { ok: true, duplicate: !row.first };
-  });
-
-  app.post('/webhooks/courier', {
-    schema: { tags: ['webhooks'], summary: 'A delivery ended (courier → us)', body: CourierOutcome, response: { 200: Ack } },
-  }, async (request) => {
-    const o = request.body;
-    const { rows } = await db.query<{ order_id: string; outcome: string; outcome_at: Date; amount_collected: string | null; first: boolean }>(
-      `UPDATE deliveries SET outcome = COALESCE(outcome, $2), outcome_at = COALESCE(outcome_at, $3),
-              amount_collected = COALESCE(amount_collected, $4)
-        WHERE id = $1 AND order_id = $5
-        RETURNING order_id, outcome, outcome_at, amount_collected,
-                  (SELECT outcome IS NULL FROM deliveries WHERE id = $1) AS first`,
-      [o.deliveryId, o.outcome, o.at, o.amountCollected ?? null, o.orderId],
-    );
-    const row = rows[0];
-    if (!row) throw notFound(`delivery '${o.deliveryId}' of order '${o.orderId}'`);
-    try {
-      await client.workflow.getHandle(orderWorkflowId(row.order_id)).signal(deliveryReportSignal, {
-        deliveryId: o.deliveryId,
-        outcome: row.outcome as (typeof DELIVERY_OUTCOMES)[number],
-        at: row.outcome_at.toISOString(),
-        ...(row.amount_collected != null ? { amountCollected: Number(row.amount_collected) } : {}),
-      });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { ok: true, duplicate: true }; // the order is closed
-      throw err;
     }
     return { ok: true, duplicate: !row.first };
   });

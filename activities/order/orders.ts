@@ -1,13 +1,13 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../infra/db';
-import { inTransaction } from '../infra/db';
-import type { OfferInput, OrderPolicy } from '../domain/campaign/campaign';
-import type { OrderStage, OrderStatus } from '../domain/order';
-import { followOnOrderId, orderIdFor, orderWorkflowId } from '../domain/ids';
-import { maskMsisdn } from '../domain/masking';
-import { CampaignIdKey, OrderStatusKey, RegionKey } from '../workflows/search-attributes';
-import type { OrderChannel, OrderFacts, OrderWorkflowInput } from '../workflows/order/messages';
+import type { Db } from '../../infra/db';
+import { inTransaction } from '../../infra/db';
+import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
+import type { OrderStage, OrderStatus } from '../../domain/order/order';
+import { followOnOrderId, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
+import { maskMsisdn } from '../../domain/masking';
+import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
+import type { OrderChannel, OrderFacts, OrderWorkflowInput } from '../../workflows/order/messages';
 
 /** An order no campaign lead made: a sale from another channel, or one made on a follow-up call. */
 export interface NewOrder {

@@ -1,5 +1,5 @@
-import type { Offer, OfferInput, OrderPolicy } from './campaign/campaign';
-import type { DeliveryPolicy } from './order-schema';
+import type { Offer, OfferInput, OrderPolicy } from '../campaign/campaign';
+import type { DeliveryPolicy } from './schema';
 import {
   DELIVERY_POLICY_DEFAULTS,
   HOLD_SLA_DEFAULTS,

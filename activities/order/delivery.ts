@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { inTransaction, type Db } from '../infra/db';
-import { deliveryIdFor, returnIdFor } from '../domain/ids';
-import { describeResponse, getJson, postJson } from './http-json';
-import { followRegion } from './stock';
+import { inTransaction, type Db } from '../../infra/db';
+import { deliveryIdFor, returnIdFor } from '../../domain/order/ids';
+import { describeResponse, getJson, postJson } from '../http-json';
+import { followRegion } from '../stock';
 
 /** The courier's report of a finished booking, as its webhook carries it. */
 export interface CourierReport {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db } from '../infra/db';
-import { describeResponse, postJson } from './http-json';
+import type { Db } from '../../infra/db';
+import { describeResponse, postJson } from '../http-json';
 
 /**
  * The BSS adapter. The order id is the idempotency key, so a retry after a timeout (when the BSS

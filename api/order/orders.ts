@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { OfferSchema, OrderPolicySchema } from '../domain/campaign/campaign';
-import { createOrder } from '../activities/orders';
+import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
+import { createOrder } from '../../activities/order/orders';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ORDER_STAGES, ORDER_STATUSES } from '../domain/order';
-import { SlotSchema } from '../domain/order-schema';
-import { apiOrderId, orderWorkflowId } from '../domain/ids';
-import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../workflows/order/messages';
-import type { AppDeps } from './deps';
-import { uiLink } from './temporal-ui';
-import { badRequest, conflict, notFound, refusalOf } from './errors';
+import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
+import { SlotSchema } from '../../domain/order/schema';
+import { apiOrderId, orderWorkflowId } from '../../domain/order/ids';
+import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
+import type { AppDeps } from '../deps';
+import { uiLink } from '../temporal-ui';
+import { badRequest, conflict, notFound, refusalOf } from '../errors';
 
 interface OrderRow {
   id: string;
