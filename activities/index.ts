@@ -8,7 +8,7 @@ import { createLeadActivities } from './campaign/leads';
 import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
-import { createStockActivities } from './stock';
+import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
 
 export interface ActivityDeps {

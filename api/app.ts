@@ -13,7 +13,7 @@ import { healthRoutes } from './health';
 import { segmentRoutes } from './campaign/segments';
 import { agentRoutes } from './campaign/agents';
 import { deliveryRoutes } from './deliveries';
-import { logisticsRoutes } from './logistics';
+import { logisticsRoutes } from './logistics/logistics';
 import { deliveryRetryRoutes } from './delivery-retry';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */

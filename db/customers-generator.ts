@@ -1,4 +1,4 @@
-import { seedLogistics } from './logistics';
+import { seedLogistics } from './logistics/reference-data';
 import type { Queryable } from './queryable';
 
 /**

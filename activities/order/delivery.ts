@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { inTransaction, type Db } from '../../infra/db';
 import { deliveryIdFor, returnIdFor } from '../../domain/order/ids';
 import { describeResponse, getJson, postJson } from '../http-json';
-import { followRegion } from '../stock';
+import { followRegion } from '../logistics/stock';
 
 /** The courier's report of a finished booking, as its webhook carries it. */
 export interface CourierReport {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COURIERS, WAREHOUSES } from '../../db/logistics';
+import { COURIERS, WAREHOUSES } from '../../db/logistics/reference-data';
 import { api, simGet } from '../support/campaigns';
 import { startHarness, waitUntil, type Harness } from '../support/harness';
 

@@ -3,7 +3,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { createBillingActivities } from '../../activities/order/billing';
 import type { createDeliveryActivities } from '../../activities/order/delivery';
 import type { createOrderActivities } from '../../activities/order/orders';
-import type { createStockActivities } from '../../activities/stock';
+import type { createStockActivities } from '../../activities/logistics/stock';
 import type { createTelephonyActivities } from '../../activities/campaign/telephony';
 
 /**

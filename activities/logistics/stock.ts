@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import type { Db } from '../infra/db';
-import { inTransaction } from '../infra/db';
+import type { Db } from '../../infra/db';
+import { inTransaction } from '../../infra/db';
 
 export interface StockItem {
   sku: string;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { orderWorkflowId } from '../domain/order/ids';
-import { inTransaction } from '../infra/db';
-import { stockArrivedSignal } from '../workflows/order/messages';
-import type { AppDeps } from './deps';
-import { conflict, notFound } from './errors';
+import { orderWorkflowId } from '../../domain/order/ids';
+import { inTransaction } from '../../infra/db';
+import { stockArrivedSignal } from '../../workflows/order/messages';
+import type { AppDeps } from '../deps';
+import { conflict, notFound } from '../errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const StockLevel = z.object({

@@ -1,4 +1,4 @@
-import type { Queryable } from './queryable';
+import type { Queryable } from '../queryable';
 
 /**
  * Reference data for delivery: couriers, warehouses, and for each region the warehouse that ships
