@@ -3,9 +3,9 @@ import type { CallingWindow } from '../../domain/campaign/calling-window';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/dialing';
 import { salesCallId } from '../../domain/campaign/ids';
-import { maskMsisdn } from '../../domain/masking';
+import { maskMsisdn } from '../../domain/compliance/masking';
 import { SqlParams } from '../../db/campaign/segment-sql';
-import { checkBeforeDialing, refusedDisposition } from '../contact-checks';
+import { checkBeforeDialing, refusedDisposition } from '../compliance/contact-checks';
 import { callableNow } from './leads';
 
 /** What an agent sees of a lead in preview mode: enough to sell, never the full number. */

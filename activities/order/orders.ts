@@ -5,7 +5,7 @@ import { inTransaction } from '../../infra/db';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import type { OrderStage, OrderStatus } from '../../domain/order/order';
 import { followOnOrderId, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
-import { maskMsisdn } from '../../domain/masking';
+import { maskMsisdn } from '../../domain/compliance/masking';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
 import type { OrderChannel, OrderFacts, OrderWorkflowInput } from '../../workflows/order/messages';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ContactCapSchema, OfferSchema, SegmentSchema } from '../../domain/campaign/campaign';
 import { describeRule } from '../../domain/campaign/segment';
-import { maskMsisdn } from '../../domain/masking';
+import { maskMsisdn } from '../../domain/compliance/masking';
 import { inTransaction } from '../../infra/db';
 import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../../db/campaign/segment-sql';
 import type { AppDeps } from '../deps';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
-const AUDIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/audit');
+const AUDIT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/compliance/audit');
 const audit = (name: string) => readFileSync(path.join(AUDIT, `${name}.sql`), 'utf8');
 
 let h: Harness;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CampaignDefinitionSchema, SettingsChangeSchema, controlRefusal } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, salesCallId } from '../../domain/campaign/ids';
 import { deliveryIdFor, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
-import { maskMsisdn } from '../../domain/masking';
+import { maskMsisdn } from '../../domain/compliance/masking';
 
 const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 } };
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { inTransaction, type Db } from '../infra/db';
-import type { ContactCap } from '../domain/campaign/campaign';
-import { isOpen, type CallingWindow } from '../domain/campaign/calling-window';
-import { COUNTED_CONTACT, onDnc } from '../db/campaign/segment-sql';
+import { inTransaction, type Db } from '../../infra/db';
+import type { ContactCap } from '../../domain/campaign/campaign';
+import { isOpen, type CallingWindow } from '../../domain/campaign/calling-window';
+import { COUNTED_CONTACT, onDnc } from '../../db/campaign/segment-sql';
 
 export interface DialTarget {
   msisdn: string;
