@@ -3,7 +3,7 @@ import type { Db } from '../infra/db';
 import { createBillingActivities } from './order/billing';
 import { createCampaignActivities } from './campaign/campaigns';
 import { createDeliveryActivities } from './order/delivery';
-import { createDeliveryJobActivities } from './delivery-jobs';
+import { createDeliveryJobActivities } from './dispatch/retry-jobs';
 import { createLeadActivities } from './campaign/leads';
 import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';

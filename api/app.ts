@@ -12,9 +12,9 @@ import { courierWebhookRoutes } from './order/courier-webhook';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './campaign/segments';
 import { agentRoutes } from './campaign/agents';
-import { deliveryRoutes } from './deliveries';
+import { deliveryRoutes } from './dispatch/held-deliveries';
 import { logisticsRoutes } from './logistics/logistics';
-import { deliveryRetryRoutes } from './delivery-retry';
+import { deliveryRetryRoutes } from './dispatch/retry-jobs';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

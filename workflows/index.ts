@@ -7,7 +7,7 @@
 // evaluated only in those workflows, by an eager import(): webpack keeps them in the one bundle
 // file (no chunk to load) and runs them at the call, in the same workflow task.
 import type * as Campaign from './campaign/workflow';
-import type * as DeliveryRetryJob from './delivery-retry-job';
+import type * as DeliveryRetryJob from './dispatch/workflow';
 
 export { orderWorkflow } from './order/workflow';
 
@@ -17,6 +17,6 @@ export async function campaignWorkflow(...args: Parameters<typeof Campaign.campa
 }
 
 export async function deliveryRetryJobWorkflow(...args: Parameters<typeof DeliveryRetryJob.deliveryRetryJobWorkflow>): ReturnType<typeof DeliveryRetryJob.deliveryRetryJobWorkflow> {
-  const { deliveryRetryJobWorkflow: run } = await import(/* webpackMode: "eager" */ './delivery-retry-job');
+  const { deliveryRetryJobWorkflow: run } = await import(/* webpackMode: "eager" */ './dispatch/workflow');
   return run(...args);
 }

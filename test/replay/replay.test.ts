@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
-import { deliveryRetryJobWorkflow } from '../../workflows/delivery-retry-job';
+import { deliveryRetryJobWorkflow } from '../../workflows/dispatch/workflow';
 import { configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 import { HISTORIES_DIR, replayAndKeep } from '../support/histories';

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
 import { orderQuery, type OrderView } from '../../workflows/order/messages';
-import { deliveryRetryJobWorkflow, type DeliveryRetryJobInput } from '../../workflows/delivery-retry-job';
+import { deliveryRetryJobWorkflow } from '../../workflows/dispatch/workflow';
+import type { DeliveryRetryJobInput } from '../../workflows/dispatch/messages';
 import { api, configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 

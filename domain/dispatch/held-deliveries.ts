@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DELIVERY_OUTCOMES, type FailedDelivery } from './order/order';
+import { DELIVERY_OUTCOMES, type FailedDelivery } from '../order/order';
 
 /**
  * The dispatchers' work queue filter: which held orders a regional desk looks at. One schema for

@@ -1,79 +1,24 @@
 import {
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   makeContinueAsNewFunc,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { OrderRetryResult } from '../activities/delivery-jobs';
-import { describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
-import { data } from './activity-proxies';
-
-// ---- Messages ----------------------------------------------------------------------------------
-
-export type DeliveryRetryJobStatus = 'running' | 'completed' | 'cancelled';
-
-export interface DeliveryRetryProgress {
-  jobId: string;
-  status: DeliveryRetryJobStatus;
-  /** Held orders the filter matched when the job started: its fixed scope. */
-  total: number;
-  done: number;
-  /** A new delivery was booked. */
-  accepted: number;
-  /** The order said no (no longer held, already delivered, cancelled, a retry under way). */
-  refused: number;
-  /** The order could not be asked (not found). */
-  failed: number;
-  startedAt: string;
-  filter: HeldDeliveryFilter;
-  slot?: string;
-  /** The latest refusals and failures, newest last (at most 20). */
-  lastErrors: { orderId: string; reason: string }[];
-  /** How many times the job has continued as new (history hand-overs). */
-  run: number;
-}
-
-export const deliveryRetryProgressQuery = defineQuery<DeliveryRetryProgress>('progress');
-/** Stops the job between batches; answers once it has stopped. */
-export const cancelDeliveryRetryUpdate = defineUpdate<DeliveryRetryProgress>('cancel');
-
-// ---- Input and the state carried across continue-as-new --------------------------------------
-
-interface CarriedJob {
-  startedAt: string;
-  total: number;
-  accepted: number;
-  refused: number;
-  failed: number;
-  lastErrors: { orderId: string; reason: string }[];
-  /** Orders of the snapshot not retried yet, in the work queue's order. */
-  remaining: string[];
-  run: number;
-}
-
-export interface DeliveryRetryJobInput {
-  jobId: string;
-  filter: HeldDeliveryFilter;
-  /** The slot every new booking asks for (ISO time); the courier's next slot otherwise. */
-  slot?: string;
-  /** At most this many orders. */
-  limit: number;
-  /** The request's hash, also in the memo: the API compares a repeat of the same key with it. */
-  requestHash: string;
-  /** Orders asked at once (one activity per batch). */
-  batchSize?: number;
-  /** How long each order's retry waits for its new booking before the batch moves on. */
-  bookingWaitSeconds?: number;
-  /** Hand over to a new run past this many history events. */
-  historyLimit?: number;
-  carried?: CarriedJob;
-}
+import type { Activities } from '../../activities';
+import type { OrderRetryResult } from '../../activities/dispatch/retry-jobs';
+import { describeHeldFilter } from '../../domain/dispatch/held-deliveries';
+import { data } from '../activity-proxies';
+import {
+  cancelDeliveryRetryUpdate,
+  deliveryRetryProgressQuery,
+  type CarriedJob,
+  type DeliveryRetryJobInput,
+  type DeliveryRetryProgress,
+  type DeliveryRetryJobStatus,
+} from './messages';
 
 // ---- Activities --------------------------------------------------------------------------------
 

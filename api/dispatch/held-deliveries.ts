@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { HeldDeliveryFilterSchema } from '../domain/held-deliveries';
-import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../db/held-deliveries-sql';
-import type { AppDeps } from './deps';
+import { HeldDeliveryFilterSchema } from '../../domain/dispatch/held-deliveries';
+import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../../db/dispatch/held-deliveries-sql';
+import type { AppDeps } from '../deps';
 
 const HeldDelivery = z.object({
   orderId: z.string(),

@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../domain/held-deliveries';
-import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../domain/dispatch/ids';
-import { SlotSchema } from '../domain/order/schema';
+import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
+import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
+import { SlotSchema } from '../../domain/order/schema';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,
   type DeliveryRetryJobInput,
   type DeliveryRetryProgress,
-} from '../workflows/delivery-retry-job';
-import type { AppDeps } from './deps';
-import { uiLink } from './temporal-ui';
-import { conflict, notFound, refusalOf } from './errors';
+} from '../../workflows/dispatch/messages';
+import type { AppDeps } from '../deps';
+import { uiLink } from '../temporal-ui';
+import { conflict, notFound, refusalOf } from '../errors';
 
 const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
 type JobStatus = (typeof JOB_STATUSES)[number];

@@ -1,6 +1,6 @@
-import type { HeldDeliveryFilter } from '../domain/held-deliveries';
-import { olderThanSeconds } from '../domain/held-deliveries';
-import { SqlParams } from './campaign/segment-sql';
+import type { HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
+import { olderThanSeconds } from '../../domain/dispatch/held-deliveries';
+import { SqlParams } from '../campaign/segment-sql';
 
 /**
  * The held orders a work-queue filter matches, each with its last delivery (`d`): the FROM/WHERE

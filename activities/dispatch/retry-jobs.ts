@@ -5,12 +5,12 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
-import type { Db } from '../infra/db';
-import { orderWorkflowId } from '../domain/order/ids';
-import type { HeldDeliveryFilter } from '../domain/held-deliveries';
-import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../domain/order/order';
-import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../db/held-deliveries-sql';
-import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../workflows/order/messages';
+import type { Db } from '../../infra/db';
+import { orderWorkflowId } from '../../domain/order/ids';
+import type { HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
+import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../../domain/order/order';
+import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../../db/dispatch/held-deliveries-sql';
+import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../../workflows/order/messages';
 
 /** What one held order answered a bulk retry. */
 export type OrderRetryResult =
