@@ -56,7 +56,7 @@ export interface ClaimInput {
   callbackGraceSeconds?: number;
   /** Ended calls to settle first, in the same activity (see settleCalls). */
   settle?: SettledCall[];
-  /** Pace the claim by the team's free agents and the abandon rate (domain/pacing.ts). */
+  /** Pace the claim by the team's free agents and the abandon rate (domain/campaign/pacing.ts). */
   pacing?: { pacing: Pacing; team?: string; maxConcurrentCalls: number; inFlight: number };
 }
 

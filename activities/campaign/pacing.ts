@@ -4,7 +4,7 @@ import { describeResponse, getJson } from '../http-json';
 
 /**
  * What pacing needs to know before a claim: the team's agent pool as the dialer sees it, and the
- * campaign's abandon rate from the contact log. Thin on purpose: the decision is domain/pacing.ts.
+ * campaign's abandon rate from the contact log. Thin on purpose: the decision is domain/campaign/pacing.ts.
  */
 export function createPacingReader(deps: { db: Db; dialerUrl: string }) {
   return {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * When a lead may be called, in the lead's own local time (its region's time zone): a daily window,
  * the days of the week, and holidays. Pure arithmetic over IANA zones with Intl, DST included;
- * Postgres applies the same rule when it claims leads (activities/leads.ts).
+ * Postgres applies the same rule when it claims leads (activities/campaign/leads.ts).
  */
 const HHMM = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 

@@ -9,7 +9,7 @@ import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order/order';
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
  * API validates requests with it; the campaign workflow takes what it validated, with the defaults
- * of later fields as plain data (domain/campaign-definition.ts), never parsing it again.
+ * of later fields as plain data (domain/campaign/definition.ts), never parsing it again.
  */
 export const OfferSchema = z.strictObject({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2-40 chars'),
@@ -33,7 +33,7 @@ export const SegmentSchema = z.strictObject({
   regions: z.array(z.string().regex(/^[a-z]{2,8}$/)).min(1).max(50).optional(),
   plans: z.array(z.string().min(1).max(40)).min(1).max(50).optional(),
   inNetwork: z.boolean().optional(),
-  /** Factors combined with all/any/not (see domain/segment.ts), on top of the fields above. */
+  /** Factors combined with all/any/not (see domain/campaign/segment.ts), on top of the fields above. */
   rule: RuleSchema.optional(),
   /** Keep the list to at most this many leads (the first by customer id). */
   maxLeads: z.number().int().min(1).max(5_000_000).optional(),
@@ -115,7 +115,7 @@ export const OrderPolicySchema = z.strictObject({
   deliveryRetryDelaySeconds: z.number().int().min(0).max(30 * 86_400).default(ORDER_POLICY_DEFAULTS.deliveryRetryDelaySeconds),
   followUpMaxAttempts: z.number().int().min(1).max(10).default(ORDER_POLICY_DEFAULTS.followUpMaxAttempts),
   followUpRetryDelaySeconds: z.number().int().min(0).max(7 * 86_400).default(ORDER_POLICY_DEFAULTS.followUpRetryDelaySeconds),
-  /** What a failed delivery leads to, per reason (domain/order.ts). */
+  /** What a failed delivery leads to, per reason (domain/order/order.ts). */
   delivery: DeliveryPolicySchema.prefault({}),
   /** How long a held order may wait for a scheduler before it is escalated, then cancelled. */
   holdSla: HoldSlaSchema.prefault({}),
@@ -134,7 +134,7 @@ export const CampaignDefinitionSchema = z
     team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
     segment: SegmentSchema.default({}),
     dialing: DialingSchema.default(DialingSchema.parse({})),
-    /** How fast to dial: preview, progressive (default) or predictive (domain/pacing.ts). */
+    /** How fast to dial: preview, progressive (default) or predictive (domain/campaign/pacing.ts). */
     pacing: PacingSchema.default(PacingSchema.parse({})),
     /** When leads may be called, in each lead's local time; 08:00–21:00 every day unless given. */
     window: CallingWindowSchema.default(DEFAULT_WINDOW),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Segment rules as data (seed 001: configurable factors): a marketer combines factors with
- * all / any / not. The rule is validated here and compiled to parameterised SQL in db/segment-sql.ts;
+ * all / any / not. The rule is validated here and compiled to parameterised SQL in db/campaign/segment-sql.ts;
  * no value a user gives is ever spliced into SQL text.
  */
 export const COMPARISONS = ['lt', 'lte', 'gt', 'gte', 'eq'] as const;

@@ -4,7 +4,7 @@ import { DELIVERY_OUTCOMES, type FailedDelivery } from '../order/order';
 /**
  * The dispatchers' work queue filter: which held orders a regional desk looks at. One schema for
  * the queue's query string (`GET /deliveries`) and the bulk retry's body (`POST /deliveries/retry`),
- * so both mean the same orders; db/held-deliveries-sql.ts turns it into SQL.
+ * so both mean the same orders; db/dispatch/held-deliveries-sql.ts turns it into SQL.
  */
 export const FAILED_DELIVERIES = DELIVERY_OUTCOMES.filter((o) => o !== 'delivered') as [FailedDelivery, ...FailedDelivery[]];
 

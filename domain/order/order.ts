@@ -3,9 +3,9 @@
  * allowed between them, and the first version's delivery rule. Pure: the order workflow asks these
  * functions what to do and only carries it out. No zod here: the order workflow imports this
  * module, and every workflow in the worker's cache evaluates its own copy of what it imports (the
- * schemas that validate requests are in domain/order-schema.ts). It imports no other module either:
+ * schemas that validate requests are in domain/order/schema.ts). It imports no other module either:
  * the schemas take their defaults from here, so what takes the schemas' types (the order policy
- * applied) is in domain/order-policy.ts, else the modules would import each other.
+ * applied) is in domain/order/policy.ts, else the modules would import each other.
  */
 export const ORDER_STATUSES = ['acknowledged', 'inProgress', 'held', 'completed', 'failed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -64,13 +64,13 @@ export function deliveryDecision(outcome: DeliveryOutcome, attemptsMade: number,
 
 /**
  * The delivery policy a scheduler would write down (validated by DeliveryPolicySchema in
- * domain/order-schema.ts, whose defaults these are): customer absent → try again the next day, at
+ * domain/order/schema.ts, whose defaults these are): customer absent → try again the next day, at
  * most twice; courier lost the parcel → rebook at once, once; wrong address → straight to a person
  * (only a person can get the right one); refused → the customer does not want it: cancel.
  */
 // These defaults carry no DeliveryPolicy, HoldSla, Offer or OrderPolicy annotation: those types come
 // from the schemas that take these as their defaults, and importing them here made an import cycle.
-// The schemas' .default() and domain/order-policy.ts check them; `as const` keeps each action the
+// The schemas' .default() and domain/order/policy.ts check them; `as const` keeps each action the
 // literal a rule needs.
 export const DELIVERY_POLICY_DEFAULTS = {
   'customer-absent': { action: 'retry', maxRetries: 2 },
@@ -94,7 +94,7 @@ export const HOLD_SLA_DEFAULTS = { escalateAfterSeconds: 4 * 3_600, cancelAfterS
 /** What an offer ships unless it says: one SIM card (OfferSchema's default, a fresh copy each time). */
 export const defaultShips = (): { sku: string; qty: number }[] => [{ sku: 'sim-card', qty: 1 }];
 
-/** The order policy's defaults (OrderPolicySchema's, in domain/campaign.ts). */
+/** The order policy's defaults (OrderPolicySchema's, in domain/campaign/campaign.ts). */
 export const ORDER_POLICY_DEFAULTS = {
   followUpDelaySeconds: 7 * 86_400,
   deliveryRetryDelaySeconds: 86_400,

@@ -11,9 +11,9 @@ import {
 
 /**
  * The order policy a campaign sets, applied to an order: the per-reason delivery rule, and the
- * defaults of fields added since a policy or offer was validated. Zod-free like domain/order.ts,
+ * defaults of fields added since a policy or offer was validated. Zod-free like domain/order/order.ts,
  * for the order workflow (it imports only the schemas' types, which the compiler drops). Apart from
- * domain/order.ts because it takes the schemas' types and the schemas take their defaults from
+ * domain/order/order.ts because it takes the schemas' types and the schemas take their defaults from
  * there: in one module, the two would import each other.
  */
 

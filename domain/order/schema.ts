@@ -3,8 +3,8 @@ import { DELIVERY_POLICY_DEFAULTS, HOLD_SLA_DEFAULTS, slotRefusal, type FailedDe
 
 /**
  * The order's zod schemas: what the API and a campaign definition accept. Kept apart from the pure
- * rules in domain/order.ts so that the order workflow, which imports those, never evaluates zod
- * (see workflows/index.ts); the defaults are the plain data in domain/order.ts.
+ * rules in domain/order/order.ts so that the order workflow, which imports those, never evaluates zod
+ * (see workflows/index.ts); the defaults are the plain data in domain/order/order.ts.
  */
 
 /** What to do after a failed delivery, per reason: retry by itself, hold for a scheduler, or cancel. */

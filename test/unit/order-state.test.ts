@@ -42,7 +42,7 @@ describe('OrderState: where an order stands', () => {
   });
 });
 
-describe('OrderState: only the moves the order life allows (domain/order.ts)', () => {
+describe('OrderState: only the moves the order life allows (domain/order/order.ts)', () => {
   const open = ORDER_STATUSES.filter((s) => s !== 'failed' && s !== 'cancelled');
   it.each(open.flatMap((from) => ORDER_STATUSES.map((to) => [from, to] as const)))('%s -> %s: allowed exactly when TRANSITIONS says so', (from, to) => {
     const s = at(from, 'delivery');

@@ -43,7 +43,7 @@ export interface CampaignProgress {
 // The updates' arguments as they travel, written out rather than inferred from the schemas: a
 // schema may be tightened, a value a running history once took may not change meaning. Each is
 // validated where it enters (the API, the update validators); the handlers apply it as given, and
-// the defaults of optional fields are plain data (domain/campaign-definition.ts).
+// the defaults of optional fields are plain data (domain/campaign/definition.ts).
 
 /** A dialing change: any of the settings (at least one). */
 export interface DialingChangeMessage {

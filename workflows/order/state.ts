@@ -29,7 +29,7 @@ export class OrderMoveRefused extends Error {
 
 /**
  * What an order knows and where it stands: the one place its status and stage change, and only
- * along the moves domain/order.ts allows (anything else is a bug, and throws). Plain data and
+ * along the moves domain/order/order.ts allows (anything else is a bug, and throws). Plain data and
  * methods, no Temporal: the workflow carries out the effects of a move (details, search
  * attributes, the event row), this decides the move.
  */
