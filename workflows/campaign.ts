@@ -149,6 +149,7 @@ export interface CampaignWorkflowInput {
 
 const listPull = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute', // the pull beats every 5 s: a dead worker costs a minute, not the 30, and the retry resumes
   retry: { initialInterval: '5s', maximumInterval: '1 minute' },
   summary: 'list pull: segment → leads',
 });
