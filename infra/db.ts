@@ -8,7 +8,11 @@ export type Db = pg.Pool;
 const MIGRATIONS_DIR = fileURLToPath(new URL('../db/migrations/', import.meta.url));
 
 export function createPool(databaseUrl: string, max = 10): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // Every commit is on disk before it returns, whatever the server's default: we answer webhooks,
+  // API calls and Temporal (an activity's completion) only after a commit, and the asker then
+  // forgets what it sent. Asynchronous commit lost acknowledged dialer outcomes in a Postgres crash
+  // (test/integration/webhook-durability.test.ts).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, options: '-c synchronous_commit=on' });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;

@@ -1,11 +1,41 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { inTransaction, type Db } from '../../infra/db';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Db } from '../../infra/db';
 import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { PULL_WORK_MEM, SqlParams, eligible } from '../../db/campaign/segment-sql';
 
+/** Where a list pull has got to: what it heartbeats, and where a retried pull resumes. */
+export interface PullProgress {
+  /** Every candidate up to this customer id is listed or skipped, committed. */
+  cursor: number;
+  listed: number;
+}
+
+export interface CampaignActivityOptions {
+  /** Candidates per transaction of a pull: a crash loses at most one chunk's work. */
+  pullChunk?: number;
+  /** How often a pull heartbeats while a statement runs (a chunk also heartbeats as it commits). */
+  pullHeartbeatMs?: number;
+}
+
+/** A 1M-lead pull commits about ten times (each ~3 s in docs/benchmarks.md's list-pull). */
+const PULL_CHUNK = 100_000;
+const PULL_HEARTBEAT_MS = 5_000;
+/** First key of the pull's advisory lock (the second is the campaign's); infra/db.ts's migrations use 727001. */
+const PULL_LOCK = 727002;
+
+/** The activity's context, or none when the pull runs outside a worker (the list-pull bench). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Campaign-level data: the campaign's row, the list pull and the campaign's recorded status. */
-export function createCampaignActivities(db: Db) {
+export function createCampaignActivities(db: Db, opts: CampaignActivityOptions = {}) {
+  const chunk = opts.pullChunk ?? PULL_CHUNK;
   return {
     /**
      * The campaign's row, as the API writes it after starting the workflow: the API may die between
@@ -27,17 +57,23 @@ export function createCampaignActivities(db: Db) {
     },
 
     /**
-     * Writes the campaign's leads, set-based, in one transaction: the segment's customers with a
-     * valid number, not on the DNC register, not flagged do-not-call, not already owning the offer,
-     * not called up to the contact cap lately by any campaign, one lead per number.
+     * Writes the campaign's leads, set-based: the segment's customers with a valid number, not on
+     * the DNC register, not flagged do-not-call, not already owning the offer, not called up to the
+     * contact cap lately by any campaign, one lead per number.
      *
      * One lead per number comes from the unique (campaign, number) key: candidates go in by customer
      * id and a later customer with a number already listed is skipped (ON CONFLICT DO NOTHING). A
      * skipped candidate still took a place under the LIMIT, so the pull tops up from after the last
      * candidate until maxLeads are listed or the segment is exhausted; the top-ups are as small as
      * the duplicates were few. (A per-row "no lower id has this number" probe cost 1M random index
-     * reads: see docs/benchmarks.md.) Idempotent: a repeat after a crash finds the list complete and
-     * inserts nothing.
+     * reads: see docs/benchmarks.md.)
+     *
+     * A pull of a million leads runs for minutes, so it goes in chunks of candidates in id order,
+     * each its own transaction, and heartbeats after each commit with the cursor it reached: a pull
+     * retried after its worker died resumes there instead of starting over. Idempotent: whatever
+     * the cursor it starts from (none, or a heartbeat older than the last commit), a candidate
+     * already listed conflicts and the count of leads is read from the table. Two attempts of one
+     * pull (a worker presumed dead that was not) take turns on an advisory lock, so maxLeads holds.
      */
     async pullList(input: { campaignId: string; segment: Segment; offerCode: string; contactCap?: ContactCap }): Promise<{ listed: number }> {
       const { campaignId, segment } = input;
@@ -53,24 +89,47 @@ export function createCampaignActivities(db: Db) {
            ON CONFLICT DO NOTHING RETURNING 1)
          SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM cand) AS scanned, (SELECT max(id) FROM cand) AS last_id`;
       const afterAt = p.values.length - 2;
-      return inTransaction(db, async (tx) => {
-        await tx.query(`SET LOCAL work_mem = '${PULL_WORK_MEM}'`);
-        const count = async () =>
-          Number((await tx.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId])).rows[0]!.n);
-        let listed = await count();
-        let cursor = 0;
+
+      const ctx = activityContext();
+      const resumed = ctx?.info.heartbeatDetails as PullProgress | undefined;
+      let progress: PullProgress = { cursor: resumed?.cursor ?? 0, listed: resumed?.listed ?? 0 };
+      // Beats while a statement (or the lock) is awaited too: a chunk of a sparse segment may take long.
+      const beat = ctx && setInterval(() => ctx.heartbeat(progress), opts.pullHeartbeatMs ?? PULL_HEARTBEAT_MS);
+      const client = await db.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [PULL_LOCK, campaignId]);
+        let listed = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId])).rows[0]!.n);
+        let cursor = progress.cursor;
+        progress = { cursor, listed };
         for (;;) {
-          const wanted = segment.maxLeads === undefined ? null : segment.maxLeads - listed;
-          if (wanted !== null && wanted <= 0) break;
+          const wanted = segment.maxLeads === undefined ? chunk : Math.min(chunk, segment.maxLeads - listed);
+          if (wanted <= 0) break;
           p.values[afterAt] = cursor;
           p.values[afterAt + 1] = wanted;
-          const { rows: [r] } = await tx.query<{ inserted: string; scanned: string; last_id: string | null }>(sql, p.values);
-          listed += Number(r!.inserted);
-          if (wanted === null || Number(r!.scanned) < wanted || r!.last_id === null) break; // segment exhausted
-          cursor = Number(r!.last_id);
+          await client.query('BEGIN');
+          try {
+            await client.query(`SET LOCAL work_mem = '${PULL_WORK_MEM}'`);
+            const { rows: [r] } = await client.query<{ inserted: string; scanned: string; last_id: string | null }>(sql, p.values);
+            await client.query('COMMIT');
+            listed += Number(r!.inserted);
+            if (Number(r!.scanned) < wanted || r!.last_id === null) break; // segment exhausted
+            cursor = Number(r!.last_id);
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw err;
+          }
+          progress = { cursor, listed };
+          ctx?.heartbeat(progress);
+          // Temporal gave up on this attempt (its heartbeats stopped reaching the server): leave the rest to the retry.
+          ctx?.cancellationSignal.throwIfAborted();
         }
         return { listed };
-      });
+      } finally {
+        if (beat) clearInterval(beat);
+        // The lock is the session's: unlock, or drop the connection (which unlocks) if that fails.
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [PULL_LOCK, campaignId])
+          .then(() => client.release(), (err: Error) => client.release(err));
+      }
     },
 
     async setCampaignStatus(input: { campaignId: string; status: CampaignStatus; endedBecause?: EndReason }): Promise<void> {

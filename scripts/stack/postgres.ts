@@ -69,8 +69,22 @@ function clusterDir(): string {
 
 /** Creates (once) and starts the project's own Postgres cluster on its own port. */
 export async function ensurePostgres(port: number): Promise<PostgresHandle> {
+  return startPostgresCluster(clusterDir(), port);
+}
+
+/**
+ * The server settings of every cluster the scripts start (the stack's, the tests', the benches').
+ * Commits stay synchronous, as in production (docker-compose.yml's postgres:15 defaults): the
+ * stack's figures must be the ones production gets, and infra/db.ts asks for it per connection anyway.
+ */
+const SERVER_OPTIONS = ['-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c max_connections=200'];
+
+/**
+ * Creates (once) and starts a cluster in `dir` (its data in dir/data, its log in dir/postgres.log)
+ * on `port`; a cluster already running there is used as it is.
+ */
+export async function startPostgresCluster(dir: string, port: number): Promise<PostgresHandle> {
   const bin = binDir();
-  const dir = clusterDir();
   const data = path.join(dir, 'data');
   const serverUrl = `postgres://postgres@127.0.0.1:${port}`;
   mkdirSync(dir, { recursive: true });
@@ -92,7 +106,7 @@ export async function ensurePostgres(port: number): Promise<PostgresHandle> {
     if (await reachable(serverUrl)) {
       throw new Error(`port ${port} is taken by another Postgres; stop it, or set DATABASE_URL to use it`);
     }
-    const opts = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c synchronous_commit=off`;
+    const opts = [`-p ${port}`, ...SERVER_OPTIONS].join(' ');
     run(path.join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', data, '-l', path.join(dir, 'postgres.log'), '-o', opts]);
     started = true;
   }
@@ -129,8 +143,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export function stopPostgresCluster(dataDir: string): void {
-  run(path.join(binDir(), 'pg_ctl'), ['stop', '-m', 'fast', '-D', dataDir], { allowFail: true });
+/** `immediate` is a crash as far as the data is concerned: no checkpoint, recovery from the WAL at the next start. */
+export function stopPostgresCluster(dataDir: string, mode: 'fast' | 'immediate' = 'fast'): void {
+  run(path.join(binDir(), 'pg_ctl'), ['stop', '-m', mode, '-D', dataDir], { allowFail: true });
 }
 
 async function reachable(serverUrl: string): Promise<boolean> {

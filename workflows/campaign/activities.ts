@@ -58,6 +58,7 @@ export function riddenOutStore(outages: Outages, changed: () => void): Store {
 
 export const listPull = proxyActivities<Pick<CampaignActivities, 'pullList'>>({
   startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute', // the pull beats every 5 s: a dead worker costs a minute, not the 30, and the retry resumes
   retry: { initialInterval: '5s', maximumInterval: '1 minute' },
   summary: 'list pull: segment → leads',
 });
