@@ -57,6 +57,12 @@ export function outcomeFromRow(row: CallAttemptRow): CallOutcome {
 
 export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, complaint_reason, ended_at, agent_id, resale';
 
+/**
+ * A call checked this long ago that the dialer never took is checked again before it is dialed:
+ * the checks belong to the moment of dialing, and an outage can stretch that moment for hours.
+ */
+const RECHECK_AFTER_SECONDS = 10;
+
 /** How one call of a batch went when we asked the dialer. */
 export type PlacedCall =
   | { callId: string; status: 'placed' }
@@ -89,19 +95,22 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, order_id, attempt_no, task_token)
        SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
        ON CONFLICT (id) DO UPDATE SET task_token = COALESCE(EXCLUDED.task_token, call_attempts.task_token)
-       RETURNING ${CALL_ATTEMPT_COLUMNS}, checks->>'result' AS checked`,
+       RETURNING ${CALL_ATTEMPT_COLUMNS}, checks->>'result' AS checked,
+                 dialer_took_at IS NOT NULL AS taken, clock_timestamp() - (checks->>'checkedAt')::timestamptz < make_interval(secs => $8) AS fresh`,
       [common.purpose, common.campaignId ?? null, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
-        calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token],
+        calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token, RECHECK_AFTER_SECONDS],
     );
     const results: PlacedCall[] = [];
     const known = new Set<string>();
     const cleared = new Set<string>();
-    for (const row of rows as (CallAttemptRow & { checked: string | null })[]) {
+    for (const row of rows as (CallAttemptRow & { checked: string | null; taken: boolean; fresh: boolean | null })[]) {
       if (row.disposition && row.disposition !== 'not-placed') {
         results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) }); // already known
         known.add(row.id);
-      } else if (row.checked === 'clear') {
-        cleared.add(row.id); // a retry: checked and maybe rung already; the dialer knows it by its id
+      } else if (row.checked === 'clear' && (row.taken || row.fresh)) {
+        // A retry: the dialer has it (it knows it by its id), or it was checked a moment ago. A call
+        // checked long ago and never taken (the dialer was down) is checked again below.
+        cleared.add(row.id);
       }
     }
     const toCheck = calls.filter((c) => !known.has(c.callId) && !cleared.has(c.callId));
@@ -139,10 +148,11 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       ...(common.team ? { team: common.team } : {}),
       ...(c.agentId ? { agentId: c.agentId } : {}),
     });
+    const taken: string[] = [];
     const verdict = (callId: string, status: number, why: string) => {
       if (status >= 500 || status === 429) failed.push({ callId, reason: why });
       else if (status >= 400) results.push({ callId, status: 'not-placed', reason: why });
-      else results.push({ callId, status: 'placed' });
+      else { results.push({ callId, status: 'placed' }); taken.push(callId); }
     };
     try {
       if (toDial.length === 1) {
@@ -165,6 +175,7 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       const reason = err instanceof Error ? err.message : String(err);
       for (const c of toDial) if (!results.some((r) => r.callId === c.callId)) failed.push({ callId: c.callId, reason });
     }
+    if (taken.length) await db.query('UPDATE call_attempts SET dialer_took_at = COALESCE(dialer_took_at, now()) WHERE id = ANY($1::text[])', [taken]);
     return { results, failed };
   }
 

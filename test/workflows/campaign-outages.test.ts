@@ -49,6 +49,58 @@ describe('an outage of the dialer', () => {
   });
 });
 
+describe('checks at the moment of dialing, through an outage', () => {
+  it('checks a call again when the dialer is back: a lead stopped during the outage is not called', async () => {
+    const id = uniqueId('wf-outage-stop');
+    await configureSim(h.sims.dialerUrl, { faults: { down: true } });
+    let stopped: number;
+    try {
+      await launch(h, testCampaign(id, { segment: { maxLeads: 3 }, dialing: { maxConcurrentCalls: 3, maxAttempts: 1, retryDelaySeconds: 0 } }));
+      await waitUntil('the outage to show', async () => (await handle(id).query(progressQuery)).outages?.some((o) => o.system === 'dialer'),
+        { timeoutMs: 60_000, intervalMs: 300 });
+      // checked clear before the outage was known; the customer complains while the dialer is down
+      const { rows: [first] } = await h.db.query<{ lead_id: string }>(
+        `SELECT lead_id FROM call_attempts WHERE campaign_id = $1 AND checks->>'result' = 'clear' ORDER BY id LIMIT 1`, [id]);
+      stopped = Number(first!.lead_id);
+      expect((await api(h, 'POST', `/campaigns/${id}/leads/${stopped}/stop`, { reason: 'complained on another line' })).status).toBe(202);
+      await waitUntil('the stop applied', async () =>
+        (await h.db.query('SELECT 1 FROM leads WHERE id = $1 AND stop_reason IS NOT NULL', [stopped])).rowCount === 1);
+      // the dialer answers again once the checks made before the outage are stale (10 s: checked again)
+      await waitUntil('the checks to go stale', async () => (await h.db.query(
+        `SELECT 1 FROM call_attempts WHERE lead_id = $1 AND (checks->>'checkedAt')::timestamptz < now() - interval '11 seconds'`, [stopped])).rowCount === 1,
+      { timeoutMs: 30_000, intervalMs: 500 });
+    } finally {
+      await configureSim(h.sims.dialerUrl, { faults: { down: false } });
+    }
+    const result: CampaignProgress = await handle(id).result();
+    expect(result.status).toBe('completed');
+    const { rows } = await h.db.query<{ lead_id: string; disposition: string; id: string }>(
+      `SELECT lead_id, disposition, id FROM call_attempts WHERE campaign_id = $1`, [id]);
+    const call = rows.find((r) => Number(r.lead_id) === stopped)!;
+    expect(call.disposition).toBe('blocked');
+    expect((await fetch(`${h.sims.dialerUrl}/calls/${call.id}`)).status).toBe(404); // the dialer never had it
+    expect(rows.filter((r) => Number(r.lead_id) !== stopped).map((r) => r.disposition)).not.toContain('blocked');
+  });
+
+  it('ends at its end date while the dialer is down, and never dials after it', async () => {
+    const id = uniqueId('wf-outage-end');
+    await configureSim(h.sims.dialerUrl, { faults: { down: true } });
+    try {
+      await launch(h, testCampaign(id, {
+        segment: { maxLeads: 3 }, dialing: { maxConcurrentCalls: 3, maxAttempts: 1, retryDelaySeconds: 0 },
+        endAt: new Date(Date.now() + 12_000).toISOString(),
+      }));
+      const result: CampaignProgress = await handle(id).result();
+      expect(result).toMatchObject({ status: 'completed', endedBecause: 'end date' });
+    } finally {
+      await configureSim(h.sims.dialerUrl, { faults: { down: false } });
+    }
+    const { rows } = await h.db.query<{ id: string; disposition: string }>('SELECT id, disposition FROM call_attempts WHERE campaign_id = $1', [id]);
+    expect(rows.map((r) => r.disposition)).toEqual(['not-placed', 'not-placed', 'not-placed']);
+    for (const r of rows) expect((await fetch(`${h.sims.dialerUrl}/calls/${r.id}`)).status).toBe(404);
+  });
+});
+
 describe('a lead whose order cannot start', () => {
   it('is recorded on that lead, visible in the API, and the campaign goes on', async () => {
     const team = uniqueId('lf');

@@ -96,13 +96,14 @@ export async function place({ s, riding }: Run, leads: ClaimedLead[]): Promise<v
   let results: PlacedCall[];
   try {
     if (riding) {
-      // Through a dialer outage: tried again until it answers, unless the campaign is cancelled
-      // (then not placed) or hands over (then the next run places them).
+      // Through a dialer outage: tried again until it answers, unless the campaign is cancelled or
+      // finished (quota, end date: then not placed) or hands over (then the next run places them).
+      const ended = () => s.cancelled || s.finished;
       const placed = await rideOut(s.outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
-        changed: () => showDetails(s), stop: () => s.cancelled || s.handingOver,
+        changed: () => showDetails(s), stop: () => ended() || s.handingOver,
       });
-      if (!placed && !s.cancelled) return;
-      results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'cancelled while the dialer was down' }));
+      if (!placed && !ended()) return;
+      results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'the campaign ended while the dialer was down' }));
       for (const c of batch) { const call = s.calls.get(c.callId); if (call) delete call.unplaced; }
     } else {
       ({ results } = await dialer.placeCalls(request));

@@ -12,6 +12,13 @@ export const refuse = (s: CampaignState, action: 'pause' | 'resume' | 'cancel') 
   if (why) throw new Error(why);
 };
 
+/** A validator for cancel: the status allows it, and a reason is a short line of text. */
+export const checkCancel = (s: CampaignState, req: CancelRequest | undefined) => {
+  refuse(s, 'cancel')();
+  const reason: unknown = req?.reason;
+  if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new Error('reason: at most 500 characters of text');
+};
+
 /** New agent work waits while the run hands over, so the hand-over cannot starve. */
 export function refuseWhileHandingOver(s: CampaignState): void {
   if (s.handingOver) throw new Error('handing over, retry in a second');

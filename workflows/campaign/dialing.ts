@@ -27,7 +27,9 @@ export async function dialingLoop(run: Run): Promise<void> {
     // Paced by agents, the next claim waits for the last batch to reach the dialer: its calls
     // count as ringing there, and the pacing must see them.
     const claiming = !s.paused && def.pacing.mode !== 'preview' && free > 0 && !(def.team && s.placing > 0)
-      && !(riding && s.outages.isDown('dialer')); // no new calls while the dialer is down
+      // No new calls while a batch waits out a dialer outage (a dialer noted down with nothing to
+      // place is tried again by the next batch, which then waits if it is still down).
+      && !(riding && s.outages.isDown('dialer') && s.placing > 0);
     if (!claiming && s.ended.length) await settle(run);
     if (s.paused) {
       s.listDone = false; // looked at again after the resume

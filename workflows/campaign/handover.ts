@@ -40,8 +40,9 @@ export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<Ca
     // The last await: whatever a handler changed until now (a pause, a report) is carried.
     await condition(allHandlersFinished);
     if (!s.cancelled) return handOver(run);
-    s.abandonHandOver(); // a cancel came during the hand-over: this run ends the campaign
   }
+  // A cancel came during the hand-over: this run ends the campaign, and agents may report again.
+  if (s.handingOver) s.abandonHandOver();
   return drainAndEnd(run);
 }
 
@@ -65,6 +66,7 @@ async function drainAndEnd(run: Run): Promise<CampaignProgress> {
   if (s.stops.length) await run.store.leads.stopLeads({ campaignId: s.campaignId, stops: s.takeStops() });
   if (s.cancelled) s.endedBecause = 'cancelled';
   if (s.endedBecause !== 'list finished') await run.store.leads.releaseLeads({ campaignId: s.campaignId }); // cancelled, quota or end date
+  s.outages.answered('dialer'); // nothing waits for it any more (a call looked up while it was down, say)
   await recordStatus(run);
   await condition(allHandlersFinished);
   return s.progress();

@@ -131,7 +131,8 @@ export class CampaignState {
 
   cancel(reason: string | undefined, at: string): void {
     this.cancelled = true;
-    this.cancelInfo = { at, reason: reason ?? 'no reason given' };
+    // One line in the details' markdown, whoever sent it.
+    this.cancelInfo = { at, reason: reason?.replace(/\s+/g, ' ').trim().slice(0, 500) || 'no reason given' };
   }
 
   /** A validated change, merged into the settings (the window replaced whole); a waiting loop looks again. */

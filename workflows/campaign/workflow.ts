@@ -2,7 +2,7 @@ import { ApplicationFailure, condition, patched, setHandler, workflowInfo } from
 import { definitionProblems, withDefinitionDefaults } from '../../domain/campaign/definition';
 import type { CampaignDefinition } from '../../domain/campaign/campaign';
 import { data, listPull, riddenOutStore } from './activities';
-import { cancel, changeSettings, pause, refuse, resume, validateDialing, validateSettings } from './controls';
+import { cancel, changeSettings, pause, refuse, resume, validateDialing, validateSettings, checkCancel } from './controls';
 import { showDetails } from './details';
 import { dialingLoop } from './dialing';
 import { handOverOrEnd } from './handover';
@@ -20,7 +20,7 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
   setHandler(m.stopLeadSignal, (stop) => s.stop(stop));
   setHandler(m.pauseUpdate, () => pause(s), { validator: refuse(s, 'pause') });
   setHandler(m.resumeUpdate, () => resume(s), { validator: refuse(s, 'resume') });
-  setHandler(m.cancelUpdate, (req) => cancel(s, req), { validator: (_req: m.CancelRequest | undefined) => refuse(s, 'cancel')() });
+  setHandler(m.cancelUpdate, (req) => cancel(s, req), { validator: (req: m.CancelRequest | undefined) => checkCancel(s, req) });
   setHandler(m.updateSettingsUpdate, (change) => changeSettings(s, change), { validator: (change) => validateSettings(s, change) });
   setHandler(m.updateDialingUpdate, (change) => changeSettings(s, { dialing: change }), { validator: (change) => validateDialing(s, change) });
   setHandler(m.callEndedSignal, (ended) => s.receive(ended));
