@@ -9,7 +9,7 @@ export interface BareActivities {
   noop(input: { workflowId: string; ticks: number }): Promise<void>;
 }
 
-// The same timeouts and retry as the campaign's data activities (workflows/activity-proxies.ts).
+// The same timeouts and retry as the campaign's data activities (workflows/campaign/activities.ts).
 const { noop } = proxyActivities<BareActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '30s' },

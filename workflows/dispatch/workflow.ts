@@ -2,15 +2,13 @@ import {
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import type { OrderRetryResult } from '../../activities/dispatch/retry-jobs';
 import { describeHeldFilter } from '../../domain/dispatch/held-deliveries';
-import { data } from '../activity-proxies';
+import { batches, scope } from './activities';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,
@@ -19,16 +17,6 @@ import {
   type DeliveryRetryProgress,
   type DeliveryRetryJobStatus,
 } from './messages';
-
-// ---- Activities --------------------------------------------------------------------------------
-
-// A batch waits for its orders' new bookings (bounded per order); a worker that dies mid-batch is
-// noticed by the heartbeat, and the retried batch re-attaches to the same updates by their ids.
-const batches = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
-});
 
 export const DEFAULT_BATCH_SIZE = 20;
 /** Hand over to a new run past this many history events (a batch costs about six). */
@@ -100,7 +88,7 @@ export async function deliveryRetryJobWorkflow(input: DeliveryRetryJobInput): Pr
   showDetails();
   if (!carried) {
     // The scope is fixed now: orders held later are for another job, and the work queue's order is kept.
-    const { orderIds } = await data.snapshotHeldOrders({ filter, limit: input.limit });
+    const { orderIds } = await scope.snapshotHeldOrders({ filter, limit: input.limit });
     remaining = orderIds;
     s.total = orderIds.length;
     s.snapshotTaken = true;
