@@ -58,7 +58,8 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
       // A scheduler moved it (slot or courier): cancelled at the courier, then booked again.
       const request = s.rebook;
       s.rebook = undefined;
-      const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId });
+      s.moving = true;
+      const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId }).finally(() => { s.moving = false; });
       if (cancelled) {
         s.rebooked(request.change);
         await o.moveTo('inProgress', 'delivery', request.change.courier

@@ -49,7 +49,7 @@ export function refuseChange(o: OrderRun, what: string): void {
   const { s } = o;
   if (!o.logistics) throw new Error(`this order predates ${what}; a held order can be retried with a new slot or courier`);
   const why = deliveryChangeRefusal(s.status, s.stage, s.openBooking !== undefined && !s.reports.has(s.openBooking))
-    ?? (s.schedulerRetry || s.rebook ? 'a new booking is already being made' : s.cancelRequest ? 'a cancel is under way' : undefined);
+    ?? (s.schedulerRetry || s.rebook || s.moving ? 'a new booking is already being made' : s.cancelRequest ? 'a cancel is under way' : undefined);
   if (why) throw new Error(why);
 }
 

@@ -62,6 +62,8 @@ export class OrderState {
   schedulerRetry: RetryDeliveryRequest | undefined;
   /** A reschedule or reassignment of the booking under way, and why one could not be done. */
   rebook: BookingChange | undefined;
+  /** A move taken from `rebook` is being carried out at the courier (validators refuse another meanwhile). */
+  moving = false;
   /** The booking whose outcome the order waits for now. */
   openBooking: string | undefined;
   /** Attempts the courier refused for good, with what it said: the scheduler who asked for one is told. */
