@@ -35,7 +35,8 @@ const DATA_TRIES: ActivityOptions = {
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 4 },
 };
 
-export const data: Store & { preview: PreviewActivities } = {
+/** The loop's Postgres work, retried until it succeeds; `orders` also starts the orders' workflows. */
+export const stubs: Store & { preview: PreviewActivities } = {
   leads: proxyActivities<LeadActivities>(DATA),
   campaign: proxyActivities<CampaignActivities>(DATA),
   orders: proxyActivities<OrderStart>(DATA),

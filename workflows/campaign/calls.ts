@@ -3,7 +3,7 @@ import type { ClaimedLead } from '../../activities/campaign/leads';
 import type { PlacedCall } from '../../activities/campaign/telephony';
 import { salesCallId } from '../../domain/campaign/ids';
 import { outageBackoffMs } from '../../domain/campaign/outages';
-import { data, dialer, dialerTries } from './activities';
+import { stubs, dialer, dialerTries } from './activities';
 import { showDetails } from './details';
 import { toCallEnded, type CallEnded, type LiveCall } from './messages';
 import { isOutage, rideOut } from './outages';
@@ -18,42 +18,42 @@ export const SETTLE_BATCH = 200;
 
 /** A written batch counted; the orders of its accepted leads start beside the loop. */
 export function settled(run: Run, batch: CallEnded[]): void {
-  const { s, riding, store } = run;
-  for (const leadId of s.settled(batch)) {
+  const { state, riding, store } = run;
+  for (const leadId of state.settled(batch)) {
     // The order starts beside the loop. Ridden out, an order that cannot start (refused for
     // good) is that lead's failure, recorded on it; before, it was the campaign's.
-    s.ordering++;
-    const order = { campaignId: s.campaignId, leadId, offer: s.def.offer, policy: s.def.orders };
-    (riding ? store.orders.startOrder(order) : data.orders.startOrder(order))
-      .then(() => { s.ordered++; }, (err: unknown) => {
+    state.ordering++;
+    const order = { campaignId: state.campaignId, leadId, offer: state.def.offer, policy: state.def.orders };
+    (riding ? store.orders.startOrder(order) : stubs.orders.startOrder(order))
+      .then(() => { state.ordered++; }, (err: unknown) => {
         if (!riding || !(err instanceof ActivityFailure)) throw err;
         return leadFailed(run, leadId, err);
       })
-      .catch((err) => { s.fatal ??= err; })
-      .finally(() => { s.ordering--; });
+      .catch((err) => { state.fatal ??= err; })
+      .finally(() => { state.ordering--; });
   }
 }
 
-async function leadFailed({ s, store }: Run, leadId: number, err: ActivityFailure): Promise<void> {
+async function leadFailed({ state, store }: Run, leadId: number, err: ActivityFailure): Promise<void> {
   const reason = (err.cause as Error | undefined)?.message ?? err.message;
-  await store.campaign.recordLeadFailure({ campaignId: s.campaignId, leadId, stage: 'order', reason: `the order could not start: ${reason}` });
-  s.leadFailures++;
-  showDetails(s);
+  await store.campaign.recordLeadFailure({ campaignId: state.campaignId, leadId, stage: 'order', reason: `the order could not start: ${reason}` });
+  state.leadFailures++;
+  showDetails(state);
 }
 
 export async function settle(run: Run): Promise<void> {
-  while (run.s.ended.length) {
-    const { batch, settled: items } = run.s.verdicts(SETTLE_BATCH);
+  while (run.state.ended.length) {
+    const { batch, settled: items } = run.state.verdicts(SETTLE_BATCH);
     await run.store.leads.settleCalls({ calls: items });
     settled(run, batch);
   }
 }
 
 // Calls whose end never came: the contact log may have it (a lost signal); past the limit, given up.
-export async function giveUp({ s, store }: Run, late: LiveCall[]): Promise<void> {
+export async function giveUp({ state, store }: Run, late: LiveCall[]): Promise<void> {
   if (!late.length) return;
   const { outcomes } = await store.leads.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
-  for (const o of outcomes) s.receive(toCallEnded(o));
+  for (const o of outcomes) state.receive(toCallEnded(o));
 }
 
 /**
@@ -62,49 +62,49 @@ export async function giveUp({ s, store }: Run, late: LiveCall[]): Promise<void>
  * to the dialer (never placed, given up).
  */
 export async function collectOverdue(run: Run): Promise<void> {
-  const { s, riding } = run;
-  const late = s.overdue(Date.now());
+  const { state, riding } = run;
+  const late = state.overdue(Date.now());
   const held = late.filter((c) => c.preview);
   const dialed = late.filter((c) => !c.preview);
   if (dialed.length) {
     let status: Awaited<ReturnType<typeof dialer.dialerCallStatus>>;
     try {
       status = await dialer.dialerCallStatus({ callIds: dialed.map((c) => c.callId) });
-      if (riding && s.outages.answered('dialer')) showDetails(s);
+      if (riding && state.outages.answered('dialer')) showDetails(state);
     } catch (err) {
       if (!riding || !isOutage(err)) throw err;
       // The dialer is down too: the calls are looked up again after the backoff, never given up for it.
-      const outage = s.outages.failed('dialer', (err.cause as Error | undefined)?.message ?? err.message, Date.now());
+      const outage = state.outages.failed('dialer', (err.cause as Error | undefined)?.message ?? err.message, Date.now());
       for (const c of dialed) c.since = Date.now() - CALL_TIMEOUT_MS + outageBackoffMs(outage.retries);
-      showDetails(s);
+      showDetails(state);
       await giveUp(run, held);
       return;
     }
-    for (const id of status.live) s.calls.get(id)!.since = Date.now();
-    for (const o of status.outcomes) s.receive(toCallEnded(o));
+    for (const id of status.live) state.calls.get(id)!.since = Date.now();
+    for (const o of status.outcomes) state.receive(toCallEnded(o));
     held.push(...dialed.filter((c) => status.unknown.includes(c.callId)));
   }
   await giveUp(run, held);
 }
 
-export async function place({ s, riding }: Run, leads: ClaimedLead[]): Promise<void> {
-  const { def, campaignId } = s;
+export async function place({ state, riding }: Run, leads: ClaimedLead[]): Promise<void> {
+  const { def, campaignId } = state;
   // Known before the dialer hears of them, so an end that comes back at once is not missed.
   const batch = leads.map((l) => ({ callId: salesCallId(campaignId, l.leadId, l.attemptNo), leadId: l.leadId, attemptNo: l.attemptNo, ...(l.agentId ? { agentId: l.agentId } : {}) }));
-  s.track(batch, Date.now(), riding);
+  state.track(batch, Date.now(), riding);
   const request = { campaignId, ...(def.team ? { team: def.team } : {}), contactCap: def.contactCap, window: def.window, calls: batch };
   let results: PlacedCall[];
   try {
     if (riding) {
       // Through a dialer outage: tried again until it answers, unless the campaign is cancelled or
       // finished (quota, end date: then not placed) or hands over (then the next run places them).
-      const ended = () => s.cancelled || s.finished;
-      const placed = await rideOut(s.outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
-        changed: () => showDetails(s), stop: () => ended() || s.handingOver,
+      const ended = () => state.cancelled || state.finished;
+      const placed = await rideOut(state.outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
+        changed: () => showDetails(state), stop: () => ended() || state.handingOver,
       });
       if (!placed && !ended()) return;
       results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'the campaign ended while the dialer was down' }));
-      for (const c of batch) { const call = s.calls.get(c.callId); if (call) delete call.unplaced; }
+      for (const c of batch) { const call = state.calls.get(c.callId); if (call) delete call.unplaced; }
     } else {
       ({ results } = await dialer.placeCalls(request));
     }
@@ -113,14 +113,14 @@ export async function place({ s, riding }: Run, leads: ClaimedLead[]): Promise<v
     results = batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: String(err) }));
   }
   for (const r of results) {
-    if (r.status === 'ended') s.receive(toCallEnded(r.outcome));
-    else if (r.status === 'not-placed') s.receive({ callId: r.callId, disposition: 'not-placed', connected: false });
-    else { const call = s.calls.get(r.callId); if (call) call.since = Date.now(); } // its clock starts when the dialer has it
+    if (r.status === 'ended') state.receive(toCallEnded(r.outcome));
+    else if (r.status === 'not-placed') state.receive({ callId: r.callId, disposition: 'not-placed', connected: false });
+    else { const call = state.calls.get(r.callId); if (call) call.since = Date.now(); } // its clock starts when the dialer has it
   }
 }
 
 export function placeInBackground(run: Run, leads: ClaimedLead[]): void {
-  const { s } = run;
-  s.placing++;
-  place(run, leads).catch((err) => { s.fatal ??= err; }).finally(() => { s.placing--; s.background++; });
+  const { state } = run;
+  state.placing++;
+  place(run, leads).catch((err) => { state.fatal ??= err; }).finally(() => { state.placing--; state.background++; });
 }

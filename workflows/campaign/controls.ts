@@ -7,61 +7,61 @@ import type { CampaignState } from './state';
 // an update comes in, never on replay); the handlers apply the value as given.
 
 /** A validator: refuses a control the status does not allow. */
-export const refuse = (s: CampaignState, action: 'pause' | 'resume' | 'cancel') => () => {
-  const why = s.refusal(action);
+export const refuse = (state: CampaignState, action: 'pause' | 'resume' | 'cancel') => () => {
+  const why = state.refusal(action);
   if (why) throw new Error(why);
 };
 
 /** A validator for cancel: the status allows it, and a reason is a short line of text. */
-export const checkCancel = (s: CampaignState, req: CancelRequest | undefined) => {
-  refuse(s, 'cancel')();
+export const checkCancel = (state: CampaignState, req: CancelRequest | undefined) => {
+  refuse(state, 'cancel')();
   const reason: unknown = req?.reason;
   if (reason !== undefined && (typeof reason !== 'string' || reason.length > 500)) throw new Error('reason: at most 500 characters of text');
 };
 
 /** New agent work waits while the run hands over, so the hand-over cannot starve. */
-export function refuseWhileHandingOver(s: CampaignState): void {
-  if (s.handingOver) throw new Error('handing over, retry in a second');
+export function refuseWhileHandingOver(state: CampaignState): void {
+  if (state.handingOver) throw new Error('handing over, retry in a second');
 }
 
-export function pause(s: CampaignState): CampaignProgress {
-  s.pause();
-  return s.progress();
+export function pause(state: CampaignState): CampaignProgress {
+  state.pause();
+  return state.progress();
 }
 
-export function resume(s: CampaignState): CampaignProgress {
-  s.resume();
-  return s.progress();
+export function resume(state: CampaignState): CampaignProgress {
+  state.resume();
+  return state.progress();
 }
 
-export function cancel(s: CampaignState, req: CancelRequest | undefined): CampaignProgress { // undefined from callers before the reason
-  s.cancel(req?.reason, new Date().toISOString());
-  showDetails(s);
-  return s.progress();
+export function cancel(state: CampaignState, req: CancelRequest | undefined): CampaignProgress { // undefined from callers before the reason
+  state.cancel(req?.reason, new Date().toISOString());
+  showDetails(state);
+  return state.progress();
 }
 
-export function changeSettings(s: CampaignState, change: SettingsChangeMessage): CampaignProgress {
-  s.applySettings(change);
-  showDetails(s);
-  return s.progress();
+export function changeSettings(state: CampaignState, change: SettingsChangeMessage): CampaignProgress {
+  state.applySettings(change);
+  showDetails(state);
+  return state.progress();
 }
 
 const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }, prefix: string[]) =>
   error.issues.map((i) => `${[...prefix, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
 
 // Settings: validated whole before anything changes; a finished campaign cannot be tuned, a paused one can.
-export function validateSettings(s: CampaignState, change: SettingsChangeMessage): void {
+export function validateSettings(state: CampaignState, change: SettingsChangeMessage): void {
   const parsed = SettingsChangeSchema.safeParse(change);
   if (!parsed.success) throw new Error(issues(parsed.error, []));
   const mode = parsed.data.pacing?.mode;
-  if ((mode === 'preview' || mode === 'predictive') && !s.def.team) {
+  if ((mode === 'preview' || mode === 'predictive') && !state.def.team) {
     throw new Error(`pacing.mode: ${mode} pacing needs the campaign's team (its agents); this campaign has none`);
   }
-  refuse(s, 'cancel')();
+  refuse(state, 'cancel')();
 }
 
-export function validateDialing(s: CampaignState, change: DialingChangeMessage): void {
+export function validateDialing(state: CampaignState, change: DialingChangeMessage): void {
   const parsed = DialingChangeSchema.safeParse(change);
   if (!parsed.success) throw new Error(issues(parsed.error, ['dialing']));
-  refuse(s, 'cancel')();
+  refuse(state, 'cancel')();
 }

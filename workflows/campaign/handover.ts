@@ -8,28 +8,28 @@ import { recordStatus, type Run } from './run';
 const QUIET_HANDOVER_MS = 3_000;
 
 /** The next run, with the state carried (the definition with its settings as changed). */
-export function handOver({ s, historyLimit }: Run): Promise<never> {
-  return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({ definition: s.def, historyLimit, carried: s.carry() });
+export function handOver({ state, historyLimit }: Run): Promise<never> {
+  return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({ definition: state.def, historyLimit, carried: state.carry() });
 }
 
 /** After the loop: hand over to a new run, or end the campaign (cancelled, finished). */
 export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<CampaignProgress> {
-  const { s } = run;
-  if (safeHandover && !s.cancelled && !s.finished) {
-    s.startHandOver(); // agents asked to retry in a second; calls the dialer has not taken go along
-    showDetails(s);
+  const { state } = run;
+  if (safeHandover && !state.cancelled && !state.finished) {
+    state.startHandOver(); // agents asked to retry in a second; calls the dialer has not taken go along
+    showDetails(state);
   }
   // Batches being placed and orders being started finish first: what they answered belongs to this run.
-  await condition(() => s.placing === 0 && s.ordering === 0);
-  if (s.fatal) throw s.fatal;
-  if (!s.cancelled && !s.finished && patched(QUIET_HANDOVER)) {
+  await condition(() => state.placing === 0 && state.ordering === 0);
+  if (state.fatal) throw state.fatal;
+  if (!state.cancelled && !state.finished && patched(QUIET_HANDOVER)) {
     // Hand over at a quiet moment: no new call, and the calls in flight get a few seconds to end.
     // A call's end that arrives while the run completes makes the server refuse the completion,
     // and the worker then replays the whole run (seconds of CPU at 3,000 events) to take it.
-    await condition(() => s.waiting().every((c) => c.preview) || s.cancelled || s.fatal !== undefined, QUIET_HANDOVER_MS);
-    if (s.fatal) throw s.fatal;
+    await condition(() => state.waiting().every((c) => c.preview) || state.cancelled || state.fatal !== undefined, QUIET_HANDOVER_MS);
+    if (state.fatal) throw state.fatal;
   }
-  if (!s.cancelled && !s.finished) {
+  if (!state.cancelled && !state.finished) {
     // Hand over: calls still ringing go with the state; their ends reach the new run as signals.
     if (!safeHandover) {
       await condition(allHandlersFinished);
@@ -39,10 +39,10 @@ export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<Ca
     await recordStatus(run);
     // The last await: whatever a handler changed until now (a pause, a report) is carried.
     await condition(allHandlersFinished);
-    if (!s.cancelled) return handOver(run);
+    if (!state.cancelled) return handOver(run);
   }
   // A cancel came during the hand-over: this run ends the campaign, and agents may report again.
-  if (s.handingOver) s.abandonHandOver();
+  if (state.handingOver) state.abandonHandOver();
   return drainAndEnd(run);
 }
 
@@ -51,23 +51,23 @@ export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<Ca
  * already ringing finish and are settled; calls the dialer never took are not placed.
  */
 async function drainAndEnd(run: Run): Promise<CampaignProgress> {
-  const { s } = run;
+  const { state } = run;
   await condition(allHandlersFinished);
-  for (const c of [...s.calls.values()]) if (c.unplaced) s.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
-  await giveUp(run, s.waiting().filter((c) => c.preview));
+  for (const c of [...state.calls.values()]) if (c.unplaced) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
+  await giveUp(run, state.waiting().filter((c) => c.preview));
   for (;;) {
     await settle(run);
-    if (!s.calls.size) break;
-    await condition(() => s.ended.length > 0, s.overdueIn(Date.now())!);
+    if (!state.calls.size) break;
+    await condition(() => state.ended.length > 0, state.overdueIn(Date.now())!);
     await collectOverdue(run);
   }
-  await condition(() => s.ordering === 0);
-  if (s.fatal) throw s.fatal;
-  if (s.stops.length) await run.store.leads.stopLeads({ campaignId: s.campaignId, stops: s.takeStops() });
-  if (s.cancelled) s.endedBecause = 'cancelled';
-  if (s.endedBecause !== 'list finished') await run.store.leads.releaseLeads({ campaignId: s.campaignId }); // cancelled, quota or end date
-  s.outages.answered('dialer'); // nothing waits for it any more (a call looked up while it was down, say)
+  await condition(() => state.ordering === 0);
+  if (state.fatal) throw state.fatal;
+  if (state.stops.length) await run.store.leads.stopLeads({ campaignId: state.campaignId, stops: state.takeStops() });
+  if (state.cancelled) state.endedBecause = 'cancelled';
+  if (state.endedBecause !== 'list finished') await run.store.leads.releaseLeads({ campaignId: state.campaignId }); // cancelled, quota or end date
+  state.outages.answered('dialer'); // nothing waits for it any more (a call looked up while it was down, say)
   await recordStatus(run);
   await condition(allHandlersFinished);
-  return s.progress();
+  return state.progress();
 }

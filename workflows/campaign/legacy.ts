@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, isCancellation } from '@temporalio/work
 import type { ClaimedLead } from '../../activities/campaign/leads';
 import { nextLeadStep, type AttemptDisposition } from '../../domain/campaign/dialing';
 import { salesCallId } from '../../domain/campaign/ids';
-import { data, telephony } from './activities';
+import { stubs, telephony } from './activities';
 import { showDetails } from './details';
 import { handOver } from './handover';
 import type { CampaignProgress } from './messages';
@@ -13,8 +13,8 @@ import { recordStatus, stopsAndEnd, untilEnd, type Run } from './run';
 // To be deleted with deprecatePatch(CALLS_BY_SIGNAL) once no such history is left.
 
 export async function legacyDialing(run: Run): Promise<CampaignProgress> {
-  const { s, info } = run;
-  const { def, campaignId } = s;
+  const { state, info } = run;
+  const { def, campaignId } = state;
   const dialLead = async (lead: ClaimedLead): Promise<void> => {
     const callId = salesCallId(campaignId, lead.leadId, lead.attemptNo);
     let disposition: AttemptDisposition = 'not-placed';
@@ -25,43 +25,43 @@ export async function legacyDialing(run: Run): Promise<CampaignProgress> {
       });
       disposition = outcome.disposition;
       callbackAt = outcome.callbackAt;
-      s.attempts++;
-      if (outcome.connected) s.connected++;
+      state.attempts++;
+      if (outcome.connected) state.connected++;
     } catch (err) {
       if (isCancellation(err)) throw err;
     }
     const step = nextLeadStep(disposition, lead.attemptNo, def.dialing, callbackAt);
-    await data.leads.settleAttempt({ leadId: lead.leadId, attemptNo: lead.attemptNo, callId, disposition, step });
+    await stubs.leads.settleAttempt({ leadId: lead.leadId, attemptNo: lead.attemptNo, callId, disposition, step });
     if (disposition === 'accepted') {
-      s.accepted++;
-      await data.orders.startOrder({ campaignId, leadId: lead.leadId, offer: def.offer, policy: def.orders });
-      s.ordered++;
+      state.accepted++;
+      await stubs.orders.startOrder({ campaignId, leadId: lead.leadId, offer: def.offer, policy: def.orders });
+      state.ordered++;
     }
   };
   const launch = (lead: ClaimedLead) => {
-    s.legacyInFlight++;
+    state.legacyInFlight++;
     dialLead(lead)
-      .catch((err) => { s.fatal ??= err; })
-      .finally(() => { s.legacyInFlight--; s.callsEnded++; showDetails(s); });
+      .catch((err) => { state.fatal ??= err; })
+      .finally(() => { state.legacyInFlight--; state.callsEnded++; showDetails(state); });
   };
 
-  while (!s.cancelled && !run.handOverDue()) {
+  while (!state.cancelled && !run.handOverDue()) {
     if (await stopsAndEnd(run)) break;
-    if (s.paused) {
+    if (state.paused) {
       const end = untilEnd(run);
-      const resumeOrStop = () => !s.paused || s.cancelled || s.stops.length > 0;
+      const resumeOrStop = () => !state.paused || state.cancelled || state.stops.length > 0;
       if (end === undefined) await condition(resumeOrStop);
       else await condition(resumeOrStop, end);
       continue;
     }
-    const endedBefore = s.callsEnded;
-    const free = def.dialing.maxConcurrentCalls - s.legacyInFlight;
+    const endedBefore = state.callsEnded;
+    const free = def.dialing.maxConcurrentCalls - state.legacyInFlight;
     let nextDueInMs: number | null = null;
     if (free > 0) {
-      const claim = await data.leads.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++s.claimSeq}`, window: def.window });
+      const claim = await stubs.leads.claimDueLeads({ campaignId, limit: free, claimId: `${info.runId}-${++state.claimSeq}`, window: def.window });
       claim.leads.forEach(launch);
-      if (claim.leads.length === 0 && s.legacyInFlight === 0 && claim.open === 0) {
-        s.finish('list finished');
+      if (claim.leads.length === 0 && state.legacyInFlight === 0 && claim.open === 0) {
+        state.finish('list finished');
         break;
       }
       nextDueInMs = claim.nextDueInMs;
@@ -71,26 +71,26 @@ export async function legacyDialing(run: Run): Promise<CampaignProgress> {
     const dueIn = nextDueInMs === null ? undefined : Math.min(Math.max(nextDueInMs, 200), 60_000);
     const end = untilEnd(run);
     const timeout = dueIn === undefined ? end : end === undefined ? dueIn : Math.min(dueIn, end);
-    const wake = () => s.callsEnded !== endedBefore || s.paused || s.cancelled || s.stops.length > 0 || s.fatal !== undefined;
+    const wake = () => state.callsEnded !== endedBefore || state.paused || state.cancelled || state.stops.length > 0 || state.fatal !== undefined;
     if (timeout === undefined) await condition(wake);
     else await condition(wake, timeout);
   }
 
   // Calls already ringing finish and are recorded before the run ends or hands over.
-  await condition(() => s.legacyInFlight === 0);
-  if (s.fatal) throw s.fatal;
-  if (s.cancelled) {
-    s.endedBecause = 'cancelled';
-    await data.leads.releaseLeads({ campaignId });
-  } else if (s.finished && s.endedBecause !== 'list finished') {
-    await data.leads.releaseLeads({ campaignId }); // stopped at its quota or end date
-  } else if (!s.finished) {
+  await condition(() => state.legacyInFlight === 0);
+  if (state.fatal) throw state.fatal;
+  if (state.cancelled) {
+    state.endedBecause = 'cancelled';
+    await stubs.leads.releaseLeads({ campaignId });
+  } else if (state.finished && state.endedBecause !== 'list finished') {
+    await stubs.leads.releaseLeads({ campaignId }); // stopped at its quota or end date
+  } else if (!state.finished) {
     await condition(allHandlersFinished);
     await recordStatus(run);
     return handOver(run);
   }
-  if (s.stops.length) await data.leads.stopLeads({ campaignId, stops: s.takeStops() });
+  if (state.stops.length) await stubs.leads.stopLeads({ campaignId, stops: state.takeStops() });
   await recordStatus(run);
   await condition(allHandlersFinished);
-  return s.progress();
+  return state.progress();
 }

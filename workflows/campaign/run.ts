@@ -1,12 +1,12 @@
 import { upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
 import { CampaignStatusKey } from '../search-attributes';
-import { data, type Store } from './activities';
+import { stubs, type Store } from './activities';
 import { showDetails } from './details';
 import type { CampaignState } from './state';
 
 /** What the phases of one run share: the state, the stubs they write with, the run's patches. */
 export interface Run {
-  readonly s: CampaignState;
+  readonly state: CampaignState;
   /** The Postgres work of the loop: ridden out through an outage once RIDE_OUT_OUTAGES holds. */
   store: Store;
   riding: boolean;
@@ -16,18 +16,18 @@ export interface Run {
   handOverDue: () => boolean;
 }
 
-export function newRun(s: CampaignState, historyLimit: number, info: WorkflowInfo): Run {
-  return { s, store: data, riding: false, historyLimit, info, handOverDue: () => false };
+export function newRun(state: CampaignState, historyLimit: number, info: WorkflowInfo): Run {
+  return { state, store: stubs, riding: false, historyLimit, info, handOverDue: () => false };
 }
 
 /** Postgres and the search attribute follow the status; recorded only when it changes. */
-export async function recordStatus({ s, store }: Run): Promise<void> {
-  const now = s.status();
-  showDetails(s);
-  if (now === s.recorded) return;
-  s.recorded = now;
+export async function recordStatus({ state, store }: Run): Promise<void> {
+  const now = state.status();
+  showDetails(state);
+  if (now === state.recorded) return;
+  state.recorded = now;
   upsertSearchAttributes([{ key: CampaignStatusKey, value: now }]);
-  await store.campaign.setCampaignStatus({ campaignId: s.campaignId, status: now, ...(s.endedBecause ? { endedBecause: s.endedBecause } : {}) });
+  await store.campaign.setCampaignStatus({ campaignId: state.campaignId, status: now, ...(state.endedBecause ? { endedBecause: state.endedBecause } : {}) });
 }
 
 /**
@@ -35,12 +35,12 @@ export async function recordStatus({ s, store }: Run): Promise<void> {
  * the quota or end date finishes the campaign (true: stop the loop). Then the status is recorded.
  */
 export async function stopsAndEnd(run: Run): Promise<boolean> {
-  const { s } = run;
-  if (s.fatal) throw s.fatal;
-  if (s.stops.length) await run.store.leads.stopLeads({ campaignId: s.campaignId, stops: s.takeStops() });
-  const stop = s.stopReason(Date.now());
+  const { state } = run;
+  if (state.fatal) throw state.fatal;
+  if (state.stops.length) await run.store.leads.stopLeads({ campaignId: state.campaignId, stops: state.takeStops() });
+  const stop = state.stopReason(Date.now());
   if (stop) {
-    s.finish(stop);
+    state.finish(stop);
     return true;
   }
   await recordStatus(run);
@@ -48,6 +48,6 @@ export async function stopsAndEnd(run: Run): Promise<boolean> {
 }
 
 /** Milliseconds to the end date, capping every wait; undefined without one. */
-export function untilEnd({ s }: Run): number | undefined {
-  return s.def.endAt ? Math.max(Date.parse(s.def.endAt) - Date.now(), 1) : undefined;
+export function untilEnd({ state }: Run): number | undefined {
+  return state.def.endAt ? Math.max(Date.parse(state.def.endAt) - Date.now(), 1) : undefined;
 }

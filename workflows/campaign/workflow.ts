@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { definitionProblems, withDefinitionDefaults } from '../../domain/campaign/definition';
 import type { CampaignDefinition } from '../../domain/campaign/campaign';
-import { data, listPull, riddenOutStore } from './activities';
+import { stubs, listPull, riddenOutStore } from './activities';
 import { cancel, changeSettings, pause, refuse, resume, validateDialing, validateSettings, checkCancel } from './controls';
 import { showDetails } from './details';
 import { dialingLoop } from './dialing';
@@ -13,30 +13,30 @@ import { newRun, recordStatus, type Run } from './run';
 import { CampaignState } from './state';
 
 export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<m.CampaignProgress> {
-  const s = new CampaignState(definitionOf(input.definition), input.carried);
-  const run = newRun(s, input.historyLimit ?? m.DEFAULT_HISTORY_LIMIT, workflowInfo());
+  const state = new CampaignState(definitionOf(input.definition), input.carried);
+  const run = newRun(state, input.historyLimit ?? m.DEFAULT_HISTORY_LIMIT, workflowInfo());
 
-  setHandler(m.progressQuery, () => s.progress());
-  setHandler(m.stopLeadSignal, (stop) => s.stop(stop));
-  setHandler(m.pauseUpdate, () => pause(s), { validator: refuse(s, 'pause') });
-  setHandler(m.resumeUpdate, () => resume(s), { validator: refuse(s, 'resume') });
-  setHandler(m.cancelUpdate, (req) => cancel(s, req), { validator: (req: m.CancelRequest | undefined) => checkCancel(s, req) });
-  setHandler(m.updateSettingsUpdate, (change) => changeSettings(s, change), { validator: (change) => validateSettings(s, change) });
-  setHandler(m.updateDialingUpdate, (change) => changeSettings(s, { dialing: change }), { validator: (change) => validateDialing(s, change) });
-  setHandler(m.callEndedSignal, (ended) => s.receive(ended));
-  setHandler(m.nextLeadUpdate, (req) => nextLead(s, req), { validator: (req) => checkNextLead(s, req) });
-  setHandler(m.reportCallUpdate, (report) => reportCall(s, report), { validator: (report) => checkReport(s, report) });
+  setHandler(m.progressQuery, () => state.progress());
+  setHandler(m.stopLeadSignal, (stop) => state.stop(stop));
+  setHandler(m.pauseUpdate, () => pause(state), { validator: refuse(state, 'pause') });
+  setHandler(m.resumeUpdate, () => resume(state), { validator: refuse(state, 'resume') });
+  setHandler(m.cancelUpdate, (req) => cancel(state, req), { validator: (req: m.CancelRequest | undefined) => checkCancel(state, req) });
+  setHandler(m.updateSettingsUpdate, (change) => changeSettings(state, change), { validator: (change) => validateSettings(state, change) });
+  setHandler(m.updateDialingUpdate, (change) => changeSettings(state, { dialing: change }), { validator: (change) => validateDialing(state, change) });
+  setHandler(m.callEndedSignal, (ended) => state.receive(ended));
+  setHandler(m.nextLeadUpdate, (req) => nextLead(state, req), { validator: (req) => checkNextLead(state, req) });
+  setHandler(m.reportCallUpdate, (report) => reportCall(state, report), { validator: (report) => checkReport(state, report) });
 
   // The API writes the row after starting this workflow, and may die in between: the first run makes sure of it.
   if (!input.carried && patched(m.LAUNCH_RECORDS_ROW)) {
-    await data.campaign.recordLaunch({ definition: input.definition, idempotencyKey: input.idempotencyKey ?? null });
+    await stubs.campaign.recordLaunch({ definition: input.definition, idempotencyKey: input.idempotencyKey ?? null });
   }
-  if (!input.carried && !(await scheduledStart(run))) return s.progress();
+  if (!input.carried && !(await scheduledStart(run))) return state.progress();
   await recordStatus(run);
-  if (s.pulling) {
-    const pulled = await listPull.pullList({ campaignId: s.campaignId, segment: s.def.segment, offerCode: s.def.offer.code, contactCap: s.def.contactCap });
-    s.listed = pulled.listed;
-    s.pulling = false;
+  if (state.pulling) {
+    const pulled = await listPull.pullList({ campaignId: state.campaignId, segment: state.def.segment, offerCode: state.def.offer.code, contactCap: state.def.contactCap });
+    state.listed = pulled.listed;
+    state.pulling = false;
   }
 
   const info = (run.info = workflowInfo());
@@ -47,7 +47,7 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
   if (!patched(m.CALLS_BY_SIGNAL)) return legacyDialing(run);
   run.riding = patched(m.RIDE_OUT_OUTAGES);
   const safeHandover = patched(m.SAFE_HANDOVER);
-  if (run.riding) run.store = riddenOutStore(s.outages, () => showDetails(s));
+  if (run.riding) run.store = riddenOutStore(state.outages, () => showDetails(state));
   await dialingLoop(run);
   return handOverOrEnd(run, safeHandover);
 }
@@ -65,15 +65,15 @@ function definitionOf(given: CampaignDefinition): CampaignDefinition {
 
 /** Scheduled launch: waits (durably) for the start time; false when a cancel meanwhile ended it before any call. */
 async function scheduledStart(run: Run): Promise<boolean> {
-  const { s } = run;
-  if (!s.def.startAt || Date.parse(s.def.startAt) <= Date.now()) return true;
-  s.scheduled = true;
+  const { state } = run;
+  if (!state.def.startAt || Date.parse(state.def.startAt) <= Date.now()) return true;
+  state.scheduled = true;
   await recordStatus(run);
-  await condition(() => s.cancelled, Date.parse(s.def.startAt) - Date.now());
-  s.scheduled = false;
-  if (!s.cancelled) return true;
-  s.endedBecause = 'cancelled';
-  s.pulling = false;
+  await condition(() => state.cancelled, Date.parse(state.def.startAt) - Date.now());
+  state.scheduled = false;
+  if (!state.cancelled) return true;
+  state.endedBecause = 'cancelled';
+  state.pulling = false;
   await recordStatus(run);
   return false;
 }

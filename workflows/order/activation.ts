@@ -10,14 +10,14 @@ import { OrderMoveRefused } from './state';
  * on to its follow-up; else the order closed (its view).
  */
 export async function activate(o: OrderRun): Promise<OrderView | undefined> {
-  const { s } = o;
+  const { state } = o;
   // A cancel that came with the delivery report: nothing to activate, only to undo (before the
   // patch it took effect after the activation).
-  if (o.logistics && s.cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel(o);
+  if (o.logistics && state.cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel(o);
   o.wait('the BSS to activate the service (tried again at least once a minute while the BSS is down)');
   try {
     const activation = await billing.activateService({ orderId: o.orderId, serviceCode: o.input.offer.code });
-    s.activationId = activation.activationId;
+    state.activationId = activation.activationId;
     await o.moveTo('completed', 'followUp', 'activated in the BSS', {
       activatedAt: activation.activatedAt, activationRef: activation.activationId,
     });
@@ -30,6 +30,6 @@ export async function activate(o: OrderRun): Promise<OrderView | undefined> {
     return fail(o, why);
   }
   // A cancel that came while the BSS was activating takes effect now (a return).
-  if (o.logistics && s.cancelRequest) return cancel(o);
+  if (o.logistics && state.cancelRequest) return cancel(o);
   return undefined;
 }

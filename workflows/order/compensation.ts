@@ -12,7 +12,7 @@ const LATE_REPORT_MS = 5 * 60_000;
  * once delivered, else the reservation released), then the money collected.
  */
 export async function compensate(o: OrderRun): Promise<void> {
-  const { orderId, s } = o;
+  const { orderId, state } = o;
   o.wait('compensation');
   // Every step is tried even when one is refused; a refused step is recorded for a person.
   const step = async (what: string, run: () => Promise<string | undefined>) => {
@@ -25,14 +25,14 @@ export async function compensate(o: OrderRun): Promise<void> {
       await o.compensated(`${what} refused (${(err.cause as Error | undefined)?.message ?? err.message}); needs a person`);
     }
   };
-  const activationId = s.activationId;
+  const activationId = state.activationId;
   if (activationId) {
     await step('deactivation', async () => {
       await undoInBss.deactivateService({ orderId, activationId });
       return `service ${activationId} deactivated in the BSS`;
     });
   }
-  if (s.delivered) {
+  if (state.delivered) {
     await step('return pickup', async () => {
       const pickup = await returns.bookReturn({ orderId });
       return `return pickup booked with ${pickup.courier ?? 'the courier'} (${pickup.deliveryId})`;
@@ -40,10 +40,10 @@ export async function compensate(o: OrderRun): Promise<void> {
   } else {
     await step('stock release', async () => {
       const { released } = await stock.releaseStock({ orderId });
-      return released ? `stock reservation released at ${s.warehouse ?? 'the warehouse'}` : undefined;
+      return released ? `stock reservation released at ${state.warehouse ?? 'the warehouse'}` : undefined;
     });
   }
-  if (s.collected > 0) {
+  if (state.collected > 0) {
     await step('refund', async () => {
       const { amount } = await stock.bookRefund({ orderId });
       return amount > 0 ? `refund of ${amount} yuan booked` : undefined;
@@ -53,21 +53,21 @@ export async function compensate(o: OrderRun): Promise<void> {
 
 /** Cancels the order (its booking `bookingId` at the courier first, if one is under way), undone, closed. */
 export async function cancel(o: OrderRun, bookingId?: string): Promise<OrderView> {
-  const { s } = o;
+  const { state } = o;
   if (bookingId) {
     const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: bookingId });
     if (o.logistics && !cancelled) {
       // The courier had finished it: its report (from the courier, or the webhook) tells what to undo.
       // Before the patch only the webhook's was waited for.
       const ownReport = patched(REVIEW_FIXES_PATCH);
-      if (!ownReport || (!known && !s.reports.has(bookingId))) await condition(() => s.reports.has(bookingId), LATE_REPORT_MS);
-      const late = s.reports.get(bookingId) ?? (ownReport ? known : undefined);
+      if (!ownReport || (!known && !state.reports.has(bookingId))) await condition(() => state.reports.has(bookingId), LATE_REPORT_MS);
+      const late = state.reports.get(bookingId) ?? (ownReport ? known : undefined);
       if (late?.outcome === 'delivered') await o.delivered(late);
     }
   }
   if (o.logistics) await compensate(o);
   o.wait('nothing (cancelled)');
-  await o.moveTo('cancelled', 'done', `cancelled: ${s.cancelRequest?.reason ?? 'no reason given'}`);
+  await o.moveTo('cancelled', 'done', `cancelled: ${state.cancelRequest?.reason ?? 'no reason given'}`);
   return o.close();
 }
 
@@ -81,19 +81,19 @@ export async function fail(o: OrderRun, why: string): Promise<OrderView> {
 
 /** The cancel update: answers once the order is cancelled, or refuses when it closed otherwise first. */
 export async function cancelRequested(o: OrderRun, req: { reason: string }): Promise<OrderView> {
-  const { s } = o;
-  s.cancelRequest = req;
-  await condition(() => s.status === 'cancelled' || s.stage === 'done' || (!o.logistics && s.stage !== 'delivery'));
+  const { state } = o;
+  state.cancelRequest = req;
+  await condition(() => state.status === 'cancelled' || state.stage === 'done' || (!o.logistics && state.stage !== 'delivery'));
   // Without returns, a delivery report landing in the same moment as the cancel wins.
-  if (s.status !== 'cancelled') {
+  if (state.status !== 'cancelled') {
     throw ApplicationFailure.create({
-      message: o.logistics ? `order ${s.status} before the cancel took effect` : 'order was delivered before the cancel took effect', type: 'TooLate',
+      message: o.logistics ? `order ${state.status} before the cancel took effect` : 'order was delivered before the cancel took effect', type: 'TooLate',
     });
   }
   return o.view();
 }
 
 export function refuseCancel(o: OrderRun): void {
-  const why = cancelRefusal(o.s.status, o.s.stage, { returns: o.logistics }) ?? (o.s.cancelRequest ? 'a cancel is already under way' : undefined);
+  const why = cancelRefusal(o.state.status, o.state.stage, { returns: o.logistics }) ?? (o.state.cancelRequest ? 'a cancel is already under way' : undefined);
   if (why) throw new Error(why);
 }

@@ -29,116 +29,116 @@ export async function deliver(o: OrderRun): Promise<OrderView | undefined> {
 
 /** Reserve, book, wait for the courier, retry or hold: until delivered (undefined) or closed. */
 async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView | undefined> {
-  const { orderId, offer, policy, s } = o;
+  const { orderId, offer, policy, state } = o;
   if (offer?.ships.length && !(await reserveStock(o, offer.ships))) return cancel(o);
   for (;;) {
-    if (s.cancelRequest) return cancel(o);
-    s.deliveryAttempts++;
+    if (state.cancelRequest) return cancel(o);
+    state.deliveryAttempts++;
     let booking: Awaited<ReturnType<typeof courier.bookDelivery>>;
     try {
       booking = await courier.bookDelivery({
-        orderId, attempt: s.deliveryAttempts, ...s.next, ...(offer?.collect ? { collect: offer.collect } : {}),
+        orderId, attempt: state.deliveryAttempts, ...state.next, ...(offer?.collect ? { collect: offer.collect } : {}),
       });
     } catch (err) {
       // Refused when a scheduler asked for it: the scheduler hears why and decides again. The
       // first, automatic booking refused still fails the order (above, compensated).
-      const words = s.schedulerAsked ? courierRefusal(err) : undefined;
+      const words = state.schedulerAsked ? courierRefusal(err) : undefined;
       if (words === undefined || !patched(SCHEDULER_REFUSAL_PATCH)) throw err;
-      const refused = `the courier refused booking ${deliveryIdFor(orderId, s.deliveryAttempts)}: ${words}`;
-      s.refusals.set(s.deliveryAttempts, refused);
+      const refused = `the courier refused booking ${deliveryIdFor(orderId, state.deliveryAttempts)}: ${words}`;
+      state.refusals.set(state.deliveryAttempts, refused);
       if (!(await holdForScheduler(o, perReason, `${refused}; held for a scheduler`, `a scheduler's decision (${refused})`))) return cancel(o);
       continue;
     }
-    s.bookingConfirmed(booking);
-    if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: s.deliveryAttempts }]);
+    state.bookingConfirmed(booking);
+    if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: state.deliveryAttempts }]);
     o.wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
-    await condition(() => s.reports.has(booking.deliveryId) || s.cancelRequest !== undefined || s.rebook !== undefined);
-    let report = s.reports.get(booking.deliveryId);
-    if (!report && !s.cancelRequest && s.rebook) {
+    await condition(() => state.reports.has(booking.deliveryId) || state.cancelRequest !== undefined || state.rebook !== undefined);
+    let report = state.reports.get(booking.deliveryId);
+    if (!report && !state.cancelRequest && state.rebook) {
       // A scheduler moved it (slot or courier): cancelled at the courier, then booked again.
-      const request = s.rebook;
-      s.rebook = undefined;
-      s.moving = true;
-      const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId }).finally(() => { s.moving = false; });
+      const request = state.rebook;
+      state.rebook = undefined;
+      state.moving = true;
+      const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId }).finally(() => { state.moving = false; });
       if (cancelled) {
-        s.rebooked(request.change);
+        state.rebooked(request.change);
         await o.moveTo('inProgress', 'delivery', request.change.courier
           ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`);
         continue;
       }
-      s.openBooking = undefined;
+      state.openBooking = undefined;
       request.refused = 'the courier had already finished this delivery; its outcome decides';
       // Before the patch the webhook's report was waited for, even with the courier's own at hand.
-      if (known && !s.reports.has(booking.deliveryId) && patched(REVIEW_FIXES_PATCH)) s.reports.set(booking.deliveryId, known);
-      await condition(() => s.reports.has(booking.deliveryId) || s.cancelRequest !== undefined);
-      report = s.reports.get(booking.deliveryId);
+      if (known && !state.reports.has(booking.deliveryId) && patched(REVIEW_FIXES_PATCH)) state.reports.set(booking.deliveryId, known);
+      await condition(() => state.reports.has(booking.deliveryId) || state.cancelRequest !== undefined);
+      report = state.reports.get(booking.deliveryId);
     }
-    s.openBooking = undefined;
+    state.openBooking = undefined;
     // Before the patch a move that came with the report stayed pending and moved the next booking.
-    if (s.rebook && patched(REVIEW_FIXES_PATCH)) {
+    if (state.rebook && patched(REVIEW_FIXES_PATCH)) {
       // The courier reported in the same moment: nothing left to move.
-      s.rebook.refused = 'the courier had already reported on this delivery';
-      s.rebook = undefined;
+      state.rebook.refused = 'the courier had already reported on this delivery';
+      state.rebook = undefined;
     }
     if (!report) return cancel(o, booking.deliveryId);
-    s.lastDeliveryOutcome = report.outcome;
+    state.lastDeliveryOutcome = report.outcome;
     const step = perReason
-      ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : s.retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
-      : legacyStep(deliveryDecision(report.outcome, s.deliveryAttempts), policy.deliveryRetryDelaySeconds);
+      ? deliveryStep(report.outcome, report.outcome === 'delivered' ? 0 : state.retries[report.outcome] ?? 0, policy.delivery, policy.deliveryRetryDelaySeconds)
+      : legacyStep(deliveryDecision(report.outcome, state.deliveryAttempts), policy.deliveryRetryDelaySeconds);
     if (step.kind === 'proceed') {
       if (o.logistics) await o.delivered(report);
-      await o.moveTo('inProgress', 'activation', `delivered (attempt ${s.deliveryAttempts})${s.collected ? `, ${s.collected} yuan collected` : ''}`, { deliveredAt: report.at });
+      await o.moveTo('inProgress', 'activation', `delivered (attempt ${state.deliveryAttempts})${state.collected ? `, ${state.collected} yuan collected` : ''}`, { deliveredAt: report.at });
       return undefined;
     }
     const failed = report.outcome as FailedDelivery;
     if (step.kind === 'retry') {
-      s.retries[failed] = (s.retries[failed] ?? 0) + 1;
+      state.retries[failed] = (state.retries[failed] ?? 0) + 1;
       o.wait(`the automatic retry in ${step.delaySeconds}s`);
       await o.moveTo('inProgress', 'delivery', `delivery failed (${failed}); automatic retry`);
-      await condition(() => s.cancelRequest !== undefined, step.delaySeconds * 1000);
-      s.next = {};
-      s.schedulerAsked = false;
+      await condition(() => state.cancelRequest !== undefined, step.delaySeconds * 1000);
+      state.next = {};
+      state.schedulerAsked = false;
       continue;
     }
     if (step.kind === 'cancel') {
-      s.cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
+      state.cancelRequest = { reason: `delivery ${failed}: the policy cancels the order` };
       return cancel(o);
     }
-    const why = `delivery failed (${failed}) after ${s.deliveryAttempts} attempts; held for a scheduler`;
+    const why = `delivery failed (${failed}) after ${state.deliveryAttempts} attempts; held for a scheduler`;
     if (!(await holdForScheduler(o, perReason, why, "a scheduler's decision (retry or cancel)"))) return cancel(o);
   }
 }
 
 /**
  * Held for a scheduler, under the hold's SLA (escalated, then cancelled). True: the scheduler's
- * decision is taken (in `s.next`); false: it ends in a cancel.
+ * decision is taken (in `state.next`); false: it ends in a cancel.
  */
 async function holdForScheduler(o: OrderRun, perReason: boolean, why: string, waitingFor: string): Promise<boolean> {
-  const { s } = o;
-  s.schedulerRetry = undefined;
+  const { state } = o;
+  state.schedulerRetry = undefined;
   o.wait(waitingFor);
-  s.holdReason = 'delivery-failed';
+  state.holdReason = 'delivery-failed';
   await o.moveTo('held', 'delivery', why);
-  const decided = () => s.schedulerRetry !== undefined || s.cancelRequest !== undefined;
+  const decided = () => state.schedulerRetry !== undefined || state.cancelRequest !== undefined;
   if (perReason) {
     // The hold's SLA: escalated when nobody decides in time, cancelled past the second limit.
     const { escalateAfterSeconds, cancelAfterSeconds } = o.policy.holdSla;
     if (!(await condition(decided, escalateAfterSeconds * 1000))) {
-      s.escalated = true;
+      state.escalated = true;
       upsertSearchAttributes([{ key: EscalatedKey, value: true }]);
       o.wait(`a scheduler's decision, escalated after ${escalateAfterSeconds}s without one`);
       await o.moveTo('held', 'delivery', `no scheduler decision within ${escalateAfterSeconds}s: escalated`, { escalated: true });
       if (!(await condition(decided, (cancelAfterSeconds - escalateAfterSeconds) * 1000))) {
-        s.cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
+        state.cancelRequest = { reason: `no scheduler decision within ${cancelAfterSeconds}s of the hold` };
       }
     }
   } else {
     await condition(decided);
   }
-  if (s.cancelRequest) return false;
-  const wasEscalated = s.schedulerDecided();
+  if (state.cancelRequest) return false;
+  const wasEscalated = state.schedulerDecided();
   if (wasEscalated) upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${s.next.address ? ' to a new address' : ''}`,
+  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address ? ' to a new address' : ''}`,
     wasEscalated ? { escalated: false } : undefined);
   return true;
 }

@@ -22,5 +22,5 @@ export async function legacyUntilFollowUp(o: OrderRun, delayMs: number): Promise
     await sleep(delayMs);
     return false;
   }
-  return condition(() => o.s.cancelRequest !== undefined, delayMs);
+  return condition(() => o.state.cancelRequest !== undefined, delayMs);
 }

@@ -12,7 +12,7 @@ import { OrderState } from './state';
  */
 export class OrderRun {
   readonly orderId: string;
-  readonly s: OrderState;
+  readonly state: OrderState;
 
   /**
    * `logistics`: patched in, the order reserves stock, takes payment at the door and compensates
@@ -20,23 +20,23 @@ export class OrderRun {
    */
   constructor(readonly input: OrderWorkflowInput, readonly policy: OrderPolicy, readonly logistics: boolean, readonly offer: Offer | undefined) {
     this.orderId = input.orderId;
-    this.s = new OrderState(input.orderId, input.campaignId, logistics);
+    this.state = new OrderState(input.orderId, input.campaignId, logistics);
   }
 
-  view = (): OrderView => this.s.view();
+  view = (): OrderView => this.state.view();
 
   showDetails(): void {
-    setCurrentDetails(this.s.details());
+    setCurrentDetails(this.state.details());
   }
 
   wait(what: string): void {
-    this.s.waitFor(what);
+    this.state.waitFor(what);
     this.showDetails();
   }
 
   /** Moves the order (set what it waits for first) and records the move in its history. */
   async moveTo(status: OrderStatus, stage: OrderStage, reason: string, facts?: OrderFacts): Promise<void> {
-    const { statusChanged, ...event } = this.s.move(status, stage, facts);
+    const { statusChanged, ...event } = this.state.move(status, stage, facts);
     this.showDetails();
     if (statusChanged) upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
     await orderRecords.recordOrderEvent({
@@ -46,14 +46,14 @@ export class OrderRun {
 
   /** A compensation step: in the state history (same status), the details and the query. */
   async compensated(step: string): Promise<void> {
-    this.s.compensation.push(step);
-    await this.moveTo(this.s.status, this.s.stage, `compensation: ${step}`);
+    this.state.compensation.push(step);
+    await this.moveTo(this.state.status, this.state.stage, `compensation: ${step}`);
   }
 
   /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
   async delivered(report: DeliveryReport): Promise<void> {
-    this.s.delivered = true;
-    this.s.collected = report.amountCollected ?? 0;
+    this.state.delivered = true;
+    this.state.collected = report.amountCollected ?? 0;
     await stock.recordDelivered({
       orderId: this.orderId, deliveryId: report.deliveryId,
       ...(report.amountCollected !== undefined ? { amountCollected: report.amountCollected, method: this.offer?.collect?.method ?? 'cash-on-delivery' } : {}),
@@ -65,14 +65,14 @@ export class OrderRun {
    * a patch marker of the SDK's own, which a sleep does not.
    */
   async sleepUnlessCancelled(ms: number): Promise<boolean> {
-    if (ms > 0) return condition(() => this.s.cancelRequest !== undefined, ms);
+    if (ms > 0) return condition(() => this.state.cancelRequest !== undefined, ms);
     await sleep(ms);
-    return this.s.cancelRequest !== undefined;
+    return this.state.cancelRequest !== undefined;
   }
 
   /** The order closed: updates still waiting are answered now (before the patch they kept it open). */
   async close(): Promise<OrderView> {
-    if (patched(CLOSE_ANSWERS_PATCH)) this.s.ended = true;
+    if (patched(CLOSE_ANSWERS_PATCH)) this.state.ended = true;
     await condition(allHandlersFinished);
     return this.view();
   }

@@ -14,41 +14,41 @@ const STOCK_RECHECK_MAX_MS = 6 * 3_600_000;
  * False: cancelled while waiting.
  */
 export async function reserveStock(o: OrderRun, items: Offer['ships']): Promise<boolean> {
-  const { orderId, s } = o;
+  const { orderId, state } = o;
   let recheckMs = STOCK_RECHECK_MS;
   // Before the patch: cleared after looking (what came meanwhile was lost), re-checked every 10 minutes.
   const keepNews = patched(REVIEW_FIXES_PATCH);
   for (;;) {
     // Cleared before looking, so stock or a decision that comes meanwhile is not lost.
     if (keepNews) {
-      s.stockArrived = false;
-      s.schedulerRetry = undefined;
+      state.stockArrived = false;
+      state.schedulerRetry = undefined;
     }
     // A scheduler's retry with an address in another region: that region's warehouse is asked.
-    const r = await stock.reserveStock({ orderId, items, ...(s.next.region ? { region: s.next.region } : {}) });
-    s.stockChecks++;
-    s.warehouse = r.warehouse;
+    const r = await stock.reserveStock({ orderId, items, ...(state.next.region ? { region: state.next.region } : {}) });
+    state.stockChecks++;
+    state.warehouse = r.warehouse;
     if (r.reserved) {
-      if (s.status === 'held') await o.moveTo('inProgress', 'delivery', `stock reserved at ${r.warehouse}`);
+      if (state.status === 'held') await o.moveTo('inProgress', 'delivery', `stock reserved at ${r.warehouse}`);
       return true;
     }
     const short = r.short.map((i) => `${i.sku} (${i.onHand} of ${i.wanted})`).join(', ');
     o.wait(`stock at ${r.warehouse}: ${short}; or a scheduler's decision`);
-    if (s.status !== 'held') {
-      s.holdReason = 'out-of-stock';
+    if (state.status !== 'held') {
+      state.holdReason = 'out-of-stock';
       await o.moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
     }
     if (!keepNews) {
-      s.stockArrived = false;
-      s.schedulerRetry = undefined;
+      state.stockArrived = false;
+      state.schedulerRetry = undefined;
     }
     // Told when goods arrive; looks by itself too, less often the longer it waits (up to 6 hours).
-    await condition(() => s.stockArrived || s.schedulerRetry !== undefined || s.cancelRequest !== undefined, recheckMs);
+    await condition(() => state.stockArrived || state.schedulerRetry !== undefined || state.cancelRequest !== undefined, recheckMs);
     if (keepNews) recheckMs = Math.min(recheckMs * 2, STOCK_RECHECK_MAX_MS);
-    if (s.cancelRequest) return false;
-    if (s.schedulerRetry) {
-      [s.next, s.schedulerRetry] = [s.schedulerRetry, undefined];
-      s.schedulerAsked = true;
+    if (state.cancelRequest) return false;
+    if (state.schedulerRetry) {
+      [state.next, state.schedulerRetry] = [state.schedulerRetry, undefined];
+      state.schedulerAsked = true;
     }
   }
 }

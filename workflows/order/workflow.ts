@@ -32,8 +32,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const o = new OrderRun(input, policy, logistics, logistics ? withOfferDefaults(input.offer) : undefined);
 
   setHandler(orderQuery, o.view);
-  setHandler(deliveryReportSignal, (report) => o.s.reportArrived(report));
-  setHandler(stockArrivedSignal, () => { o.s.stockArrived = true; });
+  setHandler(deliveryReportSignal, (report) => o.state.reportArrived(report));
+  setHandler(stockArrivedSignal, () => { o.state.stockArrived = true; });
   setHandler(cancelOrderUpdate, (req) => cancelRequested(o, req), { validator: (_req) => refuseCancel(o) });
   setHandler(retryDeliveryUpdate, (req) => retryDelivery(o, req), { validator: (req) => refuseRetry(o, req) });
   setHandler(rescheduleDeliveryUpdate, ({ slot }) => changeBooking(o, { slot }), { validator: (req) => refuseReschedule(o, req) });
