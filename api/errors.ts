@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 
 /** An error a route throws to answer a client with a status and a reason, never a 500. */
 export class HttpError extends Error {
@@ -23,6 +23,13 @@ export const badRequest = (path: string, message: string) =>
 export function refusalOf(err: unknown, what: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) return conflict((err.cause as Error | undefined)?.message ?? err.message);
   if (err instanceof WorkflowNotFoundError) return conflict(`${what} is closed`);
+  // The workflow closed between the route's look and the update (a second cancel racing the
+  // first one's end, say): the server answers that the execution has completed.
+  if (err instanceof ServiceError && /already (been )?completed|workflow execution.*(completed|closed)/i.test(`${(err.cause as { details?: string } | undefined)?.details ?? ''} ${err.message}`)) {
+    return conflict(`${what} is closed`);
+  }
+  // Temporal did not answer in time (a busy server): nothing is known to have happened, retry.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new HttpError(503, 'unavailable', `${what} did not answer in time; retry`);
   return err;
 }
 

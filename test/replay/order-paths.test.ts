@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/order/ids';
-import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, orderQuery, type OrderView } from '../../workflows/order/messages';
+import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
+import { orderHistory, waitOrderView } from '../support/orders';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 import { replayAndKeep } from '../support/histories';
 
@@ -41,11 +42,8 @@ async function order(name: string, offer: object, policy: object = {}): Promise<
   expect(res.status).toBe(201);
   return res.body.id;
 }
-const view = (orderId: string): Promise<OrderView> => h.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderQuery);
-const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) =>
-  waitUntil(`order ${orderId}: ${what}`, async () => { const v = await view(orderId); return ok(v) ? v : undefined; }, { timeoutMs: 30_000 });
-const historyOf = async (orderId: string) =>
-  (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) => waitOrderView(h, orderId, what, ok);
+const historyOf = (orderId: string) => orderHistory(h, orderId);
 
 /** The patches a history took (the SDK's markers name them). */
 const patchesIn = (history: Awaited<ReturnType<ReturnType<Harness['client']['workflow']['getHandle']>['fetchHistory']>>) =>

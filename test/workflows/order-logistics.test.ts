@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderWorkflowId } from '../../domain/order/ids';
-import { orderQuery, type OrderView } from '../../workflows/order/messages';
-import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
-import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import type { OrderView } from '../../workflows/order/messages';
+import { api, configureSim, simGet } from '../support/campaigns';
+import { oneCampaignOrder, orderHistory, orderView, waitOrderView } from '../support/orders';
+import { startHarness, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -22,24 +22,10 @@ const receive = (sku: string, qty: number, warehouse = 'wh-south') =>
 const level = async (sku: string, warehouse = 'wh-south') =>
   (await api(h, 'GET', `/stock?warehouse=${warehouse}&sku=${sku}`)).body.stock[0];
 
-/** One accepted lead in Guangdong (warehouse wh-south, courier sf) selling this offer. */
-async function oneOrder(prefix: string, offer: object, orders: object = {}): Promise<string> {
-  const id = uniqueId(prefix);
-  await launch(h, testCampaign(id, {
-    segment: { maxLeads: 1, regions: ['gd'] },
-    offer: { code: 'handset-bundle', name: 'Handset bundle', price: 128, ...offer },
-    orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, ...orders },
-  }));
-  return waitUntil('the order', async () => {
-    const { rows } = await h.db.query<{ id: string }>('SELECT id FROM orders WHERE campaign_id = $1', [id]);
-    return rows[0]?.id;
-  });
-}
-const view = (orderId: string): Promise<OrderView> => h.client.workflow.getHandle(orderWorkflowId(orderId)).query(orderQuery);
-const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) =>
-  waitUntil(`order ${orderId}: ${what}`, async () => { const v = await view(orderId); return ok(v) ? v : undefined; }, { timeoutMs: 30_000 });
-const historyOf = async (orderId: string) =>
-  (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+const oneOrder = (prefix: string, offer?: object, orders?: object) => oneCampaignOrder(h, prefix, offer, orders);
+const view = (orderId: string) => orderView(h, orderId);
+const waitView = (orderId: string, what: string, ok: (v: OrderView) => boolean) => waitOrderView(h, orderId, what, ok);
+const historyOf = (orderId: string) => orderHistory(h, orderId);
 
 describe('order logistics: stock, routing, payment and compensation', () => {
   it("reserves from the region's warehouse, routes to the region's courier, ships on delivery and books the money collected", async () => {
