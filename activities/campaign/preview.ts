@@ -5,7 +5,8 @@ import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/
 import { salesCallId } from '../../domain/campaign/ids';
 import { maskMsisdn } from '../../domain/compliance/masking';
 import { SqlParams } from '../../db/campaign/segment-sql';
-import { checkBeforeDialing, refusedDisposition } from '../compliance/contact-checks';
+import { checkBeforeDialing } from '../compliance/contact-checks';
+import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import { callableNow } from './leads';
 
 /** What an agent sees of a lead in preview mode: enough to sell, never the full number. */

@@ -2,7 +2,8 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../../domain/campaign/dialing';
 import { describeResponse, getJson, postJson } from '../http-json';
-import { checkCallsBeforeDialing, refusedDisposition } from '../compliance/contact-checks';
+import { checkCallsBeforeDialing } from '../compliance/contact-checks';
+import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 
