@@ -39,8 +39,8 @@ export type Launch =
  * Launching a campaign writes to two systems with no transaction across them: Temporal (the
  * workflow) and Postgres (the campaign's row). The workflow start is the commit point. It comes
  * first, under a workflow id made from the campaign id, and the workflow's first activity writes
- * the row from the definition it was started with; the API writes the same row right after the
- * start, so the client can read it at once. Whoever dies wherever, a started launch ends with its
+ * the row from the definition it was started with; the launch writes the same row right after
+ * the start, so the caller can read it at once. Whoever dies wherever, a started launch ends with its
  * row and its workflow, and a repeat finds the same workflow by its id.
  *
  * So the campaign id must be known before anything is written: the client's own id, or one made
