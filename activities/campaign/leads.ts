@@ -5,6 +5,7 @@ import { nextOpening, type CallingWindow } from '../../domain/campaign/calling-w
 import { callsToPlace, type AgentPool, type Pacing, type PacingDecision } from '../../domain/campaign/pacing';
 import type { PacingReader } from './pacing';
 import { SqlParams } from '../../db/campaign/segment-sql';
+import { endCallsWithoutOutcome } from '../../db/campaign/call-outcome-sql';
 
 export interface ClaimedLead {
   leadId: number;
@@ -140,9 +141,7 @@ export function createLeadActivities(db: Db, reader?: PacingReader) {
      */
     async collectOutcomes(input: { callIds: string[]; giveUp: string[] }): Promise<{ outcomes: CallOutcome[] }> {
       if (input.giveUp.length) {
-        await db.query(
-          `UPDATE call_attempts SET disposition = 'not-placed', connected = false, duration_sec = 0, ended_at = now()
-            WHERE id = ANY($1::text[]) AND disposition IS NULL`, [input.giveUp]);
+        await db.query(endCallsWithoutOutcome("'not-placed'"), [input.giveUp]);
       }
       const { rows } = await db.query<CallAttemptRow>(
         `SELECT ${CALL_ATTEMPT_COLUMNS} FROM call_attempts WHERE id = ANY($1::text[]) AND disposition IS NOT NULL`, [input.callIds]);
@@ -256,8 +255,6 @@ async function settleCalls(db: Db, c: SettledCall[]): Promise<void> {
   );
   const notPlaced = c.filter((x) => x.disposition === 'not-placed').map((x) => x.callId);
   if (notPlaced.length) {
-    await db.query(
-      `UPDATE call_attempts SET disposition = 'not-placed', connected = false, ended_at = now()
-        WHERE id = ANY($1::text[]) AND disposition IS NULL`, [notPlaced]);
+    await db.query(endCallsWithoutOutcome("'not-placed'"), [notPlaced]);
   }
 }

@@ -5,7 +5,9 @@ import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/
 import { salesCallId } from '../../domain/campaign/ids';
 import { maskMsisdn } from '../../domain/compliance/masking';
 import { SqlParams } from '../../db/campaign/segment-sql';
-import { checkBeforeDialing, refusedDisposition } from '../compliance/contact-checks';
+import { endCallsWithoutOutcome } from '../../db/campaign/call-outcome-sql';
+import { checkBeforeDialing } from '../compliance/contact-checks';
+import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import { callableNow } from './leads';
 
 /** What an agent sees of a lead in preview mode: enough to sell, never the full number. */
@@ -89,9 +91,7 @@ export function createPreviewActivities(db: Db) {
         callId, purpose: 'sales', leadId, ...(input.contactCap ? { contactCap: input.contactCap } : {}), ...(input.window ? { window: input.window } : {}),
       });
       if (target.blockedBy) {
-        await db.query(
-          `UPDATE call_attempts SET disposition = $2, connected = false, duration_sec = 0, ended_at = now()
-            WHERE id = $1 AND disposition IS NULL`, [callId, refusedDisposition(target.blockedBy)]);
+        await db.query(endCallsWithoutOutcome('$2'), [[callId], refusedDisposition(target.blockedBy)]);
       }
       const { rows: [c] } = await db.query<{ region: string; city: string; plan: string; tenure_months: number; spend_last_month: string }>(
         `SELECT c.region, c.city, c.plan, c.tenure_months, c.spend_last_month FROM leads l JOIN customers c ON c.id = l.customer_id WHERE l.id = $1`,

@@ -2,7 +2,9 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../../domain/campaign/dialing';
 import { describeResponse, getJson, postJson } from '../http-json';
-import { checkCallsBeforeDialing, refusedDisposition } from '../compliance/contact-checks';
+import { checkCallsBeforeDialing } from '../compliance/contact-checks';
+import { refusedDisposition } from '../../domain/compliance/dial-checks';
+import { recordFirstReport } from '../../db/first-report-sql';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 
@@ -56,6 +58,14 @@ export function outcomeFromRow(row: CallAttemptRow): CallOutcome {
 }
 
 export const CALL_ATTEMPT_COLUMNS = 'id, disposition, connected, duration_sec, callback_at, satisfaction, complaint, complaint_reason, ended_at, agent_id, resale';
+
+/** An outcome the dialer answered when asked (dialerCallStatus), recorded as its webhook would be. */
+const RECORD_POLLED_OUTCOME = recordFirstReport({
+  table: 'call_attempts',
+  set: { disposition: '$2', connected: '$3', duration_sec: '$4', callback_at: '$5', ended_at: '$6', agent_id: '$7' },
+  where: 'id = $1',
+  returning: CALL_ATTEMPT_COLUMNS,
+});
 
 /**
  * A call checked this long ago that the dialer never took is checked again before it is dialed:
@@ -223,10 +233,7 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       const outcomes: CallOutcome[] = [];
       for (const o of ended) {
         const { rows: [row] } = await db.query<CallAttemptRow>(
-          `UPDATE call_attempts SET disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
-                  duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
-                  ended_at = COALESCE(ended_at, $6), agent_id = COALESCE(agent_id, $7)
-            WHERE id = $1 RETURNING ${CALL_ATTEMPT_COLUMNS}`,
+          RECORD_POLLED_OUTCOME,
           [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.endedAt, o.agentId ?? null]);
         if (row) outcomes.push(outcomeFromRow(row));
       }

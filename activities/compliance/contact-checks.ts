@@ -2,22 +2,15 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { inTransaction, type Db } from '../../infra/db';
 import type { ContactCap } from '../../domain/campaign/campaign';
-import { isOpen, type CallingWindow } from '../../domain/campaign/calling-window';
+import type { CallingWindow } from '../../domain/campaign/calling-window';
+import { dialVerdict, type DialBlock } from '../../domain/compliance/dial-checks';
 import { COUNTED_CONTACT, onDnc } from '../../db/campaign/segment-sql';
 
 export interface DialTarget {
   msisdn: string;
   /** Why the call must not be made, or undefined when it may. */
-  blockedBy?: 'do-not-call' | 'stopped' | 'contact cap' | 'outside window';
+  blockedBy?: DialBlock;
 }
-
-/**
- * How a call the checks refused is recorded: 'blocked' ends the lead (do-not-call, a stop, the
- * cap); a window that closed between claim and dial is 'not-placed', so the lead waits for the
- * next opening like any unplaced call.
- */
-export const refusedDisposition = (blockedBy: NonNullable<DialTarget['blockedBy']>): 'blocked' | 'not-placed' =>
-  blockedBy === 'outside window' ? 'not-placed' : 'blocked';
 
 /** The contact log keeps a hash, not the number: enough to prove "this number was (not) called". */
 export function hashMsisdn(msisdn: string): string {
@@ -36,8 +29,8 @@ export interface CallToCheck {
  * given), and the cross-campaign contact cap (at most maxCalls sales calls to the customer in the
  * last `days`, over all campaigns). Under a lock per customer (taken in customer order, so batches
  * never deadlock), so two campaigns dialing the same customer at once cannot both slip under the
- * cap. The verdict and its inputs are written on each call's row: the compliance evidence. A batch
- * is a handful of statements whatever its size.
+ * cap. The verdict and its inputs (domain/compliance/dial-checks.ts) are written on each call's row:
+ * the compliance evidence. A batch is a handful of statements whatever its size.
  */
 export async function checkCallsBeforeDialing(
   db: Db,
@@ -83,19 +76,11 @@ export async function checkCallsBeforeDialing(
     const targets = new Map<string, DialTarget>();
     const checks: string[] = [];
     for (const r of rows) {
-      const contacts = recent.get(r.customer_id) ?? 0;
-      // The window was checked when the lead was claimed; checked again now, the moment the call starts.
-      const inWindow = batch.window ? isOpen(batch.window, r.time_zone, now) : true;
-      const blockedBy = r.dnc ? 'do-not-call' : r.stopped ? 'stopped'
-        : cap && contacts >= cap.maxCalls ? 'contact cap' : !inWindow ? 'outside window' : undefined;
-      checks.push(JSON.stringify({
-        checkedAt: now.toISOString(),
-        doNotCall: r.dnc ? 'blocked' : 'clear',
-        ...(batch.window ? { window: batch.window, timeZone: r.time_zone } : {}),
-        ...(cap ? { contactCap: { ...cap, contactsInPeriod: contacts } } : {}),
-        result: blockedBy ? 'blocked' : 'clear',
-        ...(blockedBy ? { blockedBy } : {}),
-      }));
+      const { blockedBy, evidence } = dialVerdict({
+        checkedAt: now, doNotCall: r.dnc, stopped: r.stopped, contactsInPeriod: recent.get(r.customer_id) ?? 0, timeZone: r.time_zone,
+        ...(cap ? { contactCap: cap } : {}), ...(batch.window ? { window: batch.window } : {}),
+      });
+      checks.push(JSON.stringify(evidence));
       targets.set(r.call_id, { msisdn: r.msisdn, ...(blockedBy ? { blockedBy } : {}) });
     }
     // The attempt starts now, when the checks allow it (the audit compares this time with the window).

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
+import { shortItems } from '../../domain/logistics/stock';
 
 export interface StockItem {
   sku: string;
@@ -104,8 +105,7 @@ export function createStockActivities(deps: { db: Db }) {
           `SELECT sku, on_hand FROM stock WHERE warehouse = $1 AND sku = ANY($2::text[]) ORDER BY sku FOR UPDATE`,
           [warehouse, items.map((i) => i.sku)]);
         const onHand = new Map(levels.map((l) => [l.sku, l.on_hand]));
-        const short = items.filter((i) => (onHand.get(i.sku) ?? 0) < i.qty)
-          .map((i) => ({ sku: i.sku, wanted: i.qty, onHand: onHand.get(i.sku) ?? 0 }));
+        const short = shortItems(items, onHand);
         if (short.length) {
           await tx.query(`UPDATE orders SET warehouse = $2 WHERE id = $1`, [input.orderId, warehouse]);
           // What it waits for, since it first waited for that item there (a look again keeps the time).

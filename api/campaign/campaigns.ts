@@ -12,9 +12,9 @@ import {
 } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
-import { launchCampaign } from './launch';
+import { launchCampaign } from '../../activities/campaign/launch';
 import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
-import { notFound, refusalOf } from '../errors';
+import { conflict, notFound, refusalOf } from '../errors';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -51,7 +51,9 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     const body = request.body;
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
-    const { campaign, created } = await launchCampaign(deps, body, key);
+    const launch = await launchCampaign({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, fault: deps.config.API_FAULT }, body, key);
+    if (launch.kind === 'conflict') throw conflict(launch.message);
+    const { campaign, created } = launch;
     reply.header('location', `/campaigns/${campaign.id}`);
     return reply.status(created ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status });
   });

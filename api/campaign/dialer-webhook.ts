@@ -7,6 +7,8 @@ import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../..
 import { callEndedSignal, toCallEnded } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
+import { handOver, WebhookAck } from '../webhooks';
+import { recordFirstReport } from '../../db/first-report-sql';
 
 const DialerOutcome = z.object({
   callId: z.string().min(1).max(200),
@@ -23,7 +25,16 @@ const DialerOutcome = z.object({
   endedAt: z.iso.datetime({ offset: true }),
 });
 
-const Ack = z.object({ ok: z.boolean(), duplicate: z.boolean() });
+const RECORD_OUTCOME = recordFirstReport({
+  table: 'call_attempts',
+  set: {
+    disposition: '$2', connected: '$3', duration_sec: '$4', callback_at: '$5', satisfaction: '$6', complaint: '$7',
+    ended_at: '$8', agent_id: '$9', resale: '$10', complaint_reason: '$11',
+  },
+  where: 'id = $1',
+  returning: `${CALL_ATTEMPT_COLUMNS}, task_token, purpose, campaign_id`,
+  decidedBy: 'disposition',
+});
 
 /**
  * The dialer's outcome of a call. Recorded first (the first report wins, so a repeated or late
@@ -33,19 +44,11 @@ export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   const { db, client } = deps;
 
   app.post('/webhooks/dialer', {
-    schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: Ack } },
+    schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: WebhookAck } },
   }, async (request) => {
     const o = request.body;
     const { rows } = await db.query<CallAttemptRow & { task_token: Buffer | null; first: boolean; purpose: string; campaign_id: string }>(
-      `UPDATE call_attempts SET
-          disposition = COALESCE(disposition, $2), connected = COALESCE(connected, $3),
-          duration_sec = COALESCE(duration_sec, $4), callback_at = COALESCE(callback_at, $5),
-          satisfaction = COALESCE(satisfaction, $6), complaint = COALESCE(complaint, $7),
-          ended_at = COALESCE(ended_at, $8), agent_id = COALESCE(agent_id, $9), resale = COALESCE(resale, $10),
-          complaint_reason = COALESCE(complaint_reason, $11)
-        WHERE id = $1
-        RETURNING ${CALL_ATTEMPT_COLUMNS}, task_token, purpose, campaign_id,
-                  (SELECT disposition IS NULL FROM call_attempts WHERE id = $1) AS first`,
+      RECORD_OUTCOME,
       [o.callId, o.disposition, o.connected, o.durationSec, o.callbackAt ?? null, o.satisfaction ?? null,
         o.complaint ?? null, o.endedAt, o.agentId ?? null, o.resale ?? null, o.complaintReason ?? null],
     );
@@ -54,22 +57,13 @@ export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
     if (!row.task_token) {
       if (row.purpose !== 'sales') return { ok: true, duplicate: !row.first };
       // A campaign's batched call: the campaign hears of its end by signal (it ignores repeats).
-      try {
-        await client.workflow.getHandle(campaignWorkflowId(row.campaign_id)).signal(callEndedSignal, toCallEnded(outcomeFromRow(row)));
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return { ok: true, duplicate: true }; // the campaign is closed
-        throw err; // Temporal unreachable: 5xx, and the dialer retries the webhook
-      }
-      return { ok: true, duplicate: !row.first };
+      return handOver(row.first,
+        () => client.workflow.getHandle(campaignWorkflowId(row.campaign_id)).signal(callEndedSignal, toCallEnded(outcomeFromRow(row))),
+        (err) => err instanceof WorkflowNotFoundError); // the campaign is closed
     }
-    try {
-      // Completed with the recorded (first) outcome, whatever this webhook said.
-      await client.activity.complete(row.task_token, outcomeFromRow(row));
-    } catch (err) {
-      // Already completed: this is a repeat, or a retried activity picked the outcome up itself.
-      if (err instanceof ActivityNotFoundError) return { ok: true, duplicate: true };
-      throw err; // Temporal unreachable: 5xx, and the dialer retries the webhook
-    }
-    return { ok: true, duplicate: !row.first };
+    // Completed with the recorded (first) outcome, whatever this webhook said. Already completed:
+    // this is a repeat, or a retried activity picked the outcome up itself.
+    return handOver(row.first, () => client.activity.complete(row.task_token!, outcomeFromRow(row)),
+      (err) => err instanceof ActivityNotFoundError);
   });
 };

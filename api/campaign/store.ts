@@ -1,18 +1,10 @@
 import type pg from 'pg';
 import type { Db } from '../../infra/db';
-import type { CampaignStatus, Funnel } from '../../domain/campaign/campaign';
+import type { CampaignRow } from '../../activities/campaign/launch';
+import type { Funnel } from '../../domain/campaign/campaign';
 import { badRequest, conflict, notFound } from '../errors';
 
-export interface CampaignRow {
-  id: string;
-  idempotency_key: string | null;
-  name: string;
-  definition: Record<string, unknown>;
-  status: CampaignStatus;
-  ended_because: string | null;
-  workflow_id: string;
-  created_at: Date;
-}
+export type { CampaignRow } from '../../activities/campaign/launch';
 
 export async function findCampaign(db: Db | pg.PoolClient, id: string): Promise<CampaignRow | undefined> {
   const { rows } = await db.query<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [id]);

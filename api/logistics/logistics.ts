@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orderWorkflowId } from '../../domain/order/ids';
+import { missingStock } from '../../domain/logistics/stock';
+import { settleCourierDay } from '../../domain/logistics/settlement';
 import { inTransaction } from '../../infra/db';
 import { stockArrivedSignal } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
@@ -76,7 +78,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     return {
       shortages: rows.map((r) => ({
         warehouse: r.warehouse, sku: r.sku, orders: Number(r.orders), wanted: Number(r.wanted),
-        onHand: r.on_hand, missing: Math.max(Number(r.wanted) - r.on_hand, 0), waitingSince: r.since.toISOString(),
+        onHand: r.on_hand, missing: missingStock(Number(r.wanted), r.on_hand), waitingSince: r.since.toISOString(),
       })),
     };
   });
@@ -160,14 +162,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     const { rows } = await db.query<{ kind: string; method: string; n: number; amount: string }>(
       `SELECT kind, method, count(*)::int AS n, sum(amount) AS amount FROM payments
         WHERE courier = $1 AND business_date = $2 GROUP BY kind, method`, [code, date]);
-    const total = (kind: string) => rows.filter((r) => r.kind === kind)
-      .reduce((t, r) => ({ count: t.count + r.n, amount: round(t.amount + Number(r.amount)) }), { count: 0, amount: 0 });
-    const collected = total('collection');
-    const refunded = total('refund');
-    const byMethod: Record<string, { count: number; amount: number }> = {};
-    for (const r of rows.filter((x) => x.kind === 'collection')) byMethod[r.method] = { count: r.n, amount: Number(r.amount) };
-    return { courier: code, date, collected, refunded, byMethod, net: round(collected.amount - refunded.amount) };
+    const day = settleCourierDay(rows.map((r) => ({ kind: r.kind, method: r.method, count: r.n, amount: Number(r.amount) })));
+    return { courier: code, date, ...day };
   });
 };
-
-const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
-import { createOrder } from '../../activities/order/orders';
+import { createChannelOrder } from '../../activities/order/create';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
 import { SlotSchema } from '../../domain/order/schema';
-import { apiOrderId, orderWorkflowId } from '../../domain/order/ids';
+import { orderWorkflowId } from '../../domain/order/ids';
 import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
-import { badRequest, conflict, notFound, refusalOf } from '../errors';
+import { HttpError, badRequest, conflict, notFound, refusalOf } from '../errors';
 
 interface OrderRow {
   id: string;
@@ -187,14 +186,11 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
     const { customerId, offer, campaignId, orders: policy } = request.body;
-    if (campaignId && !(await db.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId])).rowCount) throw notFound(`campaign '${campaignId}'`);
-    if (!(await db.query('SELECT 1 FROM customers WHERE id = $1', [customerId])).rowCount) throw notFound(`customer ${customerId}`);
-    const made = await createOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, {
-      orderId: apiOrderId(key), channel: 'api', customerId, offer, policy, ...(campaignId ? { campaignId } : {}),
-      idempotencyKey: key, requestHash: createHash('sha256').update(JSON.stringify(request.body)).digest('hex'),
-      reason: `order taken in another channel (Idempotency-Key ${key})`,
+    const made = await createChannelOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, {
+      key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), request: request.body,
     });
-    if ('conflict' in made) throw conflict(made.conflict);
+    if (made.kind === 'not-found') throw new HttpError(404, 'not-found', made.message);
+    if (made.kind === 'conflict') throw conflict(made.message);
     reply.header('location', `/orders/${made.orderId}`);
     return reply.status(made.created ? 201 : 200).send({ id: made.orderId, workflowId: made.workflowId, created: made.created });
   });

@@ -4,37 +4,60 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { CampaignDefinition } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../../workflows/search-attributes';
+import type { CampaignStatus } from '../../domain/campaign/campaign';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
-import type { CampaignRow } from './store';
-import { HttpError, conflict } from '../errors';
+
+export interface CampaignRow {
+  id: string;
+  idempotency_key: string | null;
+  name: string;
+  definition: Record<string, unknown>;
+  status: CampaignStatus;
+  ended_because: string | null;
+  workflow_id: string;
+  created_at: Date;
+}
 
 export interface LaunchDeps {
   db: Db;
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'API_FAULT'>;
+  taskQueue: string;
+  /** A fault the crash test injects between the start and the row (infra/config.ts's API_FAULT). */
+  fault?: Config['API_FAULT'];
 }
+
+/**
+ * A launch done, or refused: the id or the Idempotency-Key names a campaign launched with another
+ * definition, or a concurrent launch of the same one is between its two steps (retry it).
+ */
+export type Launch =
+  | { kind: 'launched'; campaign: CampaignRow; created: boolean }
+  | { kind: 'conflict'; message: string };
 
 /**
  * Launching a campaign writes to two systems with no transaction across them: Temporal (the
  * workflow) and Postgres (the campaign's row). The workflow start is the commit point. It comes
  * first, under a workflow id made from the campaign id, and the workflow's first activity writes
- * the row from the definition it was started with; the API writes the same row right after the
- * start, so the client can read it at once. Whoever dies wherever, a started launch ends with its
+ * the row from the definition it was started with; the launch writes the same row right after
+ * the start, so the caller can read it at once. Whoever dies wherever, a started launch ends with its
  * row and its workflow, and a repeat finds the same workflow by its id.
  *
  * So the campaign id must be known before anything is written: the client's own id, or one made
  * from the Idempotency-Key, so a retry carrying only the key after a crash names the same workflow.
+ *
+ * Plain, with its dependencies given, so the API's route, an activity or a schedule launch alike.
  */
 export async function launchCampaign(
   deps: LaunchDeps, body: Omit<CampaignDefinition, 'id'> & { id?: string }, key: string | null,
-): Promise<{ campaign: CampaignRow; created: boolean }> {
+): Promise<Launch> {
   const prior = await findLaunch(deps, key, body.id ?? null);
   if (prior) {
-    checkSameLaunch(prior, body, key);
+    const other = otherLaunch(prior, body, key);
+    if (other) return other;
     // Rows written before the start came first (an older API) may lack their workflow: this starts it.
     if (prior.status === 'pending') await startCampaignWorkflow(deps, prior.definition as CampaignDefinition, prior.idempotency_key);
-    return { campaign: prior, created: false };
+    return { kind: 'launched', campaign: prior, created: false };
   }
 
   const id = body.id ?? (key ? keyedCampaignId(key) : `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
@@ -45,21 +68,20 @@ export async function launchCampaign(
     // still between the two steps. The same launch only if it was started with the same definition.
     const { memo } = await deps.client.workflow.getHandle(campaignWorkflowId(id)).describe();
     const launchedWith = memo?.definition as CampaignDefinition | undefined;
-    if (launchedWith && !sameDefinition(launchedWith, definition)) throw conflictOf(key && !body.id ? 'key' : 'id', id);
+    if (launchedWith && !sameDefinition(launchedWith, definition)) return conflictOf(key && !body.id ? 'key' : 'id', id);
   }
-  if (deps.config.API_FAULT === 'kill-mid-launch') process.kill(process.pid, 'SIGKILL');
+  if (deps.fault === 'kill-mid-launch') process.kill(process.pid, 'SIGKILL');
 
   const { rows: [inserted] } = await deps.db.query<CampaignRow>(
     `INSERT INTO campaigns (id, idempotency_key, name, definition, status, workflow_id)
      VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING RETURNING *`,
     [id, key, body.name, JSON.stringify(definition), campaignWorkflowId(id)],
   );
-  if (inserted) return { campaign: inserted, created: started };
+  if (inserted) return { kind: 'launched', campaign: inserted, created: started };
   // The workflow wrote the row first, or a concurrent request did.
   const row = await findLaunch(deps, key, id);
-  if (!row) throw new HttpError(409, 'conflict', 'a concurrent request with the same id or Idempotency-Key is being processed; retry');
-  checkSameLaunch(row, body, key);
-  return { campaign: row, created: started && row.id === id };
+  if (!row) return { kind: 'conflict', message: 'a concurrent request with the same id or Idempotency-Key is being processed; retry' };
+  return otherLaunch(row, body, key) ?? { kind: 'launched', campaign: row, created: started && row.id === id };
 }
 
 /** A campaign id from an Idempotency-Key: the same key names the same campaign, and its workflow. */
@@ -79,13 +101,15 @@ function sameDefinition(a: Partial<CampaignDefinition>, b: Partial<CampaignDefin
   return isDeepStrictEqual(JSON.parse(JSON.stringify(x)), JSON.parse(JSON.stringify(y)));
 }
 
-function checkSameLaunch(row: CampaignRow, body: Partial<CampaignDefinition>, key: string | null): void {
-  if (!sameDefinition(row.definition as CampaignDefinition, body)) throw conflictOf(key && row.idempotency_key === key ? 'key' : 'id', row.id);
+/** The refusal when the row found is another launch than this one, or undefined when it is the same. */
+function otherLaunch(row: CampaignRow, body: Partial<CampaignDefinition>, key: string | null): Launch | undefined {
+  if (!sameDefinition(row.definition as CampaignDefinition, body)) return conflictOf(key && row.idempotency_key === key ? 'key' : 'id', row.id);
+  return undefined;
 }
 
-const conflictOf = (by: 'key' | 'id', id: string): HttpError => conflict(by === 'key'
+const conflictOf = (by: 'key' | 'id', id: string): Launch => ({ kind: 'conflict', message: by === 'key'
   ? 'Idempotency-Key was already used for a different campaign definition'
-  : `campaign id '${id}' is already used by a different campaign`);
+  : `campaign id '${id}' is already used by a different campaign` });
 
 /** Starts the campaign's workflow; false when one with its id exists already (running or closed). */
 async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefinition, key: string | null): Promise<boolean> {
@@ -94,7 +118,7 @@ async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefin
   try {
     await deps.client.workflow.start('campaignWorkflow', {
       workflowId: campaignWorkflowId(definition.id),
-      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      taskQueue: deps.taskQueue,
       args: [args],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
