@@ -28,8 +28,11 @@ export function refusalOf(err: unknown, what: string): unknown {
   if (err instanceof ServiceError && /already (been )?completed|workflow execution.*(completed|closed)/i.test(`${(err.cause as { details?: string } | undefined)?.details ?? ''} ${err.message}`)) {
     return conflict(`${what} is closed`);
   }
-  // Temporal did not answer in time (a busy server): nothing is known to have happened, retry.
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new HttpError(503, 'unavailable', `${what} did not answer in time; retry`);
+  // Temporal did not take it now (a busy server, an update aborted while the workflow's task was
+  // retried): nothing is known to have happened, so the caller retries.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof ServiceError) {
+    return new HttpError(503, 'unavailable', `${what} could not take the request now; retry`);
+  }
   return err;
 }
 
@@ -60,6 +63,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(status).send({ error: err.code ?? 'bad-request', message: err.message });
     }
     request.log.error({ err }, 'request failed');
+    // With logging off (tests, benches) a 500 would leave no trace at all: it is always a bug of ours.
+    if (!request.log.level || request.log.level === 'silent') console.error(`${request.method} ${request.url} answered 500:`, err);
     return reply.status(status).send({ error: 'internal', message: 'internal error; see the API log' });
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServiceError } from '@temporalio/client';
 import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
 import { createChannelOrder } from '../../activities/order/create';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -162,7 +163,17 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       const v = await run();
       return { id: v.orderId, status: v.status, stage: v.stage, waitingFor: v.waitingFor, deliveryAttempts: v.deliveryAttempts };
     } catch (err) {
+      // An update racing the order's close can be aborted by the server rather than refused: a
+      // closed order is a 409 whatever the server said.
+      if (err instanceof ServiceError && await closed(orderId)) throw conflict(`order '${orderId}' is closed`);
       throw refusalOf(err, `order '${orderId}'`);
+    }
+  };
+  const closed = async (orderId: string) => {
+    try {
+      return (await client.workflow.getHandle(orderWorkflowId(orderId)).describe()).status.name !== 'RUNNING';
+    } catch {
+      return false;
     }
   };
 
