@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { ActivityCompletionError, ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { DISPOSITIONS } from '../../domain/campaign/dialing';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../../activities/campaign/telephony';
@@ -63,7 +63,8 @@ export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
     }
     // Completed with the recorded (first) outcome, whatever this webhook said. Already completed:
     // this is a repeat, or a retried activity picked the outcome up itself.
+    // A token Temporal cannot read names no activity that could ever take it: retrying is no use.
     return handOver(row.first, () => client.activity.complete(row.task_token!, outcomeFromRow(row)),
-      (err) => err instanceof ActivityNotFoundError);
+      (err) => err instanceof ActivityNotFoundError || (err instanceof ActivityCompletionError && /deserializ/i.test(err.message)));
   });
 };
