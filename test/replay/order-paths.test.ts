@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { REVIEW_FIXES_PATCH, SCHEDULER_REFUSAL_PATCH, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
-import { orderHistory, waitOrderView } from '../support/orders';
+import { DELIVER, WRONG_ADDRESS, orderHistory, waitOrderView } from '../support/orders';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 import { replayAndKeep } from '../support/histories';
 
@@ -14,8 +14,6 @@ import { replayAndKeep } from '../support/histories';
  * refused scheduler booking and the updates answered on close are patched in.
  */
 const HISTORY_LABEL = 'v4';
-const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
-const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
 const USUAL = { travelMs: { min: 50, max: 300 }, reportDelayMs: 0, refuse: { addresses: [], couriers: [], slots: [] } };
 /** Short waits and one follow-up call: small histories. */
 const FAST = { followUpDelaySeconds: 0, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 };

@@ -28,3 +28,8 @@ export const waitOrderView = (h: Harness, orderId: string, what: string, ok: (v:
 /** The reasons of the order's recorded state changes, oldest first. */
 export const orderHistory = async (h: Harness, orderId: string) =>
   (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+
+/** Sim settings the order tests share: every sales call accepted, every delivery made or every address wrong. */
+export const EVERY_CALL_ACCEPTED = { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } };
+export const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
+export const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };

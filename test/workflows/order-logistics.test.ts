@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
-import { oneCampaignOrder, orderHistory, orderView, waitOrderView } from '../support/orders';
+import { DELIVER, EVERY_CALL_ACCEPTED, WRONG_ADDRESS, oneCampaignOrder, orderHistory, orderView, waitOrderView } from '../support/orders';
 import { startHarness, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
   // every sales call is accepted, so each test gets its order quickly
-  h = await startHarness({ sims: { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } } });
+  h = await startHarness({ sims: EVERY_CALL_ACCEPTED });
 });
 afterAll(async () => { await h?.close(); });
 
-const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
-const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
 
 /** An item nobody else stocks, so levels are this test's alone. */
 const newSku = () => `t-${randomUUID().slice(0, 8)}`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/order/ids';
 import type { OrderView } from '../../workflows/order/messages';
 import { api, configureSim, simGet } from '../support/campaigns';
-import { oneCampaignOrder, orderHistory, orderView, waitOrderView } from '../support/orders';
+import { DELIVER, EVERY_CALL_ACCEPTED, WRONG_ADDRESS, oneCampaignOrder, orderHistory, orderView, waitOrderView } from '../support/orders';
 import { startHarness, waitUntil, type Harness } from '../support/harness';
 
 /**
@@ -12,12 +12,10 @@ import { startHarness, waitUntil, type Harness } from '../support/harness';
  */
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ sims: { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } } });
+  h = await startHarness({ sims: EVERY_CALL_ACCEPTED });
 });
 afterAll(async () => { await h?.close(); });
 
-const DELIVER = { mix: { delivered: 1, 'customer-absent': 0, 'wrong-address': 0, refused: 0, 'courier-lost': 0 } };
-const WRONG_ADDRESS = { mix: { delivered: 0, 'customer-absent': 0, 'wrong-address': 1, refused: 0, 'courier-lost': 0 } };
 const NO_REFUSALS = { refuse: { addresses: [], couriers: [], slots: [] }, travelMs: { min: 50, max: 300 } };
 /** A hang shows as this test's timeout, not the suite's two minutes. */
 const HANG_MS = 45_000;

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { orderQuery, type OrderView } from '../../workflows/order/messages';
 import { api, configureSim, launch, testCampaign, simGet } from '../support/campaigns';
+import { EVERY_CALL_ACCEPTED } from '../support/orders';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
   // every sales call is accepted, so each test gets its orders quickly
-  h = await startHarness({ sims: { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } } });
+  h = await startHarness({ sims: EVERY_CALL_ACCEPTED });
 });
 afterAll(async () => { await h?.close(); });
 
