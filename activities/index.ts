@@ -8,6 +8,7 @@ import { createLeadActivities } from './campaign/leads';
 import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
+import { createReportActivities } from './reports/funnel';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
 
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createStockActivities(deps),
     ...createDeliveryJobActivities(deps),
+    ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
   };
 }

@@ -1,7 +1,8 @@
 import cliProgress from 'cli-progress';
 import { parseArgs } from 'node:util';
 import { runMain } from '../infra/process';
-import { FUNNEL_STEPS, type CampaignDefinitionInput, type Funnel } from '../domain/campaign/campaign';
+import type { CampaignDefinitionInput } from '../domain/campaign/campaign';
+import { FUNNEL_STEPS, type Funnel } from '../domain/reports/funnel';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';

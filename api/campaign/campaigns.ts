@@ -4,7 +4,6 @@ import {
   CAMPAIGN_STATUSES,
   CampaignDefinitionSchema,
   DialingChangeSchema,
-  FUNNEL_STEPS,
   SettingsChangeSchema,
 } from '../../domain/campaign/campaign';
 import {
@@ -13,13 +12,16 @@ import {
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
 import { launchCampaign } from '../../activities/campaign/launch';
-import { campaignFunnel, checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
+import { readCampaignFunnel } from '../../activities/reports/funnel';
+import { FUNNEL_MEANING, FUNNEL_STEPS, type FunnelStep } from '../../domain/reports/funnel';
+import { checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
 import { conflict, notFound, refusalOf } from '../errors';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
-const FunnelSchema = z.object(Object.fromEntries(FUNNEL_STEPS.map((k) => [k, z.number().int()])) as Record<(typeof FUNNEL_STEPS)[number], z.ZodNumber>);
+const FunnelSchema = z.object(Object.fromEntries(FUNNEL_STEPS.map((k) => [k, z.number().int().describe(FUNNEL_MEANING[k])])) as Record<FunnelStep, z.ZodNumber>)
+  .describe('Leads and orders per step, each lead counted once (domain/reports/funnel.ts); the campaign workflow’s progress query shows the same figures, as of its last reading');
 const CampaignView = CampaignCreated.extend({
   name: z.string(),
   /** Why it stopped calling, once it has: list finished, quota reached, end date, cancelled. */
@@ -84,7 +86,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     if (!campaign) throw notFound(`campaign '${request.params.id}'`);
     return {
       id: campaign.id, workflowId: campaign.workflow_id, status: campaign.status, name: campaign.name,
-      endedBecause: campaign.ended_because, funnel: await campaignFunnel(db, campaign.id),
+      endedBecause: campaign.ended_because, funnel: await readCampaignFunnel(db, campaign.id),
       outages: ['completed', 'cancelled', 'failed'].includes(campaign.status) ? [] : await liveOutages(client, campaign.workflow_id),
       leadFailures: await countLeadFailures(db, campaign.id), createdAt: campaign.created_at.toISOString(),
       temporalUi: uiLink(deps, campaign.workflow_id),

@@ -168,15 +168,6 @@ export type OrderPolicy = z.output<typeof OrderPolicySchema>;
 export const CAMPAIGN_STATUSES = ['pending', 'scheduled', 'pulling', 'running', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
-export const FUNNEL_STEPS = [
-  'listed', 'dialed', 'connected', 'accepted', 'ordered', 'delivered', 'activated', 'followedUp',
-] as const;
-export type Funnel = Record<(typeof FUNNEL_STEPS)[number], number>;
-
-export const emptyFunnel = (): Funnel => ({
-  listed: 0, dialed: 0, connected: 0, accepted: 0, ordered: 0, delivered: 0, activated: 0, followedUp: 0,
-});
-
 /** Which control a person may apply in which status; the workflow refuses the rest with the reason. */
 export function controlRefusal(
   action: 'pause' | 'resume' | 'cancel',

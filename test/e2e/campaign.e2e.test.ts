@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNNEL_STEPS, type Funnel } from '../../domain/campaign/campaign';
+import { FUNNEL_STEPS, type Funnel } from '../../domain/reports/funnel';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { api, launch, testCampaign, simGet } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';

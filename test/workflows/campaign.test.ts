@@ -5,6 +5,7 @@ import { campaignWorkflowId, progressQuery, updateDialingUpdate, type CampaignPr
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { api, configureSim, launch, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { replayAndKeep } from '../support/histories';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness({ sims: { dialer: { ringMs: { min: 100, max: 400 } } } }); });
@@ -41,6 +42,13 @@ describe('campaign workflow', () => {
     const { body } = await api(h, 'GET', `/campaigns/${id}`);
     expect(body.status).toBe('completed');
     expect(body.funnel.listed).toBe(30);
+    // The workflow's funnel is the reporting module's, read as it ended; orders go on after that.
+    const { funnel, asOf } = result.funnel!;
+    expect(Date.parse(asOf)).toBeGreaterThan(0);
+    for (const step of ['listed', 'dialed', 'connected', 'accepted', 'ordered'] as const) expect(funnel[step]).toBe(body.funnel[step]);
+    for (const step of ['delivered', 'activated', 'followedUp'] as const) expect(funnel[step]).toBeLessThanOrEqual(body.funnel[step]);
+    expect(funnel.accepted).toBe(result.accepted);
+    await replayAndKeep(h, campaignWorkflowId(id), `campaign-v5-funnel-${id.slice(-8)}`);
   });
 
   it('pauses (no new calls), resumes where it stopped, and cancels, releasing the rest', async () => {
@@ -48,6 +56,8 @@ describe('campaign workflow', () => {
     await launch(h, testCampaign(id, { segment: { maxLeads: 60 }, dialing: { maxConcurrentCalls: 2, maxAttempts: 1, retryDelaySeconds: 1 } }));
     const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
     await waitUntil('some calls', async () => (await callsPlaced(id)) >= 4);
+    // While it runs, its progress shows the reporting module's funnel (read at its first turn).
+    expect((await waitUntil('a funnel reading', async () => (await handle.query(progressQuery)).funnel ?? undefined)).funnel.listed).toBe(60);
 
     const paused = await api(h, 'POST', `/campaigns/${id}/pause`);
     expect(paused.status).toBe(200);

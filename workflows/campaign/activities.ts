@@ -4,6 +4,7 @@ import type { createLeadActivities } from '../../activities/campaign/leads';
 import type { createOrderActivities } from '../../activities/order/orders';
 import type { createPreviewActivities } from '../../activities/campaign/preview';
 import type { createTelephonyActivities } from '../../activities/campaign/telephony';
+import type { createReportActivities } from '../../activities/reports/funnel';
 import { PLACE_CALLS_MAX_ATTEMPTS } from '../../domain/campaign/dialing';
 import type { Outages } from '../../domain/campaign/outages';
 import { riddenOut } from './outages';
@@ -56,6 +57,13 @@ export function riddenOutStore(outages: Outages, changed: () => void): Store {
     orders: riddenOut(outages, 'database', dataTries.orders, changed),
   };
 }
+
+// A reading of the reporting module's figures: a few tries; a failed one keeps the last reading.
+export const reports = proxyActivities<ReturnType<typeof createReportActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 3 },
+  summary: 'funnel from the reporting module',
+});
 
 export const listPull = proxyActivities<Pick<CampaignActivities, 'pullList'>>({
   startToCloseTimeout: '30 minutes',

@@ -1,5 +1,15 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { CampaignState } from './state';
+import { FUNNEL_STEPS } from '../../domain/reports/funnel';
+
+/** The reporting module's funnel as last read (the API's GET /campaigns/:id has it live). */
+function funnelTable(state: CampaignState): string {
+  const reading = state.funnel;
+  if (!reading) return `Listed ${state.listed}, accepted ${state.accepted}, ordered ${state.ordered} (this run's counts).\n\n`;
+  const f = reading.funnel;
+  return `Funnel as of ${reading.asOf.slice(11, 16)} UTC (leads; orders from *ordered* on):\n\n` +
+    `| ${FUNNEL_STEPS.join(' | ')} |\n|${FUNNEL_STEPS.map(() => '---|').join('')}\n| ${FUNNEL_STEPS.map((k) => f[k]).join(' | ')} |\n\n`;
+}
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 
@@ -16,8 +26,8 @@ export function showDetails(state: CampaignState): void {
   ].filter(Boolean).map((line) => `${line}\n\n`).join('');
   setCurrentDetails(
     `**${def.name}**: ${def.offer.name} (${def.offer.code}) · ${state.status()}${state.paused ? ' (paused: no new calls)' : ''}\n\n` + notes +
-      `| listed | attempts | connected | abandoned | accepted | ordered | in flight |\n|---|---|---|---|---|---|---|\n` +
-      `| ${state.listed} | ${state.attempts} | ${state.connected} | ${state.abandoned} | ${state.accepted} | ${state.ordered} | ${state.inFlight()} |\n\n` +
+      funnelTable(state) +
+      `Calls: ${state.attempts} placed, ${state.connected} connected, ${state.abandoned} abandoned, ${state.inFlight()} in flight now.\n\n` +
       `Pacing: **${def.pacing.mode}**` +
       (def.pacing.mode === 'predictive' ? ` · ${p?.ratio ?? def.pacing.callsPerAgent} calls per free agent · abandon rate ${pct(p?.abandonRate)} (cap ${pct(def.pacing.maxAbandonRate)})` : '') +
       ` · ${agents}${p ? ` · limited by ${p.limitedBy}` : ''}\n\n` +

@@ -1,5 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import { collectOverdue, placeInBackground, settle, settled, SETTLE_BATCH } from './calls';
+import { refreshFunnel } from './funnel';
 import { stopsAndEnd, untilEnd, type Run } from './run';
 
 // ---- The dialing loop: claim what the pacing allows, place it in one batch, settle what ended ----
@@ -17,6 +18,7 @@ export async function dialingLoop(run: Run): Promise<void> {
 
   while (!state.cancelled && !run.handOverDue()) {
     if (await stopsAndEnd(run)) break;
+    refreshFunnel(run);
     if (state.overdue(Date.now()).length) await collectOverdue(run);
     const seen = { settings: state.settings, background: state.background };
     // Ridden out, a long outage grows the history while the loop waits: the hand-over wakes it.

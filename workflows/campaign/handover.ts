@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
 import { collectOverdue, giveUp, settle } from './calls';
 import { showDetails } from './details';
+import { readFunnel } from './funnel';
 import { QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
 import { recordStatus, type Run } from './run';
 
@@ -19,8 +20,9 @@ export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<Ca
     state.startHandOver(); // agents asked to retry in a second; calls the dialer has not taken go along
     showDetails(state);
   }
-  // Batches being placed and orders being started finish first: what they answered belongs to this run.
-  await condition(() => state.placing === 0 && state.ordering === 0);
+  // Batches being placed, orders being started and a funnel being read finish first: what they
+  // answered belongs to this run (an answer arriving as it hands over would make the server refuse it).
+  await condition(() => state.placing === 0 && state.ordering === 0 && !state.funnelReading);
   if (state.fatal) throw state.fatal;
   if (!state.cancelled && !state.finished && patched(QUIET_HANDOVER)) {
     // Hand over at a quiet moment: no new call, and the calls in flight get a few seconds to end.
@@ -68,6 +70,7 @@ async function drainAndEnd(run: Run): Promise<CampaignProgress> {
   if (state.endedBecause !== 'list finished') await run.store.leads.releaseLeads({ campaignId: state.campaignId }); // cancelled, quota or end date
   state.outages.answered('dialer'); // nothing waits for it any more (a call looked up while it was down, say)
   await recordStatus(run);
+  await readFunnel(run); // the result holds the funnel as the campaign ended
   await condition(allHandlersFinished);
   return state.progress();
 }

@@ -5,6 +5,7 @@ import type { CampaignDefinition, CampaignStatus, DialingPolicy, EndReason, Offe
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/campaign/dialing';
 import type { Outage } from '../../domain/campaign/outages';
+import type { FunnelReading } from '../../domain/reports/funnel';
 
 // What clients may ask of a running campaign: the one workflow module the API imports.
 export { campaignWorkflowId } from '../../domain/campaign/ids';
@@ -12,6 +13,14 @@ export { campaignWorkflowId } from '../../domain/campaign/ids';
 export interface CampaignProgress {
   campaignId: string;
   status: CampaignStatus;
+  /**
+   * The campaign's funnel (leads per step, orders after), read from the reporting module at most
+   * once a minute while the campaign moves and once at its end: the same figures as
+   * `GET /campaigns/:id`, which reads them live. Null until the first reading (and for runs
+   * started before FUNNEL_FROM_REPORTS).
+   */
+  funnel: FunnelReading | null;
+  // This run's own counters, which steer it (the quota counts `accepted`): calls, not leads.
   listed: number;
   attempts: number;
   connected: number;
@@ -135,6 +144,8 @@ export interface CarriedState {
   ended?: CallEnded[];
   outages?: Outage[];
   leadFailures?: number;
+  /** The last reading of the funnel, shown by the new run until it reads again. */
+  funnel?: FunnelReading;
 }
 
 /** A call of this campaign not settled yet: ringing or talking, or a lead an agent holds in preview. */
@@ -189,3 +200,9 @@ export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
 export const SAFE_HANDOVER = 'safe-handover';
 /** The patch that made a new campaign write its own row first (the API may die before it does). */
 export const LAUNCH_RECORDS_ROW = 'launch-records-row';
+/**
+ * The patch after which the run reads its funnel from the reporting module (the one definition the
+ * API reads too) into its progress and details, in the background at most once a minute, and once
+ * at the end.
+ */
+export const FUNNEL_FROM_REPORTS = 'funnel-from-reports';

@@ -10,6 +10,8 @@ export interface Run {
   /** The Postgres work of the loop: ridden out through an outage once RIDE_OUT_OUTAGES holds. */
   store: Store;
   riding: boolean;
+  /** The run reads its funnel from the reporting module (FUNNEL_FROM_REPORTS). */
+  readsFunnel: boolean;
   readonly historyLimit: number;
   /** The run's info as it started (its run id names the claims). */
   info: WorkflowInfo;
@@ -17,7 +19,7 @@ export interface Run {
 }
 
 export function newRun(state: CampaignState, historyLimit: number, info: WorkflowInfo): Run {
-  return { state, store: stubs, riding: false, historyLimit, info, handOverDue: () => false };
+  return { state, store: stubs, riding: false, readsFunnel: false, historyLimit, info, handOverDue: () => false };
 }
 
 /** Postgres and the search attribute follow the status; recorded only when it changes. */

@@ -3,6 +3,7 @@ import { controlRefusal, stopReason, type CampaignDefinition, type CampaignStatu
 import { withWindowDefaults } from '../../domain/campaign/definition';
 import { nextLeadStep } from '../../domain/campaign/dialing';
 import { Outages } from '../../domain/campaign/outages';
+import type { FunnelReading } from '../../domain/reports/funnel';
 import type { CallEnded, CampaignProgress, CarriedState, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
 
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */
@@ -57,6 +58,11 @@ export class CampaignState {
   /** Bumped when a background placement ends. */
   background = 0;
   claimSeq = 0;
+  /** The funnel as the reporting module last answered (see funnel.ts), and whether a reading is under way. */
+  funnel: FunnelReading | undefined;
+  funnelReading = false;
+  /** The counters' mark at the last reading: no new reading while nothing moved. */
+  funnelMark = '';
 
   constructor(readonly def: CampaignDefinition, carried?: CarriedState) {
     this.listed = carried?.listed ?? 0;
@@ -73,6 +79,7 @@ export class CampaignState {
     this.stops = [...(carried?.stops ?? [])];
     this.calls = new Map((carried?.calls ?? []).map((c) => [c.callId, c]));
     this.ended = [...(carried?.ended ?? [])];
+    this.funnel = carried?.funnel;
   }
 
   get campaignId(): string {
@@ -94,7 +101,7 @@ export class CampaignState {
   progress(): CampaignProgress {
     const { def } = this;
     return {
-      campaignId: def.id, status: this.status(), listed: this.listed, attempts: this.attempts, connected: this.connected,
+      campaignId: def.id, status: this.status(), funnel: this.funnel ?? null, listed: this.listed, attempts: this.attempts, connected: this.connected,
       accepted: this.accepted, ordered: this.ordered, inFlight: this.inFlight(), abandoned: this.abandoned,
       dialing: def.dialing, pacing: def.pacing, pacingState: this.pacingState, window: def.window, run: this.run,
       ...(this.endedBecause ? { endedBecause: this.endedBecause } : {}),
@@ -111,7 +118,13 @@ export class CampaignState {
       ordered: this.ordered, abandoned: this.abandoned, paused: this.paused, run: this.run + 1, ...(stops.length ? { stops } : {}),
       ...(calls.size ? { calls: [...calls.values()] } : {}), ...(ended.length ? { ended } : {}),
       ...(outages.all.length ? { outages: outages.all } : {}), ...(this.leadFailures ? { leadFailures: this.leadFailures } : {}),
+      ...(this.funnel ? { funnel: this.funnel } : {}),
     };
+  }
+
+  /** What moved since the funnel was last read, as one string: unchanged, no new reading is needed. */
+  movement(): string {
+    return [this.listed, this.attempts, this.callsEnded, this.accepted, this.ordered, this.leadFailures, this.status()].join('/');
   }
 
   // ---- People's controls -------------------------------------------------------------------

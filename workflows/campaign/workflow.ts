@@ -46,6 +46,7 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
 
   if (!patched(m.CALLS_BY_SIGNAL)) return legacyDialing(run);
   run.riding = patched(m.RIDE_OUT_OUTAGES);
+  run.readsFunnel = patched(m.FUNNEL_FROM_REPORTS);
   const safeHandover = patched(m.SAFE_HANDOVER);
   if (run.riding) run.store = riddenOutStore(state.outages, () => showDetails(state));
   await dialingLoop(run);
