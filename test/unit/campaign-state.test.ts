@@ -19,6 +19,19 @@ describe('CampaignState', () => {
     expect(next.takeStops()).toEqual([]);
   });
 
+  it('carries its last funnel reading to the next run, and says whether anything moved since it', () => {
+    const s = new CampaignState(definition());
+    expect(s.progress().funnel).toBeNull();
+    const reading = { funnel: { listed: 3, dialed: 2, connected: 1, accepted: 1, ordered: 1, delivered: 0, activated: 0, followedUp: 0 }, asOf: '2026-12-01T09:00:00.000Z' };
+    s.funnel = reading;
+    s.funnelMark = s.movement();
+    expect(s.movement()).toBe(s.funnelMark);
+    s.track([call(1)], 0, false);
+    s.receive({ callId: call(1).callId, disposition: 'busy', connected: false });
+    expect(s.movement()).not.toBe(s.funnelMark);
+    expect(new CampaignState(definition(), s.carry()).progress().funnel).toEqual(reading);
+  });
+
   it('takes each call end once, for its own calls only, and counts an acceptance as it comes', () => {
     const s = new CampaignState(definition());
     s.track([call(1), call(2)], 0, false);

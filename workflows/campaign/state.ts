@@ -124,7 +124,7 @@ export class CampaignState {
 
   /** What moved since the funnel was last read, as one string: unchanged, no new reading is needed. */
   movement(): string {
-    return [this.listed, this.attempts, this.callsEnded, this.accepted, this.ordered, this.leadFailures, this.status()].join('/');
+    return [this.listed, this.attempts, this.calls.size, this.ended.length, this.accepted, this.ordered, this.leadFailures, this.status()].join('/');
   }
 
   // ---- People's controls -------------------------------------------------------------------
