@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
+import { installAccess } from './access/auth';
+import { installRateLimit } from './access/rate-limit';
 import { campaignRoutes } from './campaign/campaigns';
 import { campaignFailureRoutes } from './campaign/failures';
 import { orderRoutes } from './order/orders';
@@ -33,10 +35,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'ops', description: 'health' },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token with `sub` and `roles` claims (docs/security.md); each operation lists its roles in `x-roles`' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
+  // The documentation is public; every route after this declares who may call it.
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await installAccess(app, deps.config);
+  await installRateLimit(app, deps.config);
   await app.register(campaignRoutes(deps));
   await app.register(campaignFailureRoutes(deps));
   await app.register(segmentRoutes(deps));

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
@@ -13,6 +14,9 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** The body of every error answer (4xx, 5xx): a code, a reason, and the fields at fault when there are. */
+export const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
 
 export const notFound = (what: string) => new HttpError(404, 'not-found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);

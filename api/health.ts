@@ -16,6 +16,7 @@ async function check(probe: () => Promise<unknown>): Promise<z.infer<typeof Chec
 
 export const healthRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   app.get('/health', {
+    config: { public: true },
     schema: { tags: ['ops'], summary: 'Are Postgres and Temporal reachable?', response: { 200: Health, 503: Health } },
   }, async (_request, reply) => {
     const [postgres, temporal] = await Promise.all([

@@ -180,7 +180,7 @@ export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<voi
     simConfig: { dialer: INSTANT_REFUSING_DIALER },
     // ~5% of generated customers are excluded (bad or shared numbers, do-not-call): 10% spare.
     customers: Math.ceil(Math.max(leads, WARMUP_LEADS) * 1.1) + 100,
-  }, async ({ config, db: workerDb, client, apiUrl, onTeardown }) => {
+  }, async ({ config, db: workerDb, client, apiUrl, token, onTeardown }) => {
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     onTeardown(() => connection.close());
 
@@ -230,7 +230,7 @@ export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<voi
         window: { ...DEFAULT_WINDOW, start: '00:00', end: '24:00' },
         contactCap: { maxCalls: 100, days: 1 },
       };
-      const res = await fetch(`${apiUrl}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(def) });
+      const res = await fetch(`${apiUrl}/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(def) });
       if (res.status !== 201) throw new Error(`launching the campaign failed: ${res.status} ${await res.text()}`);
       const { workflowId } = (await res.json()) as { workflowId: string };
       onLaunched?.(id);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../infra/config';
@@ -6,6 +7,7 @@ import { connectClient } from '../infra/temporal';
 import { generateCustomers, seedRegions } from '../db/customers-generator';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
 import { PORTS, TSX } from '../scripts/stack/paths';
+import { devToken } from '../scripts/stack/tokens';
 import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 
@@ -41,6 +43,8 @@ export interface BenchStack {
   db: Db;
   client: Client;
   apiUrl: string;
+  /** A bearer token for the bench's API (admin: the bench drives it as marketing and scheduler). */
+  token: string;
   /** The environment of the stack's children (API, sims), for the bench's own children. */
   childEnv: Record<string, string>;
   /** Runs at teardown, last registered first, before the supervisor stops the children. */
@@ -98,7 +102,11 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_URL: `http://127.0.0.1:${ports.dialer}`,
       COURIER_URL: `http://127.0.0.1:${ports.courier}`,
       BSS_URL: `http://127.0.0.1:${ports.bss}`,
+      AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+      // the bench drives the API as one principal, far faster than a person
+      API_RATE_LIMIT_PER_MINUTE: '10000000',
     });
+    const token = devToken(config.AUTH_JWT_SECRET!, 'bench', ['admin']);
     const client = await connectClient(config);
     teardown.push(() => client.connection.close());
 
@@ -109,6 +117,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_URL: config.DIALER_URL, COURIER_URL: config.COURIER_URL, BSS_URL: config.BSS_URL,
       DIALER_PORT: String(ports.dialer), COURIER_PORT: String(ports.courier), BSS_PORT: String(ports.bss),
       SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify(opts.simConfig),
+      AUTH_JWT_SECRET: config.AUTH_JWT_SECRET!, API_RATE_LIMIT_PER_MINUTE: String(config.API_RATE_LIMIT_PER_MINUTE),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);
     sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);
@@ -120,7 +129,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       }),
     ]));
 
-    await body({ sup, config, db, client, apiUrl, childEnv, onTeardown: (fn) => teardown.push(fn) });
+    await body({ sup, config, db, client, apiUrl, token, childEnv, onTeardown: (fn) => teardown.push(fn) });
   } finally {
     for (const fn of teardown.reverse()) {
       try {

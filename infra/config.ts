@@ -32,6 +32,19 @@ const ConfigSchema = z.object({
    * (~40 events, some 50 ms of CPU) when its timer fires.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
+  /**
+   * How the API checks bearer tokens (JWT): one of a shared secret (HS256, at least 32 characters),
+   * a public key (PEM; RS256, ES256 or EdDSA tokens) or an issuer whose JWKS
+   * (`<issuer>/.well-known/jwks.json`) holds the keys. The API refuses to start without one;
+   * `npm run stack` and the tests make a development secret (docs/security.md).
+   */
+  AUTH_JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  AUTH_JWT_PUBLIC_KEY: z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'a PEM public key' }).optional(),
+  AUTH_JWKS_ISSUER: z.string().url().optional(),
+  /** When set, a token must name this audience (`aud`). */
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Requests per minute one principal (a token's subject) may make; 429 with Retry-After past it. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * A test hook, never set outside tests: `kill-mid-launch` makes the API kill itself (SIGKILL)

@@ -5,7 +5,7 @@
 set -e
 cd "$(dirname "$0")/.."
 if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "installing npm dependencies ..."
+  echo "installing npm dependencies ..." >&2
   # npm install, not npm ci: the lockfile pins every version, but optional native packages for
   # other platforms may be missing from it (registries that serve only this platform's builds),
   # and npm ci refuses such a lockfile while npm install installs the same tree.

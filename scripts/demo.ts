@@ -6,6 +6,7 @@ import { FUNNEL_STEPS, type Funnel } from '../domain/reports/funnel';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
+import type { Role } from '../domain/access/roles';
 
 const DEMO_TEAM = 'outbound-demo';
 const DEMO_AGENTS = 20;
@@ -22,7 +23,7 @@ await runMain('demo', async () => {
   const sup = new Supervisor('npm run demo');
   try {
     const stack = await bringUpStack(sup, { customers: 20_000 });
-    const api = new DemoApi(stack.apiUrl);
+    const api = new DemoApi(stack.apiUrl, demoTokens(stack.tokens));
     const id = `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
     const team = await staffTeam(api, stack.config.DIALER_URL);
     const definition: CampaignDefinitionInput = {
@@ -46,7 +47,7 @@ await runMain('demo', async () => {
     const ui = `${stack.uiUrl}/namespaces/default`;
     console.log(`\nTemporal UI`);
     console.log(`  campaign   ${ui}/workflows/campaign-${id}`);
-    const { orders } = await api.get(`/orders?campaignId=${id}&limit=3`);
+    const { orders } = await api.as('scheduler').get(`/orders?campaignId=${id}&limit=3`);
     for (const o of orders as { id: string; status: string }[]) console.log(`  order      ${ui}/workflows/order-${o.id}  (${o.status})`);
     console.log(`  all orders ${ui}/workflows?query=${encodeURIComponent(`CampaignId="${id}"`)}`);
     if (values.keep) {
@@ -97,8 +98,8 @@ async function watchCampaign(api: DemoApi, id: string): Promise<Funnel> {
     for (;;) {
       const c = await api.get(`/campaigns/${id}`);
       const f = c.funnel as Funnel;
-      const done = (await api.get(`/orders?campaignId=${id}&stage=done&limit=1`)).total as number;
-      await actAsScheduler(api, id, retried);
+      const done = (await api.as('scheduler').get(`/orders?campaignId=${id}&stage=done&limit=1`)).total as number;
+      await actAsScheduler(api.as('scheduler'), id, retried);
       const leadsDone = c.status === 'completed' ? f.listed : f.dialed;
       calls?.setTotal(Math.max(f.listed, 1));
       calls?.update(leadsDone, { note: `(${f.accepted} accepted)` });
@@ -133,6 +134,17 @@ async function actAsScheduler(api: DemoApi, id: string, retried: Map<string, num
     if (n < 2) await api.post(`/orders/${o.id}/delivery/retry`, {}, {}, [200, 409]);
     else await api.post(`/orders/${o.id}/cancel`, { reason: 'customer could not be reached for delivery' }, {}, [200, 409]);
   }
+}
+
+/**
+ * The demo's tokens: the stack's own, one per role; with a key of your own (AUTH_*), DEMO_TOKEN,
+ * a token of yours holding the roles marketing and scheduler (or admin).
+ */
+function demoTokens(tokens: Record<Role, string> | undefined): (role: Role) => string {
+  if (tokens) return (role) => tokens[role];
+  const mine = process.env.DEMO_TOKEN;
+  if (!mine) throw new Error('AUTH_* names a key of yours, so the demo makes no token: set DEMO_TOKEN to one with the roles marketing and scheduler');
+  return () => mine;
 }
 
 function printFunnel(f: Funnel): void {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AgentReportSchema } from '../../domain/campaign/dialing';
 import { nextLeadUpdate, reportCallUpdate } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
-import { findLiveCampaign } from './store';
-import { notFound, refusalOf } from '../errors';
+import { findLiveCampaign, type CampaignRow } from './store';
+import { badRequest, ErrorBody, HttpError, notFound, refusalOf } from '../errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const AgentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'lower-case letters, digits, dots, dashes');
-const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
 const Team = z.object({ code: z.string(), name: z.string(), agents: z.number().int() });
 const Agent = z.object({ id: z.string(), team: z.string(), name: z.string(), active: z.boolean() });
 
@@ -33,6 +33,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   const { db, client } = deps;
 
   app.get('/teams', {
+    config: { roles: ['marketing'] },
     schema: { tags: ['agents'], summary: 'Teams and how many active agents each has', response: { 200: z.object({ teams: z.array(Team) }) } },
   }, async () => {
     const { rows } = await db.query<{ code: string; name: string; agents: string }>(
@@ -42,6 +43,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.put('/teams/:code', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['agents'], summary: 'Create or rename a team (idempotent)',
       params: z.strictObject({ code: Code }), body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
@@ -55,6 +57,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.get('/agents', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['agents'], summary: 'Agents, of one team or all',
       querystring: z.strictObject({ team: Code.optional() }), response: { 200: z.object({ agents: z.array(Agent) }) },
@@ -66,6 +69,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.put('/agents/:id', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['agents'], summary: 'Create or change an agent (idempotent)',
       params: z.strictObject({ id: AgentId }),
@@ -85,22 +89,43 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
 
   const previewCampaign = (id: string) => findLiveCampaign(db, id);
 
+  /**
+   * The agent a preview request acts for. An agent acts only as themself (the token's subject),
+   * on the roster, in campaigns their own team works; which leads they hold, the campaign itself
+   * checks. An admin may act for any agent, named in the body.
+   */
+  async function actingAgent(request: FastifyRequest, campaign: CampaignRow, named: string | undefined): Promise<string> {
+    const actor = request.actor!;
+    if (actor.role !== 'agent') {
+      if (!named) throw badRequest('body.agentId', `required when acting as ${actor.role}`);
+      return named;
+    }
+    if (named !== undefined && named !== actor.sub) throw new HttpError(403, 'forbidden', `${actor.sub} may act only as themself, not as ${named}`);
+    const { rows: [agent] } = await db.query<{ team: string; active: boolean }>('SELECT team, active FROM agents WHERE id = $1', [actor.sub]);
+    if (!agent?.active) throw new HttpError(403, 'forbidden', `${actor.sub} is not an active agent on the roster`);
+    const team = (campaign.definition as { team?: string }).team;
+    if (team !== agent.team) throw new HttpError(403, 'forbidden', `campaign '${campaign.id}' is worked by ${team ? `team ${team}` : 'no team'}; ${actor.sub} is in team ${agent.team}`);
+    return actor.sub;
+  }
+
   app.post('/campaigns/:id/next-lead', {
+    config: { roles: ['agent'] },
     schema: {
       tags: ['agents'],
       summary: 'Preview mode: the next lead for this agent, with its script and masked number (204 when none is callable now)',
       params: z.strictObject({ id: z.string().min(1).max(63) }),
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-      body: z.strictObject({ agentId: AgentId }),
-      response: { 200: Lead, 204: z.null(), 404: ErrorBody, 409: ErrorBody },
+      body: z.strictObject({ agentId: AgentId.optional().describe('the agent to act for: an agent acts as themself (the token), an admin names one') }).default({}),
+      response: { 200: Lead, 204: z.null(), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
     const campaign = await previewCampaign(request.params.id);
+    const agentId = await actingAgent(request, campaign, request.body.agentId);
     const key = request.headers['idempotency-key'];
     try {
       // The Idempotency-Key names the update: a retried request gets the same lead, not a second one.
       const lead = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(nextLeadUpdate, {
-        args: [{ agentId: request.body.agentId }], ...(key ? { updateId: `next-lead-${request.body.agentId}-${key}` } : {}),
+        args: [{ agentId }], ...(key ? { updateId: `next-lead-${agentId}-${key}` } : {}),
       });
       if (!lead) return reply.status(204).send(null);
       return lead;
@@ -110,20 +135,22 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.post('/campaigns/:id/leads/:leadId/report', {
+    config: { roles: ['agent'] },
     schema: {
       tags: ['agents'],
       summary: 'Preview mode: how the call of a lead this agent holds went (its disposition)',
       params: z.strictObject({ id: z.string().min(1).max(63), leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-      body: z.strictObject({ agentId: AgentId, ...AgentReportSchema.shape }).superRefine((b, ctx) => {
+      body: z.strictObject({ agentId: AgentId.optional(), ...AgentReportSchema.shape }).superRefine((b, ctx) => {
         if (b.disposition !== 'callback-requested' && b.callbackAt !== undefined) {
           ctx.addIssue({ code: 'custom', path: ['callbackAt'], message: 'only a callback-requested call has a callback time' });
         }
       }),
-      response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 404: ErrorBody, 409: ErrorBody },
+      response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request) => {
     const campaign = await previewCampaign(request.params.id);
-    const { agentId, ...report } = request.body;
+    const { agentId: named, ...report } = request.body;
+    const agentId = await actingAgent(request, campaign, named);
     try {
       const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(reportCallUpdate, {
         args: [{ agentId, leadId: request.params.leadId, ...report }],

@@ -41,6 +41,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   const { db, client } = deps;
 
   app.post('/campaigns', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'Launch a campaign (idempotent by Idempotency-Key header or client-given id)',
@@ -61,6 +62,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   app.get('/campaigns', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'List campaigns, newest first',
@@ -75,6 +77,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   app.get('/campaigns/:id', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: "A campaign's status and funnel (counted in Postgres)",
@@ -96,6 +99,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   const liveCampaign = (id: string) => findLiveCampaign(db, id);
 
   app.patch('/campaigns/:id/dialing', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'Change concurrency, attempts or retry delay while the campaign runs (refused with a reason when bad)',
@@ -118,6 +122,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   app.patch('/campaigns/:id/settings', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'Change dialing and retry policy, pacing or calling window while the campaign runs (validated by the workflow; refused whole with a reason)',
@@ -140,6 +145,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   app.post('/campaigns/:id/leads/:leadId/stop', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'Stop calling one lead (a complaint, a request): no further attempt, within seconds',
@@ -159,6 +165,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
   for (const [action, update] of Object.entries(controls)) {
     app.post(`/campaigns/:id/${action}`, {
+      config: { roles: ['marketing'] },
       schema: {
         tags: ['campaigns'],
         summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign (answers once the workflow accepted or refused it)`

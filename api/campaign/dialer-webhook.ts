@@ -44,6 +44,7 @@ export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   const { db, client } = deps;
 
   app.post('/webhooks/dialer', {
+    config: { signedBy: 'dialer' },
     schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: WebhookAck } },
   }, async (request) => {
     const o = request.body;

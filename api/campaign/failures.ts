@@ -35,6 +35,7 @@ const LeadFailure = z.object({ leadId: z.number().int(), stage: z.string(), reas
 /** Marketing's view of what went wrong with single leads of a campaign (the campaign went on). */
 export const campaignFailureRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   app.get('/campaigns/:id/lead-failures', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: "Leads of a campaign whose next step failed for good (an order that could not start), newest first",

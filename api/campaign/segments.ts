@@ -27,6 +27,7 @@ const Preview = z.object({
 /** Marketing tries a segment before launching: the count, what the exclusions remove, a masked sample. */
 export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   app.post('/segments/preview', {
+    config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
       summary: 'Count and sample a segment without creating anything',

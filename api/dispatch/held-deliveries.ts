@@ -25,6 +25,7 @@ export const deliveryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   const { db } = deps;
 
   app.get('/deliveries', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Failed deliveries waiting for a scheduler (held orders), escalated first, then oldest failure first',

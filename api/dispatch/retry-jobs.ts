@@ -91,6 +91,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   };
 
   app.post('/deliveries/retry', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Retry every held order a work-queue filter matches (a job; the same idempotencyKey returns the same job)',
@@ -131,6 +132,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   });
 
   app.get('/deliveries/retry/:jobId', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: "A bulk retry's progress: how many held orders were retried, accepted and refused, and the latest refusals",
@@ -144,6 +146,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   });
 
   app.post('/deliveries/retry/:jobId/cancel', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Stop a bulk retry after its current batch (orders already retried keep their new booking)',

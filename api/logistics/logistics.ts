@@ -29,6 +29,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
   const { db, client } = deps;
 
   app.get('/stock', {
+    config: { roles: ['logistics'] },
     schema: {
       tags: ['logistics'],
       summary: 'Stock per warehouse and item: free, reserved for orders, shipped',
@@ -45,6 +46,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
   });
 
   app.get('/stock/shortages', {
+    config: { roles: ['logistics'] },
     schema: {
       tags: ['logistics'],
       summary: 'Backorders: items orders are held for, per warehouse, the longest waiting first',
@@ -84,6 +86,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
   });
 
   app.post('/warehouses/:code/receipts', {
+    config: { roles: ['logistics'] },
     schema: {
       tags: ['logistics'],
       summary: 'Goods received into a warehouse (once per delivery note); orders waiting for stock there look again',
@@ -138,6 +141,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
   });
 
   app.get('/couriers/:code/settlement', {
+    config: { roles: ['finance'] },
     schema: {
       tags: ['logistics'],
       summary: "A courier's settlement for one day: money collected at the door, refunds, what the courier owes",

@@ -33,6 +33,7 @@ export const courierWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
   const { db, client } = deps;
 
   app.post('/webhooks/courier', {
+    config: { signedBy: 'courier' },
     schema: { tags: ['webhooks'], summary: 'A delivery ended (courier → us)', body: CourierOutcome, response: { 200: WebhookAck } },
   }, async (request) => {
     const o = request.body;

@@ -94,6 +94,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   };
 
   app.get('/orders', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Orders, filtered by campaign and status, paged',
@@ -118,6 +119,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.get('/orders/:id', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'One order with its state history and what it waits for',
@@ -178,6 +180,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   };
 
   app.post('/orders', {
+    config: { roles: ['agent', 'scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'An order from another channel (shop, web, hotline), started once per Idempotency-Key',
@@ -207,6 +210,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.post('/orders/:id/delivery/retry', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: "A scheduler's decision: deliver a held order again (optionally to a new address or slot)",
@@ -235,6 +239,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.post('/orders/:id/delivery/reschedule', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Move the delivery to another slot: a held order is booked again, a booking under way is cancelled and made again',
@@ -249,6 +254,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.post('/orders/:id/delivery/reassign', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Give the delivery to another courier: a held order is booked with it, a booking under way is moved to it',
@@ -266,6 +272,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   });
 
   app.post('/orders/:id/cancel', {
+    config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
       summary: 'Cancel an order: before delivery the stock is released; after it the goods are picked up, the money refunded and the service deactivated',

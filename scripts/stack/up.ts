@@ -8,12 +8,17 @@ import { DATA_DIR, LOG_DIR, shownPath, stackPorts, tsNode } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 import { buildWorkflowBundle } from '../../workers/bundle';
+import type { Role } from '../../domain/access/roles';
+import { authFromEnvironment, devSecrets } from './dev-secrets';
+import { devTokens } from './tokens';
 
 export interface Stack {
   config: Config;
   db: Db;
   apiUrl: string;
   uiUrl: string;
+  /** A development token per role, when the stack signs its own (none when the environment names a key). */
+  tokens: Record<Role, string> | undefined;
 }
 
 /**
@@ -45,6 +50,9 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     BSS_URL: `http://127.0.0.1:${ports.bss}`,
     ...process.env,
   };
+  // Tokens: the environment's key when it names one (a real identity provider's), else the stack's own.
+  const ownKey = !authFromEnvironment(env);
+  if (ownKey) env.AUTH_JWT_SECRET = devSecrets().jwtSecret;
   if (!env.DATABASE_URL) {
     const pgHandle = await ensurePostgres(ports.postgres);
     sup.onStop(() => pgHandle.stop());
@@ -83,6 +91,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     COURIER_URL: config.COURIER_URL,
     BSS_URL: config.BSS_URL,
     API_PORT: String(config.API_PORT),
+    ...Object.fromEntries(['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_ISSUER', 'AUTH_JWT_AUDIENCE'].flatMap((k) => (env[k] ? [[k, env[k]!]] : []))),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
     // The sims listen where the worker and the API are told they are.
     ...simPort('DIALER_PORT', config.DIALER_URL),
@@ -103,7 +112,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   console.log(`api        ${apiUrl} (Swagger UI: ${apiUrl}/docs)`);
   console.log(`sims       dialer ${config.DIALER_URL}, courier ${config.COURIER_URL}, BSS ${config.BSS_URL}`);
   console.log(`logs       ${path.join(shownPath(LOG_DIR), '*.log')}`);
-  return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL };
+  return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL, tokens: ownKey ? devTokens(env.AUTH_JWT_SECRET!) : undefined };
 }
 
 const simPort = (variable: string, url: string): Record<string, string> => {

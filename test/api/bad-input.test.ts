@@ -32,7 +32,7 @@ describe('POST /campaigns refuses bad input with the field path, and writes noth
   for (const c of cases) {
     it(c.name, async () => {
       const before = await written();
-      const res = await h.app.inject({ method: 'POST', url: '/campaigns', payload: c.body as object });
+      const res = await h.inject({ method: 'POST', url: '/campaigns', payload: c.body as object });
       expect(res.statusCode).toBe(400);
       const body = res.json();
       expect(body.issues.map((i: { path: string }) => i.path)).toContain(c.path);
@@ -42,21 +42,21 @@ describe('POST /campaigns refuses bad input with the field path, and writes noth
   }
 
   it('malformed JSON', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: '{"name": "x",' });
+    const res = await h.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: '{"name": "x",' });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/JSON/i);
   });
 
   it('a body over the size limit', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(300_000) }) });
+    const res = await h.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(300_000) }) });
     expect(res.statusCode).toBe(413);
   });
 
   it('a wrong content type', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const res = await h.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
     expect(res.statusCode).toBe(400);
     expect(res.json().issues[0].path).toBe('body');
-    const xml = await h.app.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const xml = await h.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(xml.statusCode).toBe(415);
   });
 });
@@ -66,12 +66,12 @@ describe('idempotent launch', () => {
     const def = testCampaign(uniqueId('idem'), { segment: { maxLeads: 1 } });
     const { id: _omit, ...noId } = def;
     const key = uniqueId('key');
-    const first = await h.app.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
+    const first = await h.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
     expect(first.statusCode).toBe(201);
-    const again = await h.app.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
+    const again = await h.inject({ method: 'POST', url: '/campaigns', payload: noId, headers: { 'idempotency-key': key } });
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(first.json().id);
-    const other = await h.app.inject({ method: 'POST', url: '/campaigns', payload: { ...noId, name: 'other' }, headers: { 'idempotency-key': key } });
+    const other = await h.inject({ method: 'POST', url: '/campaigns', payload: { ...noId, name: 'other' }, headers: { 'idempotency-key': key } });
     expect(other.statusCode).toBe(409);
     const { rows } = await h.db.query('SELECT count(*)::int AS n FROM campaigns WHERE idempotency_key = $1', [key]);
     expect(rows[0].n).toBe(1);
@@ -79,8 +79,8 @@ describe('idempotent launch', () => {
 
   it('the same client-given id returns the existing campaign', async () => {
     const def = testCampaign(uniqueId('same-id'), { segment: { maxLeads: 1 } });
-    const a = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def });
-    const b = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def });
+    const a = await h.inject({ method: 'POST', url: '/campaigns', payload: def });
+    const b = await h.inject({ method: 'POST', url: '/campaigns', payload: def });
     expect([a.statusCode, b.statusCode]).toEqual([201, 200]);
     expect(b.json()).toMatchObject({ id: def.id, workflowId: `campaign-${def.id}` });
   });
@@ -88,7 +88,7 @@ describe('idempotent launch', () => {
 
 describe('other routes', () => {
   const expect4xx = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, status: number, payload?: unknown, path?: string) => {
-    const res = await h.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const res = await h.inject({ method, url, ...(payload !== undefined ? { payload: payload as object } : {}) });
     expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
     if (path) expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
   };
@@ -117,13 +117,13 @@ describe('other routes', () => {
     await expect4xx('POST', '/orders/x/delivery/retry', 400, { speed: 'fast' });
     await expect4xx('POST', '/orders', 400, { customerId: 1, offer: { code: 'x1', name: 'X', price: 1 } }, 'headers.idempotency-key');
     const order = { customerId: 1, offer: { code: 'x1', name: 'X', price: 1 } };
-    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: -1 }, headers: { 'idempotency-key': 'k1' } })
+    await h.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: -1 }, headers: { 'idempotency-key': 'k1' } })
       .then((r) => expect(r.json().issues[0].path).toBe('body.customerId'));
-    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, offer: { ...order.offer, collect: { method: 'cheque', amount: 5 } } }, headers: { 'idempotency-key': 'k1' } })
+    await h.inject({ method: 'POST', url: '/orders', payload: { ...order, offer: { ...order.offer, collect: { method: 'cheque', amount: 5 } } }, headers: { 'idempotency-key': 'k1' } })
       .then((r) => expect(r.json().issues[0].path).toBe('body.offer.collect.method'));
-    await h.app.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: 999_999_999 }, headers: { 'idempotency-key': 'k1' } })
+    await h.inject({ method: 'POST', url: '/orders', payload: { ...order, customerId: 999_999_999 }, headers: { 'idempotency-key': 'k1' } })
       .then((r) => expect(r.statusCode).toBe(404));
-    await h.app.inject({ method: 'POST', url: '/orders', payload: order, headers: { 'idempotency-key': 'no spaces' } })
+    await h.inject({ method: 'POST', url: '/orders', payload: order, headers: { 'idempotency-key': 'no spaces' } })
       .then((r) => expect(r.statusCode).toBe(400));
     await expect4xx('POST', '/orders/x/delivery/reschedule', 400, {}, 'body.slot');
     await expect4xx('POST', '/orders/x/delivery/reschedule', 400, { slot: 'tomorrow' }, 'body.slot');
@@ -204,9 +204,9 @@ describe('other routes', () => {
   });
 
   it('health and OpenAPI answer', async () => {
-    const health = await h.app.inject({ method: 'GET', url: '/health' });
+    const health = await h.inject({ method: 'GET', url: '/health' });
     expect(health.json()).toMatchObject({ ok: true, postgres: { ok: true }, temporal: { ok: true } });
-    const spec = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    const spec = await h.inject({ method: 'GET', url: '/docs/json' });
     expect(spec.statusCode).toBe(200);
     expect(Object.keys(spec.json().paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{id}', '/orders/{id}/delivery/retry', '/stock', '/stock/shortages', '/warehouses/{code}/receipts', '/couriers/{code}/settlement', '/deliveries/retry', '/deliveries/retry/{jobId}']));
   });

@@ -16,13 +16,13 @@ beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => { await h?.close(); });
 
 const post = (def: Partial<CampaignDefinitionInput>, headers: Record<string, string>) =>
-  h.app.inject({ method: 'POST', url: '/campaigns', payload: def, headers });
+  h.inject({ method: 'POST', url: '/campaigns', payload: def, headers });
 
 /** Sends the launch to an API process that dies half-way through it; the request gets no answer. */
 async function launchThroughDyingApi(def: Partial<CampaignDefinitionInput>, headers: Record<string, string>, env: Record<string, string> = {}) {
   const api = await startApiProcess(h, { API_FAULT: 'kill-mid-launch', ...env });
   const answer = await fetch(`${api.url}/campaigns`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(def),
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token('marketing')}`, ...headers }, body: JSON.stringify(def),
   }).then((res) => `answered ${res.status}`, () => 'no answer');
   expect(answer).toBe('no answer');
   expect(await api.exited).toEqual({ code: null, signal: 'SIGKILL' });

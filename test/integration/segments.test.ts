@@ -48,7 +48,7 @@ describe('segment rules on real data', () => {
 describe('POST /segments/preview', () => {
   it('answers the count, the exclusions and a masked sample, and matches what a pull lists', async () => {
     const segment = { regions: ['gd', 'zj'], rule: { not: { factor: 'tenureMonths', op: 'lt', value: 12 } } as Rule };
-    const res = await h.app.inject({ method: 'POST', url: '/segments/preview', payload: { segment, offerCode: 'vas-video' } });
+    const res = await h.inject({ method: 'POST', url: '/segments/preview', payload: { segment, offerCode: 'vas-video' } });
     expect(res.statusCode).toBe(200);
     const preview = res.json();
     const { excluded } = preview;
@@ -66,7 +66,7 @@ describe('POST /segments/preview', () => {
 
   it('refuses bad rules with the field path', async () => {
     const bad = async (payload: unknown, path: string) => {
-      const res = await h.app.inject({ method: 'POST', url: '/segments/preview', payload: payload as object });
+      const res = await h.inject({ method: 'POST', url: '/segments/preview', payload: payload as object });
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().issues.map((i: { path: string }) => i.path).join(' ')).toContain(path);
     };

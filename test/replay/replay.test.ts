@@ -65,7 +65,7 @@ describe('replay of a fresh run', () => {
       const { rows: open } = await h.db.query<{ id: string; status: string }>(
         `SELECT id, status FROM orders WHERE campaign_id = $1 AND stage <> 'done'`, [id]);
       for (const o of open.filter((x) => x.status === 'held')) {
-        await h.app.inject({ method: 'POST', url: `/orders/${o.id}/delivery/retry`, payload: {} });
+        await h.inject({ method: 'POST', url: `/orders/${o.id}/delivery/retry`, payload: {} });
       }
       return open.length === 0;
     }, { timeoutMs: 90_000, intervalMs: 500 });

@@ -20,13 +20,13 @@ export function testCampaign(id: string, over: Partial<CampaignDefinitionInput> 
 }
 
 export async function launch(h: Harness, def: CampaignDefinitionInput, headers: Record<string, string> = {}) {
-  const res = await h.app.inject({ method: 'POST', url: '/campaigns', payload: def, headers });
+  const res = await h.inject({ method: 'POST', url: '/campaigns', payload: def, headers });
   if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`launch failed: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; workflowId: string; status: string };
 }
 
 export async function api<T = any>(h: Harness, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown, headers: Record<string, string> = {}) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await h.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  const res = await h.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
   return { status: res.statusCode, body: (res.body ? res.json() : null) as T };
 }
 

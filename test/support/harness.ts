@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Role } from '../../domain/access/roles';
+import { devToken } from '../../scripts/stack/tokens';
 import { loadConfig, type Config } from '../../infra/config';
 import { createPool, type Db } from '../../infra/db';
 import { connectClient } from '../../infra/temporal';
@@ -21,6 +23,10 @@ export interface Harness {
   sims: RunningSims;
   config: Config;
   taskQueue: string;
+  /** A bearer token of the harness's own signing secret: for `roles`, as `sub` (default: dev-<first role>). */
+  token(roles: Role | Role[], sub?: string): string;
+  /** A request to the API in-process, as an admin unless the test gives its own authorization header. */
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   /** The in-process worker (undefined when the worker runs in its own process). */
   worker: Worker | undefined;
   /** Stops the worker (as a crash would, but cleanly) and starts a new one on the same queue. */
@@ -44,6 +50,8 @@ export async function startHarness(opts: {
   bssTimeoutMs?: number;
   /** Another Temporal server than the run's (a test that needs one configured its own way). */
   temporalAddress?: string;
+  /** The API's requests per minute per principal (default: more than any test makes). */
+  rateLimitPerMinute?: number;
 } = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
@@ -58,7 +66,14 @@ export async function startHarness(opts: {
   const baseConfig = loadConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
+    // A secret of its own per harness; tests hardly ever meet a rate limit (test/api/access.test.ts does).
+    AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
   });
+  const token = (roles: Role | Role[], sub?: string) => {
+    const list = [roles].flat();
+    return devToken(baseConfig.AUTH_JWT_SECRET!, sub ?? `dev-${list[0]}`, list);
+  };
+  const admin = `Bearer ${token('admin')}`;
   const app = await buildApp({ db, client, config: baseConfig });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const apiUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -102,7 +117,8 @@ export async function startHarness(opts: {
   }
 
   return {
-    db, client, app, apiUrl, sims, config, taskQueue,
+    db, client, app, apiUrl, sims, config, taskQueue, token,
+    inject: (req) => app.inject({ ...req, headers: { authorization: admin, ...req.headers } }),
     get worker() { return worker; },
     async restartWorker() {
       if (opts.workerProcess) {

@@ -79,11 +79,20 @@ describe('pacing by the team’s agents', () => {
       dialing: { maxConcurrentCalls: 5, maxAttempts: 2, retryDelaySeconds: 0, callbackGraceSeconds: 3600 }, pacing: { mode: 'preview' },
     }));
     await waitUntil('running', async () => (await handle(id).query(progressQuery)).status === 'running' || undefined);
-    const next = (agentId: string) => api(h, 'POST', `/campaigns/${id}/next-lead`, { agentId });
-    const report = (agentId: string, leadId: number, body: object) => api(h, 'POST', `/campaigns/${id}/leads/${leadId}/report`, { agentId, ...body });
+    // Each agent acts with a token of their own: the agent is the token's subject.
+    const as = (agentId: string) => ({ authorization: `Bearer ${h.token('agent', agentId)}` });
+    const next = (agentId: string) => api(h, 'POST', `/campaigns/${id}/next-lead`, {}, as(agentId));
+    const report = (agentId: string, leadId: number, body: object) => api(h, 'POST', `/campaigns/${id}/leads/${leadId}/report`, body, as(agentId));
 
-    expect((await next(`${other}-x`)).body.message).toMatch(/is in team/);
-    expect((await next('nobody-here')).status).toBe(409);
+    const outsider = await next(`${other}-x`);
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.message).toMatch(/is worked by team .*-x is in team/);
+    expect((await next('nobody-here')).status).toBe(403); // not on the roster
+    const impostor = await api(h, 'POST', `/campaigns/${id}/next-lead`, { agentId: a2 }, as(a1));
+    expect(impostor.status).toBe(403);
+    expect(impostor.body.message).toMatch(/only as themself/);
+    // An admin acts for an agent named in the body; the campaign checks the team itself too.
+    expect((await api(h, 'POST', `/campaigns/${id}/next-lead`, { agentId: `${other}-x` })).body.message).toMatch(/is in team/);
     const first = await next(a1);
     expect(first.status).toBe(200);
     expect(first.body.msisdn).toMatch(/^\d{3}\*{4}\d{4}$/);

@@ -95,13 +95,13 @@ describe('campaign workflow', () => {
     expect(String((bad as WorkflowUpdateFailedError).cause?.message)).toMatch(/dialing.maxConcurrentCalls/);
     expect((await handle.query(progressQuery)).dialing.maxConcurrentCalls).toBe(1);
     expect((await api(h, 'POST', `/campaigns/${id}/pause`)).status).toBe(200);
-    const viaApiBad = await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 10_000 } });
+    const viaApiBad = await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 10_000 } });
     expect(viaApiBad.statusCode).toBe(400);
     expect(viaApiBad.json().issues[0].path).toBe('body.maxConcurrentCalls');
-    expect((await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: {} })).statusCode).toBe(400);
+    expect((await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: {} })).statusCode).toBe(400);
 
     // a paused campaign can be tuned too; the new limit shows once it resumes
-    const tuned = await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 6 } });
+    const tuned = await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 6 } });
     expect(tuned.statusCode).toBe(200);
     expect(tuned.json().dialing).toEqual({ maxConcurrentCalls: 6, maxAttempts: 1, retryDelaySeconds: 0 });
     expect((await api(h, 'POST', `/campaigns/${id}/resume`)).status).toBe(200);
@@ -113,7 +113,7 @@ describe('campaign workflow', () => {
     expect(overlap!.n).toBeGreaterThan(0);
     expect(result.status).toBe('completed');
     expect(result.dialing.maxConcurrentCalls).toBe(6);
-    expect((await h.app.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxAttempts: 2 } })).statusCode).toBe(409);
+    expect((await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxAttempts: 2 } })).statusCode).toBe(409);
   });
 
   it('stops at its quota, releasing the rest of the list', async () => {
@@ -164,7 +164,7 @@ describe('campaign workflow', () => {
     expect(waiting).toHaveLength(2);
     const [dnc, complainer] = waiting as [{ id: string; msisdn: string }, { id: string; msisdn: string }];
     await h.db.query(`INSERT INTO dnc_numbers (msisdn, reason) VALUES ($1, 'test: asked mid-campaign') ON CONFLICT DO NOTHING`, [dnc.msisdn]);
-    const stop = await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'complained about the call' } });
+    const stop = await h.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'complained about the call' } });
     expect(stop.statusCode).toBe(202);
     await waitUntil('the stop to apply', async () =>
       (await h.db.query(`SELECT 1 FROM leads WHERE id = $1 AND stop_reason IS NOT NULL`, [complainer.id])).rowCount === 1, { timeoutMs: 5_000 });
@@ -187,8 +187,8 @@ describe('campaign workflow', () => {
       expect(row.checks.doNotCall).toBe('clear');
       expect(row.msisdn_hash).toMatch(/^[0-9a-f]{32}$/);
     }
-    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'x' } })).statusCode).toBe(409);
-    expect((await h.app.inject({ method: 'POST', url: `/campaigns/${id}/leads/abc/stop`, payload: { reason: 'x' } })).statusCode).toBe(400);
+    expect((await h.inject({ method: 'POST', url: `/campaigns/${id}/leads/${complainer.id}/stop`, payload: { reason: 'x' } })).statusCode).toBe(409);
+    expect((await h.inject({ method: 'POST', url: `/campaigns/${id}/leads/abc/stop`, payload: { reason: 'x' } })).statusCode).toBe(400);
   });
 
   it('continues as new to keep its history bounded, without losing or repeating a call', async () => {

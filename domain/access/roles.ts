@@ -1,0 +1,53 @@
+/**
+ * Who may do what. Every route of the API declares, beside itself, the roles that may call it
+ * (api/access/auth.ts reads the declaration); these rules add the two roles that stand above the
+ * others, so no route has to repeat them:
+ * - `admin` may do everything;
+ * - `ops` may read everything (every GET), and the audit log.
+ */
+export const ROLES = ['marketing', 'agent', 'scheduler', 'logistics', 'finance', 'qa', 'ops', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What each role is for, in a user's words (docs/security.md and the OpenAPI document show it). */
+export const ROLE_MEANING: Record<Role, string> = {
+  marketing: 'launches, tunes and evaluates campaigns; segments, teams and agents',
+  agent: 'takes and reports leads in preview dialing (of their own team), hotline work to come',
+  scheduler: 'retries, reschedules, reassigns or cancels deliveries and orders',
+  logistics: 'stock and goods receipts',
+  finance: 'couriers’ settlements, and the sales points to come',
+  qa: 'quality assurance: reads calls and complaints',
+  ops: 'reads everything, and the audit log',
+  admin: 'everything',
+};
+
+/** Who is calling: a token's subject and the roles it was given. */
+export interface Principal {
+  sub: string;
+  roles: Role[];
+}
+
+const READS = new Set(['GET', 'HEAD']);
+
+/** The roles a route lets in: the ones it declares, `admin` always, and `ops` on reads. */
+export function allowedRoles(declared: readonly Role[], method: string): Role[] {
+  const allowed = new Set<Role>(declared);
+  allowed.add('admin');
+  if (READS.has(method.toUpperCase())) allowed.add('ops');
+  return ROLES.filter((r) => allowed.has(r));
+}
+
+/** The role a principal acts in on a route it may call (the first it holds of the allowed ones), or undefined: forbidden. */
+export function actingRole(principal: Principal, allowed: readonly Role[]): Role | undefined {
+  return allowed.find((r) => principal.roles.includes(r));
+}
+
+/** A token's claims as a principal: a subject and known roles, or the reason it is not one. */
+export function principalOf(claims: unknown): Principal | string {
+  if (typeof claims !== 'object' || claims === null) return 'the token carries no claims';
+  const { sub, roles } = claims as { sub?: unknown; roles?: unknown };
+  if (typeof sub !== 'string' || !sub.length || sub.length > 200) return 'the token has no subject (sub)';
+  if (!Array.isArray(roles) || !roles.length) return 'the token has no roles';
+  const known = roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
+  if (!known.length) return `the token's roles (${roles.join(', ')}) are none of ${ROLES.join(', ')}`;
+  return { sub, roles: known };
+}

@@ -1,0 +1,17 @@
+import { createSigner } from 'fast-jwt';
+import { ROLES, type Role } from '../../domain/access/roles';
+
+/**
+ * Development tokens: HS256, signed with the stack's or the tests' own secret (never a key of a
+ * real deployment, whose tokens its identity provider issues). `npm run token`, `npm run stack`,
+ * the demo, the tests and the benches make theirs here.
+ */
+export function devToken(secret: string, sub: string, roles: readonly Role[], expiresIn = '12h'): string {
+  const sign = createSigner({ key: secret, algorithm: 'HS256', expiresIn });
+  return sign({ sub, roles });
+}
+
+/** One token per role (subject `dev-<role>`), as the stack prints them. */
+export function devTokens(secret: string): Record<Role, string> {
+  return Object.fromEntries(ROLES.map((role) => [role, devToken(secret, `dev-${role}`, [role])])) as Record<Role, string>;
+}

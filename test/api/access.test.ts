@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { ROLES, type Role } from '../../domain/access/roles';
+import { installAccess } from '../../api/access/auth';
+import { devToken } from '../../scripts/stack/tokens';
+import { startHarness, type Harness } from '../support/harness';
+
+/**
+ * Who may do what, tried on every route of the OpenAPI document (so a new route is tried as soon
+ * as it exists): no token and a bad one get 401, a role the route does not name 403, and every
+ * role it names gets past the check (whatever the handler then answers for made-up ids).
+ */
+let h: Harness;
+beforeAll(async () => { h = await startHarness({ rateLimitPerMinute: 5 }); });
+afterAll(async () => { await h?.close(); });
+
+interface Operation { 'x-roles'?: Role[]; security?: unknown[] }
+type Doc = { paths: Record<string, Record<string, Operation>> };
+
+/** Routes that take no bearer token: the health check and the webhooks, which are signed instead. */
+const TOKEN_FREE = new Set(['GET /health', 'POST /webhooks/dialer', 'POST /webhooks/courier']);
+
+const routes = async () => {
+  const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json() as Doc;
+  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({
+    method: method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    // made-up ids: the check comes before the handler looks anything up
+    url: path.replace(/\{leadId\}/g, '1').replace(/\{(\w+)\}/g, 'no-such-$1'),
+    key: `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`,
+    roles: op['x-roles'],
+    security: op.security,
+  })));
+};
+
+let n = 0;
+const as = (token: string | undefined) => (r: { method: string; url: string }) => h.app.inject({
+  method: r.method as 'GET', url: r.url, payload: r.method === 'GET' ? undefined : {},
+  // a subject of its own per request, so the rate limit of this file's harness (5 a minute) never answers
+  headers: token === undefined ? {} : { authorization: token.replace('$n', String(++n)) },
+});
+
+describe('who may do what', () => {
+  it('every route of the document declares its roles or is one of the few without a token', async () => {
+    const all = await routes();
+    expect(all.length).toBeGreaterThan(25);
+    for (const r of all) {
+      if (TOKEN_FREE.has(r.key)) expect(r.roles, r.key).toBeUndefined();
+      else {
+        expect(r.roles?.length, `${r.key} declares no roles`).toBeGreaterThan(0);
+        expect(r.roles, r.key).toContain('admin');
+        expect(r.security, r.key).toEqual([{ bearerAuth: [] }]);
+      }
+    }
+  });
+
+  it('no token, a forged one, an expired one or one without known roles: 401 on every guarded route', async () => {
+    const guarded = (await routes()).filter((r) => !TOKEN_FREE.has(r.key));
+    const forged = devToken('a-secret-that-is-not-the-one-of-this-api-000', 'mallory', ['admin']);
+    const expired = devToken(h.config.AUTH_JWT_SECRET!, 'late', ['admin'], '1ms');
+    const noRoles = `Bearer ${devToken(h.config.AUTH_JWT_SECRET!, 'nobody', ['root' as Role])}`;
+    await new Promise((r) => setTimeout(r, 5));
+    for (const r of guarded) {
+      for (const [what, token] of [['none', undefined], ['forged', `Bearer ${forged}`], ['expired', `Bearer ${expired}`], ['unknown roles', noRoles], ['not a bearer', 'Basic YWRtaW46YWRtaW4=']] as const) {
+        const res = await as(token)(r);
+        expect(res.statusCode, `${r.key} with ${what} token`).toBe(401);
+        expect(res.json(), `${r.key} with ${what} token`).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
+      }
+    }
+  });
+
+  it('a role the route does not name: 403; each role it names: past the check', async () => {
+    for (const r of (await routes()).filter((x) => !TOKEN_FREE.has(x.key))) {
+      for (const role of ROLES) {
+        const res = await as(`Bearer ${devToken(h.config.AUTH_JWT_SECRET!, `${role}-$n`, [role])}`)(r);
+        if (r.roles!.includes(role)) expect([401, 403], `${r.key} as ${role}: ${res.body}`).not.toContain(res.statusCode);
+        else {
+          expect(res.statusCode, `${r.key} as ${role}`).toBe(403);
+          expect(res.json().error).toBe('forbidden');
+        }
+      }
+    }
+  });
+
+  it('admin may do everything, ops may read everything', async () => {
+    for (const r of (await routes()).filter((x) => !TOKEN_FREE.has(x.key))) {
+      expect(r.roles, r.key).toContain('admin');
+      if (r.method === 'GET') expect(r.roles, r.key).toContain('ops');
+    }
+  });
+
+  it('the health check and the documentation need no token', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+  });
+
+  it('limits each principal to its requests a minute, with Retry-After, and another principal keeps its own', async () => {
+    const alice = { authorization: `Bearer ${h.token('marketing', 'alice')}` };
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await h.app.inject({ method: 'GET', url: '/campaigns', headers: alice }));
+    expect(answers.slice(0, 5).map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    expect(answers[5]!.statusCode).toBe(429);
+    expect(Number(answers[5]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[5]!.json()).toMatchObject({ error: 'rate-limited' });
+    const bob = await h.app.inject({ method: 'GET', url: '/campaigns', headers: { authorization: `Bearer ${h.token('marketing', 'bob')}` } });
+    expect(bob.statusCode).toBe(200);
+  });
+});
+
+describe('a route that declares no roles', () => {
+  it('stops the API from starting, naming the route', async () => {
+    const app = Fastify();
+    await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never);
+    expect(() => app.get('/forgotten', async () => ({ ok: true }))).toThrow(/GET \/forgotten declares no roles/);
+    await app.close();
+  });
+});
