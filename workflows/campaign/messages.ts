@@ -153,6 +153,8 @@ export interface LiveCall {
   reporting?: boolean;
   /** Claimed, and not taken by the dialer yet (it is down): no clock runs, the new run places it. */
   unplaced?: boolean;
+  /** Was unplaced when the campaign ended: the dialer may have it all the same, and is asked before it is recorded. */
+  confirming?: boolean;
 }
 
 export interface CampaignWorkflowInput {
@@ -189,3 +191,9 @@ export const FRESH_HANDOVER_CHECK = 'fresh-continue-as-new-suggested';
 export const SAFE_HANDOVER = 'safe-handover';
 /** The patch that made a new campaign write its own row first (the API may die before it does). */
 export const LAUNCH_RECORDS_ROW = 'launch-records-row';
+/**
+ * The patch after which a campaign that ends with calls the dialer never answered for (it was
+ * down) asks the dialer about each before recording it: it may have taken some all the same (part
+ * of a batch before it went down, an answer lost), and their outcomes come later by webhook.
+ */
+export const CONFIRM_UNPLACED = 'confirm-unplaced-calls';
