@@ -26,6 +26,8 @@ const DIR = HISTORIES_DIR;
  * (campaign-v4-*: recorded from test/workflows/ on the campaign workflow as it was before its split
  *  into workflows/campaign/, every patch through launch-records-row in, and the paths they drive:
  *  an outage ridden out, a lead failed, a cancel in a hand-over.) v4: every patch of issue 11 in.
+ * (campaign-v5-*: with confirm-unplaced-calls in: a campaign cancelled while the dialer was down,
+ *  asking the dialer about the batch it held as not placed; recorded by campaign-unplaced.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';

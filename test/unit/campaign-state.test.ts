@@ -115,6 +115,22 @@ describe('CampaignState', () => {
     expect(s.heldBy('a2', 1)).toBeUndefined();
   });
 
+  it('ends with unplaced calls looked up at the dialer, not written off: overdue now, confirmed as the dialer answers', () => {
+    const s = new CampaignState(definition());
+    s.track([call(1), call(2), call(3)], 0, true);
+    s.track([call(4)], 0, false);
+    expect(s.waiting().map((c) => c.leadId)).toEqual([4]); // no clock runs while they wait to be placed
+    s.confirmUnplaced(1_000);
+    expect(s.overdue(1_000).map((c) => c.leadId)).toEqual([1, 2, 3]);
+    expect(s.confirming()).toBe(3);
+    expect(s.ended).toEqual([]);
+    s.atDialer([call(1).callId], 2_000); // still ringing there: its end is awaited like any call's
+    expect(s.calls.get(call(1).callId)).toMatchObject({ since: 2_000 });
+    s.receive({ callId: call(2).callId, disposition: 'accepted', connected: true });
+    expect(s.confirming()).toBe(1);
+    expect(s.overdue(2_000).map((c) => c.leadId)).toEqual([3]);
+  });
+
   it('carries what the next run needs, and only what is there', () => {
     const s = new CampaignState(definition());
     expect(s.carry()).toEqual({ listed: 0, attempts: 0, connected: 0, accepted: 0, ordered: 0, abandoned: 0, paused: false, run: 1 });

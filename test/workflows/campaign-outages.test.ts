@@ -82,7 +82,7 @@ describe('checks at the moment of dialing, through an outage', () => {
     expect(rows.filter((r) => Number(r.lead_id) !== stopped).map((r) => r.disposition)).not.toContain('blocked');
   });
 
-  it('ends at its end date while the dialer is down, and never dials after it', async () => {
+  it('ends at its end date while the dialer is down, never dials after it, and has the dialer confirm what it never took', async () => {
     const id = uniqueId('wf-outage-end');
     await configureSim(h.sims.dialerUrl, { faults: { down: true } });
     try {
@@ -90,11 +90,18 @@ describe('checks at the moment of dialing, through an outage', () => {
         segment: { maxLeads: 3 }, dialing: { maxConcurrentCalls: 3, maxAttempts: 1, retryDelaySeconds: 0 },
         endAt: new Date(Date.now() + 12_000).toISOString(),
       }));
-      const result: CampaignProgress = await handle(id).result();
-      expect(result).toMatchObject({ status: 'completed', endedBecause: 'end date' });
+      // The dialer might have taken the calls it never answered for: the end waits for its word.
+      await waitUntil('the end to wait for the dialer', async () => {
+        if ((await handle(id).query(progressQuery)).endedBecause !== 'end date') return undefined;
+        const { currentDetails = '' } = await handle(id).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+        return /end waits for the dialer to confirm 3 calls/.test(currentDetails);
+      }, { timeoutMs: 60_000, intervalMs: 300 });
+      expect((await handle(id).query(progressQuery)).status).toBe('running');
     } finally {
       await configureSim(h.sims.dialerUrl, { faults: { down: false } });
     }
+    const result: CampaignProgress = await handle(id).result();
+    expect(result).toMatchObject({ status: 'completed', endedBecause: 'end date' });
     const { rows } = await h.db.query<{ id: string; disposition: string }>('SELECT id, disposition FROM call_attempts WHERE campaign_id = $1', [id]);
     expect(rows.map((r) => r.disposition)).toEqual(['not-placed', 'not-placed', 'not-placed']);
     for (const r of rows) expect((await fetch(`${h.sims.dialerUrl}/calls/${r.id}`)).status).toBe(404);

@@ -1,11 +1,11 @@
-import { ActivityFailure, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, patched } from '@temporalio/workflow';
 import type { ClaimedLead } from '../../activities/campaign/leads';
 import type { PlacedCall } from '../../activities/campaign/telephony';
 import { salesCallId } from '../../domain/campaign/ids';
 import { outageBackoffMs } from '../../domain/campaign/outages';
 import { stubs, dialer, dialerTries } from './activities';
 import { showDetails } from './details';
-import { toCallEnded, type CallEnded, type LiveCall } from './messages';
+import { CONFIRM_UNPLACED, toCallEnded, type CallEnded, type LiveCall } from './messages';
 import { isOutage, rideOut } from './outages';
 import type { Run } from './run';
 import { CALL_TIMEOUT_MS } from './state';
@@ -54,6 +54,9 @@ export async function giveUp({ state, store }: Run, late: LiveCall[]): Promise<v
   if (!late.length) return;
   const { outcomes } = await store.leads.collectOutcomes({ callIds: late.map((c) => c.callId), giveUp: late.map((c) => c.callId) });
   for (const o of outcomes) state.receive(toCallEnded(o));
+  // One the campaign ended before the dialer took it may not be in the contact log at all (Postgres
+  // was down too): then it never reached the dialer.
+  for (const c of late) if (c.confirming) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
 }
 
 /**
@@ -66,6 +69,7 @@ export async function collectOverdue(run: Run): Promise<void> {
   const late = state.overdue(Date.now());
   const held = late.filter((c) => c.preview);
   const dialed = late.filter((c) => !c.preview);
+  const confirming = dialed.some((c) => c.confirming);
   if (dialed.length) {
     let status: Awaited<ReturnType<typeof dialer.dialerCallStatus>>;
     try {
@@ -80,11 +84,12 @@ export async function collectOverdue(run: Run): Promise<void> {
       await giveUp(run, held);
       return;
     }
-    for (const id of status.live) state.calls.get(id)!.since = Date.now();
+    state.atDialer(status.live, Date.now());
     for (const o of status.outcomes) state.receive(toCallEnded(o));
     held.push(...dialed.filter((c) => status.unknown.includes(c.callId)));
   }
   await giveUp(run, held);
+  if (confirming) showDetails(state); // fewer calls for the end to wait on
 }
 
 export async function place({ state, riding }: Run, leads: ClaimedLead[]): Promise<void> {
@@ -97,12 +102,16 @@ export async function place({ state, riding }: Run, leads: ClaimedLead[]): Promi
   try {
     if (riding) {
       // Through a dialer outage: tried again until it answers, unless the campaign is cancelled or
-      // finished (quota, end date: then not placed) or hands over (then the next run places them).
+      // finished (quota, end date) or hands over (then the next run places them).
       const ended = () => state.cancelled || state.finished;
-      const placed = await rideOut(state.outages, 'dialer', () => dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }), {
+      let tried = false;
+      const placed = await rideOut(state.outages, 'dialer', () => { tried = true; return dialerTries.placeCalls({ ...request, holdWhenUnreachable: true }); }, {
         changed: () => showDetails(state), stop: () => ended() || state.handingOver,
       });
       if (!placed && !ended()) return;
+      // Ended after a try: the dialer may have taken some all the same (part of the batch before it
+      // went down, an answer lost); the end asks it about each (handover.ts). Never tried: not placed.
+      if (!placed && tried && patched(CONFIRM_UNPLACED)) return;
       results = placed?.results ?? batch.map((c) => ({ callId: c.callId, status: 'not-placed', reason: 'the campaign ended while the dialer was down' }));
       for (const c of batch) { const call = state.calls.get(c.callId); if (call) delete call.unplaced; }
     } else {

@@ -11,6 +11,7 @@ function funnelTable(state: CampaignState): string {
     `| ${FUNNEL_STEPS.join(' | ')} |\n|${FUNNEL_STEPS.map(() => '---|').join('')}\n| ${FUNNEL_STEPS.map((k) => f[k]).join(' | ')} |\n\n`;
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 
 /** The campaign as an operator reads it in the Temporal UI: status, notes, counters, pacing, limits. */
@@ -21,6 +22,7 @@ export function showDetails(state: CampaignState): void {
   const notes = [
     state.cancelInfo ? `**Cancelled** at ${state.cancelInfo.at.slice(0, 16).replace('T', ' ')} UTC: ${state.cancelInfo.reason}.` : '',
     state.handingOver ? `Handing over to run ${state.run + 2}: agents are asked to retry in a second.` : '',
+    state.confirming() ? `The end waits for the dialer to confirm ${plural(state.confirming(), 'call')} it may have taken while it did not answer.` : '',
     state.outages.describe(),
     state.leadFailures ? `${state.leadFailures} lead${state.leadFailures === 1 ? '' : 's'} failed (GET /campaigns/${state.campaignId}/lead-failures says why).` : '',
   ].filter(Boolean).map((line) => `${line}\n\n`).join('');

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, patched } from '@tempora
 import { collectOverdue, giveUp, settle } from './calls';
 import { showDetails } from './details';
 import { readFunnel } from './funnel';
-import { QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
+import { CONFIRM_UNPLACED, QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
 import { recordStatus, type Run } from './run';
 
 /** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
@@ -50,12 +50,17 @@ export async function handOverOrEnd(run: Run, safeHandover: boolean): Promise<Ca
 
 /**
  * Leads agents hold in preview are taken back at once (after any hand-out under way); calls
- * already ringing finish and are settled; calls the dialer never took are not placed.
+ * already ringing finish and are settled; calls the dialer never answered for (it was down) are
+ * looked up at the dialer, which may have taken them: unknown there, they were not placed.
  */
 async function drainAndEnd(run: Run): Promise<CampaignProgress> {
   const { state } = run;
   await condition(allHandlersFinished);
-  for (const c of [...state.calls.values()]) if (c.unplaced) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
+  const unplaced = [...state.calls.values()].filter((c) => c.unplaced);
+  if (unplaced.length && patched(CONFIRM_UNPLACED)) {
+    state.confirmUnplaced(Date.now()); // looked up by collectOverdue below, riding out a dialer still down
+    showDetails(state);
+  } else for (const c of unplaced) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
   await giveUp(run, state.waiting().filter((c) => c.preview));
   for (;;) {
     await settle(run);

@@ -164,6 +164,8 @@ export interface LiveCall {
   reporting?: boolean;
   /** Claimed, and not taken by the dialer yet (it is down): no clock runs, the new run places it. */
   unplaced?: boolean;
+  /** Was unplaced when the campaign ended: the dialer may have it all the same, and is asked before it is recorded. */
+  confirming?: boolean;
 }
 
 export interface CampaignWorkflowInput {
@@ -206,3 +208,9 @@ export const LAUNCH_RECORDS_ROW = 'launch-records-row';
  * at the end.
  */
 export const FUNNEL_FROM_REPORTS = 'funnel-from-reports';
+/**
+ * The patch after which a campaign that ends with calls the dialer never answered for (it was
+ * down) asks the dialer about each before recording it: it may have taken some all the same (part
+ * of a batch before it went down, an answer lost), and their outcomes come later by webhook.
+ */
+export const CONFIRM_UNPLACED = 'confirm-unplaced-calls';

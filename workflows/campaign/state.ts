@@ -192,6 +192,34 @@ export class CampaignState {
     for (const c of batch) this.calls.set(c.callId, { ...c, since: now, ...(unplaced ? { unplaced: true } : {}) });
   }
 
+  /**
+   * The campaign ends with calls the dialer never answered for (it was down). It may have taken some
+   * all the same, so none is written off: each becomes overdue now, to be looked up at the dialer
+   * like a call whose end never came (unknown there: not placed).
+   */
+  confirmUnplaced(now: number): void {
+    for (const c of this.calls.values()) {
+      if (!c.unplaced) continue;
+      delete c.unplaced;
+      c.confirming = true;
+      c.since = now - CALL_TIMEOUT_MS;
+    }
+  }
+
+  /** Calls the end waits for the dialer to confirm (see confirmUnplaced). */
+  confirming(): number {
+    return [...this.calls.values()].filter((c) => c.confirming && !c.ended).length;
+  }
+
+  /** The dialer says it has these calls: their clocks restart, and they are confirmed. */
+  atDialer(callIds: string[], now: number): void {
+    for (const id of callIds) {
+      const call = this.calls.get(id)!;
+      call.since = now;
+      delete call.confirming;
+    }
+  }
+
   /** Call ends: each is taken once, for a call of this campaign not yet settled. */
   receive(o: CallEnded): void {
     const call = this.calls.get(o.callId);
