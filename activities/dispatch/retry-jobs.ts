@@ -8,6 +8,7 @@ import {
 import type { Db } from '../../infra/db';
 import { orderWorkflowId } from '../../domain/order/ids';
 import type { HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
+import type { Actor } from '../../domain/access/roles';
 import { deliveryRetryRefusal, type OrderStage, type OrderStatus } from '../../domain/order/order';
 import { HELD_DELIVERIES_ORDER, heldDeliveriesFrom } from '../../db/dispatch/held-deliveries-sql';
 import { retryDeliveryUpdate, type RetryDeliveryRequest } from '../../workflows/order/messages';
@@ -78,12 +79,14 @@ export function createDeliveryJobActivities(deps: { db: Db; client: Client }) {
       jobId: string;
       orderIds: string[];
       slot?: string;
+      /** The scheduler who asked for the job, named with each retry. */
+      by?: Actor;
       bookingWaitSeconds?: number;
     }): Promise<{ results: OrderRetryResult[] }> {
       const ctx = Context.current();
       const beat = setInterval(() => ctx.heartbeat(), 5_000);
       try {
-        const request: RetryDeliveryRequest = input.slot ? { slot: input.slot } : {};
+        const request: RetryDeliveryRequest = { ...(input.slot ? { slot: input.slot } : {}), ...(input.by ? { by: input.by } : {}) };
         const waitMs = (input.bookingWaitSeconds ?? DEFAULT_BOOKING_WAIT_SECONDS) * 1000;
         const results = await Promise.all(input.orderIds.map((orderId) => retryOne(`${input.jobId}-${orderId}`, orderId, request, waitMs)));
         return { results };

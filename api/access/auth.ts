@@ -1,15 +1,9 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
 import buildGetJwks from 'get-jwks';
-import { actingRole, allowedRoles, principalOf, type Principal, type Role } from '../../domain/access/roles';
+import { actingRole, allowedRoles, principalOf, type Actor, type Principal, type Role } from '../../domain/access/roles';
 import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError } from '../errors';
-
-/** Who acts in a request: the token's subject and the role it acts in on this route. */
-export interface Actor {
-  sub: string;
-  role: Role;
-}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,6 +17,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the bearer token was checked (routes with roles). */
     principal?: Principal;
+    /** The token's subject and the role it acts in on this route. */
     actor?: Actor;
   }
 }

@@ -114,7 +114,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   }, async (request) => {
     const campaign = await liveCampaign(request.params.id);
     try {
-      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateDialingUpdate, { args: [request.body] });
+      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateDialingUpdate, { args: [request.body, request.actor!] });
       return { id: campaign.id, status: progress.status, dialing: progress.dialing };
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
@@ -137,7 +137,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   }, async (request) => {
     const campaign = await liveCampaign(request.params.id);
     try {
-      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateSettingsUpdate, { args: [request.body] });
+      const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(updateSettingsUpdate, { args: [request.body, request.actor!] });
       return { id: campaign.id, status: progress.status, dialing: progress.dialing, pacing: progress.pacing, window: progress.window };
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
@@ -157,7 +157,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     const campaign = await liveCampaign(request.params.id);
     const { rowCount } = await db.query('SELECT 1 FROM leads WHERE id = $1 AND campaign_id = $2', [request.params.leadId, campaign.id]);
     if (!rowCount) throw notFound(`lead ${request.params.leadId} in campaign '${campaign.id}'`);
-    await client.workflow.getHandle(campaign.workflow_id).signal(stopLeadSignal, { leadId: request.params.leadId, reason: request.body.reason });
+    await client.workflow.getHandle(campaign.workflow_id).signal(stopLeadSignal, { leadId: request.params.leadId, reason: request.body.reason, by: request.actor! });
     return reply.status(202).send({ campaignId: campaign.id, leadId: request.params.leadId, accepted: true });
   });
 
@@ -179,8 +179,8 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       const handle = client.workflow.getHandle(campaign.workflow_id);
       try {
         const progress = update === cancelUpdate
-          ? await handle.executeUpdate(cancelUpdate, { args: [{ ...(request.body as z.infer<typeof CancelBody> ?? {}) }] })
-          : await handle.executeUpdate(update as typeof pauseUpdate, { args: [] });
+          ? await handle.executeUpdate(cancelUpdate, { args: [{ ...(request.body as z.infer<typeof CancelBody> ?? {}), by: request.actor! }] })
+          : await handle.executeUpdate(update as typeof pauseUpdate, { args: [{ by: request.actor! }] });
         return { id: campaign.id, status: progress.status, inFlight: progress.inFlight };
       } catch (err) {
         throw refusalOf(err, `campaign '${campaign.id}'`);

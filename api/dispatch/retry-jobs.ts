@@ -102,7 +102,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
     const { idempotencyKey: jobId, filter, slot, limit } = request.body;
     const requestHash = retryRequestHash({ filter, slot, limit });
     const workflowId = deliveryRetryJobWorkflowId(jobId);
-    const input: DeliveryRetryJobInput = { jobId, filter, limit, requestHash, ...(slot ? { slot } : {}) };
+    const input: DeliveryRetryJobInput = { jobId, filter, limit, requestHash, ...(slot ? { slot } : {}), requestedBy: request.actor! };
     const memo: JobMemo = { requestHash, filter, limit };
     try {
       await client.workflow.start(WORKFLOW_TYPE, {
@@ -156,7 +156,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
   }, async (request) => {
     const { handle } = await describeJob(request.params.jobId);
     try {
-      const p = await handle.executeUpdate(cancelDeliveryRetryUpdate);
+      const p = await handle.executeUpdate(cancelDeliveryRetryUpdate, { args: [{ by: request.actor! }] });
       return { ...p, workflowId: handle.workflowId, temporalUi: uiLink(deps, handle.workflowId) };
     } catch (err) {
       throw refusalOf(err, `delivery retry job '${request.params.jobId}'`);

@@ -131,7 +131,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     let ordersNotified = 0;
     for (const o of waiting) {
       try {
-        await client.workflow.getHandle(orderWorkflowId(o.id)).signal(stockArrivedSignal, { warehouse: code });
+        await client.workflow.getHandle(orderWorkflowId(o.id)).signal(stockArrivedSignal, { warehouse: code, by: request.actor! });
         ordersNotified++;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -235,7 +235,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       throw badRequest('body.courier', `no courier '${courier}'`);
     }
     return runUpdate(order.id, () =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [request.body ?? {}] }));
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
   });
 
   app.post('/orders/:id/delivery/reschedule', {
@@ -250,7 +250,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   }, async (request) => {
     const order = await loadOrder(request.params.id);
     return runUpdate(order.id, () =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(rescheduleDeliveryUpdate, { args: [request.body] }));
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(rescheduleDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
   });
 
   app.post('/orders/:id/delivery/reassign', {
@@ -268,7 +268,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       throw badRequest('body.courier', `no courier '${request.body.courier}'`);
     }
     return runUpdate(order.id, () =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(reassignDeliveryUpdate, { args: [request.body] }));
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(reassignDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
   });
 
   app.post('/orders/:id/cancel', {
@@ -283,6 +283,6 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   }, async (request) => {
     const order = await loadOrder(request.params.id);
     return runUpdate(order.id, () =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(cancelOrderUpdate, { args: [request.body] }));
+      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(cancelOrderUpdate, { args: [{ ...request.body, by: request.actor! }] }));
   });
 };

@@ -26,6 +26,18 @@ export interface Principal {
   roles: Role[];
 }
 
+/**
+ * Who acted, as it travels with a person's request to a workflow (in the message itself, so the
+ * Temporal UI shows it in the update's or signal's input) and into the audit log.
+ */
+export interface Actor {
+  sub: string;
+  role: Role;
+}
+
+/** "alice (marketing)", for details and order histories. */
+export const describeActor = (actor: Actor | undefined): string | undefined => (actor ? `${actor.sub} (${actor.role})` : undefined);
+
 const READS = new Set(['GET', 'HEAD']);
 
 /** The roles a route lets in: the ones it declares, `admin` always, and `ops` on reads. */

@@ -76,8 +76,9 @@ describe('CampaignState', () => {
     const s = new CampaignState(definition());
     s.pulling = false;
     expect(s.refusal('resume')).toBe('campaign is running, not paused');
-    s.pause();
+    s.pause('2026-12-01T08:00:00.000Z', { sub: 'alice', role: 'marketing' });
     expect(s.refusal('pause')).toBe('campaign is already paused');
+    expect(s.progress().lastControl).toEqual({ action: 'paused', at: '2026-12-01T08:00:00.000Z', by: { sub: 'alice', role: 'marketing' } });
     s.cancel(undefined, '2026-12-01T09:00:00.000Z');
     expect(s.refusal('resume')).toBe('campaign is being cancelled');
     expect(s.progress().cancelled).toEqual({ at: '2026-12-01T09:00:00.000Z', reason: 'no reason given' });

@@ -59,9 +59,10 @@ describe('campaign workflow', () => {
     // While it runs, its progress shows the reporting module's funnel (read at its first turn).
     expect((await waitUntil('a funnel reading', async () => (await handle.query(progressQuery)).funnel ?? undefined)).funnel.listed).toBe(60);
 
-    const paused = await api(h, 'POST', `/campaigns/${id}/pause`);
+    const paused = await api(h, 'POST', `/campaigns/${id}/pause`, undefined, { authorization: `Bearer ${h.token('marketing', 'alice')}` });
     expect(paused.status).toBe(200);
     expect(paused.body.status).toBe('paused');
+    expect((await handle.query(progressQuery)).lastControl).toMatchObject({ action: 'paused', by: { sub: 'alice', role: 'marketing' } });
     await waitUntil('in-flight calls to end', async () => (await handle.query(progressQuery)).inFlight === 0);
     const atPause = await callsPlaced(id);
     await new Promise((r) => setTimeout(r, 1500)); // a window in which a running campaign would call again
@@ -76,6 +77,7 @@ describe('campaign workflow', () => {
     expect(cancelled.status).toBe(200);
     const result: CampaignProgress = await handle.result();
     expect(result.status).toBe('cancelled');
+    expect(result.cancelled).toMatchObject({ reason: 'no reason given', by: { sub: 'dev-admin', role: 'admin' } });
     const states = await leadStates(id);
     expect(states.released).toBeGreaterThan(0);
     expect(states.pending ?? 0).toBe(0);
@@ -90,7 +92,7 @@ describe('campaign workflow', () => {
     const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
     await waitUntil('the first call', async () => (await callsPlaced(id)) >= 1);
 
-    const bad = await handle.executeUpdate(updateDialingUpdate, { args: [{ maxConcurrentCalls: 0 }] }).catch((e: unknown) => e);
+    const bad = await handle.executeUpdate(updateDialingUpdate, { args: [{ maxConcurrentCalls: 0 }, { sub: 'test', role: 'marketing' }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((bad as WorkflowUpdateFailedError).cause?.message)).toMatch(/dialing.maxConcurrentCalls/);
     expect((await handle.query(progressQuery)).dialing.maxConcurrentCalls).toBe(1);

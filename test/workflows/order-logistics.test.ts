@@ -152,9 +152,11 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     const orderId = await oneOrder('lg-release', { ships: [{ sku, qty: 1 }] });
     await waitView(orderId, 'held', (v) => v.status === 'held');
     expect(await level(sku)).toMatchObject({ onHand: 0, reserved: 1 });
-    const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer withdrew' });
+    const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer withdrew' }, { authorization: `Bearer ${h.token('scheduler', 'bob')}` });
     expect(res.status).toBe(200);
     expect((await view(orderId)).compensation).toEqual(['stock reservation released at wh-south']);
+    // who cancelled it: in the update's input (the Temporal UI shows it) and in the order's history
+    expect(await historyOf(orderId)).toContain('cancelled: customer withdrew (by bob (scheduler))');
     expect(await level(sku)).toEqual({ warehouse: 'wh-south', sku, onHand: 1, reserved: 0, shipped: 0, received: 1 });
     expect(await historyOf(orderId)).toContain('compensation: stock reservation released at wh-south');
   });

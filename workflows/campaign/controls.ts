@@ -1,6 +1,7 @@
 import { DialingChangeSchema, SettingsChangeSchema } from '../../domain/campaign/campaign';
 import { showDetails } from './details';
-import type { CampaignProgress, CancelRequest, DialingChangeMessage, SettingsChangeMessage } from './messages';
+import type { Actor } from '../../domain/access/roles';
+import type { CampaignProgress, CancelRequest, ControlRequest, DialingChangeMessage, SettingsChangeMessage } from './messages';
 import type { CampaignState } from './state';
 
 // People's controls of a running campaign. The validators check with the schemas (they run when
@@ -24,24 +25,27 @@ export function refuseWhileHandingOver(state: CampaignState): void {
   if (state.handingOver) throw new Error('handing over, retry in a second');
 }
 
-export function pause(state: CampaignState): CampaignProgress {
-  state.pause();
-  return state.progress();
-}
-
-export function resume(state: CampaignState): CampaignProgress {
-  state.resume();
-  return state.progress();
-}
-
-export function cancel(state: CampaignState, req: CancelRequest | undefined): CampaignProgress { // undefined from callers before the reason
-  state.cancel(req?.reason, new Date().toISOString());
+export function pause(state: CampaignState, req: ControlRequest | undefined): CampaignProgress { // undefined from callers before `by`
+  state.pause(new Date().toISOString(), req?.by);
   showDetails(state);
   return state.progress();
 }
 
-export function changeSettings(state: CampaignState, change: SettingsChangeMessage): CampaignProgress {
+export function resume(state: CampaignState, req: ControlRequest | undefined): CampaignProgress {
+  state.resume(new Date().toISOString(), req?.by);
+  showDetails(state);
+  return state.progress();
+}
+
+export function cancel(state: CampaignState, req: CancelRequest | undefined): CampaignProgress { // undefined from callers before the reason
+  state.cancel(req?.reason, new Date().toISOString(), req?.by);
+  showDetails(state);
+  return state.progress();
+}
+
+export function changeSettings(state: CampaignState, change: SettingsChangeMessage, by: Actor | undefined): CampaignProgress {
   state.applySettings(change);
+  state.controlled('settings changed', new Date().toISOString(), by);
   showDetails(state);
   return state.progress();
 }

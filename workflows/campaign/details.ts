@@ -1,6 +1,7 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { CampaignState } from './state';
 import { FUNNEL_STEPS } from '../../domain/reports/funnel';
+import { describeActor, type Actor } from '../../domain/access/roles';
 
 /** The reporting module's funnel as last read (the API's GET /campaigns/:id has it live). */
 function funnelTable(state: CampaignState): string {
@@ -12,6 +13,9 @@ function funnelTable(state: CampaignState): string {
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+const hhmm = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const by = (actor: Actor | undefined) => (actor ? ` by ${describeActor(actor)}` : '');
+
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 
 /** The campaign as an operator reads it in the Temporal UI: status, notes, counters, pacing, limits. */
@@ -20,7 +24,8 @@ export function showDetails(state: CampaignState): void {
   const agents = p?.pool ? `${p.pool.available} of ${p.pool.agents} agents free, ${p.pool.ringing} ringing` : def.team ? `team ${def.team}` : 'no team (unattended)';
   // Every run says what the campaign is (the summary set at start shows on the first run only).
   const notes = [
-    state.cancelInfo ? `**Cancelled** at ${state.cancelInfo.at.slice(0, 16).replace('T', ' ')} UTC: ${state.cancelInfo.reason}.` : '',
+    state.cancelInfo ? `**Cancelled** at ${hhmm(state.cancelInfo.at)} UTC${by(state.cancelInfo.by)}: ${state.cancelInfo.reason}.` : '',
+    state.lastControl && !state.cancelInfo ? `Last control: ${state.lastControl.action} at ${hhmm(state.lastControl.at)} UTC${by(state.lastControl.by)}.` : '',
     state.handingOver ? `Handing over to run ${state.run + 2}: agents are asked to retry in a second.` : '',
     state.confirming() ? `The end waits for the dialer to confirm ${plural(state.confirming(), 'call')} it may have taken while it did not answer.` : '',
     state.outages.describe(),

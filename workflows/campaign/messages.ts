@@ -6,6 +6,7 @@ import type { CallingWindow } from '../../domain/campaign/calling-window';
 import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/campaign/dialing';
 import type { Outage } from '../../domain/campaign/outages';
 import type { FunnelReading } from '../../domain/reports/funnel';
+import type { Actor } from '../../domain/access/roles';
 
 // What clients may ask of a running campaign: the one workflow module the API imports.
 export { campaignWorkflowId } from '../../domain/campaign/ids';
@@ -45,8 +46,10 @@ export interface CampaignProgress {
   leadFailures?: number;
   /** The run is handing over to the next: agents are asked to retry in a second. */
   handingOver?: boolean;
-  /** Set once cancelled: when (ISO) and why. */
-  cancelled?: { at: string; reason: string };
+  /** Set once cancelled: when (ISO), why, and by whom when the request said. */
+  cancelled?: { at: string; reason: string; by?: Actor };
+  /** The last person's control (pause, resume, settings): what, when (ISO), by whom. */
+  lastControl?: LastControl;
 }
 
 // The updates' arguments as they travel, written out rather than inferred from the schemas: a
@@ -78,23 +81,32 @@ export interface SettingsChangeMessage {
 export type AgentReportMessage = { agentId: string; leadId: number } & AgentReport;
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
-export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
-export const resumeUpdate = defineUpdate<CampaignProgress>('resume');
+// A person's message says who sent it (`by`, added later: older callers send none), so the
+// Temporal UI shows it with the message and the details say who paused, cancelled or retuned.
+/** Pause or resume, and who asked. */
+export interface ControlRequest {
+  by?: Actor;
+}
+export const pauseUpdate = defineUpdate<CampaignProgress, [ControlRequest]>('pause');
+export const resumeUpdate = defineUpdate<CampaignProgress, [ControlRequest]>('resume');
 /** Cancel; the reason (optional, added later: older callers send none) shows in the details. */
 export const cancelUpdate = defineUpdate<CampaignProgress, [CancelRequest]>('cancel');
 export interface CancelRequest {
   reason?: string;
+  by?: Actor;
 }
 export interface LeadStop {
   leadId: number;
   reason: string;
+  by?: Actor;
 }
 /** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
 export const stopLeadSignal = defineSignal<[LeadStop]>('stopLead');
+// A change of settings is validated whole by its schema, so who sent it comes beside it.
 /** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
-export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChangeMessage]>('updateDialing');
+export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChangeMessage, Actor]>('updateDialing');
 /** Change dialing limits and retry policy, pacing or calling window while it runs (validated; refused whole). */
-export const updateSettingsUpdate = defineUpdate<CampaignProgress, [SettingsChangeMessage]>('updateSettings');
+export const updateSettingsUpdate = defineUpdate<CampaignProgress, [SettingsChangeMessage, Actor]>('updateSettings');
 
 /** A call the campaign placed has ended (the dialer's webhook, through the API); repeats are ignored. */
 export interface CallEnded {
@@ -127,6 +139,12 @@ export const reportCallUpdate = defineUpdate<CampaignProgress, [AgentReportMessa
 
 // ---- Input and the state carried across continue-as-new --------------------------------------
 
+export interface LastControl {
+  action: 'paused' | 'resumed' | 'settings changed';
+  at: string;
+  by?: Actor;
+}
+
 export interface CarriedState {
   listed: number;
   attempts: number;
@@ -146,6 +164,7 @@ export interface CarriedState {
   leadFailures?: number;
   /** The last reading of the funnel, shown by the new run until it reads again. */
   funnel?: FunnelReading;
+  lastControl?: LastControl;
 }
 
 /** A call of this campaign not settled yet: ringing or talking, or a lead an agent holds in preview. */

@@ -4,7 +4,8 @@ import { withWindowDefaults } from '../../domain/campaign/definition';
 import { nextLeadStep } from '../../domain/campaign/dialing';
 import { Outages } from '../../domain/campaign/outages';
 import type { FunnelReading } from '../../domain/reports/funnel';
-import type { CallEnded, CampaignProgress, CarriedState, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
+import type { Actor } from '../../domain/access/roles';
+import type { CallEnded, CampaignProgress, CarriedState, LastControl, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
 
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */
 export const CALL_TIMEOUT_MS = 15 * 60_000;
@@ -41,7 +42,8 @@ export class CampaignState {
   listDone = false;
   /** Between the loop's end and continue-as-new: new agent work is refused (retry in a second). */
   handingOver = false;
-  cancelInfo: { at: string; reason: string } | undefined;
+  cancelInfo: { at: string; reason: string; by?: Actor } | undefined;
+  lastControl: LastControl | undefined;
   endedBecause: EndReason | undefined;
   pacingState: PacingState | null = null;
   /** The status last written to Postgres and the search attribute. */
@@ -80,6 +82,7 @@ export class CampaignState {
     this.calls = new Map((carried?.calls ?? []).map((c) => [c.callId, c]));
     this.ended = [...(carried?.ended ?? [])];
     this.funnel = carried?.funnel;
+    this.lastControl = carried?.lastControl;
   }
 
   get campaignId(): string {
@@ -107,6 +110,7 @@ export class CampaignState {
       ...(this.endedBecause ? { endedBecause: this.endedBecause } : {}),
       outages: this.outages.all, leadFailures: this.leadFailures, handingOver: this.handingOver,
       ...(this.cancelInfo ? { cancelled: this.cancelInfo } : {}),
+      ...(this.lastControl ? { lastControl: this.lastControl } : {}),
     };
   }
 
@@ -119,6 +123,7 @@ export class CampaignState {
       ...(calls.size ? { calls: [...calls.values()] } : {}), ...(ended.length ? { ended } : {}),
       ...(outages.all.length ? { outages: outages.all } : {}), ...(this.leadFailures ? { leadFailures: this.leadFailures } : {}),
       ...(this.funnel ? { funnel: this.funnel } : {}),
+      ...(this.lastControl ? { lastControl: this.lastControl } : {}),
     };
   }
 
@@ -134,18 +139,25 @@ export class CampaignState {
     return this.cancelled ? 'campaign is being cancelled' : controlRefusal(action, this.status());
   }
 
-  pause(): void {
+  pause(at: string, by: Actor | undefined): void {
     this.paused = true;
+    this.controlled('paused', at, by);
   }
 
-  resume(): void {
+  resume(at: string, by: Actor | undefined): void {
     this.paused = false;
+    this.controlled('resumed', at, by);
   }
 
-  cancel(reason: string | undefined, at: string): void {
+  /** Remembers the last control a person applied, and who (when the request said). */
+  controlled(action: LastControl['action'], at: string, by: Actor | undefined): void {
+    this.lastControl = { action, at, ...(by ? { by } : {}) };
+  }
+
+  cancel(reason: string | undefined, at: string, by?: Actor): void {
     this.cancelled = true;
     // One line in the details' markdown, whoever sent it.
-    this.cancelInfo = { at, reason: reason?.replace(/\s+/g, ' ').trim().slice(0, 500) || 'no reason given' };
+    this.cancelInfo = { at, reason: reason?.replace(/\s+/g, ' ').trim().slice(0, 500) || 'no reason given', ...(by ? { by } : {}) };
   }
 
   /** A validated change, merged into the settings (the window replaced whole); a waiting loop looks again. */

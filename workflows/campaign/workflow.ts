@@ -18,11 +18,11 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
 
   setHandler(m.progressQuery, () => state.progress());
   setHandler(m.stopLeadSignal, (stop) => state.stop(stop));
-  setHandler(m.pauseUpdate, () => pause(state), { validator: refuse(state, 'pause') });
-  setHandler(m.resumeUpdate, () => resume(state), { validator: refuse(state, 'resume') });
+  setHandler(m.pauseUpdate, (req) => pause(state, req), { validator: (_req) => refuse(state, 'pause')() });
+  setHandler(m.resumeUpdate, (req) => resume(state, req), { validator: (_req) => refuse(state, 'resume')() });
   setHandler(m.cancelUpdate, (req) => cancel(state, req), { validator: (req: m.CancelRequest | undefined) => checkCancel(state, req) });
-  setHandler(m.updateSettingsUpdate, (change) => changeSettings(state, change), { validator: (change) => validateSettings(state, change) });
-  setHandler(m.updateDialingUpdate, (change) => changeSettings(state, { dialing: change }), { validator: (change) => validateDialing(state, change) });
+  setHandler(m.updateSettingsUpdate, (change, by) => changeSettings(state, change, by), { validator: (change, _by) => validateSettings(state, change) });
+  setHandler(m.updateDialingUpdate, (change, by) => changeSettings(state, { dialing: change }, by), { validator: (change, _by) => validateDialing(state, change) });
   setHandler(m.callEndedSignal, (ended) => state.receive(ended));
   setHandler(m.nextLeadUpdate, (req) => nextLead(state, req), { validator: (req) => checkNextLead(state, req) });
   setHandler(m.reportCallUpdate, (report) => reportCall(state, report), { validator: (report) => checkReport(state, report) });

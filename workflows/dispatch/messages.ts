@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
+import type { Actor } from '../../domain/access/roles';
 
 export { deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
 
@@ -29,8 +30,8 @@ export interface DeliveryRetryProgress {
 }
 
 export const deliveryRetryProgressQuery = defineQuery<DeliveryRetryProgress>('progress');
-/** Stops the job between batches; answers once it has stopped. */
-export const cancelDeliveryRetryUpdate = defineUpdate<DeliveryRetryProgress>('cancel');
+/** Stops the job between batches, and who asked (added later: older callers send none); answers once it has stopped. */
+export const cancelDeliveryRetryUpdate = defineUpdate<DeliveryRetryProgress, [{ by?: Actor }]>('cancel');
 
 // ---- Input and the state carried across continue-as-new --------------------------------------
 
@@ -51,6 +52,8 @@ export interface DeliveryRetryJobInput {
   filter: HeldDeliveryFilter;
   /** The slot every new booking asks for (ISO time); the courier's next slot otherwise. */
   slot?: string;
+  /** The scheduler who asked for the job; each order's history names them with its retry. */
+  requestedBy?: Actor;
   /** At most this many orders. */
   limit: number;
   /** The request's hash, also in the memo: the API compares a repeat of the same key with it. */

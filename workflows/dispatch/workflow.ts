@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { OrderRetryResult } from '../../activities/dispatch/retry-jobs';
 import { describeHeldFilter } from '../../domain/dispatch/held-deliveries';
+import { describeActor, type Actor } from '../../domain/access/roles';
 import { batches, scope } from './activities';
 import {
   cancelDeliveryRetryUpdate,
@@ -38,6 +39,7 @@ export async function deliveryRetryJobWorkflow(input: DeliveryRetryJobInput): Pr
     run: carried?.run ?? 0,
     snapshotTaken: carried !== undefined,
     cancelRequested: false,
+    cancelledBy: undefined as Actor | undefined,
   };
   const lastErrors = [...(carried?.lastErrors ?? [])];
   let remaining = carried?.remaining ?? [];
@@ -56,18 +58,20 @@ export async function deliveryRetryJobWorkflow(input: DeliveryRetryJobInput): Pr
     setCurrentDetails(
       `**${s.status}**${s.cancelRequested && s.status === 'running' ? ' (cancelling after this batch)' : ''} · ${state}\n\n` +
         `Scope: ${describeHeldFilter(filter)}, at most ${input.limit}; new slot: ${slot ?? "the courier's next"}.` +
+        `${input.requestedBy ? ` Requested by ${describeActor(input.requestedBy)}.` : ''}${s.cancelledBy ? ` Cancel asked by ${describeActor(s.cancelledBy)}.` : ''}` +
         `${last ? `\n\nLast refusal: ${last.orderId}: ${last.reason}` : ''}\n\nStarted ${s.startedAt}. Run ${s.run + 1}.`,
     );
   };
 
   setHandler(deliveryRetryProgressQuery, progress);
-  setHandler(cancelDeliveryRetryUpdate, async () => {
+  setHandler(cancelDeliveryRetryUpdate, async (req) => {
     s.cancelRequested = true;
+    s.cancelledBy = req?.by; // undefined from callers before `by`
     showDetails();
     await condition(() => s.status !== 'running');
     return progress();
   }, {
-    validator: () => {
+    validator: (_req) => {
       if (s.status !== 'running') throw new Error(`job is already ${s.status}`);
     },
   });
@@ -110,7 +114,7 @@ export async function deliveryRetryJobWorkflow(input: DeliveryRetryJobInput): Pr
     }
     const batch = remaining.slice(0, batchSize);
     const { results } = await batches.retryHeldDeliveries({
-      jobId, orderIds: batch, ...(slot ? { slot } : {}),
+      jobId, orderIds: batch, ...(slot ? { slot } : {}), ...(input.requestedBy ? { by: input.requestedBy } : {}),
       ...(input.bookingWaitSeconds !== undefined ? { bookingWaitSeconds: input.bookingWaitSeconds } : {}),
     });
     record(results);

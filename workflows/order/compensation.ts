@@ -1,7 +1,8 @@
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { cancelRefusal } from '../../domain/order/order';
+import { describeActor } from '../../domain/access/roles';
 import { courier, returns, stock, undoInBss } from './activities';
-import { REVIEW_FIXES_PATCH, type OrderView } from './messages';
+import { REVIEW_FIXES_PATCH, type CancelOrderRequest, type OrderView } from './messages';
 import type { OrderRun } from './run';
 
 /** A booking the courier finished before our cancel reached it: how long to wait for its report. */
@@ -67,7 +68,8 @@ export async function cancel(o: OrderRun, bookingId?: string): Promise<OrderView
   }
   if (o.logistics) await compensate(o);
   o.wait('nothing (cancelled)');
-  await o.moveTo('cancelled', 'done', `cancelled: ${state.cancelRequest?.reason ?? 'no reason given'}`);
+  const by = state.cancelRequest?.by ? ` (by ${describeActor(state.cancelRequest.by)})` : '';
+  await o.moveTo('cancelled', 'done', `cancelled: ${state.cancelRequest?.reason ?? 'no reason given'}${by}`);
   return o.close();
 }
 
@@ -80,7 +82,7 @@ export async function fail(o: OrderRun, why: string): Promise<OrderView> {
 }
 
 /** The cancel update: answers once the order is cancelled, or refuses when it closed otherwise first. */
-export async function cancelRequested(o: OrderRun, req: { reason: string }): Promise<OrderView> {
+export async function cancelRequested(o: OrderRun, req: CancelOrderRequest): Promise<OrderView> {
   const { state } = o;
   state.cancelRequest = req;
   await condition(() => state.status === 'cancelled' || state.stage === 'done' || (!o.logistics && state.stage !== 'delivery'));

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, patched, upsertSearchAt
 import { deliveryIdFor } from '../../domain/order/ids';
 import { deliveryDecision, type FailedDelivery } from '../../domain/order/order';
 import { deliveryStep } from '../../domain/order/policy';
+import { describeActor, type Actor } from '../../domain/access/roles';
 import { DeliveryAttemptsKey, EscalatedKey } from '../search-attributes';
 import { courier } from './activities';
 import { cancel, fail } from './compensation';
@@ -36,8 +37,9 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
     state.deliveryAttempts++;
     let booking: Awaited<ReturnType<typeof courier.bookDelivery>>;
     try {
+      const { by: _who, ...next } = state.next; // who asked is the order's history's, not the courier's
       booking = await courier.bookDelivery({
-        orderId, attempt: state.deliveryAttempts, ...state.next, ...(offer?.collect ? { collect: offer.collect } : {}),
+        orderId, attempt: state.deliveryAttempts, ...next, ...(offer?.collect ? { collect: offer.collect } : {}),
       });
     } catch (err) {
       // Refused when a scheduler asked for it: the scheduler hears why and decides again. The
@@ -62,8 +64,8 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
       const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId }).finally(() => { state.moving = false; });
       if (cancelled) {
         state.rebooked(request.change);
-        await o.moveTo('inProgress', 'delivery', request.change.courier
-          ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`);
+        await o.moveTo('inProgress', 'delivery', (request.change.courier
+          ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`) + by(request.change.by));
         continue;
       }
       state.openBooking = undefined;
@@ -138,10 +140,13 @@ async function holdForScheduler(o: OrderRun, perReason: boolean, why: string, wa
   if (state.cancelRequest) return false;
   const wasEscalated = state.schedulerDecided();
   if (wasEscalated) upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address ? ' to a new address' : ''}`,
+  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address ? ' to a new address' : ''}${by(state.next.by)}`,
     wasEscalated ? { escalated: false } : undefined);
   return true;
 }
+
+/** ", by alice (scheduler)" when the request said who sent it. */
+const by = (actor: Actor | undefined) => (actor ? `, by ${describeActor(actor)}` : '');
 
 /** A booking the courier refused for good, in its words; undefined for any other failure. */
 function courierRefusal(err: unknown): string | undefined {

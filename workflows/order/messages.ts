@@ -7,6 +7,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import type { DeliveryOutcome, OrderStage, OrderStatus } from '../../domain/order/order';
+import type { Actor } from '../../domain/access/roles';
 
 export { orderWorkflowId } from '../../domain/order/ids';
 
@@ -57,6 +58,13 @@ export interface RetryDeliveryRequest {
   slot?: string;
   /** Another courier than the region's. */
   courier?: string;
+  /** Who asked (added later: older callers send none); the order's history names them. */
+  by?: Actor;
+}
+/** A scheduler's or a channel's cancel: why, and who asked. */
+export interface CancelOrderRequest {
+  reason: string;
+  by?: Actor;
 }
 
 export interface OrderView {
@@ -108,13 +116,13 @@ export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 export const orderQuery = defineQuery<OrderView>('order');
 export const retryDeliveryUpdate = defineUpdate<OrderView, [RetryDeliveryRequest]>('retryDelivery');
-export const cancelOrderUpdate = defineUpdate<OrderView, [{ reason: string }]>('cancel');
+export const cancelOrderUpdate = defineUpdate<OrderView, [CancelOrderRequest]>('cancel');
 /**
  * A scheduler moves the delivery to another slot, or gives it to another courier: a held order is
  * booked again so; a booking under way is cancelled at the courier and booked again. Answers once
  * the new booking is made, or refuses (e.g. the courier had already finished it).
  */
-export const rescheduleDeliveryUpdate = defineUpdate<OrderView, [{ slot: string }]>('rescheduleDelivery');
-export const reassignDeliveryUpdate = defineUpdate<OrderView, [{ courier: string }]>('reassignDelivery');
+export const rescheduleDeliveryUpdate = defineUpdate<OrderView, [{ slot: string; by?: Actor }]>('rescheduleDelivery');
+export const reassignDeliveryUpdate = defineUpdate<OrderView, [{ courier: string; by?: Actor }]>('reassignDelivery');
 /** Stock arrived at a warehouse (the API's goods receipt): an order waiting for stock looks again. */
-export const stockArrivedSignal = defineSignal<[{ warehouse: string }]>('stockArrived');
+export const stockArrivedSignal = defineSignal<[{ warehouse: string; by?: Actor }]>('stockArrived');

@@ -1,5 +1,5 @@
 import { moveRefusal, type DeliveryOutcome, type FailedDelivery, type OrderStage, type OrderStatus } from '../../domain/order/order';
-import type { DeliveryReport, OrderFacts, OrderView, RetryDeliveryRequest } from './messages';
+import type { CancelOrderRequest, DeliveryReport, OrderFacts, OrderView, RetryDeliveryRequest } from './messages';
 
 /** A reschedule or reassignment waiting to be carried out, and why it could not be, once known. */
 export interface BookingChange {
@@ -58,7 +58,7 @@ export class OrderState {
 
   stockArrived = false;
   readonly reports = new Map<string, DeliveryReport>();
-  cancelRequest: { reason: string } | undefined;
+  cancelRequest: CancelOrderRequest | undefined;
   schedulerRetry: RetryDeliveryRequest | undefined;
   /** A reschedule or reassignment of the booking under way, and why one could not be done. */
   rebook: BookingChange | undefined;

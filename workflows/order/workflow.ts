@@ -36,8 +36,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   setHandler(stockArrivedSignal, () => { o.state.stockArrived = true; });
   setHandler(cancelOrderUpdate, (req) => cancelRequested(o, req), { validator: (_req) => refuseCancel(o) });
   setHandler(retryDeliveryUpdate, (req) => retryDelivery(o, req), { validator: (req) => refuseRetry(o, req) });
-  setHandler(rescheduleDeliveryUpdate, ({ slot }) => changeBooking(o, { slot }), { validator: (req) => refuseReschedule(o, req) });
-  setHandler(reassignDeliveryUpdate, ({ courier }) => changeBooking(o, { courier }), { validator: (_req) => refuseChange(o, 'reassignment') });
+  setHandler(rescheduleDeliveryUpdate, ({ slot, by }) => changeBooking(o, { slot, ...(by ? { by } : {}) }), { validator: (req) => refuseReschedule(o, req) });
+  setHandler(reassignDeliveryUpdate, ({ courier, by }) => changeBooking(o, { courier, ...(by ? { by } : {}) }), { validator: (_req) => refuseChange(o, 'reassignment') });
 
   return (await deliver(o)) ?? (await activate(o)) ?? followUp(o);
 }
