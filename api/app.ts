@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,6 +7,7 @@ import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
 import { installAccess } from './access/auth';
 import { installRateLimit } from './access/rate-limit';
+import { auditRoutes, installAudit } from './access/audit';
 import { campaignRoutes } from './campaign/campaigns';
 import { campaignFailureRoutes } from './campaign/failures';
 import { orderRoutes } from './order/orders';
@@ -20,7 +22,8 @@ import { deliveryRetryRoutes } from './dispatch/retry-jobs';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  // A request id of our own (a UUID, answered in x-request-id): the audit log keys on it.
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024, genReqId: () => randomUUID() }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
@@ -33,7 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
-        { name: 'ops', description: 'health' },
+        { name: 'ops', description: 'health, and the audit log of who did what' },
       ],
       components: {
         securitySchemes: {
@@ -47,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await installAccess(app, deps.config);
   await installRateLimit(app, deps.config);
+  installAudit(app, deps.db);
   await app.register(campaignRoutes(deps));
   await app.register(campaignFailureRoutes(deps));
   await app.register(segmentRoutes(deps));
@@ -57,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRetryRoutes(deps));
   await app.register(dialerWebhookRoutes(deps));
   await app.register(courierWebhookRoutes(deps));
+  await app.register(auditRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;
 }

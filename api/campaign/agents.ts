@@ -90,22 +90,27 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   const previewCampaign = (id: string) => findLiveCampaign(db, id);
 
   /**
-   * The agent a preview request acts for. An agent acts only as themself (the token's subject),
-   * on the roster, in campaigns their own team works; which leads they hold, the campaign itself
-   * checks. An admin may act for any agent, named in the body.
+   * The agent a preview request acts for. An agent acts only as themself (the token's subject);
+   * an admin may act for any agent, named in the body.
    */
-  async function actingAgent(request: FastifyRequest, campaign: CampaignRow, named: string | undefined): Promise<string> {
+  function actingAgent(request: FastifyRequest, named: string | undefined): string {
     const actor = request.actor!;
     if (actor.role !== 'agent') {
       if (!named) throw badRequest('body.agentId', `required when acting as ${actor.role}`);
       return named;
     }
     if (named !== undefined && named !== actor.sub) throw new HttpError(403, 'forbidden', `${actor.sub} may act only as themself, not as ${named}`);
+    return actor.sub;
+  }
+
+  /** An agent works only campaigns of their own team, being on the roster; which leads they hold, the campaign checks. */
+  async function checkAgentsTeam(request: FastifyRequest, campaign: CampaignRow): Promise<void> {
+    const actor = request.actor!;
+    if (actor.role !== 'agent') return;
     const { rows: [agent] } = await db.query<{ team: string; active: boolean }>('SELECT team, active FROM agents WHERE id = $1', [actor.sub]);
     if (!agent?.active) throw new HttpError(403, 'forbidden', `${actor.sub} is not an active agent on the roster`);
     const team = (campaign.definition as { team?: string }).team;
     if (team !== agent.team) throw new HttpError(403, 'forbidden', `campaign '${campaign.id}' is worked by ${team ? `team ${team}` : 'no team'}; ${actor.sub} is in team ${agent.team}`);
-    return actor.sub;
   }
 
   app.post('/campaigns/:id/next-lead', {
@@ -119,8 +124,9 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       response: { 200: Lead, 204: z.null(), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
+    const agentId = actingAgent(request, request.body.agentId);
     const campaign = await previewCampaign(request.params.id);
-    const agentId = await actingAgent(request, campaign, request.body.agentId);
+    await checkAgentsTeam(request, campaign);
     const key = request.headers['idempotency-key'];
     try {
       // The Idempotency-Key names the update: a retried request gets the same lead, not a second one.
@@ -148,9 +154,10 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request) => {
-    const campaign = await previewCampaign(request.params.id);
     const { agentId: named, ...report } = request.body;
-    const agentId = await actingAgent(request, campaign, named);
+    const agentId = actingAgent(request, named);
+    const campaign = await previewCampaign(request.params.id);
+    await checkAgentsTeam(request, campaign);
     try {
       const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(reportCallUpdate, {
         args: [{ agentId, leadId: request.params.leadId, ...report }],
