@@ -8,6 +8,6 @@ export interface AppDeps {
   db: Db;
   client: Client;
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT'
-    | 'AUTH_JWT_SECRET' | 'AUTH_JWT_PUBLIC_KEY' | 'AUTH_JWKS_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'API_RATE_LIMIT_PER_MINUTE'>;
+    | 'AUTH_JWT_SECRET' | 'AUTH_JWT_PUBLIC_KEY' | 'AUTH_JWKS_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'API_RATE_LIMIT_PER_MINUTE' | 'MAX_LEADS_PER_ROLE'>;
   logger?: boolean | { level: string };
 }

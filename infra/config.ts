@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseListCeilings } from '../domain/campaign/list-limit';
 
 /**
  * The one place the environment is read. Every process (worker, API, scripts) calls loadConfig()
@@ -43,6 +44,15 @@ const ConfigSchema = z.object({
   AUTH_JWKS_ISSUER: z.string().url().optional(),
   /** When set, a token must name this audience (`aud`). */
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /**
+   * How many leads one campaign may list, per role that launches campaigns (`role=n,…`); only an
+   * admin may list a whole segment (`everyone: true`).
+   */
+  MAX_LEADS_PER_ROLE: z.string().default('marketing=200000,admin=5000000').transform((text, ctx) => {
+    const ceilings = parseListCeilings(text);
+    if (typeof ceilings === 'string') ctx.addIssue({ code: 'custom', message: ceilings });
+    return typeof ceilings === 'string' ? {} : ceilings;
+  }),
   /** Requests per minute one principal (a token's subject) may make; 429 with Retry-After past it. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

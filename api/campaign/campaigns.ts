@@ -15,7 +15,8 @@ import { launchCampaign } from '../../activities/campaign/launch';
 import { readCampaignFunnel } from '../../activities/reports/funnel';
 import { FUNNEL_MEANING, FUNNEL_STEPS, type FunnelStep } from '../../domain/reports/funnel';
 import { checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
-import { conflict, notFound, refusalOf } from '../errors';
+import { badRequest, conflict, HttpError, notFound, refusalOf } from '../errors';
+import { listLimitRefusal } from '../../domain/campaign/list-limit';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -47,11 +48,13 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       summary: 'Launch a campaign (idempotent by Idempotency-Key header or client-given id)',
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
       body: CampaignDefinitionSchema,
-      response: { 200: CampaignCreated, 201: CampaignCreated, 400: ErrorBody, 409: ErrorBody },
+      response: { 200: CampaignCreated, 201: CampaignCreated, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'] ?? null;
     const body = request.body;
+    const limit = listLimitRefusal(body.segment, request.actor!.role, deps.config.MAX_LEADS_PER_ROLE);
+    if (limit) throw limit.status === 403 ? new HttpError(403, 'forbidden', `${limit.path}: ${limit.message}`) : badRequest(limit.path, limit.message);
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
     const launch = await launchCampaign({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, fault: deps.config.API_FAULT }, body, key);

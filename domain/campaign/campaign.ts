@@ -39,6 +39,20 @@ export const SegmentSchema = z.strictObject({
   maxLeads: z.number().int().min(1).max(5_000_000).optional(),
 });
 
+/**
+ * A campaign's list: its segment, and how many leads it holds at most (`maxLeads`), or the whole
+ * segment however large (`everyone: true`, which only an admin may send: domain/campaign/list-limit.ts).
+ * An empty segment once listed the whole customer base by accident.
+ */
+export const CampaignSegmentSchema = SegmentSchema.extend({
+  everyone: z.literal(true).optional(),
+}).superRefine((s, ctx) => {
+  if (s.maxLeads === undefined && !s.everyone) {
+    ctx.addIssue({ code: 'custom', path: ['maxLeads'], message: 'required: how many leads the list holds at most (or everyone: true, which only an admin may send)' });
+  }
+  if (s.maxLeads !== undefined && s.everyone) ctx.addIssue({ code: 'custom', path: ['everyone'], message: 'either maxLeads or everyone, not both' });
+});
+
 const dialingFields = {
   maxConcurrentCalls: z.number().int().min(1).max(500),
   maxAttempts: z.number().int().min(1).max(10),
@@ -132,7 +146,7 @@ export const CampaignDefinitionSchema = z
     script: z.string().trim().min(1).max(20_000).optional(),
     /** The team that works the campaign (shown in the Temporal UI as the Team search attribute). */
     team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
-    segment: SegmentSchema.default({}),
+    segment: CampaignSegmentSchema,
     dialing: DialingSchema.default(DialingSchema.parse({})),
     /** How fast to dial: preview, progressive (default) or predictive (domain/campaign/pacing.ts). */
     pacing: PacingSchema.default(PacingSchema.parse({})),
@@ -161,6 +175,7 @@ export type Offer = z.infer<typeof OfferSchema>;
 /** An offer as stored before its items and payment existed (their defaults apply). */
 export type OfferInput = z.input<typeof OfferSchema>;
 export type Segment = z.infer<typeof SegmentSchema>;
+export type CampaignSegment = z.infer<typeof CampaignSegmentSchema>;
 export type DialingPolicy = z.output<typeof DialingSchema>;
 export type { Pacing } from './pacing';
 export type OrderPolicy = z.output<typeof OrderPolicySchema>;

@@ -29,13 +29,13 @@ export function withWindowDefaults(w: { start: string; end: string; days?: numbe
 }
 
 /** What CampaignDefinitionSchema.parse gives for a definition it accepts, without zod. */
-export function withDefinitionDefaults(d: CampaignDefinitionInput & { id: string }): CampaignDefinition {
+export function withDefinitionDefaults(d: Omit<CampaignDefinitionInput, 'segment'> & { segment?: CampaignDefinitionInput['segment']; id: string }): CampaignDefinition {
   return {
     ...d,
     name: d.name.trim(),
     ...(d.script !== undefined ? { script: d.script.trim() } : {}),
     offer: withOfferDefaults(d.offer),
-    segment: d.segment ?? {},
+    segment: d.segment ?? {}, // campaigns from before maxLeads was required may have none
     dialing: { ...DIALING_DEFAULTS, ...given(d.dialing) },
     pacing: { ...PACING_DEFAULTS, ...given(d.pacing) },
     window: d.window ? withWindowDefaults(d.window) : withWindowDefaults(WINDOW_DEFAULT),

@@ -11,7 +11,7 @@ afterAll(async () => { await h?.close(); });
 const written = async () => Number((await h.db.query<{ n: string }>(
   `SELECT count(*) AS n FROM campaigns WHERE id LIKE 'bad-%' OR name LIKE 'test bad-%'`)).rows[0]!.n);
 
-interface Case { name: string; body: unknown; path: string }
+interface Case { name: string; body: unknown; path: string; as?: 'marketing' }
 const valid = () => testCampaign(uniqueId('bad'));
 const cases: Case[] = [
   { name: 'missing name', body: (({ name: _n, ...rest }) => rest)(valid()), path: 'body.name' },
@@ -23,8 +23,12 @@ const cases: Case[] = [
   { name: 'a fractional attempt count', body: { ...valid(), dialing: { maxAttempts: 2.5 } }, path: 'body.dialing.maxAttempts' },
   { name: 'an oversized name', body: { ...valid(), name: 'x'.repeat(10_000) }, path: 'body.name' },
   { name: 'a bad id', body: { ...valid(), id: 'Not An Id!' }, path: 'body.id' },
-  { name: 'an unknown region', body: { ...valid(), segment: { regions: ['zz'] } }, path: 'body.segment.regions.0' },
-  { name: 'an empty region list', body: { ...valid(), segment: { regions: [] } }, path: 'body.segment.regions' },
+  { name: 'an unknown region', body: { ...valid(), segment: { regions: ['zz'], maxLeads: 5 } }, path: 'body.segment.regions.0' },
+  { name: 'an empty region list', body: { ...valid(), segment: { regions: [], maxLeads: 5 } }, path: 'body.segment.regions' },
+  { name: 'a list of no stated size', body: { ...valid(), segment: { regions: ['gd'] } }, path: 'body.segment.maxLeads' },
+  { name: 'no list at all', body: (({ segment: _s, ...rest }) => rest)(valid()), path: 'body.segment' },
+  { name: 'a size and everyone at once', body: { ...valid(), segment: { maxLeads: 5, everyone: true } }, path: 'body.segment.everyone' },
+  { name: 'more leads than marketing may list', body: { ...valid(), segment: { maxLeads: 200_001 } }, path: 'body.segment.maxLeads', as: 'marketing' },
   { name: 'a body that is not an object', body: [1, 2, 3], path: 'body' },
 ];
 
@@ -32,7 +36,8 @@ describe('POST /campaigns refuses bad input with the field path, and writes noth
   for (const c of cases) {
     it(c.name, async () => {
       const before = await written();
-      const res = await h.inject({ method: 'POST', url: '/campaigns', payload: c.body as object });
+      const headers = c.as ? { authorization: `Bearer ${h.token(c.as)}` } : {};
+      const res = await h.inject({ method: 'POST', url: '/campaigns', payload: c.body as object, headers });
       expect(res.statusCode).toBe(400);
       const body = res.json();
       expect(body.issues.map((i: { path: string }) => i.path)).toContain(c.path);
@@ -40,6 +45,16 @@ describe('POST /campaigns refuses bad input with the field path, and writes noth
       expect(await written()).toBe(before);
     });
   }
+
+  it('the whole segment: refused to marketing (403), taken from an admin', async () => {
+    const everyone = { ...valid(), segment: { regions: ['mo'], everyone: true }, startAt: new Date(Date.now() + 3_600_000).toISOString() };
+    const refused = await h.inject({ method: 'POST', url: '/campaigns', payload: everyone, headers: { authorization: `Bearer ${h.token('marketing')}` } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toMatch(/only an admin may list a whole segment/);
+    const taken = await h.inject({ method: 'POST', url: '/campaigns', payload: everyone });
+    expect(taken.statusCode).toBe(201);
+    expect((await h.inject({ method: 'POST', url: `/campaigns/${everyone.id}/cancel` })).statusCode).toBe(200);
+  });
 
   it('malformed JSON', async () => {
     const res = await h.inject({ method: 'POST', url: '/campaigns', headers: { 'content-type': 'application/json' }, payload: '{"name": "x",' });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../infra/config';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -45,10 +46,9 @@ describe('an acknowledged dialer webhook survives a Postgres crash', () => {
     db = createPool(databaseUrl, 20);
     await migrate(db);
     client = await connectClient({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' });
-    app = await buildApp({ db, client, config: {
-      TEMPORAL_TASK_QUEUE: 'unused', TEMPORAL_UI_URL: 'http://127.0.0.1:1', TEMPORAL_NAMESPACE: 'default',
-      AUTH_JWT_SECRET: randomBytes(32).toString('hex'), API_RATE_LIMIT_PER_MINUTE: 1_000_000,
-    } });
+    app = await buildApp({ db, client, config: loadConfig({
+      TEMPORAL_TASK_QUEUE: 'unused', TEMPORAL_UI_URL: 'http://127.0.0.1:1', AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+    }) });
   });
   afterAll(async () => {
     await app?.close();

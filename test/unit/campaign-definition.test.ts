@@ -8,7 +8,7 @@ import { testCampaign } from '../support/campaigns';
 // schema would change what a recorded history replays to); the plain-data defaults it applies
 // instead must give what the parse gave, or an old history would replay to other commands.
 
-const minimal: CampaignDefinitionInput = { id: 'c-min', name: 'Minimal', offer: { code: 'fiber-300', name: 'Fibre', price: 99 } };
+const minimal: CampaignDefinitionInput = { id: 'c-min', name: 'Minimal', offer: { code: 'fiber-300', name: 'Fibre', price: 99 }, segment: { maxLeads: 10 } };
 const definitions: [string, CampaignDefinitionInput][] = [
   ['minimal', minimal],
   ['the tests\' campaign', testCampaign('c-test')],
@@ -31,6 +31,7 @@ const definitions: [string, CampaignDefinitionInput][] = [
     orders: { followUpDelaySeconds: 5, delivery: { refused: { action: 'hold' } }, holdSla: { escalateAfterSeconds: 100 } },
     startAt: '2026-12-01T08:00:00Z', endAt: '2026-12-31T08:00:00Z', quota: 50,
   }],
+  ['the whole segment (an admin\'s)', { ...minimal, segment: { inNetwork: true, everyone: true } }],
   ['an offer with items and payment', {
     ...minimal,
     offer: { code: 'mesh', name: 'Mesh Wi-Fi', price: 20, ships: [{ sku: 'router', qty: 2 }], collect: { method: 'deposit', amount: 100 } },

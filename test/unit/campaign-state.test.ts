@@ -4,7 +4,7 @@ import { withDefinitionDefaults } from '../../domain/campaign/definition';
 import { CALL_TIMEOUT_MS, CampaignState } from '../../workflows/campaign/state';
 import type { CarriedState } from '../../workflows/campaign/messages';
 
-const definition = () => withDefinitionDefaults({ id: 'c-1', name: 'Campaign', offer: { code: 'fiber-300', name: 'Fibre', price: 99 }, quota: 2 });
+const definition = () => withDefinitionDefaults({ id: 'c-1', name: 'Campaign', offer: { code: 'fiber-300', name: 'Fibre', price: 99 }, segment: { maxLeads: 10 }, quota: 2 });
 const call = (leadId: number, attemptNo = 1) => ({ callId: `c-1-l${leadId}-a${attemptNo}`, leadId, attemptNo });
 
 describe('CampaignState', () => {

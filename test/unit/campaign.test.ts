@@ -4,7 +4,7 @@ import { campaignWorkflowId, salesCallId } from '../../domain/campaign/ids';
 import { deliveryIdFor, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
 import { maskMsisdn } from '../../domain/compliance/masking';
 
-const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 } };
+const minimal = { name: 'Fibre upsell', offer: { code: 'fiber-300', name: 'Fibre 300M', price: 99 }, segment: { maxLeads: 1000 } };
 
 describe('campaign definition', () => {
   it('fills the defaults a marketer may leave out', () => {
@@ -12,7 +12,7 @@ describe('campaign definition', () => {
     expect(d.dialing).toEqual({ maxConcurrentCalls: 10, maxAttempts: 3, retryDelaySeconds: 600, callbackGraceSeconds: 900 });
     expect(d.pacing).toEqual({ mode: 'progressive', callsPerAgent: 1.5, maxAbandonRate: 0.03, abandonWindowCalls: 100 });
     expect(d.orders.followUpDelaySeconds).toBe(7 * 86_400);
-    expect(d.segment).toEqual({});
+    expect(d.segment).toEqual({ maxLeads: 1000 });
   });
 
   it('names the field of every mistake', () => {
