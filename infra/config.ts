@@ -62,6 +62,11 @@ const ConfigSchema = z.object({
    * the campaign launched (test/e2e/launch-crash.e2e.test.ts).
    */
   API_FAULT: z.enum(['kill-mid-launch']).optional(),
+}).superRefine((c, ctx) => {
+  // An identity provider issues tokens for other applications too; only ours may get in.
+  if ((c.AUTH_JWT_PUBLIC_KEY || c.AUTH_JWKS_ISSUER) && !c.AUTH_JWT_AUDIENCE) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_AUDIENCE'], message: 'required with AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_ISSUER: the audience (aud) of this API\'s tokens' });
+  }
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

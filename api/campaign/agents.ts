@@ -131,7 +131,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     try {
       // The Idempotency-Key names the update: a retried request gets the same lead, not a second one.
       const lead = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(nextLeadUpdate, {
-        args: [{ agentId }], ...(key ? { updateId: `next-lead-${agentId}-${key}` } : {}),
+        args: [{ agentId, ...(request.actor!.role !== 'agent' ? { by: request.actor! } : {}) }], ...(key ? { updateId: `next-lead-${agentId}-${key}` } : {}),
       });
       if (!lead) return reply.status(204).send(null);
       return lead;
@@ -160,7 +160,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     await checkAgentsTeam(request, campaign);
     try {
       const progress = await client.workflow.getHandle(campaign.workflow_id).executeUpdate(reportCallUpdate, {
-        args: [{ agentId, leadId: request.params.leadId, ...report }],
+        args: [{ agentId, leadId: request.params.leadId, ...report, ...(request.actor!.role !== 'agent' ? { by: request.actor! } : {}) }],
       });
       return { campaignId: campaign.id, leadId: request.params.leadId, status: progress.status, attempts: progress.attempts, accepted: progress.accepted };
     } catch (err) {

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify from 'fastify';
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createSigner } from 'fast-jwt';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { loadConfig } from '../../infra/config';
+import { installErrorHandler } from '../../api/errors';
 import { ROLES, type Role } from '../../domain/access/roles';
 import { installAccess } from '../../api/access/auth';
 import { devToken } from '../../scripts/stack/tokens';
@@ -112,5 +119,48 @@ describe('a route that declares no roles', () => {
     await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never);
     expect(() => app.get('/forgotten', async () => ({ ok: true }))).toThrow(/GET \/forgotten declares no roles/);
     await app.close();
+  });
+});
+
+describe('keys of an identity provider', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const sign = (claims: object, kid?: string) => createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'RS256', expiresIn: '5m', ...(kid ? { kid } : {}) })(claims);
+  const guarded = async (config: object) => {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandler(app);
+    await installAccess(app, config as never);
+    app.get('/thing', { config: { roles: ['marketing'] } }, async () => ({ ok: true }));
+    return app;
+  };
+  const get = (app: FastifyInstance, token: string) => app.inject({ method: 'GET', url: '/thing', headers: { authorization: `Bearer ${token}` } });
+
+  it('a public key: its tokens for this audience get in, for another audience not', async () => {
+    const app = await guarded({ AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(), AUTH_JWT_AUDIENCE: 'telemarketing' });
+    expect((await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing' }))).statusCode).toBe(200);
+    expect((await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'payroll' }))).statusCode).toBe(401);
+    expect((await get(app, devToken('x'.repeat(32), 'alice', ['marketing']))).statusCode).toBe(401); // HS256 where RS256 is expected
+    await app.close();
+  });
+
+  it("an issuer's JWKS: the key is found by its kid", async () => {
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks = createServer((_req, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify({ keys: [jwk] })); });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/`;
+    try {
+      const app = await guarded({ AUTH_JWKS_ISSUER: issuer, AUTH_JWT_AUDIENCE: 'telemarketing' });
+      expect((await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing', iss: issuer }, 'k1'))).statusCode).toBe(200);
+      expect((await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing', iss: issuer }, 'k2'))).statusCode).toBe(401);
+      expect((await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing', iss: 'http://elsewhere/' }, 'k1'))).statusCode).toBe(401);
+      await app.close();
+    } finally {
+      jwks.close();
+    }
+  });
+
+  it('with a public key or an issuer, the configuration asks for the audience', () => {
+    expect(() => loadConfig({ AUTH_JWKS_ISSUER: 'http://idp.example/' })).toThrow(/AUTH_JWT_AUDIENCE: required/);
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId, progressQuery, type CampaignProgress } from '../../workflows/campaign/messages';
+import { campaignWorkflowId, progressQuery, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
+import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
 import { api, configureSim, launch, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 import { replayAndKeep } from '../support/histories';
@@ -75,4 +76,35 @@ describe('a campaign cancelled while the dialer is down', () => {
     expect(waiting).toMatch(/end waits for the dialer to confirm \d+ calls?/);
     await replayAndKeep(h, campaignWorkflowId(id), `campaign-v5-unplaced-confirmed-${id.slice(-8)}`);
   });
+
+  it('does not wait for ever for a dialer that stays down: past its limit, what it never answered for is not placed, and the campaign ends', async () => {
+    const id = uniqueId('wf-dialer-gone');
+    const definition = { ...CampaignDefinitionSchema.parse(testCampaign(id, { segment: { maxLeads: 3 }, dialing: { maxConcurrentCalls: 3, maxAttempts: 1, retryDelaySeconds: 0 } })), id };
+    await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id) VALUES ($1, $2, $3, 'pending', $4)`,
+      [id, definition.name, JSON.stringify(definition), campaignWorkflowId(id)]);
+    await configureSim(h.sims.dialerUrl, { faults: { down: true } });
+    try {
+      // The limit is hours in production; this campaign's end waits 5 seconds for the dialer.
+      const input: CampaignWorkflowInput = { definition, drainDialerLimitSeconds: 5 };
+      await h.client.workflow.start('campaignWorkflow', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(id), args: [input] });
+      await waitUntil('the outage to show', async () => (await handle(id).query(progressQuery)).outages?.some((o) => o.system === 'dialer'),
+        { timeoutMs: 90_000, intervalMs: 300 });
+      expect((await api(h, 'POST', `/campaigns/${id}/cancel`, { reason: 'the dialer is gone' })).status).toBe(200);
+      const result = await waitUntil('the campaign to end with the dialer still down', async () => {
+        const d = await handle(id).describe();
+        return d.status.name === 'RUNNING' ? undefined : (await handle(id).result()) as CampaignProgress;
+      }, { timeoutMs: 100_000, intervalMs: 500 });
+      expect(result.status).toBe('cancelled');
+    } finally {
+      await configureSim(h.sims.dialerUrl, { faults: { down: false } });
+    }
+    const { rows } = await h.db.query<{ disposition: string | null }>(
+      `SELECT disposition FROM call_attempts WHERE campaign_id = $1 AND purpose = 'sales'`, [id]);
+    expect(rows.map((r) => r.disposition)).toEqual(rows.map(() => 'not-placed'));
+    // No lead is left being called or waiting: settled (done) or given back (released).
+    const { rows: leads } = await h.db.query<{ state: string }>('SELECT DISTINCT state FROM leads WHERE campaign_id = $1', [id]);
+    for (const l of leads) expect(['done', 'released']).toContain(l.state);
+    expect((await h.db.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [id])).rows[0]!.status).toBe('cancelled');
+    await replayAndKeep(h, campaignWorkflowId(id), `campaign-v5-drain-gave-up-${id.slice(-8)}`);
+  }, 240_000);
 });

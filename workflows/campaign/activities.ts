@@ -59,9 +59,11 @@ export function riddenOutStore(outages: Outages, changed: () => void): Store {
 }
 
 // A reading of the reporting module's figures: a few tries; a failed one keeps the last reading.
+// Short: a hand-over waits for a reading under way (while agents are asked to retry), and a
+// reading is never worth holding anything up for.
 export const reports = proxyActivities<ReturnType<typeof createReportActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 3 },
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1s', maximumInterval: '2s', maximumAttempts: 2 },
   summary: 'funnel from the reporting module',
 });
 

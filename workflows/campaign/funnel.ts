@@ -15,7 +15,8 @@ const FUNNEL_EVERY_MS = 60_000;
 export function refreshFunnel(run: Run): void {
   const { state } = run;
   if (!run.readsFunnel || state.funnelReading || state.movement() === state.funnelMark) return;
-  if (state.funnel && Date.now() - Date.parse(state.funnel.asOf) < FUNNEL_EVERY_MS) return;
+  // A minute from the last try, read or failed: a failing query is not tried again at every turn.
+  if (Date.now() - state.funnelTriedAt < FUNNEL_EVERY_MS) return;
   state.funnelReading = true;
   readFunnel(run).catch((err) => { state.fatal ??= err; }).finally(() => { state.funnelReading = false; });
 }
@@ -25,6 +26,7 @@ export async function readFunnel(run: Run): Promise<void> {
   const { state } = run;
   if (!run.readsFunnel) return;
   const mark = state.movement();
+  state.funnelTriedAt = Date.now();
   try {
     state.funnel = { funnel: await reports.campaignFunnel({ campaignId: state.campaignId }), asOf: new Date().toISOString() };
     state.funnelMark = mark;

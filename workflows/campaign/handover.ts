@@ -2,15 +2,20 @@ import { allHandlersFinished, condition, continueAsNew, patched } from '@tempora
 import { collectOverdue, giveUp, settle } from './calls';
 import { showDetails } from './details';
 import { readFunnel } from './funnel';
-import { CONFIRM_UNPLACED, QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
+import { CONFIRM_UNPLACED, DRAIN_GIVES_UP, QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
 import { recordStatus, type Run } from './run';
+
+/** How long the end of a campaign waits for a dialer that is down to say what became of its calls. */
+const DRAIN_DIALER_LIMIT_MS = 6 * 3600_000;
 
 /** At a hand-over, how long the calls in flight are given to end (the rest go with the state). */
 const QUIET_HANDOVER_MS = 3_000;
 
 /** The next run, with the state carried (the definition with its settings as changed). */
-export function handOver({ state, historyLimit }: Run): Promise<never> {
-  return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({ definition: state.def, historyLimit, carried: state.carry() });
+export function handOver({ state, historyLimit, drainDialerLimitSeconds }: Run): Promise<never> {
+  return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({
+    definition: state.def, historyLimit, ...(drainDialerLimitSeconds !== undefined ? { drainDialerLimitSeconds } : {}), carried: state.carry(),
+  });
 }
 
 /** After the loop: hand over to a new run, or end the campaign (cancelled, finished). */
@@ -62,9 +67,19 @@ async function drainAndEnd(run: Run): Promise<CampaignProgress> {
     showDetails(state);
   } else for (const c of unplaced) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false });
   await giveUp(run, state.waiting().filter((c) => c.preview));
+  const draining = Date.now();
   for (;;) {
     await settle(run);
     if (!state.calls.size) break;
+    // A dialer down for hours at the end: the calls it may have had ended long ago, and their
+    // outcomes are in its records only. The end does not wait for ever (the cancel, the release of
+    // the leads and the status must happen): what is left is not placed, as far as we know.
+    const limit = run.drainDialerLimitSeconds !== undefined ? run.drainDialerLimitSeconds * 1000 : DRAIN_DIALER_LIMIT_MS;
+    if (state.outages.isDown('dialer') && Date.now() - draining >= limit && patched(DRAIN_GIVES_UP)) {
+      await giveUp(run, state.waiting());
+      for (const c of state.waiting()) state.receive({ callId: c.callId, disposition: 'not-placed', connected: false }); // not even in the contact log
+      continue;
+    }
     await condition(() => state.ended.length > 0, state.overdueIn(Date.now())!);
     await collectOverdue(run);
   }

@@ -77,8 +77,8 @@ export interface SettingsChangeMessage {
   pacing?: Partial<Pacing>;
   window?: CallingWindowMessage;
 }
-/** An agent's report of a preview call. */
-export type AgentReportMessage = { agentId: string; leadId: number } & AgentReport;
+/** An agent's report of a preview call; `by` is who sent it when it is not the agent (an admin acting for them). */
+export type AgentReportMessage = { agentId: string; leadId: number; by?: Actor } & AgentReport;
 
 export const progressQuery = defineQuery<CampaignProgress>('progress');
 // A person's message says who sent it (`by`, added later: older callers send none), so the
@@ -102,7 +102,8 @@ export interface LeadStop {
 }
 /** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
 export const stopLeadSignal = defineSignal<[LeadStop]>('stopLead');
-// A change of settings is validated whole by its schema, so who sent it comes beside it.
+// A change of settings is validated whole by its schema, so who sent it comes beside it (typed as
+// given, though histories from before `by` hold none: the handlers take it as optional).
 /** Tune the dialing while the campaign runs; a bad value is refused and changes nothing. */
 export const updateDialingUpdate = defineUpdate<CampaignProgress, [DialingChangeMessage, Actor]>('updateDialing');
 /** Change dialing limits and retry policy, pacing or calling window while it runs (validated; refused whole). */
@@ -133,7 +134,8 @@ export interface PreviewAssignment extends PreviewLead {
   script: string | null;
 }
 /** Preview mode: an agent asks for the next lead (null: none callable now). */
-export const nextLeadUpdate = defineUpdate<PreviewAssignment | null, [{ agentId: string }]>('nextLead');
+/** An agent asks for a lead; `by` is who asked when it is not the agent (an admin acting for them). */
+export const nextLeadUpdate = defineUpdate<PreviewAssignment | null, [{ agentId: string; by?: Actor }]>('nextLead');
 /** Preview mode: the agent reports how the call of a lead they hold went. */
 export const reportCallUpdate = defineUpdate<CampaignProgress, [AgentReportMessage]>('reportCall');
 
@@ -194,6 +196,8 @@ export interface CampaignWorkflowInput {
   idempotencyKey?: string | null;
   /** Hand over to a new run past this many history events (bounded history for large lists). */
   historyLimit?: number;
+  /** How long the end waits for a dialer that is down to answer for its calls (6 hours unless given; tests shorten it). */
+  drainDialerLimitSeconds?: number;
   carried?: CarriedState;
 }
 
@@ -233,3 +237,8 @@ export const FUNNEL_FROM_REPORTS = 'funnel-from-reports';
  * of a batch before it went down, an answer lost), and their outcomes come later by webhook.
  */
 export const CONFIRM_UNPLACED = 'confirm-unplaced-calls';
+/**
+ * The patch after which the end of a campaign gives up on calls a dialer down for 6 hours never
+ * answered for (recorded as not placed), instead of waiting for the dialer for ever.
+ */
+export const DRAIN_GIVES_UP = 'drain-gives-up-on-dialer';

@@ -13,13 +13,15 @@ export interface Run {
   /** The run reads its funnel from the reporting module (FUNNEL_FROM_REPORTS). */
   readsFunnel: boolean;
   readonly historyLimit: number;
+  /** The input's drainDialerLimitSeconds, carried to every run (the end waits this long for a dialer that is down). */
+  readonly drainDialerLimitSeconds: number | undefined;
   /** The run's info as it started (its run id names the claims). */
   info: WorkflowInfo;
   handOverDue: () => boolean;
 }
 
-export function newRun(state: CampaignState, historyLimit: number, info: WorkflowInfo): Run {
-  return { state, store: stubs, riding: false, readsFunnel: false, historyLimit, info, handOverDue: () => false };
+export function newRun(state: CampaignState, historyLimit: number, drainDialerLimitSeconds: number | undefined, info: WorkflowInfo): Run {
+  return { state, store: stubs, riding: false, readsFunnel: false, historyLimit, drainDialerLimitSeconds, info, handOverDue: () => false };
 }
 
 /** Postgres and the search attribute follow the status; recorded only when it changes. */

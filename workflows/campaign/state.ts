@@ -65,6 +65,8 @@ export class CampaignState {
   funnelReading = false;
   /** The counters' mark at the last reading: no new reading while nothing moved. */
   funnelMark = '';
+  /** When a reading was last tried (workflow time), read or failed. */
+  funnelTriedAt = 0;
 
   constructor(readonly def: CampaignDefinition, carried?: CarriedState) {
     this.listed = carried?.listed ?? 0;
@@ -82,6 +84,7 @@ export class CampaignState {
     this.calls = new Map((carried?.calls ?? []).map((c) => [c.callId, c]));
     this.ended = [...(carried?.ended ?? [])];
     this.funnel = carried?.funnel;
+    this.funnelTriedAt = carried?.funnel ? Date.parse(carried.funnel.asOf) : 0;
     this.lastControl = carried?.lastControl;
   }
 

@@ -14,7 +14,7 @@ import { CampaignState } from './state';
 
 export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<m.CampaignProgress> {
   const state = new CampaignState(definitionOf(input.definition), input.carried);
-  const run = newRun(state, input.historyLimit ?? m.DEFAULT_HISTORY_LIMIT, workflowInfo());
+  const run = newRun(state, input.historyLimit ?? m.DEFAULT_HISTORY_LIMIT, input.drainDialerLimitSeconds, workflowInfo());
 
   setHandler(m.progressQuery, () => state.progress());
   setHandler(m.stopLeadSignal, (stop) => state.stop(stop));
