@@ -8,6 +8,8 @@ import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/sta
 import { PORTS, TSX } from '../scripts/stack/paths';
 import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
+import { webhookSecretEnv } from '../scripts/stack/webhook-secrets';
+import { newWebhookSecret } from '../infra/webhook-secrets';
 
 /** A bench's own ports: none of the demo's (7233/8233, 3000, 4001-4003), the tests' or another bench's. */
 export interface BenchPorts {
@@ -98,6 +100,9 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_URL: `http://127.0.0.1:${ports.dialer}`,
       COURIER_URL: `http://127.0.0.1:${ports.courier}`,
       BSS_URL: `http://127.0.0.1:${ports.bss}`,
+      // A bench's own, for this run only: the sims sign their webhooks, the API checks them.
+      DIALER_WEBHOOK_SECRETS: newWebhookSecret(),
+      COURIER_WEBHOOK_SECRETS: newWebhookSecret(),
     });
     const client = await connectClient(config);
     teardown.push(() => client.connection.close());
@@ -109,6 +114,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_URL: config.DIALER_URL, COURIER_URL: config.COURIER_URL, BSS_URL: config.BSS_URL,
       DIALER_PORT: String(ports.dialer), COURIER_PORT: String(ports.courier), BSS_PORT: String(ports.bss),
       SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify(opts.simConfig),
+      ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);
     sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);

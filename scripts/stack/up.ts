@@ -8,6 +8,7 @@ import { DATA_DIR, LOG_DIR, shownPath, stackPorts, tsNode } from './paths';
 import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 import { buildWorkflowBundle } from '../../workers/bundle';
+import { devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
 
 export interface Stack {
   config: Config;
@@ -56,6 +57,13 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
     console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
   }
+  // The sims sign their webhooks and the API checks them: with the secrets set in the environment,
+  // else the stack's own, made once in its data dir.
+  if (!env.DIALER_WEBHOOK_SECRETS || !env.COURIER_WEBHOOK_SECRETS) {
+    const dev = devWebhookSecrets(DATA_DIR);
+    env.DIALER_WEBHOOK_SECRETS ||= dev.dialer;
+    env.COURIER_WEBHOOK_SECRETS ||= dev.courier;
+  }
   const config = loadConfig(env);
   const db = createPool(config.DATABASE_URL);
   sup.onStop(() => db.end());
@@ -84,6 +92,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     BSS_URL: config.BSS_URL,
     API_PORT: String(config.API_PORT),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
+    ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     // The sims listen where the worker and the API are told they are.
     ...simPort('DIALER_PORT', config.DIALER_URL),
     ...simPort('COURIER_PORT', config.COURIER_URL),

@@ -11,6 +11,7 @@ import { connectClient } from '../../infra/temporal';
 import { buildApp } from '../../api/app';
 import { createWorker, type WorkerDeps } from '../../workers/worker';
 import { startSims, type RunningSims, type StartSimsOptions } from '../../sim';
+import { newWebhookSecret } from '../../infra/webhook-secrets';
 import { ROOT } from '../../scripts/stack/paths';
 
 export interface Harness {
@@ -20,6 +21,8 @@ export interface Harness {
   apiUrl: string;
   sims: RunningSims;
   config: Config;
+  /** What the API accepts from each sender; the sims sign with the first. */
+  webhookSecrets: WebhookSecrets;
   taskQueue: string;
   /** The in-process worker (undefined when the worker runs in its own process). */
   worker: Worker | undefined;
@@ -30,6 +33,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The secrets the API accepts from each sender, the current one (the sims') first. */
+export interface WebhookSecrets { dialer: string[]; courier: string[] }
+
 let runtimeQuiet = false;
 
 /**
@@ -37,7 +43,12 @@ let runtimeQuiet = false;
  * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
  */
 export async function startHarness(opts: {
-  sims?: StartSimsOptions;
+  sims?: Omit<StartSimsOptions, 'webhookSecrets'>;
+  /**
+   * The secrets the API accepts from each sender, the sims' own first (a rotation: the sims sign
+   * with the first, the API takes any). Fresh ones of this harness alone by default.
+   */
+  webhookSecrets?: WebhookSecrets;
   tuning?: WorkerDeps['tuning'];
   /** Run the worker as its own process (workers/main.ts), so a test can kill it as a crash would. */
   workerProcess?: boolean;
@@ -54,10 +65,12 @@ export async function startHarness(opts: {
   const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
-  const sims = await startSims({ seed: 42, ...opts.sims });
+  const webhookSecrets = opts.webhookSecrets ?? { dialer: [newWebhookSecret()], courier: [newWebhookSecret()] };
+  const sims = await startSims({ seed: 42, ...opts.sims, webhookSecrets: { dialer: webhookSecrets.dialer[0]!, courier: webhookSecrets.courier[0]! } });
   const baseConfig = loadConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
+    DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
   });
   const app = await buildApp({ db, client, config: baseConfig });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -102,7 +115,7 @@ export async function startHarness(opts: {
   }
 
   return {
-    db, client, app, apiUrl, sims, config, taskQueue,
+    db, client, app, apiUrl, sims, config, webhookSecrets, taskQueue,
     get worker() { return worker; },
     async restartWorker() {
       if (opts.workerProcess) {
