@@ -7,6 +7,6 @@ import type { Db } from '../infra/db';
 export interface AppDeps {
   db: Db;
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT' | 'DIALER_WEBHOOK_SECRETS' | 'COURIER_WEBHOOK_SECRETS'>;
   logger?: boolean | { level: string };
 }

@@ -12,6 +12,7 @@ import { buildApp } from '../../api/app';
 import { createWorker, type WorkerDeps } from '../../workers/worker';
 import { startSims, type RunningSims, type StartSimsOptions } from '../../sim';
 import { newWebhookSecret } from '../../infra/webhook-secrets';
+import type { WebhookSecrets } from '../../api/webhook-signatures';
 import { ROOT } from '../../scripts/stack/paths';
 
 export interface Harness {
@@ -32,9 +33,6 @@ export interface Harness {
   killWorker(): Promise<void>;
   close(): Promise<void>;
 }
-
-/** The secrets the API accepts from each sender, the current one (the sims') first. */
-export interface WebhookSecrets { dialer: string[]; courier: string[] }
 
 let runtimeQuiet = false;
 
