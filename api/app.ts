@@ -13,6 +13,7 @@ import { campaignFailureRoutes } from './campaign/failures';
 import { orderRoutes } from './order/orders';
 import { dialerWebhookRoutes } from './campaign/dialer-webhook';
 import { courierWebhookRoutes } from './order/courier-webhook';
+import { signedWebhooks } from './webhook-signatures';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './campaign/segments';
 import { agentRoutes } from './campaign/agents';
@@ -41,6 +42,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token with `sub` and `roles` claims (docs/security.md); each operation lists its roles in `x-roles`' },
+          standardWebhooks: {
+            type: 'apiKey', in: 'header', name: 'webhook-signature',
+            description: 'Standard Webhooks (https://www.standardwebhooks.com): the sender also sends webhook-id and webhook-timestamp '
+              + '(unix seconds, within 5 minutes of our clock); webhook-signature is `v1,` and the base64 HMAC-SHA256, keyed with the '
+              + "sender's secret (whsec_…), of `<webhook-id>.<webhook-timestamp>.<raw body>`. See sim/README.md.",
+          },
         },
       },
     },
@@ -59,8 +66,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes(deps));
   await app.register(logisticsRoutes(deps));
   await app.register(deliveryRetryRoutes(deps));
-  await app.register(dialerWebhookRoutes(deps));
-  await app.register(courierWebhookRoutes(deps));
+  await app.register(signedWebhooks(
+    { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
+    [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
+  ));
   await app.register(auditRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;

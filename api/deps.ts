@@ -7,7 +7,7 @@ import type { Db } from '../infra/db';
 export interface AppDeps {
   db: Db;
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT'
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'API_FAULT' | 'DIALER_WEBHOOK_SECRETS' | 'COURIER_WEBHOOK_SECRETS'
     | 'AUTH_JWT_SECRET' | 'AUTH_JWT_PUBLIC_KEY' | 'AUTH_JWKS_ISSUER' | 'AUTH_JWT_AUDIENCE' | 'API_RATE_LIMIT_PER_MINUTE' | 'MAX_LEADS_PER_ROLE'>;
   logger?: boolean | { level: string };
 }

@@ -4,6 +4,13 @@ import { z } from 'zod';
 export const WebhookAck = z.object({ ok: z.boolean(), duplicate: z.boolean() });
 export type WebhookAck = z.infer<typeof WebhookAck>;
 
+/** What else a webhook answers: 400 for a signed body that is not a report, 401 for one not signed by its sender. */
+const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
+export const WEBHOOK_ERRORS = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } as const;
+
+/** Webhooks carry the sender's signature (api/webhook-signatures.ts), not a user's credentials. */
+export const WEBHOOK_SECURITY = [{ standardWebhooks: [] }];
+
 /**
  * A report recorded first (db/first-report-sql.ts) is then handed to whoever waits for it. It is a
  * duplicate when an earlier report was recorded, or when nobody waits any more (`gone`: the

@@ -10,6 +10,8 @@ import { PORTS, TSX } from '../scripts/stack/paths';
 import { devToken } from '../scripts/stack/tokens';
 import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
+import { webhookSecretEnv } from '../scripts/stack/webhook-secrets';
+import { newWebhookSecret } from '../infra/webhook-secrets';
 
 /** A bench's own ports: none of the demo's (7233/8233, 3000, 4001-4003), the tests' or another bench's. */
 export interface BenchPorts {
@@ -105,6 +107,9 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
       // the bench drives the API as one principal, far faster than a person
       API_RATE_LIMIT_PER_MINUTE: '10000000',
+      // A bench's own, for this run only: the sims sign their webhooks, the API checks them.
+      DIALER_WEBHOOK_SECRETS: newWebhookSecret(),
+      COURIER_WEBHOOK_SECRETS: newWebhookSecret(),
     });
     const token = devToken(config.AUTH_JWT_SECRET!, 'bench', ['admin']);
     const client = await connectClient(config);
@@ -118,6 +123,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_PORT: String(ports.dialer), COURIER_PORT: String(ports.courier), BSS_PORT: String(ports.bss),
       SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify(opts.simConfig),
       AUTH_JWT_SECRET: config.AUTH_JWT_SECRET!, API_RATE_LIMIT_PER_MINUTE: String(config.API_RATE_LIMIT_PER_MINUTE),
+      ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);
     sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseListCeilings } from '../domain/campaign/list-limit';
+import { WebhookSecretList } from './webhook-secrets';
 
 /**
  * The one place the environment is read. Every process (worker, API, scripts) calls loadConfig()
@@ -18,6 +19,13 @@ const ConfigSchema = z.object({
   DIALER_URL: z.string().url().default('http://127.0.0.1:4001'),
   COURIER_URL: z.string().url().default('http://127.0.0.1:4002'),
   BSS_URL: z.string().url().default('http://127.0.0.1:4003'),
+  /**
+   * The secrets the dialer's (the courier's) webhooks may be signed with, separated by spaces or
+   * commas: the current one first, and during a rotation the other one too (docs/security.md). The
+   * API refuses to start without one; the other processes do not read them.
+   */
+  DIALER_WEBHOOK_SECRETS: WebhookSecretList,
+  COURIER_WEBHOOK_SECRETS: WebhookSecretList,
   /** How long one HTTP request to the BSS may take before it counts as a timeout (and is retried). */
   BSS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**

@@ -12,10 +12,9 @@ import {
   parseOr400,
   roundMoney,
   unavailable,
-  type SimOptions,
 } from './service';
 import { TimerSet } from './timers';
-import { sendOutcome as sendWebhook } from './webhook';
+import { sendOutcome as sendWebhook, WebhookSigner, type WebhookSimOptions } from './webhook';
 
 // Stand-in for the courier company that brings SIM cards and devices to the
 // customer: books a delivery, drives for a while, reports how it went.
@@ -115,7 +114,8 @@ function fingerprintOf(booking: BookDelivery): string {
   return JSON.stringify(Object.entries(identity).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-export function buildCourier(input: CourierConfigInput = {}, options: SimOptions = {}): FastifyInstance {
+export function buildCourier(input: CourierConfigInput, options: WebhookSimOptions): FastifyInstance {
+  const signer = new WebhookSigner(options.webhookSecret, 'courier');
   let config = CourierConfigSchema.parse(input);
   const app = createSimApp(options);
   mountOutage(app, () => config.faults.down);
@@ -153,6 +153,7 @@ export function buildCourier(input: CourierConfigInput = {}, options: SimOptions
       log: app.log,
       timers,
       stats,
+      signer,
     });
   }
 

@@ -6,10 +6,9 @@ import {
   mountConfig,
   mountOutage,
   parseOr400,
-  type SimOptions,
 } from './service';
 import { TimerSet } from './timers';
-import { sendOutcome as sendWebhook } from './webhook';
+import { sendOutcome as sendWebhook, WebhookSigner, type WebhookSimOptions } from './webhook';
 
 // Stand-in for the telephony dialer: accepts call requests, "rings" for a
 // while, then reports the outcome to the caller's webhook.
@@ -77,7 +76,8 @@ interface Call {
   sends: number;
 }
 
-export function buildDialer(input: DialerConfigInput = {}, options: SimOptions = {}): FastifyInstance {
+export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions): FastifyInstance {
+  const signer = new WebhookSigner(options.webhookSecret, 'dialer');
   let config = DialerConfigSchema.parse(input);
   const app = createSimApp(options);
   mountOutage(app, () => config.faults.down);
@@ -121,6 +121,7 @@ export function buildDialer(input: DialerConfigInput = {}, options: SimOptions =
       log: app.log,
       timers,
       stats,
+      signer,
     });
   }
 

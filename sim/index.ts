@@ -35,6 +35,11 @@ export interface StartSimsOptions {
   ports?: { dialer?: number; courier?: number; bss?: number };
   /** Omitted: the sims log nothing. */
   logger?: FastifyBaseLogger;
+  /**
+   * The secret each sim signs its webhooks with (`whsec_…`, sim/README.md). Required: a sim
+   * without one refuses to start rather than send webhooks its receiver would refuse.
+   */
+  webhookSecrets: { dialer: string; courier: string };
 }
 
 export interface RunningSims {
@@ -48,14 +53,15 @@ export interface RunningSims {
   close(): Promise<void>;
 }
 
-export async function startSims(options: StartSimsOptions = {}): Promise<RunningSims> {
+export async function startSims(options: StartSimsOptions): Promise<RunningSims> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? 42;
   const ports = options.ports ?? {};
   const loggerFor = (sim: string) => options.logger?.child({ sim });
 
-  const dialer = buildDialer({ ...options.dialer, seed: options.dialer?.seed ?? seed }, { logger: loggerFor('dialer') });
-  const courier = buildCourier({ ...options.courier, seed: options.courier?.seed ?? seed }, { logger: loggerFor('courier') });
+  const { webhookSecrets } = options;
+  const dialer = buildDialer({ ...options.dialer, seed: options.dialer?.seed ?? seed }, { logger: loggerFor('dialer'), webhookSecret: webhookSecrets?.dialer });
+  const courier = buildCourier({ ...options.courier, seed: options.courier?.seed ?? seed }, { logger: loggerFor('courier'), webhookSecret: webhookSecrets?.courier });
   const bss = buildBss({ ...options.bss, seed: options.bss?.seed ?? seed }, { logger: loggerFor('bss') });
   const apps = [dialer, courier, bss];
 

@@ -4,6 +4,7 @@ import { BssConfigSchema } from './bss';
 import { CourierConfigSchema } from './courier';
 import { DialerConfigSchema } from './dialer';
 import { DEFAULT_PORTS, startSims, type StartSimsOptions } from './index';
+import { webhookSecretProblem } from './webhook';
 
 // `npm run sims`: the three simulated external systems on fixed ports, for
 // the worker and the demo to talk to as if they were the real ones.
@@ -24,6 +25,9 @@ const EnvSchema = z.object({
   SIM_SEED: z.string().min(1).default('42'),
   SIM_CONFIG: z.string().optional(),
   SIM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Checked below, with a message of their own: the secrets the dialer and the courier sign with.
+  DIALER_WEBHOOK_SECRET: z.string().optional(),
+  COURIER_WEBHOOK_SECRET: z.string().optional(),
 });
 
 const SimConfigSchema = z.strictObject({
@@ -44,6 +48,10 @@ function readEnv() {
   if (!env.success) {
     const issue = env.error.issues[0]!;
     fail(String(issue.path[0]), issue.message);
+  }
+  for (const variable of ['DIALER_WEBHOOK_SECRET', 'COURIER_WEBHOOK_SECRET'] as const) {
+    const problem = webhookSecretProblem(env.data[variable]);
+    if (problem) fail(variable, problem);
   }
   return env.data;
 }
@@ -72,6 +80,7 @@ const sims = await startSims({
   seed: env.SIM_SEED,
   ports: { dialer: env.DIALER_PORT, courier: env.COURIER_PORT, bss: env.BSS_PORT },
   logger,
+  webhookSecrets: { dialer: env.DIALER_WEBHOOK_SECRET!, courier: env.COURIER_WEBHOOK_SECRET! },
   ...readSimConfig(env.SIM_CONFIG),
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'sims failed to start');

@@ -1,6 +1,52 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { Webhook } from 'standardwebhooks';
+import type { SimOptions } from './service';
 import { TimerSet } from './timers';
+
+/** What a sim that sends webhooks needs besides SimOptions: the secret it signs them with. */
+export interface WebhookSimOptions extends SimOptions {
+  webhookSecret: string;
+}
+
+/** Why a sim cannot sign with this secret, or undefined. Never repeats the secret. */
+export function webhookSecretProblem(secret: string | undefined): string | undefined {
+  if (!secret) return 'required: every webhook is signed with it (whsec_…, see sim/README.md)';
+  const expected = 'expected whsec_ followed by the base64 of 24 to 64 random bytes';
+  if (!secret.startsWith('whsec_')) return expected;
+  try {
+    new Webhook(secret);
+  } catch (err) {
+    return `${expected} (${(err as Error).message})`;
+  }
+  const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+  return bytes < 24 || bytes > 64 ? `${expected} (${bytes} bytes)` : undefined;
+}
+
+/**
+ * Signs a sim's webhooks the Standard Webhooks way (sim/README.md, Webhook signatures). A sim
+ * without a valid secret does not start: an unsigned webhook would only be refused, retried and
+ * given up on, which is harder to tell from an outage than a sim that will not start.
+ */
+export class WebhookSigner {
+  private readonly webhook: Webhook;
+
+  constructor(secret: string | undefined, sim: string) {
+    const problem = webhookSecretProblem(secret);
+    if (problem) throw new Error(`${sim}: invalid webhook secret: ${problem}`);
+    this.webhook = new Webhook(secret!);
+  }
+
+  /** The headers of one attempt: the message's id, the same on every attempt; the time of this one. */
+  headers(id: string, payload: string, at = new Date()): Record<string, string> {
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': this.webhook.sign(id, at, payload),
+    };
+  }
+}
 
 /** The subset of a pino / Fastify logger the webhook sender needs. */
 export interface WebhookLog {
@@ -9,6 +55,8 @@ export interface WebhookLog {
 }
 
 export interface DeliverOptions {
+  /** Signs every attempt (each with its own timestamp, all with the message's one id). */
+  signer: WebhookSigner;
   /** Further attempts after the first one fails. */
   retries?: number;
   log?: WebhookLog;
@@ -32,22 +80,25 @@ export interface DeliverOptions {
 const silent: WebhookLog = { debug: () => {}, warn: () => {} };
 
 /**
- * POST body as JSON to url, retrying on network errors and non-2xx answers.
+ * POST body as JSON to url, signed, retrying on network errors and non-2xx answers.
  * Never throws: a receiver that stays down is logged and given up on, exactly
  * like a real provider would. Resolves whether the original copy got through.
+ * One message, one webhook-id: its retries and its duplicate copy carry the same.
  */
-export async function deliver(url: string, body: unknown, options: DeliverOptions = {}): Promise<boolean> {
+export async function deliver(url: string, body: unknown, options: DeliverOptions): Promise<boolean> {
   const timers = options.timers ?? new TimerSet();
+  const id = `msg_${randomUUID().replaceAll('-', '')}`;
   if (options.duplicateAfterMs !== undefined) {
     timers.after(options.duplicateAfterMs, () => {
-      void send(url, body, options, timers, 'duplicate');
+      void send(url, id, body, options, timers, 'duplicate');
     });
   }
-  return send(url, body, options, timers, 'original');
+  return send(url, id, body, options, timers, 'original');
 }
 
 async function send(
   url: string,
+  id: string,
   body: unknown,
   options: DeliverOptions,
   timers: TimerSet,
@@ -64,7 +115,7 @@ async function send(
     if (timers.closed) return false;
     let failure: string;
     try {
-      const status = await post(url, payload, attemptTimeoutMs, timers);
+      const status = await post(url, payload, options.signer.headers(id, payload), attemptTimeoutMs, timers);
       if (status >= 200 && status < 300) {
         options.onDelivered?.(copy);
         log.debug({ url, copy, attempt }, 'webhook delivered');
@@ -94,14 +145,14 @@ const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
  * call, fetch (and the AbortSignal.any a timeout plus close() needs with it) cost the sim more CPU
  * than the system under test spends on the same call, which skewed the benchmarks.
  */
-function post(url: string, payload: string, timeoutMs: number, timers: TimerSet): Promise<number> {
+function post(url: string, payload: string, signature: Record<string, string>, timeoutMs: number, timers: TimerSet): Promise<number> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const lib = target.protocol === 'https:' ? https : http;
     const req = lib.request(target, {
       method: 'POST',
       agent: agents[target.protocol as keyof typeof agents],
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...signature },
     });
     const abort = () => req.destroy(new Error('sim closed'));
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -141,9 +192,11 @@ export function sendOutcome(opts: {
   log?: WebhookLog;
   timers: TimerSet;
   stats: WebhookStats;
+  signer: WebhookSigner;
 }): void {
   const { stats, timers } = opts;
   void deliver(opts.url, opts.body, {
+    signer: opts.signer,
     retries: opts.retries,
     log: opts.log,
     timers,

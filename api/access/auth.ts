@@ -23,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** A route that takes no bearer token: declared public, or a webhook its sender signs. */
-const tokenFree = (route: RouteOptions) => route.config?.public === true || (route.config as { signedBy?: string } | undefined)?.signedBy !== undefined;
+const tokenFree = (route: RouteOptions) => route.config?.public === true || route.config?.signedBy !== undefined;
 
 /** The signing key or key set of the configuration, as @fastify/jwt takes it. */
 function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {

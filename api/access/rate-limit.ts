@@ -16,7 +16,7 @@ export async function installRateLimit(app: FastifyInstance, config: AppDeps['co
     timeWindow: '1 minute',
     keyGenerator: (request) => (request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`),
     allowList: (request) => request.routeOptions.config.public === true
-      || (request.routeOptions.config as { signedBy?: string }).signedBy !== undefined,
+      || request.routeOptions.config.signedBy !== undefined,
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'rate-limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
   });

@@ -7,7 +7,7 @@ import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from '../..
 import { callEndedSignal, toCallEnded } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
-import { handOver, WebhookAck } from '../webhooks';
+import { handOver, WEBHOOK_ERRORS, WEBHOOK_SECURITY, WebhookAck } from '../webhooks';
 import { recordFirstReport } from '../../db/first-report-sql';
 
 const DialerOutcome = z.object({
@@ -45,7 +45,10 @@ export const dialerWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
 
   app.post('/webhooks/dialer', {
     config: { signedBy: 'dialer' },
-    schema: { tags: ['webhooks'], summary: 'A call ended (dialer → us)', body: DialerOutcome, response: { 200: WebhookAck } },
+    schema: {
+      tags: ['webhooks'], summary: 'A call ended (dialer → us)', security: WEBHOOK_SECURITY,
+      body: DialerOutcome, response: { 200: WebhookAck, ...WEBHOOK_ERRORS },
+    },
   }, async (request) => {
     const o = request.body;
     const { rows } = await db.query<CallAttemptRow & { task_token: Buffer | null; first: boolean; purpose: string; campaign_id: string }>(

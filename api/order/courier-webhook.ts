@@ -6,7 +6,7 @@ import { orderWorkflowId } from '../../domain/order/ids';
 import { deliveryReportSignal } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
-import { handOver, WebhookAck } from '../webhooks';
+import { handOver, WEBHOOK_ERRORS, WEBHOOK_SECURITY, WebhookAck } from '../webhooks';
 import { recordFirstReport } from '../../db/first-report-sql';
 
 const CourierOutcome = z.object({
@@ -34,7 +34,10 @@ export const courierWebhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
 
   app.post('/webhooks/courier', {
     config: { signedBy: 'courier' },
-    schema: { tags: ['webhooks'], summary: 'A delivery ended (courier → us)', body: CourierOutcome, response: { 200: WebhookAck } },
+    schema: {
+      tags: ['webhooks'], summary: 'A delivery ended (courier → us)', security: WEBHOOK_SECURITY,
+      body: CourierOutcome, response: { 200: WebhookAck, ...WEBHOOK_ERRORS },
+    },
   }, async (request) => {
     const o = request.body;
     const { rows } = await db.query<{ order_id: string; outcome: string; outcome_at: Date; amount_collected: string | null; first: boolean }>(

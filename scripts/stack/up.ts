@@ -11,6 +11,7 @@ import { buildWorkflowBundle } from '../../workers/bundle';
 import type { Role } from '../../domain/access/roles';
 import { authFromEnvironment, devSecrets } from './dev-secrets';
 import { devTokens } from './tokens';
+import { devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
 
 export interface Stack {
   config: Config;
@@ -64,6 +65,13 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     env.DATABASE_URL = await ensureDatabase(pgHandle.serverUrl, 'telemarketing');
     console.log(`postgres   ${env.DATABASE_URL}${pgHandle.started ? '' : ' (already running)'}`);
   }
+  // The sims sign their webhooks and the API checks them: with the secrets set in the environment,
+  // else the stack's own, made once in its data dir.
+  if (!env.DIALER_WEBHOOK_SECRETS || !env.COURIER_WEBHOOK_SECRETS) {
+    const dev = devWebhookSecrets(DATA_DIR);
+    env.DIALER_WEBHOOK_SECRETS ||= dev.dialer;
+    env.COURIER_WEBHOOK_SECRETS ||= dev.courier;
+  }
   const config = loadConfig(env);
   const db = createPool(config.DATABASE_URL);
   sup.onStop(() => db.end());
@@ -93,6 +101,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     API_PORT: String(config.API_PORT),
     ...Object.fromEntries(['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_ISSUER', 'AUTH_JWT_AUDIENCE'].flatMap((k) => (env[k] ? [[k, env[k]!]] : []))),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
+    ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     // The sims listen where the worker and the API are told they are.
     ...simPort('DIALER_PORT', config.DIALER_URL),
     ...simPort('COURIER_PORT', config.COURIER_URL),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
+import { postWebhook } from '../support/webhooks';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -212,10 +213,15 @@ describe('other routes', () => {
     await expect4xx('POST', '/campaigns', 400, { ...testCampaign(uniqueId('bad')), pacing: { mode: 'preview' } }, 'body.team');
   });
 
-  it('webhooks refuse malformed outcomes and unknown calls', async () => {
-    await expect4xx('POST', '/webhooks/dialer', 400, { callId: 'c1', disposition: 'maybe', connected: true, durationSec: 1, endedAt: new Date().toISOString() }, 'body.disposition');
-    await expect4xx('POST', '/webhooks/dialer', 404, { callId: 'no-such-call', disposition: 'busy', connected: false, durationSec: 0, endedAt: new Date().toISOString() });
-    await expect4xx('POST', '/webhooks/courier', 400, { deliveryId: 'd', orderId: 'o', outcome: 'lost', at: 'now' });
+  it('webhooks refuse malformed outcomes and unknown calls (signed: unsigned ones are refused before, test/api/webhook-signatures.test.ts)', async () => {
+    const expectWebhook = async (sender: 'dialer' | 'courier', status: number, body: unknown, path?: string) => {
+      const res = await postWebhook(h, sender, body);
+      expect(res.statusCode, `${sender}: ${res.body}`).toBe(status);
+      if (path) expect(res.json().issues.map((i: { path: string }) => i.path)).toContain(path);
+    };
+    await expectWebhook('dialer', 400, { callId: 'c1', disposition: 'maybe', connected: true, durationSec: 1, endedAt: new Date().toISOString() }, 'body.disposition');
+    await expectWebhook('dialer', 404, { callId: 'no-such-call', disposition: 'busy', connected: false, durationSec: 0, endedAt: new Date().toISOString() });
+    await expectWebhook('courier', 400, { deliveryId: 'd', orderId: 'o', outcome: 'lost', at: 'now' });
   });
 
   it('health and OpenAPI answer', async () => {

@@ -12,6 +12,8 @@ import { createPool, migrate, type Db } from '../../infra/db';
 import { connectClient } from '../../infra/temporal';
 import { ensureDatabase, startPostgresCluster, stopPostgresCluster, type PostgresHandle } from '../../scripts/stack/postgres';
 import { uniqueId } from '../support/harness';
+import { signedWebhook } from '../support/webhooks';
+import { newWebhookSecret } from '../../infra/webhook-secrets';
 
 /** A port nobody listens on now (the kernel's pick), for a cluster of our own. */
 async function freePort(): Promise<number> {
@@ -37,6 +39,7 @@ describe('an acknowledged dialer webhook survives a Postgres crash', () => {
   let db: Db;
   let client: Client;
   let app: FastifyInstance;
+  const dialerSecret = newWebhookSecret();
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'telemarketing-durability-'));
@@ -48,6 +51,7 @@ describe('an acknowledged dialer webhook survives a Postgres crash', () => {
     client = await connectClient({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' });
     app = await buildApp({ db, client, config: loadConfig({
       TEMPORAL_TASK_QUEUE: 'unused', TEMPORAL_UI_URL: 'http://127.0.0.1:1', AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+      DIALER_WEBHOOK_SECRETS: dialerSecret, COURIER_WEBHOOK_SECRETS: newWebhookSecret(),
     }) });
   });
   afterAll(async () => {
@@ -71,10 +75,8 @@ describe('an acknowledged dialer webhook survives a Postgres crash', () => {
     await db.query('CHECKPOINT');
 
     const endedAt = new Date().toISOString();
-    const replies = await Promise.all(callIds.map((callId, i) => app.inject({
-      method: 'POST', url: '/webhooks/dialer',
-      payload: { callId, disposition: i % 2 ? 'accepted' : 'refused', connected: true, durationSec: 30 + (i % 60), endedAt },
-    })));
+    const replies = await Promise.all(callIds.map((callId, i) => app.inject(signedWebhook(dialerSecret, '/webhooks/dialer',
+      { callId, disposition: i % 2 ? 'accepted' : 'refused', connected: true, durationSec: 30 + (i % 60), endedAt }))));
     const acknowledged = callIds.filter((_, i) => replies[i]!.statusCode === 200);
     // Crash at once: nothing gets the chance to flush what was answered.
     stopPostgresCluster(cluster.dataDir, 'immediate');

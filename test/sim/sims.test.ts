@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallOutcomeSchema, DeliveryOutcomeSchema, startSims, type RunningSims } from '../../sim/index';
 import { DialerConfigSchema, decideCallOutcome } from '../../sim/dialer';
+import { newWebhookSecret } from '../../infra/webhook-secrets';
 
 // The sims run in-process on ephemeral ports; a tiny Fastify app plays the
 // webhook receiver. Everything waits by polling, never by fixed sleeps.
@@ -68,6 +69,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   sims = await startSims({
     seed: 'test',
+    webhookSecrets: { dialer: newWebhookSecret(), courier: newWebhookSecret() },
     dialer: { ringMs: { min: 5, max: 30 } },
     courier: { travelMs: { min: 5, max: 30 } },
     bss: { barredNumbers: ['33600000000'] },

@@ -13,6 +13,8 @@ import { connectClient } from '../../infra/temporal';
 import { buildApp } from '../../api/app';
 import { createWorker, type WorkerDeps } from '../../workers/worker';
 import { startSims, type RunningSims, type StartSimsOptions } from '../../sim';
+import { newWebhookSecret } from '../../infra/webhook-secrets';
+import type { WebhookSecrets } from '../../api/webhook-signatures';
 import { ROOT } from '../../scripts/stack/paths';
 
 export interface Harness {
@@ -22,6 +24,8 @@ export interface Harness {
   apiUrl: string;
   sims: RunningSims;
   config: Config;
+  /** What the API accepts from each sender; the sims sign with the first. */
+  webhookSecrets: WebhookSecrets;
   taskQueue: string;
   /** A bearer token of the harness's own signing secret: for `roles`, as `sub` (default: dev-<first role>). */
   token(roles: Role | Role[], sub?: string): string;
@@ -43,7 +47,12 @@ let runtimeQuiet = false;
  * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
  */
 export async function startHarness(opts: {
-  sims?: StartSimsOptions;
+  sims?: Omit<StartSimsOptions, 'webhookSecrets'>;
+  /**
+   * The secrets the API accepts from each sender, the sims' own first (a rotation: the sims sign
+   * with the first, the API takes any). Fresh ones of this harness alone by default.
+   */
+  webhookSecrets?: WebhookSecrets;
   tuning?: WorkerDeps['tuning'];
   /** Run the worker as its own process (workers/main.ts), so a test can kill it as a crash would. */
   workerProcess?: boolean;
@@ -62,12 +71,14 @@ export async function startHarness(opts: {
   const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
-  const sims = await startSims({ seed: 42, ...opts.sims });
+  const webhookSecrets = opts.webhookSecrets ?? { dialer: [newWebhookSecret()], courier: [newWebhookSecret()] };
+  const sims = await startSims({ seed: 42, ...opts.sims, webhookSecrets: { dialer: webhookSecrets.dialer[0]!, courier: webhookSecrets.courier[0]! } });
   const baseConfig = loadConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
     // A secret of its own per harness; tests hardly ever meet a rate limit (test/api/access.test.ts does).
     AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
+    DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
   });
   const token = (roles: Role | Role[], sub?: string) => {
     const list = [roles].flat();
@@ -117,7 +128,7 @@ export async function startHarness(opts: {
   }
 
   return {
-    db, client, app, apiUrl, sims, config, taskQueue, token,
+    db, client, app, apiUrl, sims, config, webhookSecrets, taskQueue, token,
     inject: (req) => app.inject({ ...req, headers: { authorization: admin, ...req.headers } }),
     get worker() { return worker; },
     async restartWorker() {
