@@ -3,6 +3,7 @@ import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
 import { withDefinitionDefaults } from '../../domain/campaign/definition';
 import { CALL_TIMEOUT_MS, CampaignState } from '../../workflows/campaign/state';
 import type { CarriedState } from '../../workflows/campaign/messages';
+import { carryOf, progressOf } from '../../workflows/campaign/progress';
 
 const definition = () => withDefinitionDefaults({ id: 'c-1', name: 'Campaign', offer: { code: 'fiber-300', name: 'Fibre', price: 99 }, segment: { maxLeads: 10 }, quota: 2 });
 const call = (leadId: number, attemptNo = 1) => ({ callId: `c-1-l${leadId}-a${attemptNo}`, leadId, attemptNo });
@@ -14,14 +15,14 @@ describe('CampaignState', () => {
     const carried: CarriedState = { listed: 10, attempts: 4, connected: 2, accepted: 1, ordered: 1, paused: true, run: 3, stops: [{ leadId: 7, reason: 'complaint' }] };
     const next = new CampaignState(definition(), carried);
     expect(next.status()).toBe('paused');
-    expect(next.progress()).toMatchObject({ listed: 10, attempts: 4, accepted: 1, run: 3 });
+    expect(progressOf(next)).toMatchObject({ listed: 10, attempts: 4, accepted: 1, run: 3 });
     expect(next.takeStops()).toEqual([{ leadId: 7, reason: 'complaint' }]);
     expect(next.takeStops()).toEqual([]);
   });
 
   it('carries its last funnel reading to the next run, and says whether anything moved since it', () => {
     const s = new CampaignState(definition());
-    expect(s.progress().funnel).toBeNull();
+    expect(progressOf(s).funnel).toBeNull();
     const reading = { funnel: { listed: 3, dialed: 2, connected: 1, accepted: 1, ordered: 1, delivered: 0, activated: 0, followedUp: 0 }, asOf: '2026-12-01T09:00:00.000Z' };
     s.funnel = reading;
     s.funnelMark = s.movement();
@@ -29,7 +30,7 @@ describe('CampaignState', () => {
     s.track([call(1)], 0, false);
     s.receive({ callId: call(1).callId, disposition: 'busy', connected: false });
     expect(s.movement()).not.toBe(s.funnelMark);
-    expect(new CampaignState(definition(), s.carry()).progress().funnel).toEqual(reading);
+    expect(progressOf(new CampaignState(definition(), carryOf(s))).funnel).toEqual(reading);
   });
 
   it('takes each call end once, for its own calls only, and counts an acceptance as it comes', () => {
@@ -69,7 +70,7 @@ describe('CampaignState', () => {
     s.receive({ callId: call(1).callId, disposition: 'busy', connected: false });
     s.settled(s.verdicts(10).batch);
     expect(s.status()).toBe('completed');
-    expect(s.progress().endedBecause).toBe('quota reached');
+    expect(progressOf(s).endedBecause).toBe('quota reached');
   });
 
   it('refuses controls by status; a cancel keeps its reason and refuses the rest', () => {
@@ -78,10 +79,10 @@ describe('CampaignState', () => {
     expect(s.refusal('resume')).toBe('campaign is running, not paused');
     s.pause('2026-12-01T08:00:00.000Z', { sub: 'alice', role: 'marketing' });
     expect(s.refusal('pause')).toBe('campaign is already paused');
-    expect(s.progress().lastControl).toEqual({ action: 'paused', at: '2026-12-01T08:00:00.000Z', by: { sub: 'alice', role: 'marketing' } });
+    expect(progressOf(s).lastControl).toEqual({ action: 'paused', at: '2026-12-01T08:00:00.000Z', by: { sub: 'alice', role: 'marketing' } });
     s.cancel(undefined, '2026-12-01T09:00:00.000Z');
     expect(s.refusal('resume')).toBe('campaign is being cancelled');
-    expect(s.progress().cancelled).toEqual({ at: '2026-12-01T09:00:00.000Z', reason: 'no reason given' });
+    expect(progressOf(s).cancelled).toEqual({ at: '2026-12-01T09:00:00.000Z', reason: 'no reason given' });
     expect(s.status()).toBe('cancelled');
   });
 
@@ -134,19 +135,19 @@ describe('CampaignState', () => {
 
   it('carries what the next run needs, and only what is there', () => {
     const s = new CampaignState(definition());
-    expect(s.carry()).toEqual({ listed: 0, attempts: 0, connected: 0, accepted: 0, ordered: 0, abandoned: 0, paused: false, run: 1 });
+    expect(carryOf(s)).toEqual({ listed: 0, attempts: 0, connected: 0, accepted: 0, ordered: 0, abandoned: 0, paused: false, run: 1 });
     s.track([call(1), call(2)], 5, true);
     s.receive({ callId: call(2).callId, disposition: 'busy', connected: false });
     s.stop({ leadId: 9, reason: 'asked' });
     s.outages.failed('dialer', 'connection refused', 0);
     s.startHandOver();
-    const carried = s.carry();
+    const carried = carryOf(s);
     expect(carried.calls?.map((c) => c.leadId)).toEqual([1, 2]);
     expect(carried.calls?.[0]).toMatchObject({ since: 5, unplaced: true });
     expect(carried.ended).toEqual([{ callId: call(2).callId, disposition: 'busy', connected: false }]);
     expect(carried.stops).toEqual([{ leadId: 9, reason: 'asked' }]);
     expect(carried.outages).toHaveLength(1);
-    expect(s.progress().handingOver).toBe(true);
+    expect(progressOf(s).handingOver).toBe(true);
     const next = new CampaignState(definition(), carried);
     expect(next.live()).toBe(1);
     expect(next.run).toBe(1);

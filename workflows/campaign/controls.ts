@@ -3,6 +3,7 @@ import { showDetails } from './details';
 import type { Actor } from '../../domain/access/roles';
 import type { CampaignProgress, CancelRequest, ControlRequest, DialingChangeMessage, SettingsChangeMessage } from './messages';
 import type { CampaignState } from './state';
+import { progressOf } from './progress';
 
 // People's controls of a running campaign. The validators check with the schemas (they run when
 // an update comes in, never on replay); the handlers apply the value as given.
@@ -28,26 +29,26 @@ export function refuseWhileHandingOver(state: CampaignState): void {
 export function pause(state: CampaignState, req: ControlRequest | undefined): CampaignProgress { // undefined from callers before `by`
   state.pause(new Date().toISOString(), req?.by);
   showDetails(state);
-  return state.progress();
+  return progressOf(state);
 }
 
 export function resume(state: CampaignState, req: ControlRequest | undefined): CampaignProgress {
   state.resume(new Date().toISOString(), req?.by);
   showDetails(state);
-  return state.progress();
+  return progressOf(state);
 }
 
 export function cancel(state: CampaignState, req: CancelRequest | undefined): CampaignProgress { // undefined from callers before the reason
   state.cancel(req?.reason, new Date().toISOString(), req?.by);
   showDetails(state);
-  return state.progress();
+  return progressOf(state);
 }
 
 export function changeSettings(state: CampaignState, change: SettingsChangeMessage, by: Actor | undefined): CampaignProgress {
   state.applySettings(change);
   state.controlled('settings changed', new Date().toISOString(), by);
   showDetails(state);
-  return state.progress();
+  return progressOf(state);
 }
 
 const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }, prefix: string[]) =>

@@ -4,6 +4,7 @@ import { showDetails } from './details';
 import { readFunnel } from './funnel';
 import { CONFIRM_UNPLACED, DRAIN_GIVES_UP, QUIET_HANDOVER, type CampaignProgress, type CampaignWorkflowInput } from './messages';
 import { recordStatus, type Run } from './run';
+import { progressOf, carryOf } from './progress';
 
 /** How long the end of a campaign waits for a dialer that is down to say what became of its calls. */
 const DRAIN_DIALER_LIMIT_MS = 6 * 3600_000;
@@ -14,7 +15,7 @@ const QUIET_HANDOVER_MS = 3_000;
 /** The next run, with the state carried (the definition with its settings as changed). */
 export function handOver({ state, historyLimit, drainDialerLimitSeconds }: Run): Promise<never> {
   return continueAsNew<(input: CampaignWorkflowInput) => Promise<CampaignProgress>>({
-    definition: state.def, historyLimit, ...(drainDialerLimitSeconds !== undefined ? { drainDialerLimitSeconds } : {}), carried: state.carry(),
+    definition: state.def, historyLimit, ...(drainDialerLimitSeconds !== undefined ? { drainDialerLimitSeconds } : {}), carried: carryOf(state),
   });
 }
 
@@ -92,5 +93,5 @@ async function drainAndEnd(run: Run): Promise<CampaignProgress> {
   await recordStatus(run);
   await readFunnel(run); // the result holds the funnel as the campaign ended
   await condition(allHandlersFinished);
-  return state.progress();
+  return progressOf(state);
 }

@@ -7,6 +7,7 @@ import { showDetails } from './details';
 import { handOver } from './handover';
 import type { CampaignProgress } from './messages';
 import { recordStatus, stopsAndEnd, untilEnd, type Run } from './run';
+import { progressOf } from './progress';
 
 // ---- Campaigns started before CALLS_BY_SIGNAL: one waiting activity per call --------------------
 // Kept so their recorded histories replay; such a run switches to the new loop at its next hand-over.
@@ -92,5 +93,5 @@ export async function legacyDialing(run: Run): Promise<CampaignProgress> {
   if (state.stops.length) await stubs.leads.stopLeads({ campaignId, stops: state.takeStops() });
   await recordStatus(run);
   await condition(allHandlersFinished);
-  return state.progress();
+  return progressOf(state);
 }

@@ -5,6 +5,7 @@ import { refuseWhileHandingOver } from './controls';
 import { showDetails } from './details';
 import type { AgentReportMessage, CampaignProgress, PreviewAssignment } from './messages';
 import type { CampaignState } from './state';
+import { progressOf } from './progress';
 
 // Preview: agents take leads one by one and report each call.
 
@@ -56,7 +57,7 @@ export async function reportCall(state: CampaignState, report: AgentReportMessag
     callId: call.callId, disposition: r.disposition, connected: CONNECTED_DISPOSITIONS.includes(r.disposition), agentId: report.agentId,
     ...(r.callbackAt ? { callbackAt: r.callbackAt } : {}),
   });
-  return state.progress();
+  return progressOf(state);
 }
 
 export function checkReport(state: CampaignState, report: AgentReportMessage): void {

@@ -5,7 +5,7 @@ import { nextLeadStep } from '../../domain/campaign/dialing';
 import { Outages } from '../../domain/campaign/outages';
 import type { FunnelReading } from '../../domain/reports/funnel';
 import type { Actor } from '../../domain/access/roles';
-import type { CallEnded, CampaignProgress, CarriedState, LastControl, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
+import type { CallEnded, CarriedState, LastControl, LeadStop, LiveCall, SettingsChangeMessage } from './messages';
 
 /** A placed call with no outcome after this long is looked up in the contact log, then given up. */
 export const CALL_TIMEOUT_MS = 15 * 60_000;
@@ -102,32 +102,6 @@ export class CampaignState {
     if (this.scheduled) return 'scheduled';
     if (this.pulling) return 'pulling';
     return this.paused ? 'paused' : 'running';
-  }
-
-  progress(): CampaignProgress {
-    const { def } = this;
-    return {
-      campaignId: def.id, status: this.status(), funnel: this.funnel ?? null, listed: this.listed, attempts: this.attempts, connected: this.connected,
-      accepted: this.accepted, ordered: this.ordered, inFlight: this.inFlight(), abandoned: this.abandoned,
-      dialing: def.dialing, pacing: def.pacing, pacingState: this.pacingState, window: def.window, run: this.run,
-      ...(this.endedBecause ? { endedBecause: this.endedBecause } : {}),
-      outages: this.outages.all, leadFailures: this.leadFailures, handingOver: this.handingOver,
-      ...(this.cancelInfo ? { cancelled: this.cancelInfo } : {}),
-      ...(this.lastControl ? { lastControl: this.lastControl } : {}),
-    };
-  }
-
-  /** What the next run starts from. */
-  carry(): CarriedState {
-    const { stops, calls, ended, outages } = this;
-    return {
-      listed: this.listed, attempts: this.attempts, connected: this.connected, accepted: this.accepted,
-      ordered: this.ordered, abandoned: this.abandoned, paused: this.paused, run: this.run + 1, ...(stops.length ? { stops } : {}),
-      ...(calls.size ? { calls: [...calls.values()] } : {}), ...(ended.length ? { ended } : {}),
-      ...(outages.all.length ? { outages: outages.all } : {}), ...(this.leadFailures ? { leadFailures: this.leadFailures } : {}),
-      ...(this.funnel ? { funnel: this.funnel } : {}),
-      ...(this.lastControl ? { lastControl: this.lastControl } : {}),
-    };
   }
 
   /** What moved since the funnel was last read, as one string: unchanged, no new reading is needed. */

@@ -11,12 +11,13 @@ import * as m from './messages';
 import { checkNextLead, checkReport, nextLead, reportCall } from './preview';
 import { newRun, recordStatus, type Run } from './run';
 import { CampaignState } from './state';
+import { progressOf } from './progress';
 
 export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<m.CampaignProgress> {
   const state = new CampaignState(definitionOf(input.definition), input.carried);
   const run = newRun(state, input.historyLimit ?? m.DEFAULT_HISTORY_LIMIT, input.drainDialerLimitSeconds, workflowInfo());
 
-  setHandler(m.progressQuery, () => state.progress());
+  setHandler(m.progressQuery, () => progressOf(state));
   setHandler(m.stopLeadSignal, (stop) => state.stop(stop));
   setHandler(m.pauseUpdate, (req) => pause(state, req), { validator: (_req) => refuse(state, 'pause')() });
   setHandler(m.resumeUpdate, (req) => resume(state, req), { validator: (_req) => refuse(state, 'resume')() });
@@ -31,7 +32,7 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
   if (!input.carried && patched(m.LAUNCH_RECORDS_ROW)) {
     await stubs.campaign.recordLaunch({ definition: input.definition, idempotencyKey: input.idempotencyKey ?? null });
   }
-  if (!input.carried && !(await scheduledStart(run))) return state.progress();
+  if (!input.carried && !(await scheduledStart(run))) return progressOf(state);
   await recordStatus(run);
   if (state.pulling) {
     const pulled = await listPull.pullList({ campaignId: state.campaignId, segment: state.def.segment, offerCode: state.def.offer.code, contactCap: state.def.contactCap });
