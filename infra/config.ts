@@ -56,10 +56,9 @@ const ConfigSchema = z.object({
    * How many leads one campaign may list, per role that launches campaigns (`role=n,…`); only an
    * admin may list a whole segment (`everyone: true`).
    */
-  MAX_LEADS_PER_ROLE: z.string().default('marketing=200000,admin=5000000').transform((text, ctx) => {
+  MAX_LEADS_PER_ROLE: z.string().default('marketing=200000,admin=5000000').superRefine((text, ctx) => {
     const ceilings = parseListCeilings(text);
     if (typeof ceilings === 'string') ctx.addIssue({ code: 'custom', message: ceilings });
-    return typeof ceilings === 'string' ? {} : ceilings;
   }),
   /** Requests per minute one principal (a token's subject) may make; 429 with Retry-After past it. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(1_200),

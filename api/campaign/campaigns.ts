@@ -16,7 +16,7 @@ import { readCampaignFunnel } from '../../activities/reports/funnel';
 import { FUNNEL_MEANING, FUNNEL_STEPS, type FunnelStep } from '../../domain/reports/funnel';
 import { checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
 import { badRequest, conflict, HttpError, notFound, refusalOf } from '../errors';
-import { listLimitRefusal } from '../../domain/campaign/list-limit';
+import { listLimitRefusal, parseListCeilings, type ListCeilings } from '../../domain/campaign/list-limit';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
@@ -40,6 +40,7 @@ const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrou
 /** Marketing's resource: launch a campaign, watch its funnel, pause, resume or cancel it. */
 export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { db, client } = deps;
+  const ceilings = parseListCeilings(deps.config.MAX_LEADS_PER_ROLE) as ListCeilings; // checked when the configuration was loaded
 
   app.post('/campaigns', {
     config: { roles: ['marketing'] },
@@ -53,7 +54,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'] ?? null;
     const body = request.body;
-    const limit = listLimitRefusal(body.segment, request.actor!.role, deps.config.MAX_LEADS_PER_ROLE);
+    const limit = listLimitRefusal(body.segment, request.actor!.role, ceilings);
     if (limit) throw limit.status === 403 ? new HttpError(403, 'forbidden', `${limit.path}: ${limit.message}`) : badRequest(limit.path, limit.message);
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
