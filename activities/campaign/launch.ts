@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { describeActor, type Actor } from '../../domain/access/roles';
 import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CampaignDefinition } from '../../domain/campaign/campaign';
@@ -49,20 +50,20 @@ export type Launch =
  * Plain, with its dependencies given, so the API's route, an activity or a schedule launch alike.
  */
 export async function launchCampaign(
-  deps: LaunchDeps, body: Omit<CampaignDefinition, 'id'> & { id?: string }, key: string | null,
+  deps: LaunchDeps, body: Omit<CampaignDefinition, 'id'> & { id?: string }, key: string | null, launchedBy?: Actor,
 ): Promise<Launch> {
   const prior = await findLaunch(deps, key, body.id ?? null);
   if (prior) {
     const other = otherLaunch(prior, body, key);
     if (other) return other;
     // Rows written before the start came first (an older API) may lack their workflow: this starts it.
-    if (prior.status === 'pending') await startCampaignWorkflow(deps, prior.definition as CampaignDefinition, prior.idempotency_key);
+    if (prior.status === 'pending') await startCampaignWorkflow(deps, prior.definition as CampaignDefinition, prior.idempotency_key, launchedBy);
     return { kind: 'launched', campaign: prior, created: false };
   }
 
   const id = body.id ?? (key ? keyedCampaignId(key) : `c-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
   const definition: CampaignDefinition = { ...body, id };
-  const started = await startCampaignWorkflow(deps, definition, key);
+  const started = await startCampaignWorkflow(deps, definition, key, launchedBy);
   if (!started) {
     // Its workflow exists and its row does not (yet): an earlier request died after the start, or is
     // still between the two steps. The same launch only if it was started with the same definition.
@@ -112,9 +113,9 @@ const conflictOf = (by: 'key' | 'id', id: string): Launch => ({ kind: 'conflict'
   : `campaign id '${id}' is already used by a different campaign` });
 
 /** Starts the campaign's workflow; false when one with its id exists already (running or closed). */
-async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefinition, key: string | null): Promise<boolean> {
+async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefinition, key: string | null, launchedBy: Actor | undefined): Promise<boolean> {
   const regions = definition.segment.regions ?? [];
-  const args: CampaignWorkflowInput = { definition, idempotencyKey: key };
+  const args: CampaignWorkflowInput = { definition, idempotencyKey: key, ...(launchedBy ? { launchedBy } : {}) };
   try {
     await deps.client.workflow.start('campaignWorkflow', {
       workflowId: campaignWorkflowId(definition.id),
@@ -136,6 +137,7 @@ async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefin
         `Dialing: ${JSON.stringify(definition.dialing)}`,
         `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
         `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
+        ...(launchedBy ? [`Launched by ${describeActor(launchedBy)}.`] : []),
       ].join('\n\n'),
     });
     return true;

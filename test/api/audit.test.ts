@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, testCampaign } from '../support/campaigns';
+import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -39,6 +40,10 @@ describe('the audit log', () => {
     expect(entries[1]).toMatchObject({ actor: { sub: alice, role: 'agent' }, outcome: expect.stringMatching(/^refused: .*needs one of the roles/) });
     expect(entries[0]!.outcome).toMatch(/^refused: body\.window/);
     expect((await audit(`target=${id}`)).entries).toHaveLength(4);
+    // and Temporal knows who launched it: in the workflow's input
+    const started = await h.client.workflow.getHandle(campaignWorkflowId(id)).fetchHistory();
+    const input = started.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    expect(JSON.parse(Buffer.from(input.data!).toString()).launchedBy).toEqual({ sub: alice, role: 'marketing' });
   });
 
   it('pages newest first, and filters by period', async () => {

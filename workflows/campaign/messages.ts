@@ -194,6 +194,8 @@ export interface CampaignWorkflowInput {
   definition: CampaignDefinition;
   /** The launch's Idempotency-Key, written with the campaign's row by the first run. */
   idempotencyKey?: string | null;
+  /** Who launched it (shown with the input in the Temporal UI, and in the first run's details). */
+  launchedBy?: Actor;
   /** Hand over to a new run past this many history events (bounded history for large lists). */
   historyLimit?: number;
   /** How long the end waits for a dialer that is down to answer for its calls (6 hours unless given; tests shorten it). */
