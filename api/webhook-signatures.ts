@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HttpError } from './errors';
+import { refuseNul } from './nul-bytes';
 
 /** The systems that post us webhooks, each signing with secrets of its own. */
 export type WebhookSender = 'dialer' | 'courier';
@@ -73,6 +74,7 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
     }
     const err = unparsed.get(request);
     if (err) throw err;
+    refuseNul(request);
   });
 
   for (const route of routes) await app.register(route);
