@@ -3,16 +3,17 @@ import { HttpError } from './errors';
 
 /**
  * Postgres cannot store a NUL character (\u0000) in text, and the API took one anywhere: in a
- * name, a reason, an id in the path or the query, a key of the body. Reaching Postgres, it was a
- * 500. It is refused once here, for every route, before validation: a 400 naming the field. The
- * OpenAPI document says the same of every string (noNulInSchema). Headers never carry one (Node
- * refuses the request first).
+ * name, a reason, an id in the path or the query. Reaching Postgres, it was a 500. It is refused
+ * once here, for every route, in what validation kept (an unknown key of a strict object is
+ * validation's 400 already; an unknown field of a webhook's report is dropped, unread): a 400
+ * naming the field. The OpenAPI document says the same of every string (noNulInSchema). Headers
+ * never carry one (Node refuses the request first).
  */
 
 /** A key as it can be shown in a path or a message: a NUL in it spelled out. */
 const shown = (key: string) => key.replaceAll('\u0000', '\\u0000');
 
-/** The path of the first NUL in the request's path parameters, query or body, or undefined. */
+/** The path of the first NUL in the request's path parameters, query or body (as validated), or undefined. */
 export function nulPath(request: FastifyRequest): string | undefined {
   // Iterative: a deeply nested body must not exhaust the stack.
   const stack: [string, unknown][] = [['params', request.params], ['querystring', request.query], ['body', request.body]];
@@ -32,7 +33,7 @@ export function nulPath(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function refuseNul(request: FastifyRequest): void {
+function refuseNul(request: FastifyRequest): void {
   const path = nulPath(request);
   if (!path) return;
   const message = 'contains a NUL character (\\u0000), which no text may hold';
@@ -40,14 +41,12 @@ export function refuseNul(request: FastifyRequest): void {
 }
 
 /**
- * Every route added after this refuses a NUL anywhere in its input; the webhooks do it themselves,
- * once their signature is checked (api/webhook-signatures.ts), so an unsigned request still
- * learns nothing but its 401.
+ * Every route added after this refuses a NUL anywhere in its validated input, before its handler:
+ * after the token check, the audit log's record of the request, and a webhook's signature (so an
+ * unsigned request still learns nothing but its 401).
  */
 export function refuseNulBytes(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.config.signedBy === undefined) refuseNul(request);
-  });
+  app.addHook('preHandler', async (request) => refuseNul(request));
 }
 
 type JsonSchema = Record<string, unknown>;

@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HttpError } from './errors';
-import { refuseNul } from './nul-bytes';
 
 /** The systems that post us webhooks, each signing with secrets of its own. */
 export type WebhookSender = 'dialer' | 'courier';
@@ -74,7 +73,6 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
     }
     const err = unparsed.get(request);
     if (err) throw err;
-    refuseNul(request);
   });
 
   for (const route of routes) await app.register(route);

@@ -34,7 +34,8 @@ export function installAudit(app: FastifyInstance, db: AppDeps['db']): void {
   const record = (request: FastifyRequest, phase: 'requested' | 'answered', status: number | null, targets: string[], outcome: string | null) => {
     const actor = request.actor ?? { sub: request.principal!.sub, role: request.principal!.roles[0]! };
     // What the request named goes in as text, and Postgres takes no NUL in text (api/nul-bytes.ts
-    // refuses one, after the request is recorded): recorded as U+FFFD, so the refusal is too.
+    // refuses one once the request is recorded; an answer may quote one): recorded as U+FFFD, so
+    // the refusal is too.
     const text = (s: string) => s.replaceAll('\u0000', '\uFFFD');
     return db.query(RECORD_AUDIT, [request.id, phase, text(actor.sub), actor.role, request.method, request.routeOptions.url ?? request.url,
       targets.map(text), status, outcome === null ? null : text(outcome)]);

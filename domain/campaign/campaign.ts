@@ -45,16 +45,17 @@ export const SegmentSchema = z.strictObject({
 /**
  * A campaign's list: its segment, and how many leads it holds at most (`maxLeads`), or the whole
  * segment however large (`everyone: true`, which only an admin may send: domain/campaign/list-limit.ts).
- * An empty segment once listed the whole customer base by accident. Exactly one of the two, which
- * the JSON schema states (`oneOf`) and the checks below say with the field's path.
+ * An empty segment once listed the whole customer base by accident. One of the two is required,
+ * which the JSON schema states (`anyOf`); both at once is a rule (422), since a schema's `not`
+ * leaves schemathesis unable to make a valid body for it.
  */
 export const CampaignSegmentSchema = SegmentSchema.extend({
   everyone: z.literal(true).optional(),
-}).meta({ oneOf: [{ required: ['maxLeads'] }, { required: ['everyone'] }] }).superRefine((s, ctx) => {
+}).meta({ anyOf: [{ required: ['maxLeads'] }, { required: ['everyone'] }] }).superRefine((s, ctx) => {
   if (s.maxLeads === undefined && !s.everyone) {
     ctx.addIssue({ code: 'custom', path: ['maxLeads'], message: 'required: how many leads the list holds at most (or everyone: true, which only an admin may send)' });
   }
-  if (s.maxLeads !== undefined && s.everyone) ctx.addIssue({ code: 'custom', path: ['everyone'], message: 'either maxLeads or everyone, not both' });
+  if (s.maxLeads !== undefined && s.everyone) ctx.addIssue({ code: 'custom', ...rule('either maxLeads or everyone, not both', ['everyone']) });
 });
 
 const dialingFields = {
@@ -175,6 +176,7 @@ export const CampaignDefinitionSchema = z
 /** The rules of a campaign definition beyond its schema (422), as the launch route documents them. */
 export const CAMPAIGN_DEFINITION_RULES = [
   'endAt must be after startAt',
+  'segment: maxLeads or everyone, not both',
   'preview and predictive pacing need a team',
   "each sku once in an offer's ships",
   'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds',
