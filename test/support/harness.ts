@@ -61,13 +61,15 @@ export async function startHarness(opts: {
   temporalAddress?: string;
   /** The API's requests per minute per principal (default: more than any test makes). */
   rateLimitPerMinute?: number;
+  /** A database of the test's own instead of the run's (whose customers other tests count). */
+  databaseUrl?: string;
 } = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
     runtimeQuiet = true;
   }
   const taskQueue = `test-${randomUUID()}`;
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
