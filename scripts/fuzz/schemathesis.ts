@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { schemathesisCli } from '../stack/binaries';
-import { ROOT } from '../stack/paths';
+import { DATA_DIR, ROOT } from '../stack/paths';
 
 export interface FuzzOptions {
   /** The API's base URL; its document is `<apiUrl>/docs/json`. */
@@ -67,6 +67,8 @@ async function runOnce(opts: FuzzOptions): Promise<FuzzResult> {
       FUZZ_TOKEN: opts.token,
       FUZZ_DIALER_WEBHOOK_SECRET: opts.webhookSecrets.dialer,
       FUZZ_COURIER_WEBHOOK_SECRET: opts.webhookSecrets.courier,
+      // Hypothesis keeps its caches (unicode tables, constants) here, not in the project's root.
+      HYPOTHESIS_STORAGE_DIRECTORY: path.join(DATA_DIR, 'hypothesis'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
