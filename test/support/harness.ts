@@ -43,6 +43,17 @@ export interface Harness {
 let runtimeQuiet = false;
 
 /**
+ * The configuration as the environment of a child process (the worker, the API) that parses it
+ * again: lists as their items, the list ceilings as `role=n,…` (String() made '[object Object]'
+ * of them, which the child refused, so it never started).
+ */
+export function configEnv(config: Config): Record<string, string> {
+  const text = (v: unknown) => Array.isArray(v) ? v.join(' ')
+    : v !== null && typeof v === 'object' ? Object.entries(v).map(([k, n]) => `${k}=${String(n)}`).join(',') : String(v);
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, text(v)]));
+}
+
+/**
  * The system in one test process: the real API (on an ephemeral port, so the sims' webhooks reach
  * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
  */
@@ -104,7 +115,7 @@ export async function startHarness(opts: {
     child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: ROOT,
       env: {
-        ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+        ...process.env, ...configEnv(config),
         WORKFLOW_BUNDLE: inject('workflowBundlePath'), LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
