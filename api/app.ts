@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps';
 import { installErrorHandler } from './errors';
 import { installAccess } from './access/auth';
@@ -20,14 +20,24 @@ import { agentRoutes } from './campaign/agents';
 import { deliveryRoutes } from './dispatch/held-deliveries';
 import { logisticsRoutes } from './logistics/logistics';
 import { deliveryRetryRoutes } from './dispatch/retry-jobs';
+import { documentAnswers } from './answers';
+import { answerUnknownMethods } from './allowed-methods';
+import { noNulInSchema, refuseNulBytes } from './nul-bytes';
+import { documentSegmentRule } from './campaign/segment-rule-doc';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  // A request id of our own (a UUID, answered in x-request-id): the audit log keys on it.
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024, genReqId: () => randomUUID() }).withTypeProvider<ZodTypeProvider>();
+  // A request id of our own (a UUID, answered in x-request-id): the audit log keys on it. A long
+  // path parameter is for its schema to refuse (400), not the router (414 by default past 100).
+  const app = Fastify({
+    logger: deps.logger ?? false, bodyLimit: 256 * 1024, genReqId: () => randomUUID(), routerOptions: { maxParamLength: 16_384 },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  answerUnknownMethods(app);
+  documentAnswers(app);
+  documentSegmentRule();
   await app.register(swagger, {
     openapi: {
       info: { title: 'Telemarketing orchestration API', version: '0.1.0', description: 'Campaigns, orders and the webhooks of the dialer and the courier.' },
@@ -51,13 +61,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (route) => {
+      const documented = jsonSchemaTransform(route);
+      for (const part of ['body', 'querystring', 'params', 'headers'] as const) noNulInSchema(documented.schema?.[part]);
+      return documented;
+    },
+    // Registered schemas as components (the recursive segment rule); their request side says no NUL too.
+    transformObject: (document) => {
+      const object = jsonSchemaTransformObject(document);
+      for (const [name, schema] of Object.entries((object as { components?: { schemas?: object } }).components?.schemas ?? {})) if (name.endsWith('Input')) noNulInSchema(schema);
+      return object;
+    },
   });
   // The documentation is public; every route after this declares who may call it.
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await installAccess(app, deps.config);
   await installRateLimit(app, deps.config);
   installAudit(app, deps.db);
+  refuseNulBytes(app);
   await app.register(campaignRoutes(deps));
   await app.register(campaignFailureRoutes(deps));
   await app.register(segmentRoutes(deps));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isRuleIssue } from '../domain/rule';
 
 /** An error a route throws to answer a client with a status and a reason, never a 500. */
 export class HttpError extends Error {
@@ -16,12 +17,27 @@ export class HttpError extends Error {
 }
 
 /** The body of every error answer (4xx, 5xx): a code, a reason, and the fields at fault when there are. */
-export const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
+export const ErrorBody = z.object({
+  error: z.string(),
+  message: z.string(),
+  /** 400 and 422: each field at fault, by its path (`body.segment.maxLeads`), and why. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+}).passthrough();
 
 export const notFound = (what: string) => new HttpError(404, 'not-found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
-export const badRequest = (path: string, message: string) =>
-  new HttpError(400, 'bad-request', `${path}: ${message}`, [{ path, message }]);
+/**
+ * A well-formed request that breaks a rule its schema cannot state (RFC 9110's 422): one across
+ * fields, or against data in Postgres (a region or team we do not have), or the caller's role
+ * (domain/rule.ts). Each route lists its rules in the OpenAPI document (`rules()`).
+ */
+export const ruleBroken = (path: string, message: string) =>
+  new HttpError(422, 'rule', `${path}: ${message}`, [{ path, message }]);
+
+/** A route's 422, documented with the rules that give it. */
+export const rules = (...which: readonly string[]) => ({
+  422: ErrorBody.describe(`Well-formed, but breaks a rule: ${which.join('; ')}. The body names each field at fault (issues).`),
+});
 
 /** A refused Temporal update is the workflow saying no, with its reason: a 409, not a 500. */
 export function refusalOf(err: unknown, what: string): unknown {
@@ -55,11 +71,18 @@ export function installErrorHandler(app: FastifyInstance): void {
         path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
         message: v.message ?? 'invalid',
       }));
-      return reply.status(400).send({
-        error: 'validation',
+      // The schema's own checks are a 400; only rules beyond it broken (and the shape right), a 422.
+      const onlyRules = err.validation.every((v) => isRuleIssue({ code: v.keyword, params: (v.params as { params?: unknown }).params }));
+      return reply.status(onlyRules ? 422 : 400).send({
+        error: onlyRules ? 'rule' : 'validation',
         message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
         issues,
       });
+    }
+    // Temporal did not answer (down, overloaded): nothing is known to have happened, so the caller retries.
+    if (err instanceof ServiceError) {
+      request.log.warn({ err }, 'Temporal unavailable');
+      return reply.status(503).send({ error: 'unavailable', message: 'Temporal cannot take the request now; retry' });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {

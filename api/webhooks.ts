@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { ErrorBody } from './errors';
 
 /** What a webhook answers a sender: received, and whether the report was one we had already. */
 export const WebhookAck = z.object({ ok: z.boolean(), duplicate: z.boolean() });
 export type WebhookAck = z.infer<typeof WebhookAck>;
 
-/** What else a webhook answers: 400 for a signed body that is not a report, 401 for one not signed by its sender. */
-const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
-export const WEBHOOK_ERRORS = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } as const;
+/** What else a webhook answers: 401 for one not signed by its sender, 404 for a call or delivery we never made. */
+export const WEBHOOK_ERRORS = {
+  401: ErrorBody.describe('not signed by the sender (webhook-id, webhook-timestamp, webhook-signature)'),
+  404: ErrorBody.describe('no such call or delivery'),
+} as const;
 
 /** Webhooks carry the sender's signature (api/webhook-signatures.ts), not a user's credentials. */
 export const WEBHOOK_SECURITY = [{ standardWebhooks: [] }];

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AUDIT_ENTRIES, RECORD_AUDIT, type AuditEntryRow } from '../../db/access/audit-sql';
 import type { AppDeps } from '../deps';
-import { ErrorBody, HttpError } from '../errors';
+import { HttpError } from '../errors';
+import { IsoDateTimeSchema } from '../../domain/datetime';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,7 +33,12 @@ const pathTargets = (request: FastifyRequest) =>
 export function installAudit(app: FastifyInstance, db: AppDeps['db']): void {
   const record = (request: FastifyRequest, phase: 'requested' | 'answered', status: number | null, targets: string[], outcome: string | null) => {
     const actor = request.actor ?? { sub: request.principal!.sub, role: request.principal!.roles[0]! };
-    return db.query(RECORD_AUDIT, [request.id, phase, actor.sub, actor.role, request.method, request.routeOptions.url ?? request.url, targets, status, outcome]);
+    // What the request named goes in as text, and Postgres takes no NUL in text (api/nul-bytes.ts
+    // refuses one once the request is recorded; an answer may quote one): recorded as U+FFFD, so
+    // the refusal is too.
+    const text = (s: string) => s.replaceAll('\u0000', '\uFFFD');
+    return db.query(RECORD_AUDIT, [request.id, phase, text(actor.sub), actor.role, request.method, request.routeOptions.url ?? request.url,
+      targets.map(text), status, outcome === null ? null : text(outcome)]);
   };
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -92,12 +98,12 @@ export const auditRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       querystring: z.strictObject({
         target: z.string().min(1).max(200).optional().describe('an id the request named or created (campaign, order, lead, job …)'),
         actor: z.string().min(1).max(200).optional().describe("a token's subject"),
-        from: z.iso.datetime({ offset: true }).optional(),
-        to: z.iso.datetime({ offset: true }).optional(),
+        from: IsoDateTimeSchema.optional(),
+        to: IsoDateTimeSchema.optional(),
         before: z.string().regex(/^\d{1,18}$/, 'an entry id').optional().describe('the last entry id of the previous page'),
         limit: z.coerce.number().int().min(1).max(500).default(100),
       }),
-      response: { 200: z.object({ entries: z.array(Entry), next: z.string().nullable() }), 400: ErrorBody },
+      response: { 200: z.object({ entries: z.array(Entry), next: z.string().nullable() }) },
     },
   }, async (request) => {
     const q = request.query;

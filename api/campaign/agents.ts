@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AgentReportSchema } from '../../domain/campaign/dialing';
+import { agentReportSchema } from '../../domain/campaign/dialing';
+import { text } from '../../domain/text';
 import { nextLeadUpdate, reportCallUpdate } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { findLiveCampaign, type CampaignRow } from './store';
-import { badRequest, ErrorBody, HttpError, notFound, refusalOf } from '../errors';
+import { ErrorBody, HttpError, notFound, refusalOf, ruleBroken, rules } from '../errors';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const AgentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,59}$/, 'lower-case letters, digits, dots, dashes');
+/** Who a preview request acts for depends on the token, which no schema sees. */
+const AGENT_ID_RULE = 'agentId: required unless the caller is an agent (who acts as themself)';
 const Team = z.object({ code: z.string(), name: z.string(), agents: z.number().int() });
 const Agent = z.object({ id: z.string(), team: z.string(), name: z.string(), active: z.boolean() });
 
@@ -46,7 +49,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     config: { roles: ['marketing'] },
     schema: {
       tags: ['agents'], summary: 'Create or rename a team (idempotent)',
-      params: z.strictObject({ code: Code }), body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+      params: z.strictObject({ code: Code }), body: z.strictObject({ name: text(1, 200) }),
       response: { 200: Team },
     },
   }, async (request) => {
@@ -73,8 +76,8 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     schema: {
       tags: ['agents'], summary: 'Create or change an agent (idempotent)',
       params: z.strictObject({ id: AgentId }),
-      body: z.strictObject({ team: Code, name: z.string().trim().min(1).max(200), active: z.boolean().default(true) }),
-      response: { 200: Agent, 400: ErrorBody },
+      body: z.strictObject({ team: Code, name: text(1, 200), active: z.boolean().default(true) }),
+      response: { 200: Agent, 404: ErrorBody.describe('no such team') },
     },
   }, async (request) => {
     const { team, name, active } = request.body;
@@ -96,7 +99,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   function actingAgent(request: FastifyRequest, named: string | undefined): string {
     const actor = request.actor!;
     if (actor.role !== 'agent') {
-      if (!named) throw badRequest('body.agentId', `required when acting as ${actor.role}`);
+      if (!named) throw ruleBroken('body.agentId', `required when acting as ${actor.role}`);
       return named;
     }
     if (named !== undefined && named !== actor.sub) throw new HttpError(403, 'forbidden', `${actor.sub} may act only as themself, not as ${named}`);
@@ -121,7 +124,7 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       params: z.strictObject({ id: z.string().min(1).max(63) }),
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
       body: z.strictObject({ agentId: AgentId.optional().describe('the agent to act for: an agent acts as themself (the token), an admin names one') }).default({}),
-      response: { 200: Lead, 204: z.null(), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      response: { 200: Lead, 204: z.null().describe('no lead is callable now'), 409: ErrorBody, ...rules(AGENT_ID_RULE) },
     },
   }, async (request, reply) => {
     const agentId = actingAgent(request, request.body.agentId);
@@ -146,12 +149,8 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       tags: ['agents'],
       summary: 'Preview mode: how the call of a lead this agent holds went (its disposition)',
       params: z.strictObject({ id: z.string().min(1).max(63), leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-      body: z.strictObject({ agentId: AgentId.optional(), ...AgentReportSchema.shape }).superRefine((b, ctx) => {
-        if (b.disposition !== 'callback-requested' && b.callbackAt !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['callbackAt'], message: 'only a callback-requested call has a callback time' });
-        }
-      }),
-      response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      body: agentReportSchema({ agentId: AgentId.optional() }),
+      response: { 200: z.object({ campaignId: z.string(), leadId: z.number(), status: z.string(), attempts: z.number(), accepted: z.number() }), 409: ErrorBody, ...rules(AGENT_ID_RULE) },
     },
   }, async (request) => {
     const { agentId: named, ...report } = request.body;

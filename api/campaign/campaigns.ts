@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  CAMPAIGN_DEFINITION_RULES,
   CAMPAIGN_STATUSES,
   CampaignDefinitionSchema,
   DialingChangeSchema,
@@ -15,7 +16,8 @@ import { launchCampaign } from '../../activities/campaign/launch';
 import { readCampaignFunnel } from '../../activities/reports/funnel';
 import { FUNNEL_MEANING, FUNNEL_STEPS, type FunnelStep } from '../../domain/reports/funnel';
 import { checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
-import { badRequest, conflict, HttpError, notFound, refusalOf } from '../errors';
+import { conflict, ErrorBody, HttpError, notFound, refusalOf, ruleBroken, rules } from '../errors';
+import { text } from '../../domain/text';
 import { listLimitRefusal, parseListCeilings, type ListCeilings } from '../../domain/campaign/list-limit';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
 
@@ -35,7 +37,6 @@ const CampaignView = CampaignCreated.extend({
   createdAt: z.string(),
   temporalUi: z.string(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
 
 /** Marketing's resource: launch a campaign, watch its funnel, pause, resume or cancel it. */
 export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
@@ -49,13 +50,16 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       summary: 'Launch a campaign (idempotent by Idempotency-Key header or client-given id)',
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
       body: CampaignDefinitionSchema,
-      response: { 200: CampaignCreated, 201: CampaignCreated, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      response: {
+        200: CampaignCreated, 201: CampaignCreated, 409: ErrorBody.describe('the Idempotency-Key or id was used for another definition'),
+        ...rules(...CAMPAIGN_DEFINITION_RULES, 'segment.regions and team: ones we have', "segment.maxLeads: at most the launching role's ceiling (MAX_LEADS_PER_ROLE)"),
+      },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'] ?? null;
     const body = request.body;
     const limit = listLimitRefusal(body.segment, request.actor!.role, ceilings);
-    if (limit) throw limit.status === 403 ? new HttpError(403, 'forbidden', `${limit.path}: ${limit.message}`) : badRequest(limit.path, limit.message);
+    if (limit) throw limit.status === 403 ? new HttpError(403, 'forbidden', `${limit.path}: ${limit.message}`) : ruleBroken(limit.path, limit.message);
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
     const launch = await launchCampaign({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, fault: deps.config.API_FAULT }, body, key, request.actor);
@@ -134,8 +138,8 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       body: SettingsChangeSchema,
       response: {
         200: z.object({ id: z.string(), status: z.string(), dialing: z.record(z.string(), z.unknown()), pacing: z.record(z.string(), z.unknown()), window: z.record(z.string(), z.unknown()) }),
-        404: ErrorBody,
         409: ErrorBody,
+        ...rules('window.end later than window.start'),
       },
     },
   }, async (request) => {
@@ -154,7 +158,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       tags: ['campaigns'],
       summary: 'Stop calling one lead (a complaint, a request): no further attempt, within seconds',
       params: z.strictObject({ id: IdParams.shape.id, leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-      body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+      body: z.strictObject({ reason: text(1, 500) }),
       response: { 202: z.object({ campaignId: z.string(), leadId: z.number(), accepted: z.boolean() }), 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
@@ -166,7 +170,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
   });
 
   const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;
-  const CancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).nullish();
+  const CancelBody = z.strictObject({ reason: text(1, 500).optional() }).nullish();
   for (const [action, update] of Object.entries(controls)) {
     app.post(`/campaigns/:id/${action}`, {
       config: { roles: ['marketing'] },

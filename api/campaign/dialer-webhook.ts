@@ -9,20 +9,21 @@ import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { handOver, WEBHOOK_ERRORS, WEBHOOK_SECURITY, WebhookAck } from '../webhooks';
 import { recordFirstReport } from '../../db/first-report-sql';
+import { IsoDateTimeSchema } from '../../domain/datetime';
 
 const DialerOutcome = z.object({
   callId: z.string().min(1).max(200),
   disposition: z.enum(DISPOSITIONS),
   connected: z.boolean(),
   durationSec: z.number().int().min(0).max(86_400),
-  callbackAt: z.iso.datetime({ offset: true }).optional(),
+  callbackAt: IsoDateTimeSchema.optional(),
   satisfaction: z.number().int().min(1).max(5).optional(),
   complaint: z.boolean().optional(),
   complaintReason: z.string().min(1).max(200).optional(),
   /** A follow-up call: the customer bought the offer made on it too. */
   resale: z.boolean().optional(),
   agentId: z.string().min(1).max(60).optional(),
-  endedAt: z.iso.datetime({ offset: true }),
+  endedAt: IsoDateTimeSchema,
 });
 
 const RECORD_OUTCOME = recordFirstReport({

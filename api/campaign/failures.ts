@@ -43,7 +43,6 @@ export const campaignFailureRoutes = (deps: AppDeps): FastifyPluginAsyncZod => a
       querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       response: {
         200: z.object({ campaignId: z.string(), total: z.number().int(), failures: z.array(LeadFailure) }),
-        404: z.object({ error: z.string(), message: z.string() }).passthrough(),
       },
     },
   }, async (request) => {

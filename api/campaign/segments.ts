@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ContactCapSchema, OfferSchema, SegmentSchema } from '../../domain/campaign/campaign';
-import { describeRule } from '../../domain/campaign/segment';
+import { MAX_RULE_DEPTH, MAX_RULE_FACTORS, describeRule } from '../../domain/campaign/segment';
 import { maskMsisdn } from '../../domain/compliance/masking';
 import { inTransaction } from '../../infra/db';
 import { PULL_WORK_MEM, SqlParams, eligible, onDnc, overContactCap, ownsOffer, segmentWhere, validNumber } from '../../db/campaign/segment-sql';
 import type { AppDeps } from '../deps';
 import { checkRegions } from './store';
+import { rules } from '../errors';
 
 const Preview = z.object({
   rule: z.string().nullable(),
@@ -32,7 +33,7 @@ export const segmentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       tags: ['campaigns'],
       summary: 'Count and sample a segment without creating anything',
       body: z.strictObject({ segment: SegmentSchema, offerCode: OfferSchema.shape.code.optional(), contactCap: ContactCapSchema.optional() }),
-      response: { 200: Preview },
+      response: { 200: Preview, ...rules('segment.regions: ones we serve', `segment.rule: at most ${MAX_RULE_DEPTH} levels deep, with at most ${MAX_RULE_FACTORS} factors`) },
     },
   }, async (request) => {
     const { segment, offerCode, contactCap } = request.body;

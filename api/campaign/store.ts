@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db } from '../../infra/db';
 import type { CampaignRow } from '../../activities/campaign/launch';
-import { badRequest, conflict, notFound } from '../errors';
+import { conflict, notFound, ruleBroken } from '../errors';
 
 export type { CampaignRow } from '../../activities/campaign/launch';
 
@@ -24,12 +24,12 @@ export async function checkRegions(db: Db, regions: string[] | undefined, path: 
   const { rows } = await db.query<{ code: string }>('SELECT code FROM regions WHERE code = ANY($1)', [regions]);
   const known = new Set(rows.map((r) => r.code));
   const i = regions.findIndex((r) => !known.has(r));
-  if (i >= 0) throw badRequest(`${path}.${i}`, `unknown region '${regions[i]}'`);
+  if (i >= 0) throw ruleBroken(`${path}.${i}`, `unknown region '${regions[i]}'`);
 }
 
 /** Refuses a campaign naming a team we do not have. */
 export async function checkTeam(db: Db, team: string | undefined, path: string): Promise<void> {
   if (!team) return;
   const { rowCount } = await db.query('SELECT 1 FROM teams WHERE code = $1', [team]);
-  if (!rowCount) throw badRequest(path, `unknown team '${team}'`);
+  if (!rowCount) throw ruleBroken(path, `unknown team '${team}'`);
 }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { HeldDeliveryFilterSchema, describeHeldFilter, type HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
 import { JOB_KEY_PATTERN, deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
-import { SlotSchema } from '../../domain/order/schema';
+import { SLOT_RULE, SlotSchema } from '../../domain/order/schema';
 import {
   cancelDeliveryRetryUpdate,
   deliveryRetryProgressQuery,
@@ -13,7 +13,7 @@ import {
 } from '../../workflows/dispatch/messages';
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
-import { conflict, notFound, refusalOf } from '../errors';
+import { conflict, ErrorBody, notFound, refusalOf, rules } from '../errors';
 
 const JOB_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
 type JobStatus = (typeof JOB_STATUSES)[number];
@@ -40,7 +40,6 @@ const JobProgress = JobStarted.extend({
   run: z.number(),
   temporalUi: z.string(),
 });
-const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
 
 /** What the job's memo keeps: the request's hash, to tell a repeat from a different request under one key. */
 interface JobMemo {
@@ -96,7 +95,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
       tags: ['orders'],
       summary: 'Retry every held order a work-queue filter matches (a job; the same idempotencyKey returns the same job)',
       body: RetryRequest,
-      response: { 202: JobStarted, 400: ErrorBody, 409: ErrorBody },
+      response: { 202: JobStarted, 409: ErrorBody.describe('the idempotencyKey was used for another bulk retry'), ...rules(SLOT_RULE) },
     },
   }, async (request, reply) => {
     const { idempotencyKey: jobId, filter, slot, limit } = request.body;
@@ -137,7 +136,7 @@ export const deliveryRetryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
       tags: ['orders'],
       summary: "A bulk retry's progress: how many held orders were retried, accepted and refused, and the latest refusals",
       params: JobParams,
-      response: { 200: JobProgress, 404: ErrorBody },
+      response: { 200: JobProgress, 404: ErrorBody, 503: ErrorBody.describe('Temporal cannot answer now; retry') },
     },
   }, async (request) => {
     const { handle, d } = await describeJob(request.params.jobId);

@@ -7,7 +7,9 @@ import { settleCourierDay } from '../../domain/logistics/settlement';
 import { inTransaction } from '../../infra/db';
 import { stockArrivedSignal } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
-import { conflict, notFound } from '../errors';
+import { conflict, ErrorBody, notFound } from '../errors';
+import { IsoDateSchema } from '../../domain/datetime';
+import { text } from '../../domain/text';
 
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const StockLevel = z.object({
@@ -93,11 +95,14 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
       params: z.strictObject({ code: Code }),
       body: z.strictObject({
         /** The delivery note: a receipt repeated with the same reference counts once. */
-        reference: z.string().trim().min(1).max(100),
+        reference: text(1, 100),
         sku: Code,
         qty: z.number().int().min(1).max(1_000_000),
       }),
-      response: { 200: StockLevel.extend({ duplicate: z.boolean(), ordersNotified: z.number() }) },
+      response: {
+        200: StockLevel.extend({ duplicate: z.boolean(), ordersNotified: z.number() }),
+        409: ErrorBody.describe('the delivery note was booked with another warehouse, sku or quantity'),
+      },
     },
   }, async (request) => {
     const { code } = request.params;
@@ -147,7 +152,7 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
       summary: "A courier's settlement for one day: money collected at the door, refunds, what the courier owes",
       params: z.strictObject({ code: Code }),
       querystring: z.strictObject({
-        date: z.iso.date().refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'a day between 2000 and 2100'),
+        date: IsoDateSchema,
       }),
       response: {
         200: z.object({

@@ -8,12 +8,13 @@ import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { handOver, WEBHOOK_ERRORS, WEBHOOK_SECURITY, WebhookAck } from '../webhooks';
 import { recordFirstReport } from '../../db/first-report-sql';
+import { IsoDateTimeSchema } from '../../domain/datetime';
 
 const CourierOutcome = z.object({
   deliveryId: z.string().min(1).max(200),
   orderId: z.string().min(1).max(200),
   outcome: z.enum(DELIVERY_OUTCOMES),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTimeSchema,
   amountCollected: z.number().min(0).max(1_000_000).optional(),
 });
 

@@ -4,12 +4,13 @@ import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
 import { createChannelOrder } from '../../activities/order/create';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
-import { SlotSchema } from '../../domain/order/schema';
+import { SLOT_RULE, SlotSchema } from '../../domain/order/schema';
+import { text } from '../../domain/text';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
-import { HttpError, badRequest, conflict, notFound, refusalOf } from '../errors';
+import { ErrorBody, HttpError, conflict, notFound, refusalOf, ruleBroken, rules } from '../errors';
 
 interface OrderRow {
   id: string;
@@ -79,7 +80,6 @@ const OrderDetail = OrderSummary.extend({
   temporalUi: z.string(),
 });
 const IdParams = z.strictObject({ id: z.string().min(1).max(200) });
-const ErrorBody = z.object({ error: z.string(), message: z.string() }).passthrough();
 const OrderCreated = z.object({ id: z.string(), workflowId: z.string(), created: z.boolean() });
 const UpdateAnswer = z.object({ id: z.string(), status: z.string(), stage: z.string(), waitingFor: z.string(), deliveryAttempts: z.number() });
 
@@ -195,7 +195,10 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         /** Delivery policy, hold SLA and follow-up; the defaults unless given. */
         orders: OrderPolicySchema.prefault({}),
       }),
-      response: { 200: OrderCreated, 201: OrderCreated, 404: ErrorBody, 409: ErrorBody },
+      response: {
+        200: OrderCreated, 201: OrderCreated, 404: ErrorBody.describe('no such customer (or campaign)'), 409: ErrorBody.describe('the Idempotency-Key was used for another order'),
+        ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds'),
+      },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
@@ -216,23 +219,26 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       summary: "A scheduler's decision: deliver a held order again (optionally to a new address or slot)",
       params: IdParams,
       body: z.strictObject({
-        address: z.string().trim().min(5).max(500).optional(),
+        address: text(5, 500).optional(),
         /** The region of a new address: the order goes to that region's courier. */
         region: z.string().regex(/^[a-z]{2,8}$/).optional(),
         slot: SlotSchema.optional(),
         /** Another courier than the region's. */
         courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).optional(),
-      }).refine((b) => !b.region || b.address, { message: 'a new region comes with the new address', path: ['address'] }).default({}),
-      response: { 200: UpdateAnswer, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      }).refine((b) => !b.region || b.address, { message: 'a new region comes with the new address', path: ['address'] })
+        // the same, for the JSON schema: no region, or an address with it
+        .meta({ anyOf: [{ not: { required: ['region'] } }, { required: ['address'] }] })
+        .default({}),
+      response: { 200: UpdateAnswer, 409: ErrorBody, ...rules(SLOT_RULE, 'region: one a courier delivers to', 'courier: one we have') },
     },
   }, async (request) => {
     const order = await loadOrder(request.params.id);
     const { region, courier } = request.body ?? {};
     if (region && !(await db.query('SELECT 1 FROM region_logistics WHERE region = $1', [region])).rowCount) {
-      throw badRequest('body.region', `no courier delivers to region '${region}'`);
+      throw ruleBroken('body.region', `no courier delivers to region '${region}'`);
     }
     if (courier && !(await db.query('SELECT 1 FROM couriers WHERE code = $1', [courier])).rowCount) {
-      throw badRequest('body.courier', `no courier '${courier}'`);
+      throw ruleBroken('body.courier', `no courier '${courier}'`);
     }
     return runUpdate(order.id, () =>
       client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
@@ -245,7 +251,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       summary: 'Move the delivery to another slot: a held order is booked again, a booking under way is cancelled and made again',
       params: IdParams,
       body: z.strictObject({ slot: SlotSchema }),
-      response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },
+      response: { 200: UpdateAnswer, 409: ErrorBody, ...rules(SLOT_RULE) },
     },
   }, async (request) => {
     const order = await loadOrder(request.params.id);
@@ -260,12 +266,12 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       summary: 'Give the delivery to another courier: a held order is booked with it, a booking under way is moved to it',
       params: IdParams,
       body: z.strictObject({ courier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/) }),
-      response: { 200: UpdateAnswer, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      response: { 200: UpdateAnswer, 409: ErrorBody, ...rules('courier: one we have') },
     },
   }, async (request) => {
     const order = await loadOrder(request.params.id);
     if (!(await db.query('SELECT 1 FROM couriers WHERE code = $1', [request.body.courier])).rowCount) {
-      throw badRequest('body.courier', `no courier '${request.body.courier}'`);
+      throw ruleBroken('body.courier', `no courier '${request.body.courier}'`);
     }
     return runUpdate(order.id, () =>
       client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(reassignDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
@@ -277,7 +283,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       tags: ['orders'],
       summary: 'Cancel an order: before delivery the stock is released; after it the goods are picked up, the money refunded and the service deactivated',
       params: IdParams,
-      body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+      body: z.strictObject({ reason: text(1, 500) }),
       response: { 200: UpdateAnswer, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request) => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IsoDateSchema } from '../datetime';
+import { rule } from '../rule';
 
 /**
  * When a lead may be called, in the lead's own local time (its region's time zone): a daily window,
@@ -16,9 +18,9 @@ export const CallingWindowSchema = z
     /** ISO weekdays: 1 = Monday … 7 = Sunday. */
     days: z.array(z.number().int().min(1).max(7)).min(1).max(7).default([1, 2, 3, 4, 5, 6, 7]),
     /** Local dates with no calls (public holidays), YYYY-MM-DD. */
-    holidays: z.array(z.iso.date()).max(400).default([]),
+    holidays: z.array(IsoDateSchema).max(400).default([]),
   })
-  .refine((w) => minutesOf(w.end) > minutesOf(w.start), { message: 'must be later than start', path: ['end'] });
+  .refine((w) => minutesOf(w.end) > minutesOf(w.start), rule('must be later than start', ['end']));
 
 export type CallingWindow = z.output<typeof CallingWindowSchema>;
 

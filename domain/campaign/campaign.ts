@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { ID_PATTERN } from './ids';
-import { RuleSchema } from './segment';
+import { MAX_RULE_DEPTH, MAX_RULE_FACTORS, RuleSchema } from './segment';
 import { CallingWindowSchema, DEFAULT_WINDOW } from './calling-window';
 import { PacingChangeSchema, PacingSchema } from './pacing';
 import { DeliveryPolicySchema, HoldSlaSchema } from '../order/schema';
 import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order/order';
+import { IsoDateTimeSchema } from '../datetime';
+import { text } from '../text';
+import { rule } from '../rule';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -13,14 +16,14 @@ import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order/order';
  */
 export const OfferSchema = z.strictObject({
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, 2-40 chars'),
-  name: z.string().trim().min(1).max(200),
+  name: text(1, 200),
   /** Monthly price in yuan. */
   price: z.number().nonnegative().max(100_000),
   /** What the courier brings (reserved from the region's warehouse before delivery); a SIM card unless given. */
   ships: z.array(z.strictObject({
     sku: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes'),
     qty: z.number().int().min(1).max(10),
-  })).max(10).refine((items) => new Set(items.map((i) => i.sku)).size === items.length, { message: 'each sku once' })
+  })).max(10).refine((items) => new Set(items.map((i) => i.sku)).size === items.length, rule('each sku once'))
     .default(defaultShips),
   /** Money the courier collects at the door: cash on delivery or a deposit; nothing unless given. */
   collect: z.strictObject({
@@ -42,15 +45,17 @@ export const SegmentSchema = z.strictObject({
 /**
  * A campaign's list: its segment, and how many leads it holds at most (`maxLeads`), or the whole
  * segment however large (`everyone: true`, which only an admin may send: domain/campaign/list-limit.ts).
- * An empty segment once listed the whole customer base by accident.
+ * An empty segment once listed the whole customer base by accident. One of the two is required,
+ * which the JSON schema states (`anyOf`); both at once is a rule (422), since a schema's `not`
+ * leaves schemathesis unable to make a valid body for it.
  */
 export const CampaignSegmentSchema = SegmentSchema.extend({
   everyone: z.literal(true).optional(),
-}).superRefine((s, ctx) => {
+}).meta({ anyOf: [{ required: ['maxLeads'] }, { required: ['everyone'] }] }).superRefine((s, ctx) => {
   if (s.maxLeads === undefined && !s.everyone) {
     ctx.addIssue({ code: 'custom', path: ['maxLeads'], message: 'required: how many leads the list holds at most (or everyone: true, which only an admin may send)' });
   }
-  if (s.maxLeads !== undefined && s.everyone) ctx.addIssue({ code: 'custom', path: ['everyone'], message: 'either maxLeads or everyone, not both' });
+  if (s.maxLeads !== undefined && s.everyone) ctx.addIssue({ code: 'custom', ...rule('either maxLeads or everyone, not both', ['everyone']) });
 });
 
 const dialingFields = {
@@ -93,7 +98,8 @@ export const DialingChangeSchema = z
     retryDelays: dialingFields.retryDelays.optional(),
     callbackGraceSeconds: dialingFields.callbackGraceSeconds.optional(),
   })
-  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' });
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { message: 'give at least one setting to change' })
+  .meta({ minProperties: 1 });
 export type DialingChange = z.infer<typeof DialingChangeSchema>;
 
 const atLeastOne = (c: object) => Object.values(c).some((v) => v !== undefined);
@@ -106,10 +112,11 @@ const atLeastOne = (c: object) => Object.values(c).some((v) => v !== undefined);
 export const SettingsChangeSchema = z
   .strictObject({
     dialing: DialingChangeSchema.optional(),
-    pacing: PacingChangeSchema.refine(atLeastOne, { message: 'give at least one setting to change' }).optional(),
+    pacing: PacingChangeSchema.refine(atLeastOne, { message: 'give at least one setting to change' }).meta({ minProperties: 1 }).optional(),
     window: CallingWindowSchema.optional(),
   })
-  .refine(atLeastOne, { message: 'give dialing, pacing or window' });
+  .refine(atLeastOne, { message: 'give dialing, pacing or window' })
+  .meta({ minProperties: 1 });
 export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
 
 /**
@@ -140,10 +147,10 @@ export const OrderPolicySchema = z.strictObject({
 export const CampaignDefinitionSchema = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars').optional(),
-    name: z.string().trim().min(1).max(200),
+    name: text(1, 200),
     offer: OfferSchema,
     /** What the agent says: the call script for this offer and brand. */
-    script: z.string().trim().min(1).max(20_000).optional(),
+    script: text(1, 20_000).optional(),
     /** The team that works the campaign (shown in the Temporal UI as the Team search attribute). */
     team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
     segment: CampaignSegmentSchema,
@@ -156,18 +163,26 @@ export const CampaignDefinitionSchema = z
     contactCap: ContactCapSchema.default({ maxCalls: 4, days: 30 }),
     orders: OrderPolicySchema.default(OrderPolicySchema.parse({})),
     /** Scheduled launch: the list is pulled and calling starts at this time (now when absent). */
-    startAt: z.iso.datetime({ offset: true }).optional(),
+    startAt: IsoDateTimeSchema.optional(),
     /** The campaign stops calling at this time, whatever is left on the list. */
-    endAt: z.iso.datetime({ offset: true }).optional(),
+    endAt: IsoDateTimeSchema.optional(),
     /** The campaign stops once this many leads have accepted. */
     quota: z.number().int().min(1).max(10_000_000).optional(),
   })
-  .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), {
-    message: 'must be after startAt', path: ['endAt'],
-  })
-  .refine((d) => d.pacing.mode === 'progressive' || d.team !== undefined, {
-    message: 'preview and predictive pacing need the team whose agents work the campaign', path: ['team'],
-  });
+  .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), rule('must be after startAt', ['endAt']))
+  .refine((d) => d.pacing.mode === 'progressive' || d.team !== undefined,
+    rule('preview and predictive pacing need the team whose agents work the campaign', ['team']));
+
+/** The rules of a campaign definition beyond its schema (422), as the launch route documents them. */
+export const CAMPAIGN_DEFINITION_RULES = [
+  'endAt must be after startAt',
+  'segment: maxLeads or everyone, not both',
+  'preview and predictive pacing need a team',
+  "each sku once in an offer's ships",
+  'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds',
+  'the calling window ends after it starts',
+  `a segment rule at most ${MAX_RULE_DEPTH} levels deep, with at most ${MAX_RULE_FACTORS} factors`,
+] as const;
 
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;
 export type CampaignDefinition = z.output<typeof CampaignDefinitionSchema> & { id: string };

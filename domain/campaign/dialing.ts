@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DialingPolicy } from './campaign';
+import { IsoDateTimeSchema } from '../datetime';
 
 /**
  * The outcome of one call attempt, as the dialer reports it. 'abandoned': the customer answered but
@@ -22,18 +23,33 @@ export const PLACE_CALLS_MAX_ATTEMPTS = 5;
 /** Dispositions where a person picked up and talked to an agent. */
 export const CONNECTED_DISPOSITIONS: readonly Disposition[] = ['refused', 'callback-requested', 'accepted'];
 
-/** What an agent reports after a preview call (a call the agent dialed, so never 'abandoned'). */
-export const AgentReportSchema = z
-  .strictObject({
-    disposition: z.enum(['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted']),
-    /** When the customer asked to be called back (callback-requested). */
-    callbackAt: z.iso.datetime({ offset: true }).optional(),
-    /** Talk time in seconds. */
-    durationSec: z.number().int().min(0).max(86_400).optional(),
-  })
-  .refine((r) => r.disposition === 'callback-requested' || r.callbackAt === undefined, {
-    message: 'only a callback-requested call has a callback time', path: ['callbackAt'],
-  });
+const AGENT_DISPOSITIONS_BUT_CALLBACK = ['no-answer', 'busy', 'wrong-number', 'refused', 'accepted'] as const;
+
+/**
+ * What an agent reports after a preview call (a call the agent dialed, so never 'abandoned'), with
+ * `extra` fields of the caller's: a union on the disposition, so that the JSON schema itself says
+ * only a callback-requested call has a callback time.
+ */
+export function agentReportSchema<S extends z.ZodRawShape>(extra: S) {
+  /** Talk time in seconds. */
+  const durationSec = z.number().int().min(0).max(86_400).optional();
+  return z.discriminatedUnion('disposition', [
+    z.strictObject({
+      ...extra,
+      disposition: z.literal('callback-requested'),
+      /** When the customer asked to be called back. */
+      callbackAt: IsoDateTimeSchema.optional(),
+      durationSec,
+    }),
+    z.strictObject({
+      ...extra,
+      disposition: z.enum(AGENT_DISPOSITIONS_BUT_CALLBACK),
+      callbackAt: z.never({ error: 'only a callback-requested call has a callback time' }).optional(),
+      durationSec,
+    }),
+  ]);
+}
+export const AgentReportSchema = agentReportSchema({});
 export type AgentReport = z.infer<typeof AgentReportSchema>;
 
 export interface CallOutcome {

@@ -9,15 +9,15 @@ export const DEFAULT_LIST_CEILINGS: ListCeilings = { marketing: 200_000, admin: 
 /**
  * Why a launch in `role` may not list what its segment asks, or undefined: the whole segment
  * (`everyone`) only for an admin, and `maxLeads` at most the role's ceiling. `status` 403 for a
- * thing the role may not do at all, 400 for a number over its ceiling.
+ * thing the role may not do at all, 422 for a number over its ceiling (a rule of the role's).
  */
-export function listLimitRefusal(segment: CampaignSegment, role: Role, ceilings: ListCeilings): { status: 400 | 403; path: string; message: string } | undefined {
+export function listLimitRefusal(segment: CampaignSegment, role: Role, ceilings: ListCeilings): { status: 403 | 422; path: string; message: string } | undefined {
   if (segment.everyone) {
     return role === 'admin' ? undefined : { status: 403, path: 'body.segment.everyone', message: `only an admin may list a whole segment; ${role} names maxLeads` };
   }
   const ceiling = ceilings[role] ?? 0;
   if (segment.maxLeads !== undefined && segment.maxLeads > ceiling) {
-    return { status: 400, path: 'body.segment.maxLeads', message: `at most ${ceiling} leads for a campaign launched as ${role}` };
+    return { status: 422, path: 'body.segment.maxLeads', message: `at most ${ceiling} leads for a campaign launched as ${role}` };
   }
   return undefined;
 }

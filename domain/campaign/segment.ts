@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { text } from '../text';
+import { rule } from '../rule';
 
 /**
  * Segment rules as data (seed 001: configurable factors): a marketer combines factors with
@@ -8,7 +10,7 @@ import { z } from 'zod';
 export const COMPARISONS = ['lt', 'lte', 'gt', 'gte', 'eq'] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-const codes = z.array(z.string().trim().min(1).max(60)).min(1).max(100);
+const codes = z.array(text(1, 60)).min(1).max(100);
 const compare = <T extends z.ZodTypeAny>(value: T) => ({ op: z.enum(COMPARISONS), value });
 
 /** The factors a rule may test, each against one fact of the customer base. */
@@ -27,7 +29,7 @@ export const FactorSchema = z.discriminatedUnion('factor', [
   z.strictObject({ factor: z.literal('region'), in: codes }),
   z.strictObject({ factor: z.literal('city'), in: codes }),
   /** Already owns a service (an offer code), e.g. to upsell owners of one product to another. */
-  z.strictObject({ factor: z.literal('ownsService'), code: z.string().trim().min(1).max(60) }),
+  z.strictObject({ factor: z.literal('ownsService'), code: text(1, 60) }),
   /** In-network customer (upsell, retention) or prospect (acquisition). */
   z.strictObject({ factor: z.literal('inNetwork'), value: z.boolean() }),
 ]);
@@ -51,14 +53,15 @@ const NodeSchema: z.ZodType<Rule> = z.unknown().transform((value, ctx) => {
   const schema = has('all') ? AllSchema : has('any') ? AnySchema : has('not') ? NotSchema : FactorSchema;
   const parsed = (schema as z.ZodType<Rule>).safeParse(value);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  // A rule broken deeper down stays a rule (its params say so: domain/rule.ts).
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, ...(issue.code === 'custom' ? { params: issue.params } : {}) });
   return z.NEVER;
 }) as unknown as z.ZodType<Rule>;
 
-export const RuleSchema: z.ZodType<Rule> = NodeSchema.superRefine((rule, ctx) => {
-  const { depth, factors } = measure(rule);
-  if (depth > MAX_RULE_DEPTH) ctx.addIssue({ code: 'custom', message: `rule is nested ${depth} deep; at most ${MAX_RULE_DEPTH}` });
-  if (factors > MAX_RULE_FACTORS) ctx.addIssue({ code: 'custom', message: `rule has ${factors} factors; at most ${MAX_RULE_FACTORS}` });
+export const RuleSchema: z.ZodType<Rule> = NodeSchema.superRefine((node, ctx) => {
+  const { depth, factors } = measure(node);
+  if (depth > MAX_RULE_DEPTH) ctx.addIssue({ code: 'custom', ...rule(`rule is nested ${depth} deep; at most ${MAX_RULE_DEPTH}`) });
+  if (factors > MAX_RULE_FACTORS) ctx.addIssue({ code: 'custom', ...rule(`rule has ${factors} factors; at most ${MAX_RULE_FACTORS}`) });
 }) as z.ZodType<Rule>;
 
 export function measure(rule: Rule): { depth: number; factors: number } {

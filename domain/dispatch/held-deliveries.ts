@@ -14,8 +14,11 @@ export const HeldDeliveryFilterSchema = z.strictObject({
   campaignId: z.string().min(1).max(63).optional(),
   region: z.string().regex(/^[a-z]{2,8}$/).optional(),
   reason: z.enum(FAILED_DELIVERIES).optional(),
-  /** Failed at least this long ago: minutes, hours or days, e.g. 30m, 4h, 2d. */
-  olderThan: z.string().regex(/^\d{1,5}[mhd]$/, 'a number and m, h or d, e.g. 4h').optional(),
+  /**
+   * Failed at least this long ago: minutes, hours or days, e.g. 30m, 4h, 2d; at most 999999m,
+   * 99999h or 9999d (27 years), which keeps it within Postgres's int (99999d overflowed: a 500).
+   */
+  olderThan: z.string().regex(/^(?:\d{1,6}m|\d{1,5}h|\d{1,4}d)$/, 'a number and m, h or d, e.g. 4h (at most 999999m, 99999h, 9999d)').optional(),
   /** A JSON boolean in a body; 'true' or 'false' in a query string. */
   escalated: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
 });

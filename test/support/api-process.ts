@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ROOT } from '../../scripts/stack/paths';
-import type { Harness } from './harness';
+import { configEnv, type Harness } from './harness';
 
 export interface ApiProcess {
   url: string;
@@ -19,7 +19,7 @@ export async function startApiProcess(h: Harness, env: Record<string, string> = 
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env, ...Object.fromEntries(Object.entries(h.config).map(([k, v]) => [k, String(v)])),
+      ...process.env, ...configEnv(h.config),
       API_HOST: '127.0.0.1', API_PORT: '0', LOG_LEVEL: 'info', ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

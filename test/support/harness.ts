@@ -43,6 +43,17 @@ export interface Harness {
 let runtimeQuiet = false;
 
 /**
+ * The configuration as the environment of a child process (the worker, the API) that parses it
+ * again: lists as their items, the list ceilings as `role=n,…` (String() made '[object Object]'
+ * of them, which the child refused, so it never started).
+ */
+export function configEnv(config: Config): Record<string, string> {
+  const text = (v: unknown) => Array.isArray(v) ? v.join(' ')
+    : v !== null && typeof v === 'object' ? Object.entries(v).map(([k, n]) => `${k}=${String(n)}`).join(',') : String(v);
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, text(v)]));
+}
+
+/**
  * The system in one test process: the real API (on an ephemeral port, so the sims' webhooks reach
  * it), the sims, and a worker on a task queue of its own, against the run's Postgres and Temporal.
  */
@@ -61,13 +72,15 @@ export async function startHarness(opts: {
   temporalAddress?: string;
   /** The API's requests per minute per principal (default: more than any test makes). */
   rateLimitPerMinute?: number;
+  /** A database of the test's own instead of the run's (whose customers other tests count). */
+  databaseUrl?: string;
 } = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
     runtimeQuiet = true;
   }
   const taskQueue = `test-${randomUUID()}`;
-  const databaseUrl = inject('databaseUrl');
+  const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
@@ -102,7 +115,7 @@ export async function startHarness(opts: {
     child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: ROOT,
       env: {
-        ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])),
+        ...process.env, ...configEnv(config),
         WORKFLOW_BUNDLE: inject('workflowBundlePath'), LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'pipe'],

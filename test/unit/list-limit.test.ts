@@ -4,10 +4,10 @@ import { DEFAULT_LIST_CEILINGS, listLimitRefusal, parseListCeilings } from '../.
 describe('how many leads a campaign may list', () => {
   it('lets each role list up to its ceiling, the whole segment only as admin', () => {
     expect(listLimitRefusal({ maxLeads: 200_000 }, 'marketing', DEFAULT_LIST_CEILINGS)).toBeUndefined();
-    expect(listLimitRefusal({ maxLeads: 200_001 }, 'marketing', DEFAULT_LIST_CEILINGS)).toMatchObject({ status: 400, path: 'body.segment.maxLeads' });
+    expect(listLimitRefusal({ maxLeads: 200_001 }, 'marketing', DEFAULT_LIST_CEILINGS)).toMatchObject({ status: 422, path: 'body.segment.maxLeads' });
     expect(listLimitRefusal({ everyone: true }, 'marketing', DEFAULT_LIST_CEILINGS)).toMatchObject({ status: 403, path: 'body.segment.everyone' });
     expect(listLimitRefusal({ everyone: true }, 'admin', DEFAULT_LIST_CEILINGS)).toBeUndefined();
-    expect(listLimitRefusal({ maxLeads: 1 }, 'scheduler', DEFAULT_LIST_CEILINGS)).toMatchObject({ status: 400, message: /at most 0/ });
+    expect(listLimitRefusal({ maxLeads: 1 }, 'scheduler', DEFAULT_LIST_CEILINGS)).toMatchObject({ status: 422, message: /at most 0/ });
   });
 
   it('reads its ceilings from role=number pairs, and says what is wrong with others', () => {

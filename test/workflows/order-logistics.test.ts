@@ -76,7 +76,7 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     expect(held.courier).toBe('sf');
     await configureSim(h.sims.courierUrl, DELIVER);
     const bad = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 1 Chang an Avenue, Beijing', region: 'zz' });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422); // well-formed, but no courier delivers there
     expect(bad.body.issues[0].path).toBe('body.region');
     const retried = await api(h, 'POST', `/orders/${orderId}/delivery/retry`, { address: 'No. 1 Chang an Avenue, Beijing', region: 'bj' });
     expect(retried.status).toBe(200);
@@ -257,7 +257,7 @@ describe('order logistics: stock, routing, payment and compensation', () => {
       const given = await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'ems' });
       expect(given.status).toBe(200);
       expect(given.body.deliveryAttempts).toBe(4);
-      expect((await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'nobody' })).status).toBe(400);
+      expect((await api(h, 'POST', `/orders/${orderId}/delivery/reassign`, { courier: 'nobody' })).status).toBe(422);
       const { rows } = await h.db.query<{ courier: string; slot: Date }>('SELECT courier, slot FROM deliveries WHERE order_id = $1 ORDER BY attempt', [orderId]);
       expect(rows.map((r) => r.courier)).toEqual(['sf', 'sf', 'sf', 'ems']);
       expect(rows[2]!.slot.toISOString()).toBe(slot);
