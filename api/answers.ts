@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ErrorBody } from './errors';
+import { isRead } from '../domain/access/roles';
 
 /** Methods whose requests carry a body Fastify parses (JSON, else 415; too large, 413). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const READS = new Set(['GET', 'HEAD']);
 
 const BAD_INPUT = ErrorBody.describe('The request breaks its schema (a missing, unknown or ill-typed field, a value out of range, '
   + 'a NUL character in text, malformed JSON): `issues` names each field at fault by its path.');
@@ -31,7 +31,7 @@ export function documentAnswers(app: FastifyInstance): void {
     if (schema.params || schema.querystring || schema.headers || schema.body || takesBody) answers[400] = BAD_INPUT;
     if (schema.params) answers[404] = NOT_FOUND;
     if (takesBody) Object.assign(answers, { 413: TOO_LARGE, 415: NOT_JSON });
-    if (methods.some((m) => !READS.has(m))) answers[503] = UNAVAILABLE;
+    if (methods.some((m) => !isRead(m))) answers[503] = UNAVAILABLE;
     // A new object: a GET and its HEAD twin share one schema.
     route.schema = { ...schema, response: { ...answers, ...(schema.response as object | undefined) } };
   });

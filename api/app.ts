@@ -75,8 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The documentation is public; every route after this declares who may call it.
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await installAccess(app, deps.config);
-  await installRateLimit(app, deps.config);
+  await installAccess(app, deps.config, await installRateLimit(app, deps.config));
   installAudit(app, deps.db);
   refuseNulBytes(app);
   await app.register(campaignRoutes(deps));

@@ -71,6 +71,7 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
       request.log.warn({ sender, webhookId: request.headers['webhook-id'], problem }, 'webhook refused: not signed by the sender');
       throw new HttpError(401, 'unauthorized', `webhook signature: ${problem}; it must be signed by the ${sender} (see the webhook contract)`);
     }
+    request.signatureVerified = true;
     const err = unparsed.get(request);
     if (err) throw err;
   });

@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
   }),
   /** Requests per minute one principal (a token's subject) may make; 429 with Retry-After past it. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
+  /** Requests per minute from one address, whatever their token (ten times the above unless set). */
+  API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * A test hook, never set outside tests: `kill-mid-launch` makes the API kill itself (SIGKILL)
@@ -70,6 +72,8 @@ const ConfigSchema = z.object({
    */
   API_FAULT: z.enum(['kill-mid-launch']).optional(),
 }).superRefine((c, ctx) => {
+  const modes = (['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_ISSUER'] as const).filter((k) => c[k]);
+  if (modes.length > 1) ctx.addIssue({ code: 'custom', path: [modes[1]!], message: `one way to check tokens, not ${modes.join(' and ')}` });
   // An identity provider issues tokens for other applications too; only ours may get in.
   if ((c.AUTH_JWT_PUBLIC_KEY || c.AUTH_JWKS_ISSUER) && !c.AUTH_JWT_AUDIENCE) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_JWT_AUDIENCE'], message: 'required with AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_ISSUER: the audience (aud) of this API\'s tokens' });

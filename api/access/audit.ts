@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { isRead } from '../../domain/access/roles';
 import { AUDIT_ENTRIES, RECORD_AUDIT, type AuditEntryRow } from '../../db/access/audit-sql';
 import type { AppDeps } from '../deps';
 import { HttpError } from '../errors';
@@ -13,10 +14,11 @@ declare module 'fastify' {
   }
 }
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** A write by a person: the token was checked (webhooks are recorded by their senders' reports). */
-const audited = (request: FastifyRequest) => !READS.has(request.method) && request.principal !== undefined;
+/**
+ * A write by a person: the token was checked (webhooks are recorded by their senders' reports).
+ * A request refused for being one too many (429) is not: a flood would fill the log.
+ */
+const audited = (request: FastifyRequest, status?: number) => !isRead(request.method) && request.principal !== undefined && status !== 429;
 
 /** The ids a request names: its path's parameters. */
 const pathTargets = (request: FastifyRequest) =>
@@ -53,7 +55,7 @@ export function installAudit(app: FastifyInstance, db: AppDeps['db']): void {
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!audited(request)) return payload;
+    if (!audited(request, reply.statusCode)) return payload;
     const created = String(reply.getHeader('location') ?? '').split('/').filter(Boolean).at(-1);
     const status = reply.statusCode;
     let outcome = 'ok';
@@ -68,7 +70,7 @@ export function installAudit(app: FastifyInstance, db: AppDeps['db']): void {
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
-    if (!audited(request)) return;
+    if (!audited(request, reply.statusCode)) return;
     const { targets, outcome } = request.audit ?? { targets: pathTargets(request), outcome: 'unknown' };
     // Sent already: a failure here can only be logged (the request row shows it was asked).
     await record(request, 'answered', reply.statusCode, targets, outcome).catch((err: unknown) => request.log.error({ err }, 'audit answer not recorded'));

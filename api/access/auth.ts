@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
 import buildGetJwks from 'get-jwks';
 import { actingRole, allowedRoles, principalOf, type Actor, type Principal, type Role } from '../../domain/access/roles';
 import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError } from '../errors';
+import type { Limiter } from './rate-limit';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,15 +20,17 @@ declare module 'fastify' {
     principal?: Principal;
     /** The token's subject and the role it acts in on this route. */
     actor?: Actor;
+    /** A webhook's signature checked out (api/webhook-signatures.ts). */
+    signatureVerified?: boolean;
   }
 }
 
-/** A route that takes no bearer token: declared public, or a webhook its sender signs. */
-const tokenFree = (route: RouteOptions) => route.config?.public === true || route.config?.signedBy !== undefined;
+/** How often an unknown key id may make us fetch the issuer's key set again (a flood of made-up ids must not). */
+const JWKS_MISS_EVERY_MS = 60_000;
 
-/** The signing key or key set of the configuration, as @fastify/jwt takes it. */
+/** The signing key or key set of the configuration, as @fastify/jwt takes it. Every token must expire. */
 function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
-  const verify = { ...(config.AUTH_JWT_AUDIENCE ? { allowedAud: config.AUTH_JWT_AUDIENCE } : {}) };
+  const verify = { requiredClaims: ['exp'], ...(config.AUTH_JWT_AUDIENCE ? { allowedAud: config.AUTH_JWT_AUDIENCE } : {}) };
   if (config.AUTH_JWT_SECRET) return { secret: config.AUTH_JWT_SECRET, verify: { ...verify, algorithms: ['HS256'] } };
   if (config.AUTH_JWT_PUBLIC_KEY) {
     return { secret: { public: config.AUTH_JWT_PUBLIC_KEY, private: '' }, verify: { ...verify, algorithms: ['RS256', 'ES256', 'EdDSA'] } };
@@ -35,10 +38,20 @@ function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
   if (config.AUTH_JWKS_ISSUER) {
     const issuer = config.AUTH_JWKS_ISSUER;
     const jwks = buildGetJwks({ issuersWhitelist: [issuer], ttl: 10 * 60_000 });
+    const known = new Set<string>();
+    let lastMiss = 0;
     return {
       decode: { complete: true },
-      secret: (_request: FastifyRequest, token: { header: { kid?: string; alg?: string }; payload: { iss?: string } }) =>
-        jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: issuer }),
+      secret: async (_request: FastifyRequest, token: { header: { kid?: string; alg?: string } }) => {
+        const id = `${token.header.alg}:${token.header.kid}`;
+        if (!known.has(id)) {
+          if (Date.now() - lastMiss < JWKS_MISS_EVERY_MS) throw new Error(`no key '${token.header.kid}' in the issuer's key set`);
+          lastMiss = Date.now();
+        }
+        const key = await jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: issuer });
+        known.add(id);
+        return key;
+      },
       verify: { ...verify, algorithms: ['RS256', 'ES256', 'EdDSA'], allowedIss: issuer },
     } as FastifyJWTOptions;
   }
@@ -47,40 +60,69 @@ function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
 
 const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
 
-/** Checks the bearer token and the role: 401 without a valid token, 403 without one of the roles. */
-function guard(allowed: Role[]) {
+/** Whether a failed check is the identity provider not answering (its key set could not be fetched): not the token's fault. */
+function providerDown(err: unknown): boolean {
+  for (let e = err as { code?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 'JWKS_REQUEST_FAILED' || e.code === 'NO_JWKS') return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/** Checks the bearer token: 401 without a valid one; sets who calls. */
+async function authenticate(request: FastifyRequest): Promise<void> {
+  let claims: unknown;
+  try {
+    claims = await request.jwtVerify();
+  } catch (err) {
+    if (providerDown(err)) throw new HttpError(503, 'unavailable', 'the identity provider\'s keys cannot be fetched now; retry');
+    throw unauthorized((err as Error).message);
+  }
+  const principal = principalOf(claims);
+  if (typeof principal === 'string') throw unauthorized(principal);
+  request.principal = principal;
+}
+
+/** Checks the role: 403 without one of the route's; sets the role the caller acts in. */
+function authorize(allowed: Role[]) {
   return async (request: FastifyRequest): Promise<void> => {
-    let claims: unknown;
-    try {
-      claims = await request.jwtVerify();
-    } catch (err) {
-      throw unauthorized((err as Error).message);
-    }
-    const principal = principalOf(claims);
-    if (typeof principal === 'string') throw unauthorized(principal);
-    request.principal = principal;
+    const principal = request.principal!;
     const role = actingRole(principal, allowed);
     if (!role) throw new HttpError(403, 'forbidden', `${request.method} ${request.routeOptions.url} needs one of the roles ${allowed.join(', ')}; ${principal.sub} has ${principal.roles.join(', ')}`);
     request.actor = { sub: principal.sub, role };
   };
 }
 
+/** A signed route's report reaches its handler only once api/webhook-signatures.ts verified it (a route declared signed outside it would be open). */
+async function signatureChecked(request: FastifyRequest): Promise<void> {
+  if (!request.signatureVerified) throw unauthorized('this route takes only signed reports, and none was verified');
+}
+
 /**
  * Who may do what, for every route added after this: the token is checked first of all (a request
- * without one gets 401 before its body is even read), and the route's declared roles decide
- * (403). A route that declares neither roles nor `public` nor a signing sender stops the API from
- * starting, so no route is ever open by mistake. The OpenAPI document shows the same: the
- * `bearerAuth` scheme, the roles (`x-roles`) and the 401/403/429 answers of each operation.
+ * without one gets 401 before its body is even read), counted against its address's and then its
+ * principal's requests of the minute, and the route's declared roles decide (403). A route that
+ * declares neither roles nor `public` nor a signing sender stops the API from starting, so no
+ * route is ever open by mistake; nor does one that mixes reads and writes under one declaration.
+ * The OpenAPI document shows the same: the `bearerAuth` scheme, the roles (`x-roles`) and the
+ * 401/403/429 answers of each operation.
  */
-export async function installAccess(app: FastifyInstance, config: AppDeps['config']): Promise<void> {
+export async function installAccess(app: FastifyInstance, config: AppDeps['config'], limits: { byAddress: Limiter; byPrincipal: Limiter }): Promise<void> {
   await app.register(fastifyJwt, jwtOptions(config));
   app.addHook('onRoute', (route) => {
-    if (tokenFree(route)) return;
-    const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+    if (route.config?.public === true) return;
+    if (route.config?.signedBy !== undefined) {
+      route.preHandler = [signatureChecked, ...(route.preHandler ? [route.preHandler].flat() : [])];
+      return;
+    }
+    const methods = [route.method].flat();
     const declared = route.config?.roles;
-    if (!declared?.length) throw new Error(`${method} ${route.url} declares no roles (config.roles), and is neither public nor a signed webhook`);
-    const allowed = allowedRoles(declared, method);
-    route.onRequest = [guard(allowed), ...(route.onRequest ? [route.onRequest].flat() : [])];
+    if (!declared?.length) throw new Error(`${methods.join(',')} ${route.url} declares no roles (config.roles), and is neither public nor a signed webhook`);
+    const allowed = allowedRoles(declared, methods[0]!);
+    if (methods.some((m) => allowedRoles(declared, m).join() !== allowed.join())) {
+      throw new Error(`${methods.join(',')} ${route.url}: reads and writes under one declaration of roles; declare them apart`);
+    }
+    route.onRequest = [limits.byAddress, authenticate, limits.byPrincipal, authorize(allowed), ...(route.onRequest ? [route.onRequest].flat() : [])];
     // A new object: a GET and its HEAD twin share one schema, which must not be changed twice.
     const schema = route.schema ?? {};
     route.schema = {

@@ -20,8 +20,9 @@ CREATE INDEX audit_log_at_idx ON audit_log (at);
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_sub, at);
 CREATE INDEX audit_log_targets_idx ON audit_log USING gin (targets);
 
--- Append-only: no row is changed or removed, by the API or anyone else short of a superuser
--- dropping the trigger (which the database's own log would show).
+-- Append-only: no row is changed or removed through these triggers. The table's owner (whoever
+-- runs the migrations) could still drop or disable them: a deployment runs the API as a role
+-- granted only INSERT and SELECT on this table (docs/security.md).
 CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';

@@ -38,18 +38,25 @@ export interface Actor {
 /** "alice (marketing)", for details and order histories. */
 export const describeActor = (actor: Actor | undefined): string | undefined => (actor ? `${actor.sub} (${actor.role})` : undefined);
 
-const READS = new Set(['GET', 'HEAD']);
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether a request of this method only reads (ops may send it anywhere; the audit log records the others). */
+export const isRead = (method: string): boolean => READS.has(method.toUpperCase());
 
 /** The roles a route lets in: the ones it declares, `admin` always, and `ops` on reads. */
 export function allowedRoles(declared: readonly Role[], method: string): Role[] {
   const allowed = new Set<Role>(declared);
   allowed.add('admin');
-  if (READS.has(method.toUpperCase())) allowed.add('ops');
+  if (isRead(method)) allowed.add('ops');
   return ROLES.filter((r) => allowed.has(r));
 }
 
-/** The role a principal acts in on a route it may call (the first it holds of the allowed ones), or undefined: forbidden. */
+/**
+ * The role a principal acts in on a route it may call, or undefined: forbidden. An admin acts as
+ * admin (the widest, e.g. a whole segment); otherwise the first of the route's roles it holds.
+ */
 export function actingRole(principal: Principal, allowed: readonly Role[]): Role | undefined {
+  if (principal.roles.includes('admin') && allowed.includes('admin')) return 'admin';
   return allowed.find((r) => principal.roles.includes(r));
 }
 

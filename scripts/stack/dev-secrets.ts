@@ -1,25 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_DIR } from './paths';
+import { DATA_DIR, shownPath } from './paths';
 
 /**
- * The local stack's own secrets, made once and kept in the stack's data folder (never in git):
- * the key its development tokens are signed with. A deployment sets its keys in the environment
- * (docs/security.md), and the API reads nothing but the environment.
+ * The local stack's own secrets, made once and kept in the stack's data folder (never in git,
+ * readable by its owner only): the key its development tokens are signed with. A deployment sets
+ * its keys in the environment (docs/security.md), and the API reads nothing but the environment.
  */
 export interface DevSecrets {
   jwtSecret: string;
 }
 
-const FILE = () => path.join(DATA_DIR, 'dev-secrets.json');
-
-export function devSecrets(): DevSecrets {
-  const file = FILE();
-  const kept: Partial<DevSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets> : {};
-  const secrets: DevSecrets = { jwtSecret: kept.jwtSecret ?? randomBytes(32).toString('base64url') };
-  if (JSON.stringify(kept) !== JSON.stringify(secrets)) writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  return secrets;
+export function devSecrets(dataDir: string = DATA_DIR): DevSecrets {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const fresh: DevSecrets = { jwtSecret: randomBytes(32).toString('base64url') };
+    writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return fresh;
+  }
+  let kept: Partial<DevSecrets>;
+  try {
+    kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;
+  } catch (err) {
+    throw new Error(`${shownPath(file)}: not JSON (${(err as Error).message}); delete it to have a new secret made`);
+  }
+  if (typeof kept.jwtSecret !== 'string' || kept.jwtSecret.length < 32) {
+    throw new Error(`${shownPath(file)}: jwtSecret is not a secret of 32 characters or more; delete the file to have a new one made`);
+  }
+  return kept as DevSecrets;
 }
 
 /** Whether the environment names a key of its own (then the stack makes no token: its issuer does). */

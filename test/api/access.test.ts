@@ -9,6 +9,7 @@ import { loadConfig } from '../../infra/config';
 import { installErrorHandler } from '../../api/errors';
 import { ROLES, type Role } from '../../domain/access/roles';
 import { installAccess } from '../../api/access/auth';
+import { installRateLimit } from '../../api/access/rate-limit';
 import { devToken } from '../../scripts/stack/tokens';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -39,11 +40,11 @@ const routes = async () => {
   })));
 };
 
+// A subject of its own per role check, so the 5 requests a minute of this file's harness never answer.
 let n = 0;
 const as = (token: string | undefined) => (r: { method: string; url: string }) => h.app.inject({
   method: r.method as 'GET', url: r.url, payload: r.method === 'GET' ? undefined : {},
-  // a subject of its own per request, so the rate limit of this file's harness (5 a minute) never answers
-  headers: token === undefined ? {} : { authorization: token.replace('$n', String(++n)) },
+  headers: token === undefined ? {} : { authorization: token },
 });
 
 describe('who may do what', () => {
@@ -78,7 +79,7 @@ describe('who may do what', () => {
   it('a role the route does not name: 403; each role it names: past the check', async () => {
     for (const r of (await routes()).filter((x) => !TOKEN_FREE.has(x.key))) {
       for (const role of ROLES) {
-        const res = await as(`Bearer ${devToken(h.config.AUTH_JWT_SECRET!, `${role}-$n`, [role])}`)(r);
+        const res = await as(`Bearer ${devToken(h.config.AUTH_JWT_SECRET!, `${role}-${++n}`, [role])}`)(r);
         if (r.roles!.includes(role)) expect([401, 403], `${r.key} as ${role}: ${res.body}`).not.toContain(res.statusCode);
         else {
           expect(res.statusCode, `${r.key} as ${role}`).toBe(403);
@@ -110,13 +111,52 @@ describe('who may do what', () => {
     expect(answers[5]!.json()).toMatchObject({ error: 'rate-limited' });
     const bob = await h.app.inject({ method: 'GET', url: '/campaigns', headers: { authorization: `Bearer ${h.token('marketing', 'bob')}` } });
     expect(bob.statusCode).toBe(200);
+    // refused requests count too: carol spends her minute on a route her role may not call
+    const carol = { authorization: `Bearer ${h.token('agent', 'carol')}` };
+    const refused = [];
+    for (let i = 0; i < 6; i++) refused.push((await h.app.inject({ method: 'POST', url: '/campaigns', payload: {}, headers: carol })).statusCode);
+    expect(refused).toEqual([403, 403, 403, 403, 403, 429]);
+  });
+});
+
+const NO_LIMITS = { byAddress: async () => {}, byPrincipal: async () => {} };
+
+describe('requests from one address', () => {
+  it('are limited whatever their token, a flood of bad tokens included', async () => {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandler(app);
+    const config = { AUTH_JWT_SECRET: 'x'.repeat(32), API_RATE_LIMIT_PER_MINUTE: 100, API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 3 } as never;
+    await installAccess(app, config, await installRateLimit(app, config));
+    app.get('/thing', { config: { roles: ['marketing'] } }, async () => ({ ok: true }));
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push((await app.inject({ method: 'GET', url: '/thing', headers: { authorization: 'Bearer forged' } })).statusCode);
+    expect(answers).toEqual([401, 401, 401, 429]);
+    await app.close();
+  });
+
+  it('a route declared signed takes nothing its signature check did not pass', async () => {
+    const app = Fastify();
+    installErrorHandler(app);
+    await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never, NO_LIMITS);
+    app.post('/webhooks/elsewhere', { config: { signedBy: 'dialer' } }, async () => ({ ok: true }));
+    expect((await app.inject({ method: 'POST', url: '/webhooks/elsewhere', payload: {} })).statusCode).toBe(401);
+    await app.close();
+  });
+
+  it('a route may not declare reads and writes under one set of roles', async () => {
+    const app = Fastify();
+    await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never, NO_LIMITS);
+    expect(() => app.route({ method: ['GET', 'POST'], url: '/both', config: { roles: ['marketing'] }, handler: async () => ({}) })).toThrow(/reads and writes/);
+    await app.close();
   });
 });
 
 describe('a route that declares no roles', () => {
   it('stops the API from starting, naming the route', async () => {
     const app = Fastify();
-    await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never);
+    await installAccess(app, { AUTH_JWT_SECRET: 'x'.repeat(32) } as never, NO_LIMITS);
     expect(() => app.get('/forgotten', async () => ({ ok: true }))).toThrow(/GET \/forgotten declares no roles/);
     await app.close();
   });
@@ -130,7 +170,7 @@ describe('keys of an identity provider', () => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     installErrorHandler(app);
-    await installAccess(app, config as never);
+    await installAccess(app, config as never, NO_LIMITS);
     app.get('/thing', { config: { roles: ['marketing'] } }, async () => ({ ok: true }));
     return app;
   };

@@ -91,6 +91,7 @@ export async function startHarness(opts: {
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
     // A secret of its own per harness; tests hardly ever meet a rate limit (test/api/access.test.ts does).
     AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
+    API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000000', // every test request comes from one address
     DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
   });
   const token = (roles: Role | Role[], sub?: string) => {
