@@ -44,11 +44,18 @@ function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
       decode: { complete: true },
       secret: async (_request: FastifyRequest, token: { header: { kid?: string; alg?: string } }) => {
         const id = `${token.header.alg}:${token.header.kid}`;
-        if (!known.has(id)) {
-          if (Date.now() - lastMiss < JWKS_MISS_EVERY_MS) throw new Error(`no key '${token.header.kid}' in the issuer's key set`);
-          lastMiss = Date.now();
+        if (!known.has(id) && Date.now() - lastMiss < JWKS_MISS_EVERY_MS) throw new Error(`no key '${token.header.kid}' in the issuer's key set`);
+        let key: string;
+        try {
+          key = await jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: issuer });
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          // The token's fault (no such key): a 401, and no new fetch for a minute. Anything else (no
+          // answer, a bad answer) is the provider's.
+          if (code === 'JWK_NOT_FOUND') lastMiss = Date.now();
+          if (code === 'JWK_NOT_FOUND' || code === 'DOMAIN_NOT_ALLOWED') throw err;
+          throw new IdentityProviderDown((err as Error).message);
         }
-        const key = await jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: issuer });
         known.add(id);
         return key;
       },
@@ -60,14 +67,8 @@ function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
 
 const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
 
-/** Whether a failed check is the identity provider not answering (its key set could not be fetched): not the token's fault. */
-function providerDown(err: unknown): boolean {
-  for (let e = err as { code?: string; originalError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code === 'JWKS_REQUEST_FAILED' || e.code === 'NO_JWKS') return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
-}
+/** The identity provider's key set could not be had (it does not answer): not the token's fault. */
+class IdentityProviderDown extends Error {}
 
 /** Checks the bearer token: 401 without a valid one; sets who calls. */
 async function authenticate(request: FastifyRequest): Promise<void> {
@@ -75,7 +76,7 @@ async function authenticate(request: FastifyRequest): Promise<void> {
   try {
     claims = await request.jwtVerify();
   } catch (err) {
-    if (providerDown(err)) throw new HttpError(503, 'unavailable', 'the identity provider\'s keys cannot be fetched now; retry');
+    if (err instanceof IdentityProviderDown) throw new HttpError(503, 'unavailable', 'the identity provider\'s keys cannot be fetched now; retry');
     throw unauthorized((err as Error).message);
   }
   const principal = principalOf(claims);

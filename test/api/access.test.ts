@@ -200,7 +200,26 @@ describe('keys of an identity provider', () => {
     }
   });
 
+  it('an issuer that does not answer is a 503 to retry, not a bad token', async () => {
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/`;
+    await new Promise((resolve) => gone.close(resolve));
+    const app = await guarded({ AUTH_JWKS_ISSUER: issuer, AUTH_JWT_AUDIENCE: 'telemarketing' });
+    const res = await get(app, sign({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing', iss: issuer }, 'k1'));
+    expect(res.statusCode).toBe(503);
+    await app.close();
+  });
+
+  it('a token that never expires is refused', async () => {
+    const app = await guarded({ AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(), AUTH_JWT_AUDIENCE: 'telemarketing' });
+    const forever = createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'RS256' })({ sub: 'alice', roles: ['marketing'], aud: 'telemarketing' });
+    expect((await get(app, forever)).statusCode).toBe(401);
+    await app.close();
+  });
+
   it('with a public key or an issuer, the configuration asks for the audience', () => {
     expect(() => loadConfig({ AUTH_JWKS_ISSUER: 'http://idp.example/' })).toThrow(/AUTH_JWT_AUDIENCE: required/);
+    expect(() => loadConfig({ AUTH_JWKS_ISSUER: 'http://idp.example/', AUTH_JWT_AUDIENCE: 'x', AUTH_JWT_SECRET: 'y'.repeat(32) })).toThrow(/one way to check tokens/);
   });
 });
