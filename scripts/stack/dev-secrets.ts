@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { DATA_DIR, shownPath } from './paths';
+import { DATA_DIR } from './paths';
+import { keptSecrets } from './kept-secrets';
 
 /**
  * The local stack's own secrets, made once and kept in the stack's data folder (never in git,
@@ -13,23 +12,8 @@ export interface DevSecrets {
 }
 
 export function devSecrets(dataDir: string = DATA_DIR): DevSecrets {
-  const file = path.join(dataDir, 'dev-secrets.json');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    const fresh: DevSecrets = { jwtSecret: randomBytes(32).toString('base64url') };
-    writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    return fresh;
-  }
-  let kept: Partial<DevSecrets>;
-  try {
-    kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>;
-  } catch (err) {
-    throw new Error(`${shownPath(file)}: not JSON (${(err as Error).message}); delete it to have a new secret made`);
-  }
-  if (typeof kept.jwtSecret !== 'string' || kept.jwtSecret.length < 32) {
-    throw new Error(`${shownPath(file)}: jwtSecret is not a secret of 32 characters or more; delete the file to have a new one made`);
-  }
-  return kept as DevSecrets;
+  return keptSecrets<DevSecrets>(dataDir, 'dev-secrets.json', () => ({ jwtSecret: randomBytes(32).toString('base64url') }),
+    (kept) => (typeof kept.jwtSecret === 'string' && kept.jwtSecret.length >= 32 ? undefined : 'jwtSecret is not a secret of 32 characters or more'));
 }
 
 /** Whether the environment names a key of its own (then the stack makes no token: its issuer does). */

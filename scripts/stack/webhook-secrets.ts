@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { newWebhookSecret, webhookSecretProblem } from '../../infra/webhook-secrets';
-import { shownPath } from './paths';
+import { keptSecrets } from './kept-secrets';
 
 /** The secret each simulated sender signs its webhooks with. */
 export interface DevWebhookSecrets {
@@ -15,24 +13,13 @@ export interface DevWebhookSecrets {
  * only: a deployment takes its secrets from the environment (docs/security.md).
  */
 export function devWebhookSecrets(dataDir: string): DevWebhookSecrets {
-  const file = path.join(dataDir, 'webhook-secrets.json');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    const fresh: DevWebhookSecrets = { dialer: newWebhookSecret(), courier: newWebhookSecret() };
-    writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    return fresh;
-  }
-  let kept: Partial<DevWebhookSecrets>;
-  try {
-    kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevWebhookSecrets>;
-  } catch (err) {
-    throw new Error(`${shownPath(file)}: not JSON (${(err as Error).message}); delete it to have new secrets made`);
-  }
-  for (const sender of ['dialer', 'courier'] as const) {
-    const problem = typeof kept[sender] === 'string' ? webhookSecretProblem(kept[sender]) : 'missing';
-    if (problem) throw new Error(`${shownPath(file)}: ${sender}: ${problem}; delete the file to have new secrets made`);
-  }
-  return kept as DevWebhookSecrets;
+  return keptSecrets<DevWebhookSecrets>(dataDir, 'webhook-secrets.json', () => ({ dialer: newWebhookSecret(), courier: newWebhookSecret() }), (kept) => {
+    for (const sender of ['dialer', 'courier'] as const) {
+      const problem = typeof kept[sender] === 'string' ? webhookSecretProblem(kept[sender]) : 'missing';
+      if (problem) return `${sender}: ${problem}`;
+    }
+    return undefined;
+  });
 }
 
 /**
