@@ -91,8 +91,10 @@ describe('dialer', () => {
     const again = await placeCall('call-1', 'call-1');
     expect(again).toEqual({ status: 200, body: { callId: 'call-1', status: 'queued' } });
 
-    await waitFor(() => receiver.on('call-1').length === 1, 'the call outcome');
+    // Once, or twice when its outcome was already known at the repeat (the contract sends it again then).
+    await waitFor(() => receiver.on('call-1').length >= 1, 'the call outcome');
     const outcome = CallOutcomeSchema.parse(receiver.on('call-1')[0]);
+    for (const copy of receiver.on('call-1')) expect(copy).toEqual(receiver.on('call-1')[0]);
     expect(outcome.callId).toBe('call-1');
     expect(outcome.connected).toBe(['refused', 'callback-requested', 'accepted'].includes(outcome.disposition));
 
