@@ -24,6 +24,7 @@ import { documentAnswers } from './answers';
 import { answerUnknownMethods } from './allowed-methods';
 import { noNulInSchema, refuseNulBytes } from './nul-bytes';
 import { documentSegmentRule } from './campaign/segment-rule-doc';
+import { codecServerRoutes } from './privacy/codec-server';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -47,7 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
-        { name: 'ops', description: 'health, and the audit log of who did what' },
+        { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
       components: {
         securitySchemes: {
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
   ));
   await app.register(auditRoutes(deps));
+  await app.register(codecServerRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;
 }

@@ -7,6 +7,7 @@ import { DEFAULT_WINDOW } from '../domain/campaign/calling-window';
 import type { CampaignDefinitionInput } from '../domain/campaign/campaign';
 import { campaignWorkflowId, DEFAULT_HISTORY_LIMIT, progressQuery, type CampaignProgress } from '../workflows/campaign/messages';
 import { median, seconds, writeSection } from './report';
+import { temporalDataConverter } from '../infra/privacy/data-converter';
 import { argValue, positiveInt, withBenchStack, type BenchPorts } from './stack';
 import { tickSignal, type BareLoopInput, type BareLoopResult } from './workflows';
 
@@ -195,6 +196,8 @@ export async function benchCampaign(opts: { scale?: boolean } = {}): Promise<voi
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: BARE_QUEUE,
       workflowsPath: BENCH_WORKFLOWS_PATH,
+      // encrypted like the project's (the bench's client encrypts what it sends): the ratio compares the work alone
+      dataConverter: temporalDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
       activities: {
         // The bare dialer: the signals it was asked for are sent once the activity has returned,
         // all at once, as the API sends the campaign a signal for each webhook of the dialer.

@@ -12,6 +12,7 @@ import { Supervisor, waitFor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 import { webhookSecretEnv } from '../scripts/stack/webhook-secrets';
 import { newWebhookSecret } from '../infra/webhook-secrets';
+import { newPayloadKey } from '../infra/privacy/payload-keys';
 
 /** A bench's own ports: none of the demo's (7233/8233, 3000, 4001-4003), the tests' or another bench's. */
 export interface BenchPorts {
@@ -105,6 +106,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       COURIER_URL: `http://127.0.0.1:${ports.courier}`,
       BSS_URL: `http://127.0.0.1:${ports.bss}`,
       AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
+      TEMPORAL_PAYLOAD_KEYS: newPayloadKey('bench'),
       // the bench drives the API as one principal, far faster than a person
       API_RATE_LIMIT_PER_MINUTE: '10000000',
       // A bench's own, for this run only: the sims sign their webhooks, the API checks them.
@@ -122,7 +124,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       DIALER_URL: config.DIALER_URL, COURIER_URL: config.COURIER_URL, BSS_URL: config.BSS_URL,
       DIALER_PORT: String(ports.dialer), COURIER_PORT: String(ports.courier), BSS_PORT: String(ports.bss),
       SIM_LOG_LEVEL: 'warn', SIM_CONFIG: JSON.stringify(opts.simConfig),
-      AUTH_JWT_SECRET: config.AUTH_JWT_SECRET!, API_RATE_LIMIT_PER_MINUTE: String(config.API_RATE_LIMIT_PER_MINUTE),
+      AUTH_JWT_SECRET: config.AUTH_JWT_SECRET!, TEMPORAL_PAYLOAD_KEYS: config.TEMPORAL_PAYLOAD_KEYS!, API_RATE_LIMIT_PER_MINUTE: String(config.API_RATE_LIMIT_PER_MINUTE),
       ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseListCeilings } from '../domain/campaign/list-limit';
 import { WebhookSecretList } from './webhook-secrets';
+import { PayloadKeysText } from './privacy/payload-keys';
 
 /**
  * The one place the environment is read. Every process (worker, API, scripts) calls loadConfig()
@@ -12,6 +13,12 @@ const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('telemarketing'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /**
+   * The keys Temporal payloads are encrypted with, `id=<32 bytes in base64>` separated by commas,
+   * the current one first (infra/privacy/payload-keys.ts, docs/security.md). Every process that
+   * talks to Temporal needs them and refuses to connect without; the others do not read them.
+   */
+  TEMPORAL_PAYLOAD_KEYS: PayloadKeysText.optional(),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Where the dialer and courier post their webhooks: this API as seen from the outside. */

@@ -6,6 +6,7 @@ import { FUNNEL_STEPS, type Funnel } from '../domain/reports/funnel';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
+import { printCodecSignIn } from './stack/tokens';
 import type { Role } from '../domain/access/roles';
 
 const DEMO_TEAM = 'outbound-demo';
@@ -50,6 +51,7 @@ await runMain('demo', async () => {
     const { orders } = await api.as('scheduler').get(`/orders?campaignId=${id}&limit=3`);
     for (const o of orders as { id: string; status: string }[]) console.log(`  order      ${ui}/workflows/order-${o.id}  (${o.status})`);
     console.log(`  all orders ${ui}/workflows?query=${encodeURIComponent(`CampaignId="${id}"`)}`);
+    printCodecSignIn(stack.apiUrl, stack.tokens);
     if (values.keep) {
       console.log('\n--keep: the stack stays up, crashed processes restarted as by `npm run stack`; Ctrl-C stops it.');
       sup.keepRunning();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createPool, migrate } from '../infra/db';
+import { newPayloadKey } from '../infra/privacy/payload-keys';
 import { generateCustomers, generateDncRegister, seedRegions } from '../db/customers-generator';
 import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
 import { DATA_DIR, PORTS } from '../scripts/stack/paths';
@@ -13,6 +14,8 @@ declare module 'vitest' {
     databaseUrl: string;
     temporalAddress: string;
     workflowBundlePath: string;
+    /** TEMPORAL_PAYLOAD_KEYS of the run: a fresh key, so no test reads a payload in clear by accident. */
+    payloadKeys: string;
   }
 }
 
@@ -79,6 +82,7 @@ export default async function setup(project: TestProject) {
     project.provide('databaseUrl', databaseUrl);
     project.provide('temporalAddress', temporalAddress);
     project.provide('workflowBundlePath', workflowBundlePath);
+    project.provide('payloadKeys', newPayloadKey('test-run'));
   } catch (err) {
     await sup.stop();
     throw err;

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from './worker';
+import { FAILURE_CONVERTER_PATH } from '../infra/privacy/data-converter';
 
 const noop = () => {};
 /** webpack's progress lines are noise; its errors are not. */
@@ -13,7 +14,11 @@ const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: c
  * restart after a crash). The Dockerfile runs it at build time, the stack before it starts the worker.
  */
 export async function buildWorkflowBundle(outFile: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH, logger: quietLogger,
+    // failures raised in workflow code are encoded (then encrypted) like those of activities
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, code);
   return outFile;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import { temporalDataConverter } from '../infra/privacy/data-converter';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -26,6 +27,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    dataConverter: temporalDataConverter(config.TEMPORAL_PAYLOAD_KEYS),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       db: deps.db,

@@ -112,6 +112,9 @@ export async function installAccess(app: FastifyInstance, config: AppDeps['confi
   await app.register(fastifyJwt, jwtOptions(config));
   app.addHook('onRoute', (route) => {
     if (route.config?.public === true) return;
+    // A CORS preflight (@fastify/cors adds these, around the codec server): browsers send it without
+    // credentials, by the standard, and it answers headers only.
+    if ([route.method].flat().every((m) => m === 'OPTIONS')) return;
     if (route.config?.signedBy !== undefined) {
       route.preHandler = [signatureChecked, ...(route.preHandler ? [route.preHandler].flat() : [])];
       return;

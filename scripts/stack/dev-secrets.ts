@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DATA_DIR } from './paths';
 import { keptSecrets } from './kept-secrets';
+import { newPayloadKey, parsePayloadKeys } from '../../infra/privacy/payload-keys';
 
 /**
  * The local stack's own secrets, made once and kept in the stack's data folder (never in git,
@@ -19,3 +20,16 @@ export function devSecrets(dataDir: string = DATA_DIR): DevSecrets {
 /** Whether the environment names a key of its own (then the stack makes no token: its issuer does). */
 export const authFromEnvironment = (env: Record<string, string | undefined>) =>
   Boolean(env.AUTH_JWT_SECRET || env.AUTH_JWT_PUBLIC_KEY || env.AUTH_JWKS_ISSUER);
+
+/**
+ * The stack's payload key (TEMPORAL_PAYLOAD_KEYS), kept apart from the other secrets and made once:
+ * its Temporal state file holds histories encrypted with it, unreadable without it. A file from
+ * before encryption is not needed: its histories are in clear, and still read.
+ */
+export function devPayloadKeys(dataDir: string = DATA_DIR): string {
+  return keptSecrets<{ payloadKeys: string }>(dataDir, 'payload-keys.json', () => ({ payloadKeys: newPayloadKey('dev1') }),
+    (kept) => {
+      const keys = typeof kept.payloadKeys === 'string' ? parsePayloadKeys(kept.payloadKeys) : 'no payloadKeys';
+      return typeof keys === 'string' ? `payloadKeys: ${keys}` : undefined;
+    }).payloadKeys;
+}

@@ -24,14 +24,14 @@ export async function temporalReachable(address: string): Promise<boolean> {
  */
 export async function startTemporalDev(
   sup: Supervisor,
-  opts: { port: number; uiPort?: number; dbFile?: string; name?: string },
+  opts: { port: number; uiPort?: number; dbFile?: string; name?: string; codecEndpoint?: string },
 ): Promise<string> {
   const address = `127.0.0.1:${opts.port}`;
   if (await temporalReachable(address)) {
     throw new Error(`a Temporal server already answers on ${address}; stop it, or set TEMPORAL_ADDRESS=${address} to use it`);
   }
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []));
   else args.push('--headless');
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);

@@ -15,3 +15,14 @@ export function devToken(secret: string, sub: string, roles: readonly Role[], ex
 export function devTokens(secret: string): Record<Role, string> {
   return Object.fromEntries(ROLES.map((role) => [role, devToken(secret, `dev-${role}`, [role])])) as Record<Role, string>;
 }
+
+/**
+ * The Temporal UI shows payloads encrypted until the browser is signed in to the codec server: a
+ * link that does it with the ops token (after '#', so it reaches no server log).
+ */
+export function printCodecSignIn(apiUrl: string, tokens: Record<string, string> | undefined): void {
+  const signIn = `${apiUrl}/codec/sign-in`;
+  console.log(tokens?.ops
+    ? `\nTemporal UI, decoded payloads: open ${signIn}#${tokens.ops} once in the browser you use for the UI`
+    : `\nTemporal UI, decoded payloads: sign in at ${signIn} with an ops token`);
+}

@@ -9,7 +9,7 @@ import { startTemporalDev, temporalReachable } from './temporal-server';
 import { Supervisor, waitFor } from './supervisor';
 import { buildWorkflowBundle } from '../../workers/bundle';
 import type { Role } from '../../domain/access/roles';
-import { authFromEnvironment, devSecrets } from './dev-secrets';
+import { authFromEnvironment, devPayloadKeys, devSecrets } from './dev-secrets';
 import { devTokens } from './tokens';
 import { devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
 
@@ -54,6 +54,8 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   // Tokens: the environment's key when it names one (a real identity provider's), else the stack's own.
   const ownKey = !authFromEnvironment(env);
   if (ownKey) env.AUTH_JWT_SECRET = devSecrets().jwtSecret;
+  // Payloads are encrypted with the environment's keys, else with the stack's own, made once.
+  env.TEMPORAL_PAYLOAD_KEYS ||= devPayloadKeys();
   if (!env.DATABASE_URL) {
     const pgHandle = await ensurePostgres(ports.postgres);
     sup.onStop(() => pgHandle.stop());
@@ -84,7 +86,10 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     }
     console.log(`temporal   ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS: not starting one)`);
   } else {
-    await startTemporalDev(sup, { port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db') });
+    // The UI asks the API's codec server to decrypt what it shows (docs/security.md).
+    await startTemporalDev(sup, {
+      port: ports.temporal, uiPort: ports.temporalUi, dbFile: path.join(DATA_DIR, 'temporal.db'), codecEndpoint: `${config.PUBLIC_API_URL}/codec`,
+    });
     console.log(`temporal   ${config.TEMPORAL_ADDRESS}, UI ${config.TEMPORAL_UI_URL}`);
   }
 
@@ -94,6 +99,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
     TEMPORAL_UI_URL: config.TEMPORAL_UI_URL,
+    TEMPORAL_PAYLOAD_KEYS: config.TEMPORAL_PAYLOAD_KEYS!,
     PUBLIC_API_URL: config.PUBLIC_API_URL,
     DIALER_URL: config.DIALER_URL,
     COURIER_URL: config.COURIER_URL,

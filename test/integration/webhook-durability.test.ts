@@ -48,10 +48,10 @@ describe('an acknowledged dialer webhook survives a Postgres crash', () => {
     databaseUrl = await ensureDatabase(cluster.serverUrl, 'durability');
     db = createPool(databaseUrl, 20);
     await migrate(db);
-    client = await connectClient({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default' });
+    client = await connectClient({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: 'default', TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys') });
     app = await buildApp({ db, client, config: loadConfig({
       TEMPORAL_TASK_QUEUE: 'unused', TEMPORAL_UI_URL: 'http://127.0.0.1:1', AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
-      DIALER_WEBHOOK_SECRETS: dialerSecret, COURIER_WEBHOOK_SECRETS: newWebhookSecret(),
+      DIALER_WEBHOOK_SECRETS: dialerSecret, COURIER_WEBHOOK_SECRETS: newWebhookSecret(), TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys'),
     }) });
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
+import { temporalDataConverter } from '../../infra/privacy/data-converter';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { deliveryRetryJobWorkflowId } from '../../domain/dispatch/ids';
@@ -31,7 +32,9 @@ const DIR = HISTORIES_DIR;
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';
-const replayOptions = () => ({ workflowBundle: { codePath: inject('workflowBundlePath') } });
+const replayOptions = () => ({
+  workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: temporalDataConverter(inject('payloadKeys')),
+});
 
 describe('replay of recorded histories', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));

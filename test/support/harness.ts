@@ -83,11 +83,11 @@ export async function startHarness(opts: {
   const databaseUrl = opts.databaseUrl ?? inject('databaseUrl');
   const temporalAddress = opts.temporalAddress ?? inject('temporalAddress');
   const db = createPool(databaseUrl, 20);
-  const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default' });
+  const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys') });
   const webhookSecrets = opts.webhookSecrets ?? { dialer: [newWebhookSecret()], courier: [newWebhookSecret()] };
   const sims = await startSims({ seed: 42, ...opts.sims, webhookSecrets: { dialer: webhookSecrets.dialer[0]!, courier: webhookSecrets.courier[0]! } });
   const baseConfig = loadConfig({
-    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys'),
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
     // A secret of its own per harness; tests hardly ever meet a rate limit (test/api/access.test.ts does).
     AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),

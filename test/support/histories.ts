@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
+import { temporalDataConverter } from '../../infra/privacy/data-converter';
 import { temporalCli } from '../../scripts/stack/binaries';
 import type { Harness } from './harness';
 
@@ -17,10 +18,13 @@ export const HISTORIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.ur
  */
 export async function replayAndKeep(h: Harness, workflowId: string, name: string | undefined, runId?: string) {
   const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+  await Worker.runReplayHistory(
+    { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: temporalDataConverter(inject('payloadKeys')) }, history, workflowId);
   if (name && process.env.RECORD_HISTORIES) {
-    // the CLI writes the proto3 JSON that runReplayHistory reads
-    const args = ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json'];
+    // The CLI writes the proto3 JSON that runReplayHistory reads, decrypted by the API's codec
+    // server: the kept file is readable (and replays without this run's key).
+    const args = ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json',
+      '--codec-endpoint', `${h.apiUrl}/codec`, '--codec-auth', `Bearer ${h.token('ops')}`];
     const json = execFileSync(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
     writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), withoutStackTraces(json));
   }

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import { z } from 'zod';
+import { temporal } from '@temporalio/proto';
+import type { Payload } from '@temporalio/common';
+import type { AppDeps } from '../deps';
+import { ErrorBody, HttpError } from '../errors';
+import { AesGcmPayloadCodec } from '../../infra/privacy/payload-codec';
+import { payloadKeys } from '../../infra/privacy/payload-keys';
+import { CODEC_COOKIE, codecSignInPage } from './codec-sign-in';
+
+const ProtoPayload = temporal.api.common.v1.Payload;
+const Base64 = z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64');
+/** Payloads as the codec server protocol sends them: proto3 JSON, bytes in base64. */
+const Payloads = z.object({
+  payloads: z.array(z.object({ metadata: z.record(z.string().max(200), Base64).optional(), data: Base64.optional() })).max(10_000),
+});
+type PayloadsJson = z.infer<typeof Payloads>;
+
+const fromJson = (body: PayloadsJson): Payload[] => body.payloads.map((p) => ProtoPayload.toObject(ProtoPayload.fromObject(p)) as Payload);
+const toJson = (payloads: Payload[]): PayloadsJson => ({
+  payloads: payloads.map((p) => ProtoPayload.toObject(ProtoPayload.create(p as temporal.api.common.v1.IPayload), { bytes: String }) as PayloadsJson['payloads'][number]),
+});
+
+/** A UI's or CLI's X-Namespace names the namespace its payloads come from: only ours has our keys. */
+function sameNamespace(deps: AppDeps) {
+  return async (request: FastifyRequest) => {
+    const ns = request.headers['x-namespace'];
+    if (ns !== undefined && ns !== deps.config.TEMPORAL_NAMESPACE) {
+      throw new HttpError(400, 'bad-request', `this codec server holds the keys of namespace '${deps.config.TEMPORAL_NAMESPACE}', not '${String(ns)}'`);
+    }
+  };
+}
+
+/**
+ * The codec server (the Temporal protocol: POST /codec/encode and /codec/decode): the Temporal
+ * UI and CLI send it payloads as stored and show what it answers. Only `ops` (and admins) may: by
+ * bearer token (the CLI's --codec-auth, a UI that passes its users' access tokens) or by the
+ * session cookie /codec/session sets, for a UI without a login of its own (the dev server's). The
+ * UI calls from its own origin, so CORS lets exactly the configured UI origins read the answers,
+ * with credentials.
+ */
+export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (parent) => {
+  const codec = new AesGcmPayloadCodec(payloadKeys(deps.config.TEMPORAL_PAYLOAD_KEYS));
+  await parent.register(async (scope) => {
+    await scope.register(cookie);
+    await scope.register(cors, {
+      origin: uiOrigins(deps.config), credentials: true, methods: ['POST'], allowedHeaders: ['content-type', 'authorization', 'x-namespace'], maxAge: 600,
+    });
+    // The cookie's token is the bearer token of a browser that has no other way to send one (a
+    // header, when there is one, wins). Runs before the route's own checks (api/access/auth.ts).
+    scope.addHook('onRequest', async (request) => {
+      const token = request.cookies[CODEC_COOKIE];
+      if (token && !request.headers.authorization && request.method === 'POST' && request.url !== '/codec/session') {
+        request.headers.authorization = `Bearer ${token}`;
+      }
+    });
+    const app = scope.withTypeProvider<ZodTypeProvider>();
+    for (const [op, run] of [['encode', (p: Payload[]) => codec.encode(p)], ['decode', (p: Payload[]) => codec.decode(p)]] as const) {
+      app.post(`/${op}`, {
+        config: { roles: ['ops'] },
+        bodyLimit: 64 * 1024 * 1024,
+        preHandler: sameNamespace(deps),
+        schema: {
+          tags: ['ops'],
+          summary: op === 'decode'
+            ? 'Codec server: decrypt Temporal payloads for the Temporal UI and CLI (payloads not encrypted come back as they are)'
+            : 'Codec server: encrypt Temporal payloads (what the UI or CLI sends a workflow)',
+          body: Payloads,
+          response: { 200: Payloads, 400: ErrorBody, 422: ErrorBody },
+        },
+      }, async (request) => {
+        try {
+          return toJson(await run(fromJson(request.body)));
+        } catch (err) {
+          throw new HttpError(422, 'undecodable', (err as Error).message);
+        }
+      });
+    }
+
+    app.post('/session', {
+      config: { roles: ['ops'] },
+      schema: {
+        tags: ['ops'],
+        summary: "Codec server: keep the caller's token in a cookie for the codec routes, so a Temporal UI without a login can decode (204)",
+        response: { 204: z.null() },
+      },
+    }, async (request: FastifyRequest, reply: FastifyReply) => {
+      const token = request.headers.authorization?.replace(/^Bearer\s+/i, '');
+      const exp = (request.user as { exp?: unknown } | undefined)?.exp;
+      // HttpOnly: page scripts never read it; Path: only the codec routes get it; SameSite: only pages of this site send it.
+      reply.setCookie(CODEC_COOKIE, token ?? '', {
+        path: '/codec', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https',
+        ...(typeof exp === 'number' ? { expires: new Date(exp * 1000) } : {}),
+      });
+      return reply.status(204).send(null);
+    });
+
+    app.get('/sign-in', {
+      config: { public: true },
+      schema: { tags: ['ops'], summary: 'Codec server: a page that signs this browser in with an ops token (given after #) for the Temporal UI' },
+    }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(codecSignInPage(deps.config.TEMPORAL_UI_URL)));
+  }, { prefix: '/codec' });
+};
+
+/** The Temporal UI's origin, as configured, and its twin by the other loopback name. */
+export function uiOrigins(config: AppDeps['config']): string[] {
+  const origin = new URL(config.TEMPORAL_UI_URL).origin;
+  const twin = origin.replace('//127.0.0.1', '//localhost') !== origin ? origin.replace('//127.0.0.1', '//localhost') : origin.replace('//localhost', '//127.0.0.1');
+  return [...new Set([origin, twin])];
+}
