@@ -3,19 +3,22 @@ import type { CallingWindow } from '../../domain/campaign/calling-window';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import { CONNECTED_DISPOSITIONS, type Disposition } from '../../domain/campaign/dialing';
 import { salesCallId } from '../../domain/campaign/ids';
-import { maskMsisdn } from '../../domain/compliance/masking';
 import { SqlParams } from '../../db/campaign/segment-sql';
 import { endCallsWithoutOutcome } from '../../db/campaign/call-outcome-sql';
 import { checkBeforeDialing } from '../compliance/contact-checks';
 import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import { callableNow } from './leads';
 
-/** What an agent sees of a lead in preview mode: enough to sell, never the full number. */
+/**
+ * What the campaign hands an agent in preview mode: ids and what sells, never a number. The API
+ * adds the masked number from Postgres (api/campaign/agents.ts); leads handed out before that carry
+ * it (`msisdn`, masked).
+ */
 export interface PreviewLead {
   leadId: number;
   attemptNo: number;
   callId: string;
-  msisdn: string;
+  msisdn?: string;
   customer: { region: string; city: string; plan: string; tenureMonths: number; monthlySpend: number };
   /** A callback this agent promised the customer. */
   ownCallback: boolean;
@@ -99,7 +102,7 @@ export function createPreviewActivities(db: Db) {
       return {
         open: 1,
         lead: {
-          leadId, attemptNo: lead.attempts, callId, msisdn: maskMsisdn(target.msisdn), ownCallback: lead.own,
+          leadId, attemptNo: lead.attempts, callId, ownCallback: lead.own,
           customer: { region: c!.region, city: c!.city, plan: c!.plan, tenureMonths: c!.tenure_months, monthlySpend: Number(c!.spend_last_month) },
           ...(target.blockedBy ? { blockedBy: target.blockedBy, refusedAs: refusedDisposition(target.blockedBy) } : {}),
         },

@@ -4,7 +4,6 @@ import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import { apiOrderId, followOnOrderId, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
-import { maskMsisdn } from '../../domain/compliance/masking';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
 import type { OrderChannel, OrderWorkflowInput } from '../../workflows/order/messages';
 
@@ -61,7 +60,7 @@ export async function startOrderWorkflow(client: Client, taskQueue: string, args
         { key: RegionKey, value: args.region },
         { key: OrderStatusKey, value: 'acknowledged' },
       ],
-      staticSummary: `${args.offer.name} for ${args.maskedMsisdn} (${args.region})`,
+      staticSummary: `${args.offer.name} for customer ${args.customerId ?? '?'} (${args.region})`,
       staticDetails: origin,
     });
   } catch (err) {
@@ -88,8 +87,8 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
         `INSERT INTO order_events (order_id, status, stage, reason, event_key) VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged')
          ON CONFLICT DO NOTHING`, [o.orderId, o.reason]);
     }
-    const { rows } = await tx.query<{ id: string; region: string; msisdn: string; request_hash: string | null; customer_id: string }>(
-      `SELECT o.id, o.region, c.msisdn, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
+    const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
+      `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
         WHERE o.id = $1 OR ($2::text IS NOT NULL AND o.idempotency_key = $2)`, [o.orderId, o.idempotencyKey ?? null]);
     return { row: rows[0], created: inserted.rowCount === 1 };
   });
@@ -99,7 +98,7 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
     return { kind: 'conflict', message: `idempotency key '${o.idempotencyKey}' was used for another order request` };
   }
   const args: OrderWorkflowInput = {
-    orderId: o.orderId, channel: o.channel, region: row.row.region, offer: o.offer, maskedMsisdn: maskMsisdn(row.row.msisdn), policy: o.policy,
+    orderId: o.orderId, channel: o.channel, region: row.row.region, offer: o.offer, customerId: o.customerId, policy: o.policy,
     ...(o.campaignId ? { campaignId: o.campaignId } : {}), ...(o.parentOrderId ? { parentOrderId: o.parentOrderId } : {}),
   };
   const origin = o.channel === 'followup' ? `Sold on the follow-up call of order **${o.parentOrderId}**.` : `Order from another channel (idempotency key ${o.idempotencyKey}).`;
@@ -125,8 +124,8 @@ export async function createLeadOrder(
        ON CONFLICT (id) DO NOTHING`,
       [orderId, input.leadId, input.offer.code, input.campaignId],
     );
-    const { rows } = await tx.query<{ region: string; msisdn: string }>(
-      `SELECT o.region, l.msisdn FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,
+    const { rows } = await tx.query<{ region: string; customer_id: string }>(
+      `SELECT o.region, o.customer_id FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,
       [orderId],
     );
     // No lead (erased meanwhile, say): no order, and nothing for its history to refer to.
@@ -143,7 +142,7 @@ export async function createLeadOrder(
 
   const args: OrderWorkflowInput = {
     orderId, campaignId: input.campaignId, leadId: input.leadId, region: order.region,
-    offer: input.offer, maskedMsisdn: maskMsisdn(order.msisdn), policy: input.policy,
+    offer: input.offer, customerId: Number(order.customer_id), policy: input.policy,
   };
   const workflowId = await startOrderWorkflow(deps.client, deps.taskQueue, args, `Order from campaign **${input.campaignId}**, lead ${input.leadId}.`);
   return { kind: 'created', orderId, workflowId, created: order.created };

@@ -23,7 +23,9 @@ export interface Booking {
 export interface BookDeliveryInput {
   orderId: string;
   attempt: number;
-  /** A new address, when the scheduler corrected it. */
+  /** A new address the scheduler gave, by its id (table address_corrections). */
+  addressId?: string;
+  /** A new address in clear: bookings asked for before addresses were kept out of Temporal. */
   address?: string;
   /** The region of a new address: the order is routed to that region's courier from now on. */
   region?: string;
@@ -62,12 +64,13 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
       const { rows, warehouse } = await inTransaction(db, async (tx) => {
         const r = await tx.query<{ address: string; region: string; courier: string | null; status: string; stage: string }>(
           `WITH o AS (
-             UPDATE orders SET address = COALESCE($2, address), region = COALESCE($4, region),
+             UPDATE orders SET address = COALESCE($2, (SELECT a.address FROM address_corrections a WHERE a.id = $6 AND a.order_id = $1), address),
+                    region = COALESCE($4, region),
                     delivery_attempts = GREATEST(delivery_attempts, $3), updated_at = now()
               WHERE id = $1 RETURNING id, address, region, status, stage)
            SELECT o.address, o.region, o.status, o.stage, COALESCE($5, rl.courier) AS courier
              FROM o LEFT JOIN region_logistics rl ON rl.region = o.region`,
-          [input.orderId, input.address ?? null, input.attempt, input.region ?? null, input.courier ?? null],
+          [input.orderId, input.address ?? null, input.attempt, input.region ?? null, input.courier ?? null, input.addressId ?? null],
         );
         const o = r.rows[0];
         if (!o || !input.region) return { rows: r.rows, warehouse: undefined };

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { agentReportSchema } from '../../domain/campaign/dialing';
 import { text } from '../../domain/text';
+import { maskMsisdn } from '../../domain/compliance/masking';
 import { nextLeadUpdate, reportCallUpdate } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { findLiveCampaign, type CampaignRow } from './store';
@@ -137,7 +138,9 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         args: [{ agentId, ...(request.actor!.role !== 'agent' ? { by: request.actor! } : {}) }], ...(key ? { updateId: `next-lead-${agentId}-${key}` } : {}),
       });
       if (!lead) return reply.status(204).send(null);
-      return lead;
+      // The number never travels through Temporal: read here, masked (a lead handed out before carries it).
+      const { rows: [number] } = await db.query<{ msisdn: string }>('SELECT msisdn FROM leads WHERE id = $1', [lead.leadId]);
+      return { ...lead, msisdn: lead.msisdn ?? maskMsisdn(number?.msisdn ?? '') };
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ServiceError } from '@temporalio/client';
 import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
@@ -240,8 +241,16 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     if (courier && !(await db.query('SELECT 1 FROM couriers WHERE code = $1', [courier])).rowCount) {
       throw ruleBroken('body.courier', `no courier '${courier}'`);
     }
-    return runUpdate(order.id, () =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).executeUpdate(retryDeliveryUpdate, { args: [{ ...request.body, by: request.actor! }] }));
+    // A new address is kept here and the workflow told its id: no address travels through Temporal.
+    const { address, ...rest } = request.body ?? {};
+    let addressId: string | undefined;
+    if (address) {
+      addressId = `adr-${randomUUID()}`;
+      await db.query('INSERT INTO address_corrections (id, order_id, address, region, requested_by) VALUES ($1, $2, $3, $4, $5)',
+        [addressId, order.id, address, region ?? null, request.actor!]);
+    }
+    return runUpdate(order.id, () => client.workflow.getHandle(orderWorkflowId(order.id))
+      .executeUpdate(retryDeliveryUpdate, { args: [{ ...rest, ...(addressId ? { addressId } : {}), by: request.actor! }] }));
   });
 
   app.post('/orders/:id/delivery/reschedule', {

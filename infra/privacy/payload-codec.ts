@@ -55,7 +55,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       decipher.setAAD(Buffer.from(id));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      const decoded = temporal.api.common.v1.Payload.decode(plain);
+      // protobufjs leaves an absent bytes field as its default, which is not always a Uint8Array
+      return { metadata: decoded.metadata, data: decoded.data instanceof Uint8Array ? decoded.data : new Uint8Array(decoded.data ?? []) };
     });
   }
 }

@@ -140,7 +140,7 @@ async function holdForScheduler(o: OrderRun, perReason: boolean, why: string, wa
   if (state.cancelRequest) return false;
   const wasEscalated = state.schedulerDecided();
   if (wasEscalated) upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
-  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address ? ' to a new address' : ''}${by(state.next.by)}`,
+  await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address || state.next.addressId ? ' to a new address' : ''}${by(state.next.by)}`,
     wasEscalated ? { escalated: false } : undefined);
   return true;
 }

@@ -25,7 +25,10 @@ export interface OrderWorkflowInput {
   parentOrderId?: string;
   region: string;
   offer: OfferInput;
-  maskedMsisdn: string;
+  /** The customer, by id: no number, name or address travels through Temporal (docs/security.md). */
+  customerId?: number;
+  /** Orders started before numbers were kept out of Temporal carry the customer's masked number. */
+  maskedMsisdn?: string;
   policy: OrderPolicy;
 }
 
@@ -50,7 +53,12 @@ export interface DeliveryReport {
 }
 
 export interface RetryDeliveryRequest {
-  /** A new address, when the scheduler corrected it. */
+  /**
+   * A new address the scheduler gave, by its id: the API keeps the address (address_corrections)
+   * and the booking reads it there, so no address travels through Temporal.
+   */
+  addressId?: string;
+  /** A new address in clear: only requests sent before addresses were kept out of Temporal. */
   address?: string;
   /** The region of the new address: the order is routed to that region's courier. */
   region?: string;
