@@ -18,7 +18,8 @@ declare module 'fastify' {
  * A write by a person: the token was checked (webhooks are recorded by their senders' reports).
  * A request refused for being one too many (429) is not: a flood would fill the log.
  */
-const audited = (request: FastifyRequest, status?: number) => !isRead(request.method) && request.principal !== undefined && status !== 429;
+const audited = (request: FastifyRequest, status?: number) =>
+  !isRead(request.method) && !request.routeOptions.config.changesNothing && request.principal !== undefined && status !== 429;
 
 /** The ids a request names: its path's parameters. */
 const pathTargets = (request: FastifyRequest) =>

@@ -14,6 +14,8 @@ declare module 'fastify' {
      */
     roles?: readonly Role[];
     public?: true;
+    /** A POST that only reads (the codec server's): audited like a read, that is not at all. */
+    changesNothing?: true;
   }
   interface FastifyRequest {
     /** Set once the bearer token was checked (routes with roles). */

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,8 @@ export async function replayAndKeep(h: Harness, workflowId: string, name: string
     // server: the kept file is readable (and replays without this run's key).
     const args = ['workflow', 'show', '--address', inject('temporalAddress'), '-w', workflowId, ...(runId ? ['-r', runId] : []), '-o', 'json',
       '--codec-endpoint', `${h.apiUrl}/codec`, '--codec-auth', `Bearer ${h.token('ops')}`];
-    const json = execFileSync(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    // async: the codec server the CLI calls is this process's own API
+    const { stdout: json } = await promisify(execFile)(temporalCli(), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
     writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), withoutStackTraces(json));
   }
   return history;
