@@ -220,7 +220,7 @@ export function callableNow(
   if (window) {
     const [start, end, days, holidays] = [p.add(window.start, 'time'), p.add(window.end === '24:00' ? '24:00:00' : window.end, 'time'),
       p.add(window.days, 'int[]'), p.add(window.holidays, 'date[]')];
-    for (const instant of ['now()', `now() + make_interval(secs => ${p.add(DIAL_MARGIN_SECONDS, 'int')})`]) {
+    for (const instant of ['now()', `(now() + make_interval(secs => ${p.add(DIAL_MARGIN_SECONDS, 'int')}))`]) {
       const local = `(${instant} AT TIME ZONE r.time_zone)`;
       parts.push(
         `${local}::time >= ${start}`, `${local}::time < ${end}`,
