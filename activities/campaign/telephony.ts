@@ -2,6 +2,7 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../../domain/campaign/dialing';
 import { describeResponse, getJson, postJson } from '../http-json';
+import { DIALER_REQUEST_TIMEOUT_MS, callsTheDialerHas, dialerTime } from './dialer-answers';
 import { checkCallsBeforeDialing } from '../compliance/contact-checks';
 import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import { recordFirstReport } from '../../db/first-report-sql';
@@ -70,17 +71,6 @@ const RECORD_POLLED_OUTCOME = recordFirstReport({
   returning: CALL_ATTEMPT_COLUMNS,
 });
 
-/**
- * How long a request to the dialer may take: shorter than the dial margin (DIAL_MARGIN_SECONDS), so
- * a call checked inside its window is taken inside it, or not at all.
- */
-export const DIALER_REQUEST_TIMEOUT_MS = 10_000;
-
-/** When the dialer took a call: its own time (`queuedAt` in its answer, sim/README.md), if it said. */
-function dialerTime(body: unknown): string | null {
-  const at = (body as { queuedAt?: unknown } | undefined)?.queuedAt;
-  return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : null;
-}
 
 /** How one call of a batch went when we asked the dialer. */
 export type PlacedCall =
@@ -119,22 +109,27 @@ export function createTelephonyActivities(deps: {
       `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, order_id, attempt_no, task_token, offers)
        SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7, $8 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
        ON CONFLICT (id) DO UPDATE SET task_token = COALESCE(EXCLUDED.task_token, call_attempts.task_token)
-       RETURNING ${CALL_ATTEMPT_COLUMNS}, dialer_took_at IS NOT NULL AS taken`,
+       RETURNING ${CALL_ATTEMPT_COLUMNS}, dialer_took_at IS NOT NULL AS taken, checks IS NOT NULL AS checked`,
       [common.purpose, common.campaignId ?? null, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
         calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token, common.offers ?? false],
     );
     const results: PlacedCall[] = [];
     const known = new Set<string>();
     const taken = new Set<string>();
-    for (const row of rows as (CallAttemptRow & { taken: boolean })[]) {
+    const unsure: string[] = [];
+    for (const row of rows as (CallAttemptRow & { taken: boolean; checked: boolean })[]) {
       if (row.disposition && row.disposition !== 'not-placed') {
         results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) }); // already known
         known.add(row.id);
       } else if (row.taken) {
         // The dialer has it (it may be ringing): sending it again only re-attaches by its id.
         taken.add(row.id);
+      } else if (row.checked && !row.disposition) {
+        unsure.push(row.id); // handed over before, with no answer recorded
       }
     }
+    // One the dialer took although its answer never came is taken: checked when it was, not again.
+    if (unsure.length) for (const callId of await callsTheDialerHas(deps.dialerUrl, unsure)) taken.add(callId);
     // Every other call is checked now, however recently it was checked before: a retry after the
     // dialer failed is a new moment of dialing (a number registered, a window closed meanwhile).
     const toCheck = calls.filter((c) => !known.has(c.callId) && !taken.has(c.callId));

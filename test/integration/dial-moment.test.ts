@@ -9,7 +9,7 @@ import { startHarness, uniqueId, type Harness } from '../support/harness';
 /**
  * The moment of dialing (docs/compliance.md): a call is checked at every hand-over to the dialer,
  * so what changes between a check and a retried hand-over (the dialer answered 503 first) holds.
- * Scratch customers 100035-100037 (test/global-setup.ts: region 'mo', Asia/Macau) are this file's.
+ * Scratch customers 100035-100038 (test/global-setup.ts: region 'mo', Asia/Macau) are this file's.
  */
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -78,6 +78,35 @@ describe('checks at every hand-over to the dialer', () => {
     const again = (await handOver(acts, { ...input, calls: [calls[1]!] })) as Awaited<ReturnType<ReturnType<typeof telephony>['placeCalls']>>;
     expect(again.results[0]!.status === 'placed' || again.results[0]!.status === 'ended').toBe(true);
     expect((await row(`${id}-clear`)).checks.checkedAt).toBe(before);
+  });
+
+  it('a call the dialer took although its answer was lost is not checked again: its check is the one it was taken on', async () => {
+    const { id, leads: [lead] } = await campaignWithLeads([100038]);
+    const callId = `${id}-lost-answer`;
+    const input = { campaignId: id, window: ALWAYS, calls: [{ callId, leadId: lead!.leadId, attemptNo: 1 }] };
+    const acts = telephony();
+    await configureSim(h.sims.dialerUrl, { faults: { down: true } });
+    try {
+      expect(await handOver(acts, input)).toBeInstanceOf(Error);
+    } finally {
+      await configureSim(h.sims.dialerUrl, { faults: { down: false } });
+    }
+    const checked = await row(callId);
+    // The hand-over reached the dialer after all (its answer was lost), then the number was registered.
+    const took = await fetch(`${h.sims.dialerUrl}/calls`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ callId, to: lead!.msisdn, purpose: 'sales', callbackUrl: `${h.apiUrl}/webhooks/dialer` }),
+    });
+    expect(took.status).toBe(202);
+    const { queuedAt } = (await took.json()) as { queuedAt: string };
+    await h.db.query('INSERT INTO dnc_numbers (msisdn, reason) VALUES ($1, $2)', [lead!.msisdn, 'registered after the dialer took the call (test)']);
+
+    const { results } = (await handOver(acts, input)) as Awaited<ReturnType<ReturnType<typeof telephony>['placeCalls']>>;
+    expect(results[0]!.status === 'placed' || results[0]!.status === 'ended').toBe(true); // the call it has (maybe over already)
+    const logged = await row(callId);
+    expect(logged.checks).toEqual(checked.checks); // the check it was taken on, clear
+    expect(logged.dialer_took_at!.toISOString()).toBe(new Date(queuedAt).toISOString());
+    expect(logged.disposition).not.toBe('blocked');
   });
 
   it('a window that closes between the check and the retried hand-over refuses the call (not placed: the lead waits)', async () => {
