@@ -86,6 +86,15 @@ describe('follow-up calls keep to the calling window', () => {
     });
     expect(patches).toContain(FOLLOWUP_WINDOW_PATCH);
   }, 150_000);
+
+  it('a follow-up window that makes no sense is refused where it enters, not a 500', async () => {
+    for (const followUpWindow of [{ start: '18:00', end: '10:00' }, { start: '25:00', end: '26:00' }, { start: '09:00', end: '10:00', days: [8] }, 'always']) {
+      const res = await api(h, 'POST', '/orders', {
+        customerId: 100031, offer: { code: 'handset-bundle', name: 'Handset bundle', price: 128, ships: [] }, orders: { followUpWindow },
+      }, { 'idempotency-key': uniqueId('fu-bad') });
+      expect([400, 422]).toContain(res.status);
+    }
+  });
 });
 
 describe('follow-up calls that offer something count against the contact cap', () => {
