@@ -40,9 +40,9 @@ export interface DialCheckBatch {
  * lead's for a sales call, the customer's for a follow-up), a person's stop, the calling window in
  * the customer's local time (when given), and the cross-campaign contact cap when given (at most
  * maxCalls marketing calls to the customer in the last `days`, over all campaigns, each timed by
- * when the dialer took it, as the audit times it). Under a lock per customer (taken in customer order, so batches
- * never deadlock), so two campaigns dialing the same customer at once cannot both slip under the
- * cap. The verdict and its inputs (domain/compliance/dial-checks.ts) are written on each call's row:
+ * when the dialer took it, as the audit times it). Under a lock per customer (taken in customer
+ * order, so batches never deadlock), so two campaigns dialing the same customer at once cannot both
+ * slip under the cap. The verdict and its inputs (domain/compliance/dial-checks.ts) are written on each call's row:
  * the compliance evidence. A batch is a handful of statements whatever its size.
  */
 export async function checkCallsBeforeDialing(
