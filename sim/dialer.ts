@@ -172,7 +172,7 @@ export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions
       // the answer again, at the address it gives now.
       existing.request.callbackUrl = body.callbackUrl;
       if (existing.outcome) sendOutcome(existing);
-      return { code: 200, body: { callId: body.callId, status: 'queued' } };
+      return { code: 200, body: { callId: body.callId, status: 'queued', queuedAt: existing.queuedAt } };
     }
     const call: Call = { request: body, status: 'queued', queuedAt: new Date().toISOString(), sends: 0 };
     calls.set(body.callId, call);
@@ -181,7 +181,7 @@ export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions
     ringDelta(body.team, +1);
     timers.after(ringMs, () => answer(call));
     log.debug({ callId: body.callId, purpose: body.purpose, ringMs }, 'call placed');
-    return { code: 202, body: { callId: body.callId, status: 'queued' } };
+    return { code: 202, body: { callId: body.callId, status: 'queued', queuedAt: call.queuedAt } };
   }
 
   app.post('/calls', async (request, reply) => {

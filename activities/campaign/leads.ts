@@ -1,7 +1,8 @@
 import type { Db } from '../../infra/db';
 import type { AttemptDisposition, CallOutcome, LeadStep } from '../../domain/campaign/dialing';
 import { CALL_ATTEMPT_COLUMNS, outcomeFromRow, type CallAttemptRow } from './telephony';
-import { nextOpening, type CallingWindow } from '../../domain/campaign/calling-window';
+import type { CallingWindow } from '../../domain/campaign/calling-window';
+import { DIAL_MARGIN_SECONDS, nextDialingOpening } from '../../domain/compliance/dial-window';
 import { callsToPlace, type AgentPool, type Pacing, type PacingDecision } from '../../domain/campaign/pacing';
 import type { PacingReader } from './pacing';
 import { SqlParams } from '../../db/campaign/segment-sql';
@@ -196,7 +197,7 @@ async function nextDueInMs(db: Db, campaignId: string, window: CallingWindow | u
   );
   let soonest: number | null = null;
   for (const z of zones.rows) {
-    const at = nextOpening(window, z.time_zone, new Date(Math.max(z.first_due.getTime(), z.now.getTime())));
+    const at = nextDialingOpening(window, z.time_zone, new Date(Math.max(z.first_due.getTime(), z.now.getTime())));
     if (!at) continue; // this zone's window never opens: only the end date or a person ends it
     const ms = Math.max(0, at.getTime() - z.now.getTime());
     soonest = soonest === null ? ms : Math.min(soonest, ms);
@@ -206,8 +207,9 @@ async function nextDueInMs(db: Db, campaignId: string, window: CallingWindow | u
 
 /**
  * Leads of `l` (joined with their region `r`) that may be called now: waiting, due, inside the
- * calling window in their own local time by the database's clock, and not a callback still held
- * for an agent who is busy (or for another agent, when `freeAgents` names the one asking).
+ * calling window in their own local time by the database's clock, now and the dial margin later
+ * (domain/compliance/dial-window.ts: the check at dialing would refuse it), and not a callback still
+ * held for an agent who is busy (or for another agent, when `freeAgents` names the one asking).
  */
 export function callableNow(
   p: SqlParams,
@@ -216,13 +218,15 @@ export function callableNow(
 ): string {
   const parts = [`l.state = 'pending'`, `l.next_attempt_at <= now()`];
   if (window) {
-    const local = `(now() AT TIME ZONE r.time_zone)`;
-    parts.push(
-      `${local}::time >= ${p.add(window.start, 'time')}`,
-      `${local}::time < ${p.add(window.end === '24:00' ? '24:00:00' : window.end, 'time')}`,
-      `extract(isodow FROM ${local})::int = ANY(${p.add(window.days, 'int[]')})`,
-      `NOT (${local}::date = ANY(${p.add(window.holidays, 'date[]')}))`,
-    );
+    const [start, end, days, holidays] = [p.add(window.start, 'time'), p.add(window.end === '24:00' ? '24:00:00' : window.end, 'time'),
+      p.add(window.days, 'int[]'), p.add(window.holidays, 'date[]')];
+    for (const instant of ['now()', `(now() + make_interval(secs => ${p.add(DIAL_MARGIN_SECONDS, 'int')}))`]) {
+      const local = `(${instant} AT TIME ZONE r.time_zone)`;
+      parts.push(
+        `${local}::time >= ${start}`, `${local}::time < ${end}`,
+        `extract(isodow FROM ${local})::int = ANY(${days})`, `NOT (${local}::date = ANY(${holidays}))`,
+      );
+    }
   }
   // Without a pool (unattended dialing) nobody could take it in person: it waits out its grace.
   parts.push(`(l.agent_id IS NULL OR l.agent_id = ANY(${p.add(callbacks.freeAgents, 'text[]')})

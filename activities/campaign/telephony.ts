@@ -2,11 +2,13 @@ import { ApplicationFailure, CompleteAsyncError, Context } from '@temporalio/act
 import type { Db } from '../../infra/db';
 import { PLACE_CALLS_MAX_ATTEMPTS, type CallOutcome } from '../../domain/campaign/dialing';
 import { describeResponse, getJson, postJson } from '../http-json';
+import { DIALER_REQUEST_TIMEOUT_MS, callsTheDialerHas, dialerTime } from './dialer-answers';
 import { checkCallsBeforeDialing } from '../compliance/contact-checks';
 import { refusedDisposition } from '../../domain/compliance/dial-checks';
 import { recordFirstReport } from '../../db/first-report-sql';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
+import { DIAL_MARGIN_SECONDS } from '../../domain/compliance/dial-window';
 
 export interface PlaceCallInput {
   callId: string;
@@ -24,6 +26,8 @@ export interface PlaceCallInput {
   agentId?: string;
   /** The calling window in force: checked again at the moment of dialing and kept in the contact log. */
   window?: CallingWindow;
+  /** A follow-up that offers something: a marketing call, checked against `contactCap` and counted by it. */
+  offers?: boolean;
 }
 
 export interface CallAttemptRow {
@@ -67,11 +71,6 @@ const RECORD_POLLED_OUTCOME = recordFirstReport({
   returning: CALL_ATTEMPT_COLUMNS,
 });
 
-/**
- * A call checked this long ago that the dialer never took is checked again before it is dialed:
- * the checks belong to the moment of dialing, and an outage can stretch that moment for hours.
- */
-const RECHECK_AFTER_SECONDS = 10;
 
 /** How one call of a batch went when we asked the dialer. */
 export type PlacedCall =
@@ -86,49 +85,59 @@ export type PlacedCall =
  * phone: placeCall completes asynchronously (the webhook completes it by task token), placeCalls
  * answers when the dialer has taken the calls (the webhook signals the campaign).
  */
-export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; publicApiUrl: string }) {
+export function createTelephonyActivities(deps: {
+  db: Db; dialerUrl: string; publicApiUrl: string;
+  /** The dial margin (domain/compliance/dial-window.ts); a test may shorten it. */
+  dialMarginSeconds?: number;
+}) {
   const { db } = deps;
+  const marginSeconds = deps.dialMarginSeconds ?? DIAL_MARGIN_SECONDS;
 
   /**
    * Writes the attempts to the contact log (with the waiting activity's task token, when there is
    * one), makes the last checks and asks the dialer. Idempotent by call id: a repeat re-attaches to
    * the same call, or answers the outcome already recorded. The database work is a few statements
    * for the whole batch; the dialer gets the calls in parallel. A call the dialer could not take
-   * now (5xx, 429, network) is in `failed`: the caller retries it.
+   * now (5xx, 429, network) is in `failed`: the caller retries it, and the retry checks it again.
    */
   async function placeBatch(
-    common: Pick<PlaceCallInput, 'purpose' | 'campaignId' | 'contactCap' | 'window' | 'team'>,
+    common: Pick<PlaceCallInput, 'purpose' | 'campaignId' | 'contactCap' | 'window' | 'team' | 'offers'>,
     calls: Pick<PlaceCallInput, 'callId' | 'leadId' | 'orderId' | 'attemptNo' | 'agentId'>[],
     token: Buffer | null,
   ): Promise<{ results: PlacedCall[]; failed: { callId: string; reason: string }[] }> {
     const { rows } = await db.query<CallAttemptRow>(
-      `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, order_id, attempt_no, task_token)
-       SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
+      `INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, order_id, attempt_no, task_token, offers)
+       SELECT u.id, $1, $2, u.lead_id, u.order_id, u.attempt_no, $7, $8 FROM unnest($3::text[], $4::bigint[], $5::text[], $6::int[]) AS u(id, lead_id, order_id, attempt_no)
        ON CONFLICT (id) DO UPDATE SET task_token = COALESCE(EXCLUDED.task_token, call_attempts.task_token)
-       RETURNING ${CALL_ATTEMPT_COLUMNS}, checks->>'result' AS checked,
-                 dialer_took_at IS NOT NULL AS taken, clock_timestamp() - (checks->>'checkedAt')::timestamptz < make_interval(secs => $8) AS fresh`,
+       RETURNING ${CALL_ATTEMPT_COLUMNS}, dialer_took_at IS NOT NULL AS taken, checks IS NOT NULL AS checked`,
       [common.purpose, common.campaignId ?? null, calls.map((c) => c.callId), calls.map((c) => c.leadId ?? null),
-        calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token, RECHECK_AFTER_SECONDS],
+        calls.map((c) => c.orderId ?? null), calls.map((c) => c.attemptNo), token, common.offers ?? false],
     );
     const results: PlacedCall[] = [];
     const known = new Set<string>();
-    const cleared = new Set<string>();
-    for (const row of rows as (CallAttemptRow & { checked: string | null; taken: boolean; fresh: boolean | null })[]) {
+    const taken = new Set<string>();
+    const unsure: string[] = [];
+    for (const row of rows as (CallAttemptRow & { taken: boolean; checked: boolean })[]) {
       if (row.disposition && row.disposition !== 'not-placed') {
         results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) }); // already known
         known.add(row.id);
-      } else if (row.checked === 'clear' && (row.taken || row.fresh)) {
-        // A retry: the dialer has it (it knows it by its id), or it was checked a moment ago. A call
-        // checked long ago and never taken (the dialer was down) is checked again below.
-        cleared.add(row.id);
+      } else if (row.taken) {
+        // The dialer has it (it may be ringing): sending it again only re-attaches by its id.
+        taken.add(row.id);
+      } else if (row.checked && !row.disposition) {
+        unsure.push(row.id); // handed over before, with no answer recorded
       }
     }
-    const toCheck = calls.filter((c) => !known.has(c.callId) && !cleared.has(c.callId));
+    // One the dialer took although its answer never came is taken: checked when it was, not again.
+    if (unsure.length) for (const callId of await callsTheDialerHas(deps.dialerUrl, unsure)) taken.add(callId);
+    // Every other call is checked now, however recently it was checked before: a retry after the
+    // dialer failed is a new moment of dialing (a number registered, a window closed meanwhile).
+    const toCheck = calls.filter((c) => !known.has(c.callId) && !taken.has(c.callId));
 
     // The last checks, at the moment of dialing: a number put on do-not-call after the list was
     // pulled, a lead a person stopped, a customer called too often lately, a window that closed.
     const targets = await checkCallsBeforeDialing(db, {
-      purpose: common.purpose, calls: toCheck,
+      purpose: common.purpose, calls: toCheck, marginSeconds,
       ...(common.contactCap ? { contactCap: common.contactCap } : {}), ...(common.window ? { window: common.window } : {}),
     });
     const refused = toCheck.filter((c) => targets.get(c.callId)!.blockedBy);
@@ -141,11 +150,11 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       for (const row of blocked) results.push({ callId: row.id, status: 'ended', outcome: outcomeFromRow(row) });
     }
 
-    if (cleared.size) {
+    if (taken.size) {
       const { rows: again } = await db.query<{ id: string; msisdn: string }>(
         `SELECT a.id, COALESCE(l.msisdn, c.msisdn) AS msisdn FROM call_attempts a
            LEFT JOIN leads l ON l.id = a.lead_id LEFT JOIN orders o ON o.id = a.order_id LEFT JOIN customers c ON c.id = o.customer_id
-          WHERE a.id = ANY($1::text[])`, [[...cleared]]);
+          WHERE a.id = ANY($1::text[])`, [[...taken]]);
       for (const r of again) targets.set(r.id, { msisdn: r.msisdn });
     }
     const failed: { callId: string; reason: string }[] = [];
@@ -158,26 +167,28 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       ...(common.team ? { team: common.team } : {}),
       ...(c.agentId ? { agentId: c.agentId } : {}),
     });
-    const taken: string[] = [];
-    const verdict = (callId: string, status: number, why: string) => {
+    // Calls the dialer took, with its time of taking them when it said (else the time of its answer).
+    const tookAt = new Map<string, string | null>();
+    const verdict = (callId: string, status: number, why: string, answer?: unknown) => {
       if (status >= 500 || status === 429) failed.push({ callId, reason: why });
       else if (status >= 400) results.push({ callId, status: 'not-placed', reason: why });
-      else { results.push({ callId, status: 'placed' }); taken.push(callId); }
+      else { results.push({ callId, status: 'placed' }); tookAt.set(callId, dialerTime(answer)); }
     };
+    const timeout = { timeoutMs: DIALER_REQUEST_TIMEOUT_MS };
     try {
       if (toDial.length === 1) {
-        const res = await postJson(`${deps.dialerUrl}/calls`, request(toDial[0]!));
-        verdict(toDial[0]!.callId, res.status, describeResponse('dialer', res));
+        const res = await postJson(`${deps.dialerUrl}/calls`, request(toDial[0]!), timeout);
+        verdict(toDial[0]!.callId, res.status, describeResponse('dialer', res), res.body);
       } else if (toDial.length > 1) {
         // One request for the batch (the dialer's batch API), each call answered on its own line.
-        const res = await postJson(`${deps.dialerUrl}/calls/batch`, { calls: toDial.map(request) });
+        const res = await postJson(`${deps.dialerUrl}/calls/batch`, { calls: toDial.map(request) }, timeout);
         if (res.status !== 200) {
           for (const c of toDial) verdict(c.callId, res.status, describeResponse('dialer', res));
         } else {
           const lines = new Map(((res.body as { results?: { callId: string; code: number }[] }).results ?? []).map((r) => [r.callId, r]));
           for (const c of toDial) {
             const line = lines.get(c.callId);
-            verdict(c.callId, line?.code ?? 502, line ? `dialer answered ${line.code} for ${c.callId}: ${JSON.stringify(line)}` : 'dialer left the call out of its answer');
+            verdict(c.callId, line?.code ?? 502, line ? `dialer answered ${line.code} for ${c.callId}: ${JSON.stringify(line)}` : 'dialer left the call out of its answer', line);
           }
         }
       }
@@ -185,7 +196,13 @@ export function createTelephonyActivities(deps: { db: Db; dialerUrl: string; pub
       const reason = err instanceof Error ? err.message : String(err);
       for (const c of toDial) if (!results.some((r) => r.callId === c.callId)) failed.push({ callId: c.callId, reason });
     }
-    if (taken.length) await db.query('UPDATE call_attempts SET dialer_took_at = COALESCE(dialer_took_at, now()) WHERE id = ANY($1::text[])', [taken]);
+    if (tookAt.size) {
+      // The first taking counts (a re-attach answers the same call); the audit times the call by it.
+      await db.query(
+        `UPDATE call_attempts a SET dialer_took_at = COALESCE(a.dialer_took_at, u.at, clock_timestamp())
+           FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at) WHERE a.id = u.id`,
+        [[...tookAt.keys()], [...tookAt.values()]]);
+    }
     return { results, failed };
   }
 

@@ -4,7 +4,7 @@ import { inTransaction, type Db } from '../../infra/db';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 import { dialVerdict, type DialBlock } from '../../domain/compliance/dial-checks';
-import { COUNTED_CONTACT, onDnc } from '../../db/campaign/segment-sql';
+import { COUNTED_CONTACT, DIAL_MOMENT, onDnc } from '../../db/campaign/segment-sql';
 
 export interface DialTarget {
   msisdn: string;
@@ -23,18 +23,31 @@ export interface CallToCheck {
   orderId?: string;
 }
 
+/** What the checks of one batch of calls are given: the calls, and the rules in force for them. */
+export interface DialCheckBatch {
+  purpose: 'sales' | 'followup';
+  /** The cap, for marketing calls: sales calls and follow-ups that offer something. */
+  contactCap?: ContactCap;
+  window?: CallingWindow;
+  /** How long the window must stay open after the check (domain/compliance/dial-window.ts). */
+  marginSeconds?: number;
+  calls: CallToCheck[];
+}
+
 /**
- * The checks made at the moment of dialing, for calls already in the contact log: do-not-call
- * (flag and register), a person's stop, the calling window in the customer's local time (when
- * given), and the cross-campaign contact cap (at most maxCalls sales calls to the customer in the
- * last `days`, over all campaigns). Under a lock per customer (taken in customer order, so batches
- * never deadlock), so two campaigns dialing the same customer at once cannot both slip under the
- * cap. The verdict and its inputs (domain/compliance/dial-checks.ts) are written on each call's row:
+ * The checks made at the moment of dialing (every hand-over to the dialer), for calls already in
+ * the contact log: do-not-call (the customer's flag, and the register for the number dialed: the
+ * lead's for a sales call, the customer's for a follow-up), a person's stop, the calling window in
+ * the customer's local time (when given), and the cross-campaign contact cap when given (at most
+ * maxCalls marketing calls to the customer in the last `days`, over all campaigns, each timed by
+ * when the dialer took it, as the audit times it). Under a lock per customer (taken in customer
+ * order, so batches never deadlock), so two campaigns dialing the same customer at once cannot both
+ * slip under the cap. The verdict and its inputs (domain/compliance/dial-checks.ts) are written on each call's row:
  * the compliance evidence. A batch is a handful of statements whatever its size.
  */
 export async function checkCallsBeforeDialing(
   db: Db,
-  batch: { purpose: 'sales' | 'followup'; contactCap?: ContactCap; window?: CallingWindow; calls: CallToCheck[] },
+  batch: DialCheckBatch,
 ): Promise<Map<string, DialTarget>> {
   const { purpose, calls } = batch;
   if (!calls.length) return new Map();
@@ -43,12 +56,12 @@ export async function checkCallsBeforeDialing(
     const ids = calls.map((c) => c.callId);
     const { rows } = purpose === 'sales'
       ? await tx.query<Row>(
-        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc()} AS dnc, l.stop_reason IS NOT NULL AS stopped, r.time_zone
+        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc('c', 'l.msisdn')} AS dnc, l.stop_reason IS NOT NULL AS stopped, r.time_zone
            FROM unnest($1::text[], $2::bigint[]) AS a(call_id, lead_id)
            JOIN leads l ON l.id = a.lead_id JOIN customers c ON c.id = l.customer_id JOIN regions r ON r.code = l.region`,
         [ids, calls.map((c) => c.leadId ?? null)])
       : await tx.query<Row>(
-        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc()} AS dnc, false AS stopped, r.time_zone
+        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc('c', 'c.msisdn')} AS dnc, false AS stopped, r.time_zone
            FROM unnest($1::text[], $2::text[]) AS a(call_id, order_id)
            JOIN orders o ON o.id = a.order_id JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region`,
         [ids, calls.map((c) => c.orderId ?? null)]);
@@ -58,14 +71,14 @@ export async function checkCallsBeforeDialing(
     }
 
     const recent = new Map<string, number>();
-    const cap = purpose === 'sales' ? batch.contactCap : undefined;
+    const cap = batch.contactCap;
     if (cap) {
       const customers = [...new Set(rows.map((r) => r.customer_id))].sort((a, b) => Number(a) - Number(b));
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('contact:' || c::text, 0)) FROM unnest($1::bigint[]) AS c`, [customers]);
       const { rows: counts } = await tx.query<{ customer_id: string; n: string }>(
         `SELECT a.customer_id, count(*) AS n FROM call_attempts a
           WHERE a.customer_id = ANY($1::bigint[]) AND NOT (a.id = ANY($2::text[])) AND ${COUNTED_CONTACT}
-            AND (a.checks->>'checkedAt')::timestamptz > clock_timestamp() - make_interval(days => $3)
+            AND ${DIAL_MOMENT} > clock_timestamp() - make_interval(days => $3)
           GROUP BY a.customer_id`,
         [customers, ids, cap.days]);
       for (const c of counts) recent.set(c.customer_id, Number(c.n));
@@ -79,11 +92,13 @@ export async function checkCallsBeforeDialing(
       const { blockedBy, evidence } = dialVerdict({
         checkedAt: now, doNotCall: r.dnc, stopped: r.stopped, contactsInPeriod: recent.get(r.customer_id) ?? 0, timeZone: r.time_zone,
         ...(cap ? { contactCap: cap } : {}), ...(batch.window ? { window: batch.window } : {}),
+        ...(batch.marginSeconds !== undefined ? { marginSeconds: batch.marginSeconds } : {}),
       });
       checks.push(JSON.stringify(evidence));
       targets.set(r.call_id, { msisdn: r.msisdn, ...(blockedBy ? { blockedBy } : {}) });
     }
-    // The attempt starts now, when the checks allow it (the audit compares this time with the window).
+    // The checks' time is the attempt's start (started_at); when the dialer then takes the call is
+    // recorded beside it (dialer_took_at, activities/campaign/telephony.ts), and the audit times the call by that.
     await tx.query(
       `UPDATE call_attempts a SET customer_id = u.customer_id, msisdn_hash = u.hash, checks = u.checks::jsonb, started_at = $5
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(call_id, customer_id, hash, checks)

@@ -3,6 +3,7 @@ import { inTransaction } from '../../infra/db';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import type { OrderStage, OrderStatus } from '../../domain/order/order';
 import type { OrderFacts } from '../../workflows/order/messages';
+import type { FollowUpContext } from '../../domain/order/follow-up';
 import { createFollowOnOrder, createLeadOrder, type OrderDeps } from './create';
 
 export function createOrderActivities(deps: OrderDeps) {
@@ -25,7 +26,25 @@ export function createOrderActivities(deps: OrderDeps) {
       return { orderId: made.orderId, workflowId: made.workflowId };
     },
 
-    /** Records one state transition (idempotent per event key) and its facts on the order row. */
+    /**
+     * What the follow-up's rules are made from (domain/order/follow-up.ts): the customer's time zone,
+     * where the check at dialing reads the window, and the campaign's window and cap as launched.
+     */
+    async followUpRules(input: { orderId: string }): Promise<FollowUpContext> {
+      const { rows: [row] } = await db.query<{ time_zone: string; window: FollowUpContext['campaignWindow'] | null; cap: FollowUpContext['campaignContactCap'] | null }>(
+        `SELECT r.time_zone, k.definition->'window' AS window, k.definition->'contactCap' AS cap
+           FROM orders o JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region
+           LEFT JOIN campaigns k ON k.id = o.campaign_id
+          WHERE o.id = $1`, [input.orderId]);
+      if (!row) throw ApplicationFailure.nonRetryable(`order ${input.orderId} not found`, 'UnknownOrder');
+      return { timeZone: row.time_zone, ...(row.window ? { campaignWindow: row.window } : {}), ...(row.cap ? { campaignContactCap: row.cap } : {}) };
+    },
+
+    /**
+     * Records one state transition (idempotent per event key) and its facts on the order row; an
+     * activation adds the offer's service to the customer's services and a deactivation takes it
+     * away again, in the same transaction, so "already owns the offer" sees what this system sold.
+     */
     async recordOrderEvent(input: {
       orderId: string;
       status: OrderStatus;
@@ -61,6 +80,19 @@ export function createOrderActivities(deps: OrderDeps) {
             f.activatedAt ?? null, f.activationRef ?? null, f.followUp?.result ?? null,
             f.followUp?.satisfaction ?? null, f.followUp?.complaint ?? null, f.escalated ?? null, f.holdReason ?? null, f.followUp?.complaintReason ?? null],
         );
+        if (f.activatedAt) {
+          // Added only when missing: a customer who owned it before keeps it when this order is undone.
+          await tx.query(
+            `WITH o AS (SELECT customer_id, offer_code FROM orders WHERE id = $1),
+                  added AS (UPDATE customers c SET services = array_append(c.services, o.offer_code) FROM o
+                             WHERE c.id = o.customer_id AND NOT (c.services @> ARRAY[o.offer_code]) RETURNING c.id)
+             UPDATE orders SET service_added = true WHERE id = $1 AND EXISTS (SELECT 1 FROM added)`, [input.orderId]);
+        }
+        if (f.deactivated) {
+          await tx.query(
+            `WITH o AS (UPDATE orders SET service_added = false WHERE id = $1 AND service_added RETURNING customer_id, offer_code)
+             UPDATE customers c SET services = array_remove(c.services, o.offer_code) FROM o WHERE c.id = o.customer_id`, [input.orderId]);
+        }
         if (f.followUp?.complaint) {
           await tx.query(
             `INSERT INTO complaints (order_id, campaign_id, reason)

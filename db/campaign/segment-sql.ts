@@ -69,15 +69,30 @@ export function segmentWhere(segment: Segment, p: SqlParams, a = 'c'): string {
 /** A mobile number we may dial: 11 digits, 13x–19x. */
 export const validNumber = (a = 'c') => `${a}.msisdn ~ '^1[3-9][0-9]{9}$'`;
 
-/** The customer asked not to be called, or the number is on the DNC register. */
-export const onDnc = (a = 'c') => `(${a}.dnc OR EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = ${a}.msisdn))`;
+/** The number (an SQL expression) is on the DNC register. */
+export const onDncRegister = (msisdn: string) => `EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = ${msisdn})`;
+
+/**
+ * The customer `a` asked not to be called, or `number` (the one dialed: the customer's own unless
+ * given, a lead's for a sales call) is on the DNC register.
+ */
+export const onDnc = (a = 'c', number = `${a}.msisdn`) => `(${a}.dnc OR ${onDncRegister(number)})`;
 
 export const ownsOffer = (p: SqlParams, offerCode: string | undefined, a = 'c') =>
   offerCode ? `(${a}.services @> ARRAY[${p.add(offerCode, 'text')}])` : 'false';
 
-/** Placed sales calls, the ones the contact cap counts: checked clear and given to the dialer. */
-export const COUNTED_CONTACT = `a.purpose = 'sales' AND a.checks->>'result' = 'clear'
+/**
+ * Placed marketing calls, the ones the contact cap counts: sales calls and follow-ups that offered
+ * something (`offers`), checked clear and given to the dialer.
+ */
+export const COUNTED_CONTACT = `(a.purpose = 'sales' OR a.offers) AND a.checks->>'result' = 'clear'
   AND a.disposition IS DISTINCT FROM 'blocked' AND a.disposition IS DISTINCT FROM 'not-placed'`;
+
+/**
+ * When a call of `a` started, for the cap and the audit: when the dialer took it, else (not taken
+ * yet, or logged before that was recorded) when its checks allowed it. Never earlier than the check.
+ */
+export const DIAL_MOMENT = `COALESCE(a.dialer_took_at, (a.checks->>'checkedAt')::timestamptz, a.started_at)`;
 
 export interface ListCriteria {
   segment: Segment;

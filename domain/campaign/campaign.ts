@@ -142,6 +142,11 @@ export const OrderPolicySchema = z.strictObject({
   holdSla: HoldSlaSchema.prefault({}),
   /** An offer made on the follow-up call (a value-added service, say): a yes starts a new order, linked to this one. */
   followUpOffer: OfferSchema.optional(),
+  /**
+   * When follow-up calls may be made, in the customer's local time: the campaign's window unless
+   * given (08:00–21:00 for orders of no campaign). A follow-up due outside it waits for its opening.
+   */
+  followUpWindow: CallingWindowSchema.optional(),
 });
 
 export const CampaignDefinitionSchema = z

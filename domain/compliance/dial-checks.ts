@@ -1,5 +1,6 @@
 import type { ContactCap } from '../campaign/campaign';
-import { isOpen, type CallingWindow } from '../campaign/calling-window';
+import type { CallingWindow } from '../campaign/window-time';
+import { DIAL_MARGIN_SECONDS, openForDialing } from './dial-window';
 
 /** Why a call must not be made. */
 export type DialBlock = 'do-not-call' | 'stopped' | 'contact cap' | 'outside window';
@@ -26,6 +27,8 @@ export interface DialFacts {
   /** The calling window in force, and the customer's time zone it is read in. */
   window?: CallingWindow;
   timeZone: string;
+  /** The window must stay open this long after the check (dial-window.ts); DIAL_MARGIN_SECONDS unless given. */
+  marginSeconds?: number;
 }
 
 /** The compliance evidence kept on the call's row (call_attempts.checks): the verdict and what it was made from. */
@@ -34,6 +37,8 @@ export interface DialEvidence {
   doNotCall: 'blocked' | 'clear';
   window?: CallingWindow;
   timeZone?: string;
+  /** With a window: how long it had to stay open after the check for the call to be started. */
+  marginSeconds?: number;
   contactCap?: ContactCap & { contactsInPeriod: number };
   result: 'blocked' | 'clear';
   blockedBy?: DialBlock;
@@ -46,14 +51,16 @@ export interface DialEvidence {
  * opening only to be refused again.
  */
 export function dialVerdict(f: DialFacts): { blockedBy?: DialBlock; evidence: DialEvidence } {
-  // The window was checked when the lead was claimed; checked again now, the moment the call starts.
-  const inWindow = f.window ? isOpen(f.window, f.timeZone, f.checkedAt) : true;
+  // The window was checked when the lead was claimed; checked again now, the moment the call starts,
+  // with the margin the dialer's taking of it needs (dial-window.ts).
+  const marginSeconds = f.marginSeconds ?? DIAL_MARGIN_SECONDS;
+  const inWindow = f.window ? openForDialing(f.window, f.timeZone, f.checkedAt, marginSeconds) : true;
   const blockedBy: DialBlock | undefined = f.doNotCall ? 'do-not-call' : f.stopped ? 'stopped'
     : f.contactCap && f.contactsInPeriod >= f.contactCap.maxCalls ? 'contact cap' : !inWindow ? 'outside window' : undefined;
   const evidence: DialEvidence = {
     checkedAt: f.checkedAt.toISOString(),
     doNotCall: f.doNotCall ? 'blocked' : 'clear',
-    ...(f.window ? { window: f.window, timeZone: f.timeZone } : {}),
+    ...(f.window ? { window: f.window, timeZone: f.timeZone, marginSeconds } : {}),
     ...(f.contactCap ? { contactCap: { ...f.contactCap, contactsInPeriod: f.contactsInPeriod } } : {}),
     result: blockedBy ? 'blocked' : 'clear',
     ...(blockedBy ? { blockedBy } : {}),

@@ -29,6 +29,8 @@ const DIR = HISTORIES_DIR;
  *  an outage ridden out, a lead failed, a cancel in a hand-over.) v4: every patch of issue 11 in.
  * (campaign-v5-*: with confirm-unplaced-calls in: a campaign cancelled while the dialer was down,
  *  asking the dialer about the batch it held as not placed; recorded by campaign-unplaced.test.ts.)
+ * (order-v5-followup-window-*: with followup-window-and-cap in: a follow-up due outside its calling
+ *  window waits for the opening, then is checked and placed; recorded by test/workflows/order-follow-up.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';

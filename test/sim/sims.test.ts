@@ -87,9 +87,10 @@ describe('dialer', () => {
 
   it('places a call once and reports a valid outcome to the webhook', async () => {
     const first = await placeCall('call-1', 'call-1');
-    expect(first).toEqual({ status: 202, body: { callId: 'call-1', status: 'queued' } });
+    // queuedAt: when the dialer took the call, by its clock; a repeat answers the first taking's time
+    expect(first).toEqual({ status: 202, body: { callId: 'call-1', status: 'queued', queuedAt: expect.stringMatching(/^\d{4}-.*Z$/) } });
     const again = await placeCall('call-1', 'call-1');
-    expect(again).toEqual({ status: 200, body: { callId: 'call-1', status: 'queued' } });
+    expect(again).toEqual({ status: 200, body: { callId: 'call-1', status: 'queued', queuedAt: first.body.queuedAt } });
 
     // Once, or twice when its outcome was already known at the repeat (the contract sends it again then).
     await waitFor(() => receiver.on('call-1').length >= 1, 'the call outcome');

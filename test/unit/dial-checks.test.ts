@@ -14,7 +14,7 @@ describe('dial checks: the verdict at the moment of dialing', () => {
   it('clears a call nothing forbids, and keeps what the verdict was made from', () => {
     expect(dialVerdict(facts({ contactsInPeriod: 1 }))).toEqual({
       evidence: {
-        checkedAt: open.toISOString(), doNotCall: 'clear', window, timeZone: 'Asia/Shanghai',
+        checkedAt: open.toISOString(), doNotCall: 'clear', window, timeZone: 'Asia/Shanghai', marginSeconds: 30,
         contactCap: { maxCalls: 2, days: 30, contactsInPeriod: 1 }, result: 'clear',
       },
     });
@@ -47,5 +47,13 @@ describe('dial checks: the verdict at the moment of dialing', () => {
     expect(dialVerdict({ ...f, doNotCall: true }).evidence).toEqual({
       checkedAt: closed.toISOString(), doNotCall: 'blocked', result: 'blocked', blockedBy: 'do-not-call',
     });
+  });
+
+  it('refuses a call whose window closes within the dial margin after the check: the dialer would take it after the close', () => {
+    const edge = new Date('2026-12-01T12:59:59.900Z'); // 20:59:59.9 in Shanghai, the window closes at 21:00
+    expect(dialVerdict(facts({ checkedAt: edge })).blockedBy).toBe('outside window');
+    expect(dialVerdict(facts({ checkedAt: new Date('2026-12-01T12:59:29Z') })).blockedBy).toBeUndefined(); // 31 s before
+    expect(dialVerdict(facts({ checkedAt: new Date('2026-12-01T12:59:31Z') })).evidence).toMatchObject({ blockedBy: 'outside window', marginSeconds: 30 });
+    expect(dialVerdict(facts({ checkedAt: new Date('2026-12-01T12:59:31Z'), marginSeconds: 0 })).blockedBy).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, patched } from '@tempor
 import { cancelRefusal } from '../../domain/order/order';
 import { describeActor } from '../../domain/access/roles';
 import { courier, returns, stock, undoInBss } from './activities';
-import { REVIEW_FIXES_PATCH, type CancelOrderRequest, type OrderView } from './messages';
+import { REVIEW_FIXES_PATCH, type CancelOrderRequest, type OrderFacts, type OrderView } from './messages';
 import type { OrderRun } from './run';
 
 /** A booking the courier finished before our cancel reached it: how long to wait for its report. */
@@ -16,10 +16,10 @@ export async function compensate(o: OrderRun): Promise<void> {
   const { orderId, state } = o;
   o.wait('compensation');
   // Every step is tried even when one is refused; a refused step is recorded for a person.
-  const step = async (what: string, run: () => Promise<string | undefined>) => {
+  const step = async (what: string, run: () => Promise<string | undefined>, facts?: OrderFacts) => {
     try {
       const done = await run();
-      if (done) await o.compensated(done);
+      if (done) await o.compensated(done, facts);
     } catch (err) {
       // Before the patch a refused step ended the workflow there (failed, the rest not undone).
       if (!(err instanceof ActivityFailure) || !patched(REVIEW_FIXES_PATCH)) throw err;
@@ -28,10 +28,12 @@ export async function compensate(o: OrderRun): Promise<void> {
   };
   const activationId = state.activationId;
   if (activationId) {
+    // The record of it takes the offer's service off the customer's (activities/order/orders.ts):
+    // facts of the event only, the same commands, so histories from before replay unchanged.
     await step('deactivation', async () => {
       await undoInBss.deactivateService({ orderId, activationId });
       return `service ${activationId} deactivated in the BSS`;
-    });
+    }, { deactivated: true });
   }
   if (state.delivered) {
     await step('return pickup', async () => {

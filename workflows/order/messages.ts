@@ -42,6 +42,8 @@ export interface OrderFacts {
   escalated?: boolean;
   /** Why a held order waits (recorded with the hold; cleared when it moves on). */
   holdReason?: 'delivery-failed' | 'out-of-stock';
+  /** The service the order activated was deactivated (compensation): the customer no longer owns the offer. */
+  deactivated?: boolean;
 }
 
 /** What the courier reported for one booking (passed on by the API's courier webhook). */
@@ -120,6 +122,12 @@ export const REVIEW_FIXES_PATCH = 'order-review-fixes';
 export const SCHEDULER_REFUSAL_PATCH = 'scheduler-booking-refused-holds';
 /** An order that closes answers the updates still waiting, so none keeps it open for ever. */
 export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
+/**
+ * Follow-up calls are calls like sales calls: each waits for the customer's calling window (the
+ * policy's followUpWindow, else the campaign's) and is checked in it at dialing; one that offers
+ * something is checked against the contact cap and counted by it, and a refused one is not tried again.
+ */
+export const FOLLOWUP_WINDOW_PATCH = 'followup-window-and-cap';
 
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 export const orderQuery = defineQuery<OrderView>('order');

@@ -44,10 +44,10 @@ export class OrderRun {
     });
   }
 
-  /** A compensation step: in the state history (same status), the details and the query. */
-  async compensated(step: string): Promise<void> {
+  /** A compensation step: in the state history (same status, with the facts it changed), the details and the query. */
+  async compensated(step: string, facts?: OrderFacts): Promise<void> {
     this.state.compensation.push(step);
-    await this.moveTo(this.state.status, this.state.stage, `compensation: ${step}`);
+    await this.moveTo(this.state.status, this.state.stage, `compensation: ${step}`, facts);
   }
 
   /** The courier delivered: the goods are shipped from the reservation and the money is booked. */
