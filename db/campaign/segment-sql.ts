@@ -1,5 +1,7 @@
 import type { ContactCap, Segment } from '../../domain/campaign/campaign';
 import type { Comparison, Rule } from '../../domain/campaign/segment';
+import { onRegister } from '../compliance/dnc-sql';
+import { onSuppressionList } from '../compliance/suppression-sql';
 
 /**
  * Compiles a segment to a WHERE clause over `customers c`. Column names and operators come from
@@ -69,8 +71,8 @@ export function segmentWhere(segment: Segment, p: SqlParams, a = 'c'): string {
 /** A mobile number we may dial: 11 digits, 13x–19x. */
 export const validNumber = (a = 'c') => `${a}.msisdn ~ '^1[3-9][0-9]{9}$'`;
 
-/** The customer asked not to be called, or the number is on the DNC register. */
-export const onDnc = (a = 'c') => `(${a}.dnc OR EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = ${a}.msisdn))`;
+/** The customer asked not to be called, or the number is on the DNC register (an entry in force). */
+export const onDnc = (a = 'c') => `(${a}.dnc OR ${onRegister(`${a}.msisdn`)})`;
 
 export const ownsOffer = (p: SqlParams, offerCode: string | undefined, a = 'c') =>
   offerCode ? `(${a}.services @> ARRAY[${p.add(offerCode, 'text')}])` : 'false';
@@ -83,6 +85,8 @@ export interface ListCriteria {
   segment: Segment;
   offerCode?: string;
   contactCap?: ContactCap;
+  /** The campaign the list is for: its own suppression lists leave numbers off too. */
+  campaignId?: string;
 }
 
 /**
@@ -111,5 +115,6 @@ export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string 
     `NOT ${onDnc(a)}`,
     `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
     `NOT ${overContactCap(p, criteria.contactCap, a)}`,
+    ...(criteria.campaignId ? [`NOT ${onSuppressionList(p.add(criteria.campaignId, 'text'), `${a}.msisdn`)}`] : []),
   ].join(' AND ');
 }
