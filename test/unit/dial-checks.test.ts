@@ -48,4 +48,14 @@ describe('dial checks: the verdict at the moment of dialing', () => {
       checkedAt: closed.toISOString(), doNotCall: 'blocked', result: 'blocked', blockedBy: 'do-not-call',
     });
   });
+
+  it("refuses a number on the campaign's suppression list after do-not-call and before a stop, as its own reason, and says so in the evidence", () => {
+    expect(dialVerdict(facts({ suppressed: true, stopped: true })).blockedBy).toBe('suppressed');
+    expect(dialVerdict(facts({ suppressed: true, doNotCall: true })).blockedBy).toBe('do-not-call');
+    const { evidence } = dialVerdict(facts({ suppressed: true }));
+    expect(evidence).toMatchObject({ suppressionList: 'blocked', result: 'blocked', blockedBy: 'suppressed' });
+    expect(dialVerdict(facts({ suppressed: false })).evidence.suppressionList).toBe('clear');
+    expect(dialVerdict(facts()).evidence).not.toHaveProperty('suppressionList'); // follow-up calls: no campaign list
+    expect(refusedDisposition('suppressed')).toBe('blocked');
+  });
 });
