@@ -24,6 +24,10 @@ import { documentAnswers } from './answers';
 import { answerUnknownMethods } from './allowed-methods';
 import { noNulInSchema, refuseNulBytes } from './nul-bytes';
 import { documentSegmentRule } from './campaign/segment-rule-doc';
+import { documentContentBodies } from './content-bodies';
+import { dncRoutes } from './compliance/dnc';
+import { settingsVersionRoutes } from './campaign/settings-versions';
+import { suppressionListRoutes } from './compliance/suppression-lists';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -47,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
+        { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, and the audit log of who did what' },
       ],
       components: {
@@ -62,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     transform: (route) => {
-      const documented = jsonSchemaTransform(route);
+      const documented = documentContentBodies(route, jsonSchemaTransform);
       for (const part of ['body', 'querystring', 'params', 'headers'] as const) noNulInSchema(documented.schema?.[part]);
       return documented;
     },
@@ -80,12 +85,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   refuseNulBytes(app);
   await app.register(campaignRoutes(deps));
   await app.register(campaignFailureRoutes(deps));
+  await app.register(settingsVersionRoutes(deps));
   await app.register(segmentRoutes(deps));
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(logisticsRoutes(deps));
   await app.register(deliveryRetryRoutes(deps));
+  await app.register(dncRoutes(deps));
+  await app.register(suppressionListRoutes(deps));
   await app.register(signedWebhooks(
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],

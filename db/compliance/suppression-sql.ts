@@ -1,0 +1,15 @@
+/**
+ * A campaign's own suppression lists (suppression_lists, suppression_numbers, and
+ * campaign_suppression_lists for the lists each campaign uses: db/migrations/014_dnc_register.sql).
+ * A number on any of them is left off the campaign's list pull and refused at the moment of dialing.
+ */
+export const onSuppressionList = (campaignId: string, msisdn: string) =>
+  `EXISTS (SELECT 1 FROM campaign_suppression_lists k JOIN suppression_numbers s ON s.list_id = k.list_id
+            WHERE k.campaign_id = ${campaignId} AND s.msisdn = ${msisdn})`;
+
+/**
+ * The lists a campaign uses, as its definition names them ($1 campaign, $2 list ids): written with
+ * its row, once (the launch checked that they exist; one that does not is not linked).
+ */
+export const LINK_SUPPRESSION_LISTS = `INSERT INTO campaign_suppression_lists (campaign_id, list_id)
+   SELECT $1, l.id FROM suppression_lists l WHERE l.id = ANY($2::text[]) ON CONFLICT DO NOTHING`;
