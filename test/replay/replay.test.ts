@@ -28,6 +28,8 @@ const DIR = HISTORIES_DIR;
  *  an outage ridden out, a lead failed, a cancel in a hand-over.) v4: every patch of issue 11 in.
  * (campaign-v5-*: with confirm-unplaced-calls in: a campaign cancelled while the dialer was down,
  *  asking the dialer about the batch it held as not placed; recorded by campaign-unplaced.test.ts.)
+ * (campaign-v6-*: with settings-versions in: each change of settings kept as a version by an
+ *  activity before the update answers; recorded by campaign-trust.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';
