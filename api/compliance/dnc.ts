@@ -8,7 +8,7 @@ import { addToRegister, REMOVE_FROM_REGISTER, type DncRow } from '../../db/compl
 import { stageNumbers } from '../../db/compliance/number-staging';
 import type { AppDeps } from '../deps';
 import { ErrorBody, notFound, ruleBroken, rules } from '../errors';
-import { CSV, jsonOrCsv, readNumberFile, takeCsvBodies } from './number-files';
+import { jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
 
 const Msisdn = z.string().min(1).max(40).describe('a mobile number: 11 digits starting with 1 (spaces, dashes and a +86 prefix are taken off)');
 
@@ -97,11 +97,11 @@ export const dncRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
       response: { 200: Added, ...rules('msisdn: a mobile number', "a file's every line: a mobile number and a reason of at most 500 characters") },
     },
   }, async (request) => {
-    const isFile = typeof request.body === 'string' && (request.headers['content-type'] ?? '').startsWith(CSV);
-    const body = request.body as string | { msisdn: string; reason?: string };
-    const rows = typeof body === 'string'
-      ? readNumberFile(body)
-      : [{ msisdn: number(body.msisdn, 'body.msisdn'), reason: body.reason ?? null }];
+    const body = jsonOrFile<{ msisdn: string; reason?: string }>(request.body);
+    const isFile = 'file' in body;
+    const rows = 'file' in body
+      ? readNumberFile(body.file)
+      : [{ msisdn: number(body.json.msisdn, 'body.msisdn'), reason: body.json.reason ?? null }];
     const added = await inTransaction(deps.db, async (tx) => {
       const staged = await stageNumbers(tx, rows);
       const { rowCount } = await tx.query(addToRegister(staged), [isFile ? 'file' : 'api', isFile ? request.id : null, actorText(request.actor!)]);

@@ -61,3 +61,13 @@ export function readNumberFile(text: string): NumberRow[] {
   if (problems.length) throw badLines(problems);
   return rows;
 }
+
+/**
+ * The body of a route taking JSON or a file: the file's text, or the JSON object. Fastify checks a
+ * body against the schema of its content type, and has none to check when no body came at all.
+ */
+export function jsonOrFile<T extends object>(body: unknown): { file: string } | { json: T } {
+  if (typeof body === 'string') return { file: body };
+  if (typeof body === 'object' && body !== null) return { json: body as T };
+  throw new HttpError(400, 'validation', 'body: required, JSON (application/json) or a file (text/csv)', [{ path: 'body', message: 'required' }]);
+}

@@ -7,7 +7,7 @@ import { text } from '../../domain/text';
 import { stageNumbers } from '../../db/compliance/number-staging';
 import type { AppDeps } from '../deps';
 import { conflict, ErrorBody, notFound, ruleBroken, rules } from '../errors';
-import { jsonOrCsv, readNumberFile, takeCsvBodies } from './number-files';
+import { jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
 
 const ListId = z.string().regex(LIST_ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars');
 const Params = z.strictObject({ id: ListId });
@@ -112,8 +112,8 @@ export const suppressionListRoutes = (deps: AppDeps): FastifyPluginAsyncZod => a
   }, async (request) => {
     const list = await find(request.params.id);
     if (!list) throw notFound(`suppression list '${request.params.id}'`);
-    const body = request.body as string | { msisdn: string };
-    const rows = typeof body === 'string' ? readNumberFile(body) : [{ msisdn: number(body.msisdn, 'body.msisdn'), reason: null }];
+    const body = jsonOrFile<{ msisdn: string }>(request.body);
+    const rows = 'file' in body ? readNumberFile(body.file) : [{ msisdn: number(body.json.msisdn, 'body.msisdn'), reason: null }];
     const added = await inTransaction(db, async (tx) => {
       const staged = await stageNumbers(tx, rows);
       const { rowCount } = await tx.query(

@@ -38,6 +38,9 @@ describe('the do-not-call register API', () => {
   });
 
   it('refuses a bad number with its field path, and a bad line of a file by its line number, loading nothing of that file', async () => {
+    const none = await h.inject({ method: 'POST', url: '/dnc', headers: as('marketing') });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().issues).toEqual([{ path: 'body', message: 'required' }]);
     const bad = await postJson({ msisdn: '12345' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().issues).toEqual([{ path: 'body.msisdn', message: expect.stringMatching(/11-digit/) }]);
