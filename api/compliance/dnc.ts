@@ -8,7 +8,7 @@ import { addToRegister, REMOVE_FROM_REGISTER, type DncRow } from '../../db/compl
 import { stageNumbers } from '../../db/compliance/number-staging';
 import type { AppDeps } from '../deps';
 import { ErrorBody, notFound, ruleBroken, rules } from '../errors';
-import { jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
+import { CSV_BODY_LIMIT, FILE_ANSWERS, jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
 
 const Msisdn = z.string().min(1).max(40).describe('a mobile number: 11 digits starting with 1 (spaces, dashes and a +86 prefix are taken off)');
 
@@ -87,14 +87,14 @@ export const dncRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
 
   app.post('/dnc', {
     config: { roles: ['marketing', 'qa'] },
-    bodyLimit: 32 * 1024 * 1024,
+    bodyLimit: CSV_BODY_LIMIT,
     schema: {
       tags: ['compliance'],
       summary: 'Put one number (JSON) or a CSV file of numbers (text/csv) on the register; a repeat changes nothing',
       description: 'A file is loaded whole or not at all: a bad line is a 422 naming each bad line by its number (the header is line 1). '
         + 'Numbers already on the register keep their entry. Each entry records who added it and its source (api, file with the request id).',
       body: jsonOrCsv(z.strictObject({ msisdn: Msisdn, reason: text(1, 500).optional() })),
-      response: { 200: Added, ...rules('msisdn: a mobile number', "a file's every line: a mobile number and a reason of at most 500 characters") },
+      response: { 200: Added, ...FILE_ANSWERS, ...rules('msisdn: a mobile number', "a file's every line: a mobile number and a reason of at most 500 characters") },
     },
   }, async (request) => {
     const body = jsonOrFile<{ msisdn: string; reason?: string }>(request.body);

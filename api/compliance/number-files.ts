@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { CsvError } from 'csv-parse';
 import { z } from 'zod';
 import { checkNumberRecords, headerProblem, type LineProblem, type NumberRecord, type NumberRow } from '../../domain/compliance/numbers';
-import { HttpError } from '../errors';
+import { ErrorBody, HttpError } from '../errors';
 
 /** The media type of a file of numbers. */
 export const CSV = 'text/csv';
@@ -19,6 +19,12 @@ export function takeCsvBodies(app: FastifyInstance): void {
 export const CsvBody = z.string().max(CSV_BODY_LIMIT).describe(
   'A CSV file with a header line naming `msisdn` and optionally `reason`, one number a line. A bad line is a 422 '
   + 'naming every bad line by its number (the header is line 1), and nothing of the file is loaded.');
+
+/** What a route taking a number file answers beyond the shared answers (api/answers.ts) for its size and type. */
+export const FILE_ANSWERS = {
+  413: ErrorBody.describe('The body is larger than 32 MB.'),
+  415: ErrorBody.describe('The body is neither JSON (application/json) nor a CSV file (text/csv).'),
+};
 
 /** A body either JSON (the schema given) or a CSV file, validated by Fastify per content type (api/app.ts documents both). */
 export const jsonOrCsv = <T extends z.ZodType>(json: T) => ({

@@ -7,7 +7,7 @@ import { text } from '../../domain/text';
 import { stageNumbers } from '../../db/compliance/number-staging';
 import type { AppDeps } from '../deps';
 import { conflict, ErrorBody, notFound, ruleBroken, rules } from '../errors';
-import { jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
+import { CSV_BODY_LIMIT, FILE_ANSWERS, jsonOrCsv, jsonOrFile, readNumberFile, takeCsvBodies } from './number-files';
 
 const ListId = z.string().regex(LIST_ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars');
 const Params = z.strictObject({ id: ListId });
@@ -97,7 +97,7 @@ export const suppressionListRoutes = (deps: AppDeps): FastifyPluginAsyncZod => a
 
   app.post('/suppression-lists/:id/numbers', {
     config: { roles: ['marketing'] },
-    bodyLimit: 32 * 1024 * 1024,
+    bodyLimit: CSV_BODY_LIMIT,
     schema: {
       tags: ['compliance'],
       summary: 'Add one number (JSON) or a CSV file of numbers (text/csv) to a list; a repeat changes nothing',
@@ -106,6 +106,7 @@ export const suppressionListRoutes = (deps: AppDeps): FastifyPluginAsyncZod => a
       body: jsonOrCsv(z.strictObject({ msisdn: Msisdn })),
       response: {
         200: z.object({ received: z.number().int(), added: z.number().int(), alreadyOnList: z.number().int() }),
+        ...FILE_ANSWERS,
         ...rules('msisdn: a mobile number', "a file's every line: a mobile number"),
       },
     },
