@@ -6,8 +6,8 @@ import { startHarness, type Harness } from '../support/harness';
 /**
  * The do-not-call register's API (docs/compliance.md): one number or a CSV file, a bad line named
  * by its number and nothing of that file loaded, a repeat that changes nothing, a removal that
- * keeps the entry, and who may do what. Numbers of 1960… are no customer's (the test customers
- * have 13x-19x numbers generated, and 1990000xxxx scratch ones): nothing else sees them.
+ * keeps the entry, and who may do what. Numbers of 195… and 196… are no customer's (generated
+ * customers have 13x, 15x and 18x numbers, the scratch ones 1990000xxxx): nothing else sees them.
  */
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -78,6 +78,16 @@ describe('the do-not-call register API', () => {
     expect((await lookup(numbers[2]!)).entries[0].reason).toBe('customer request');
     const { rows: [count] } = await h.db.query<{ n: string }>('SELECT count(*) AS n FROM dnc_numbers WHERE msisdn = ANY($1)', [numbers]);
     expect(Number(count!.n)).toBe(50);
+  });
+
+  it('loads a large file in one go', async () => {
+    const base = 1950_000_0000 + randomInt(0, 90) * 100_000;
+    const numbers = Array.from({ length: 50_000 }, (_, i) => String(base + i));
+    const res = await postCsv(`msisdn\n${numbers.join('\n')}\n`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().received).toBe(50_000);
+    expect(res.json().added + res.json().alreadyOnRegister).toBe(50_000);
+    expect((await lookup(numbers.at(-1)!)).onRegister).toBe(true);
   });
 
   it('takes a number off only for an admin, with the reason, and keeps the closed entry as evidence', async () => {
