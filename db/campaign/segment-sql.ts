@@ -1,7 +1,7 @@
 import type { ContactCap, Segment } from '../../domain/campaign/campaign';
 import type { Comparison, Rule } from '../../domain/campaign/segment';
 import { onRegister } from '../compliance/dnc-sql';
-import { onSuppressionList } from '../compliance/suppression-sql';
+import { suppressedNumbers } from '../compliance/suppression-sql';
 
 /**
  * Compiles a segment to a WHERE clause over `customers c`. Column names and operators come from
@@ -104,7 +104,7 @@ export function overContactCap(p: SqlParams, cap: ContactCap | undefined, a: str
              GROUP BY a.customer_id HAVING count(*) >= ${p.add(cap.maxCalls, 'int')}))`;
 }
 
-/** Room for the hashed exclusion sets of a pull (over-cap customers, DNC register): ~1M ids each. */
+/** Room for the hashed exclusion sets of a pull (over-cap customers, DNC register, suppression lists): ~1M ids each. */
 export const PULL_WORK_MEM = '128MB';
 
 /** In the segment and past every exclusion that depends on the customer alone. */
@@ -115,6 +115,6 @@ export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string 
     `NOT ${onDnc(a)}`,
     `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
     `NOT ${overContactCap(p, criteria.contactCap, a)}`,
-    ...(criteria.campaignId ? [`NOT ${onSuppressionList(p.add(criteria.campaignId, 'text'), `${a}.msisdn`)}`] : []),
+    ...(criteria.campaignId ? [`NOT (${a}.msisdn IN (${suppressedNumbers(p.add(criteria.campaignId, 'text'))}))`] : []),
   ].join(' AND ');
 }
