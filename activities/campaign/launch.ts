@@ -143,6 +143,7 @@ async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefin
         `Dialing: ${JSON.stringify(definition.dialing)}`,
         `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
         `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
+        ...(definition.suppressionLists?.length ? [`Suppression lists: ${definition.suppressionLists.join(', ')}`] : []),
         ...(launchedBy ? [`Launched by ${describeActor(launchedBy)}.`] : []),
       ].join('\n\n'),
     });
