@@ -25,6 +25,10 @@ import { answerUnknownMethods } from './allowed-methods';
 import { noNulInSchema, refuseNulBytes } from './nul-bytes';
 import { documentSegmentRule } from './campaign/segment-rule-doc';
 import { codecServerRoutes } from './privacy/codec-server';
+import { documentContentBodies } from './content-bodies';
+import { dncRoutes } from './compliance/dnc';
+import { settingsVersionRoutes } from './campaign/settings-versions';
+import { suppressionListRoutes } from './compliance/suppression-lists';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -48,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
+        { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
       components: {
@@ -63,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     transform: (route) => {
-      const documented = jsonSchemaTransform(route);
+      const documented = documentContentBodies(route, jsonSchemaTransform);
       for (const part of ['body', 'querystring', 'params', 'headers'] as const) noNulInSchema(documented.schema?.[part]);
       return documented;
     },
@@ -81,12 +86,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   refuseNulBytes(app);
   await app.register(campaignRoutes(deps));
   await app.register(campaignFailureRoutes(deps));
+  await app.register(settingsVersionRoutes(deps));
   await app.register(segmentRoutes(deps));
   await app.register(agentRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(logisticsRoutes(deps));
   await app.register(deliveryRetryRoutes(deps));
+  await app.register(dncRoutes(deps));
+  await app.register(suppressionListRoutes(deps));
   await app.register(signedWebhooks(
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],

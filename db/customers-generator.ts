@@ -273,7 +273,7 @@ export async function generateDncRegister(
        AND (hashint8extended(c.id, k.s) & 9223372036854775807) % 1000000 < $2
        AND c.msisdn ~ '^1[0-9]{10}$'
      ORDER BY c.msisdn, c.id
-     ON CONFLICT (msisdn) DO NOTHING`,
+     ON CONFLICT (msisdn) WHERE removed_at IS NULL DO NOTHING`,
     [String(seed), perMillion, fromId, toId],
   );
   return { inserted: result.rowCount ?? 0 };

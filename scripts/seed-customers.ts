@@ -107,7 +107,7 @@ async function main(): Promise<number> {
     });
     console.log(`dnc register: ${dnc.inserted} numbers added`);
     const totals = await db.query<{ customers: string; dnc: string; regions: string }>(
-      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM dnc_numbers) AS dnc,
+      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM dnc_numbers WHERE removed_at IS NULL) AS dnc,
               (SELECT count(*) FROM regions) AS regions`,
     );
     const t = totals.rows[0]!;

@@ -1,8 +1,23 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Db } from '../../infra/db';
+import { inTransaction, type Db } from '../../infra/db';
+import type { Actor } from '../../domain/access/roles';
 import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { PULL_WORK_MEM, SqlParams, eligible } from '../../db/campaign/segment-sql';
+import { LOCK_CAMPAIGN, RECORD_SETTINGS_VERSION, recordCampaignRowExtras } from '../../db/campaign/settings-versions-sql';
+
+/** A change of a running campaign's settings, as its version is kept: ids and settings, no personal data. */
+export interface SettingsVersionInput {
+  campaignId: string;
+  /** The workflow's update id: a retried activity records the change once. */
+  changeId: string;
+  /** The settings in force after the change. */
+  settings: Pick<CampaignDefinition, 'dialing' | 'pacing' | 'window'>;
+  change: unknown;
+  by?: Actor;
+  /** When the workflow applied it (ISO). */
+  at: string;
+}
 
 /** Where a list pull has got to: what it heartbeats, and where a retried pull resumes. */
 export interface PullProgress {
@@ -54,6 +69,20 @@ export function createCampaignActivities(db: Db, opts: CampaignActivityOptions =
       if (!rowCount) {
         throw ApplicationFailure.nonRetryable(`Idempotency-Key '${idempotencyKey}' already launched another campaign`, 'DuplicateLaunch');
       }
+      await recordCampaignRowExtras(db, definition);
+    },
+
+    /**
+     * A change of settings kept as the campaign's next version, with who made it and when: the
+     * audit rebuilds from these what was in force at any time (version 1 is the launch's).
+     */
+    async recordSettingsVersion(input: SettingsVersionInput): Promise<void> {
+      await inTransaction(db, async (tx) => {
+        await tx.query(LOCK_CAMPAIGN, [input.campaignId]);
+        await recordCampaignRowExtras(tx, { id: input.campaignId }); // version 1, for a campaign whose launch did not write it
+        await tx.query(RECORD_SETTINGS_VERSION, [input.campaignId, input.changeId, JSON.stringify(input.settings),
+          JSON.stringify(input.change ?? null), input.by ? JSON.stringify(input.by) : null, input.at]);
+      });
     },
 
     /**

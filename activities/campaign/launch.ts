@@ -8,6 +8,7 @@ import { CampaignIdKey, CampaignStatusKey, RegionKey, TeamKey } from '../../work
 import type { CampaignStatus } from '../../domain/campaign/campaign';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
+import { recordCampaignRowExtras } from '../../db/campaign/settings-versions-sql';
 
 export interface CampaignRow {
   id: string;
@@ -78,11 +79,16 @@ export async function launchCampaign(
      VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING RETURNING *`,
     [id, key, body.name, JSON.stringify(definition), campaignWorkflowId(id)],
   );
-  if (inserted) return { kind: 'launched', campaign: inserted, created: started };
+  if (inserted) {
+    await recordCampaignRowExtras(deps.db, definition, launchedBy);
+    return { kind: 'launched', campaign: inserted, created: started };
+  }
   // The workflow wrote the row first, or a concurrent request did.
   const row = await findLaunch(deps, key, id);
   if (!row) return { kind: 'conflict', message: 'a concurrent request with the same id or Idempotency-Key is being processed; retry' };
-  return otherLaunch(row, body, key) ?? { kind: 'launched', campaign: row, created: started && row.id === id };
+  const other = otherLaunch(row, body, key);
+  if (!other && row.id === id) await recordCampaignRowExtras(deps.db, definition, launchedBy);
+  return other ?? { kind: 'launched', campaign: row, created: started && row.id === id };
 }
 
 /** A campaign id from an Idempotency-Key: the same key names the same campaign, and its workflow. */
@@ -137,6 +143,7 @@ async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefin
         `Dialing: ${JSON.stringify(definition.dialing)}`,
         `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
         `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
+        ...(definition.suppressionLists?.length ? [`Suppression lists: ${definition.suppressionLists.join(', ')}`] : []),
         ...(launchedBy ? [`Launched by ${describeActor(launchedBy)}.`] : []),
       ].join('\n\n'),
     });

@@ -5,6 +5,7 @@ import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 import { dialVerdict, type DialBlock } from '../../domain/compliance/dial-checks';
 import { COUNTED_CONTACT, DIAL_MOMENT, onDnc } from '../../db/campaign/segment-sql';
+import { onSuppressionList } from '../../db/compliance/suppression-sql';
 
 export interface DialTarget {
   msisdn: string;
@@ -52,16 +53,16 @@ export async function checkCallsBeforeDialing(
   const { purpose, calls } = batch;
   if (!calls.length) return new Map();
   return inTransaction(db, async (tx) => {
-    type Row = { call_id: string; msisdn: string; customer_id: string; dnc: boolean; stopped: boolean; time_zone: string };
+    type Row = { call_id: string; msisdn: string; customer_id: string; dnc: boolean; suppressed: boolean | null; stopped: boolean; time_zone: string };
     const ids = calls.map((c) => c.callId);
     const { rows } = purpose === 'sales'
       ? await tx.query<Row>(
-        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc('c', 'l.msisdn')} AS dnc, l.stop_reason IS NOT NULL AS stopped, r.time_zone
+        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc('c', 'l.msisdn')} AS dnc, ${onSuppressionList('l.campaign_id', 'l.msisdn')} AS suppressed, l.stop_reason IS NOT NULL AS stopped, r.time_zone
            FROM unnest($1::text[], $2::bigint[]) AS a(call_id, lead_id)
            JOIN leads l ON l.id = a.lead_id JOIN customers c ON c.id = l.customer_id JOIN regions r ON r.code = l.region`,
         [ids, calls.map((c) => c.leadId ?? null)])
       : await tx.query<Row>(
-        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc('c', 'c.msisdn')} AS dnc, false AS stopped, r.time_zone
+        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc('c', 'c.msisdn')} AS dnc, NULL::boolean AS suppressed, false AS stopped, r.time_zone
            FROM unnest($1::text[], $2::text[]) AS a(call_id, order_id)
            JOIN orders o ON o.id = a.order_id JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region`,
         [ids, calls.map((c) => c.orderId ?? null)]);
@@ -90,7 +91,7 @@ export async function checkCallsBeforeDialing(
     const checks: string[] = [];
     for (const r of rows) {
       const { blockedBy, evidence } = dialVerdict({
-        checkedAt: now, doNotCall: r.dnc, stopped: r.stopped, contactsInPeriod: recent.get(r.customer_id) ?? 0, timeZone: r.time_zone,
+        checkedAt: now, doNotCall: r.dnc, ...(r.suppressed !== null ? { suppressed: r.suppressed } : {}), stopped: r.stopped, contactsInPeriod: recent.get(r.customer_id) ?? 0, timeZone: r.time_zone,
         ...(cap ? { contactCap: cap } : {}), ...(batch.window ? { window: batch.window } : {}),
         ...(batch.marginSeconds !== undefined ? { marginSeconds: batch.marginSeconds } : {}),
       });

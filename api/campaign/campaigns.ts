@@ -15,11 +15,13 @@ import { uiLink } from '../temporal-ui';
 import { launchCampaign } from '../../activities/campaign/launch';
 import { readCampaignFunnel } from '../../activities/reports/funnel';
 import { FUNNEL_MEANING, FUNNEL_STEPS, type FunnelStep } from '../../domain/reports/funnel';
-import { checkRegions, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
+import { checkRegions, checkSuppressionLists, checkTeam, findCampaign, findLiveCampaign, type CampaignRow } from './store';
 import { conflict, ErrorBody, HttpError, notFound, refusalOf, ruleBroken, rules } from '../errors';
 import { text } from '../../domain/text';
 import { listLimitRefusal, parseListCeilings, type ListCeilings } from '../../domain/campaign/list-limit';
 import { OutageView, countLeadFailures, liveOutages } from './failures';
+import { actorText, leadStopRef, STOP_CODES, stopPutsOnRegister } from '../../domain/compliance/numbers';
+import { ADD_LEAD_TO_REGISTER } from '../../db/compliance/dnc-sql';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(63) });
 const CampaignCreated = z.object({ id: z.string(), workflowId: z.string(), status: z.enum(CAMPAIGN_STATUSES) });
@@ -52,7 +54,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
       body: CampaignDefinitionSchema,
       response: {
         200: CampaignCreated, 201: CampaignCreated, 409: ErrorBody.describe('the Idempotency-Key or id was used for another definition'),
-        ...rules(...CAMPAIGN_DEFINITION_RULES, 'segment.regions and team: ones we have', "segment.maxLeads: at most the launching role's ceiling (MAX_LEADS_PER_ROLE)"),
+        ...rules(...CAMPAIGN_DEFINITION_RULES, 'segment.regions, team and suppressionLists: ones we have', "segment.maxLeads: at most the launching role's ceiling (MAX_LEADS_PER_ROLE)"),
       },
     },
   }, async (request, reply) => {
@@ -62,6 +64,7 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     if (limit) throw limit.status === 403 ? new HttpError(403, 'forbidden', `${limit.path}: ${limit.message}`) : ruleBroken(limit.path, limit.message);
     await checkRegions(db, body.segment.regions, 'body.segment.regions');
     await checkTeam(db, body.team, 'body.team');
+    await checkSuppressionLists(db, body.suppressionLists, 'body.suppressionLists');
     const launch = await launchCampaign({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, fault: deps.config.API_FAULT }, body, key, request.actor);
     if (launch.kind === 'conflict') throw conflict(launch.message);
     const { campaign, created } = launch;
@@ -156,17 +159,28 @@ export const campaignRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     config: { roles: ['marketing'] },
     schema: {
       tags: ['campaigns'],
-      summary: 'Stop calling one lead (a complaint, a request): no further attempt, within seconds',
+      summary: 'Stop calling one lead (a complaint, a request): no further attempt, within seconds; `code: do-not-call` also puts its number on the do-not-call register',
       params: z.strictObject({ id: IdParams.shape.id, leadId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
-      body: z.strictObject({ reason: text(1, 500) }),
-      response: { 202: z.object({ campaignId: z.string(), leadId: z.number(), accepted: z.boolean() }), 404: ErrorBody, 409: ErrorBody },
+      body: z.strictObject({
+        reason: text(1, 500),
+        code: z.enum(STOP_CODES).optional().describe('why, for programs: do-not-call (the customer asked never to be called: the number goes on the register, for every campaign), complaint, other'),
+      }),
+      response: {
+        202: z.object({ campaignId: z.string(), leadId: z.number(), accepted: z.boolean(), onDoNotCallRegister: z.boolean() }),
+        404: ErrorBody, 409: ErrorBody,
+      },
     },
   }, async (request, reply) => {
     const campaign = await liveCampaign(request.params.id);
-    const { rowCount } = await db.query('SELECT 1 FROM leads WHERE id = $1 AND campaign_id = $2', [request.params.leadId, campaign.id]);
-    if (!rowCount) throw notFound(`lead ${request.params.leadId} in campaign '${campaign.id}'`);
-    await client.workflow.getHandle(campaign.workflow_id).signal(stopLeadSignal, { leadId: request.params.leadId, reason: request.body.reason, by: request.actor! });
-    return reply.status(202).send({ campaignId: campaign.id, leadId: request.params.leadId, accepted: true });
+    const { leadId } = request.params;
+    const { rowCount } = await db.query('SELECT 1 FROM leads WHERE id = $1 AND campaign_id = $2', [leadId, campaign.id]);
+    if (!rowCount) throw notFound(`lead ${leadId} in campaign '${campaign.id}'`);
+    const { reason, code } = request.body;
+    // On the register before the signal: the number stays in Postgres (the signal carries the lead's id).
+    const onRegister = stopPutsOnRegister(code);
+    if (onRegister) await db.query(ADD_LEAD_TO_REGISTER, [leadId, campaign.id, reason, leadStopRef(campaign.id, leadId), actorText(request.actor!)]);
+    await client.workflow.getHandle(campaign.workflow_id).signal(stopLeadSignal, { leadId, reason, ...(code ? { code } : {}), by: request.actor! });
+    return reply.status(202).send({ campaignId: campaign.id, leadId, accepted: true, onDoNotCallRegister: onRegister });
   });
 
   const controls = { pause: pauseUpdate, resume: resumeUpdate, cancel: cancelUpdate } as const;

@@ -33,3 +33,12 @@ export async function checkTeam(db: Db, team: string | undefined, path: string):
   const { rowCount } = await db.query('SELECT 1 FROM teams WHERE code = $1', [team]);
   if (!rowCount) throw ruleBroken(path, `unknown team '${team}'`);
 }
+
+/** Refuses a campaign naming a suppression list we do not have, with the path of the first unknown one. */
+export async function checkSuppressionLists(db: Db, lists: string[] | undefined, path: string): Promise<void> {
+  if (!lists?.length) return;
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM suppression_lists WHERE id = ANY($1)', [lists]);
+  const known = new Set(rows.map((r) => r.id));
+  const i = lists.findIndex((l) => !known.has(l));
+  if (i >= 0) throw ruleBroken(`${path}.${i}`, `unknown suppression list '${lists[i]}'`);
+}

@@ -1,5 +1,7 @@
 import type { ContactCap, Segment } from '../../domain/campaign/campaign';
 import type { Comparison, Rule } from '../../domain/campaign/segment';
+import { onRegister } from '../compliance/dnc-sql';
+import { suppressedNumbers } from '../compliance/suppression-sql';
 
 /**
  * Compiles a segment to a WHERE clause over `customers c`. Column names and operators come from
@@ -69,8 +71,8 @@ export function segmentWhere(segment: Segment, p: SqlParams, a = 'c'): string {
 /** A mobile number we may dial: 11 digits, 13x–19x. */
 export const validNumber = (a = 'c') => `${a}.msisdn ~ '^1[3-9][0-9]{9}$'`;
 
-/** The number (an SQL expression) is on the DNC register. */
-export const onDncRegister = (msisdn: string) => `EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn = ${msisdn})`;
+/** The number (an SQL expression) is on the DNC register: an entry in force (db/compliance/dnc-sql.ts). */
+export const onDncRegister = (msisdn: string) => onRegister(msisdn);
 
 /**
  * The customer `a` asked not to be called, or `number` (the one dialed: the customer's own unless
@@ -98,6 +100,8 @@ export interface ListCriteria {
   segment: Segment;
   offerCode?: string;
   contactCap?: ContactCap;
+  /** The campaign the list is for: its own suppression lists leave numbers off too. */
+  campaignId?: string;
 }
 
 /**
@@ -115,7 +119,7 @@ export function overContactCap(p: SqlParams, cap: ContactCap | undefined, a: str
              GROUP BY a.customer_id HAVING count(*) >= ${p.add(cap.maxCalls, 'int')}))`;
 }
 
-/** Room for the hashed exclusion sets of a pull (over-cap customers, DNC register): ~1M ids each. */
+/** Room for the hashed exclusion sets of a pull (over-cap customers, DNC register, suppression lists): ~1M ids each. */
 export const PULL_WORK_MEM = '128MB';
 
 /** In the segment and past every exclusion that depends on the customer alone. */
@@ -126,5 +130,6 @@ export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string 
     `NOT ${onDnc(a)}`,
     `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
     `NOT ${overContactCap(p, criteria.contactCap, a)}`,
+    ...(criteria.campaignId ? [`NOT (${a}.msisdn IN (${suppressedNumbers(p.add(criteria.campaignId, 'text'))}))`] : []),
   ].join(' AND ');
 }

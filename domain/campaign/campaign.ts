@@ -173,6 +173,12 @@ export const CampaignDefinitionSchema = z
     endAt: IsoDateTimeSchema.optional(),
     /** The campaign stops once this many leads have accepted. */
     quota: z.number().int().min(1).max(10_000_000).optional(),
+    /**
+     * Its own suppression lists (POST /suppression-lists), by id: their numbers are left off the
+     * list pull and refused at the moment of dialing, as the lists are then.
+     */
+    suppressionLists: z.array(z.string().regex(ID_PATTERN, 'a suppression list id')).min(1).max(20)
+      .refine((ids) => new Set(ids).size === ids.length, rule('each list once')).optional(),
   })
   .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), rule('must be after startAt', ['endAt']))
   .refine((d) => d.pacing.mode === 'progressive' || d.team !== undefined,
@@ -187,6 +193,7 @@ export const CAMPAIGN_DEFINITION_RULES = [
   'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds',
   'the calling window ends after it starts',
   `a segment rule at most ${MAX_RULE_DEPTH} levels deep, with at most ${MAX_RULE_FACTORS} factors`,
+  'suppressionLists: each list once',
 ] as const;
 
 export type CampaignDefinitionInput = z.input<typeof CampaignDefinitionSchema>;

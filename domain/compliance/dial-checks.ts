@@ -3,7 +3,7 @@ import type { CallingWindow } from '../campaign/window-time';
 import { DIAL_MARGIN_SECONDS, openForDialing } from './dial-window';
 
 /** Why a call must not be made. */
-export type DialBlock = 'do-not-call' | 'stopped' | 'contact cap' | 'outside window';
+export type DialBlock = 'do-not-call' | 'suppressed' | 'stopped' | 'contact cap' | 'outside window';
 
 /**
  * How a call the checks refused is recorded: 'blocked' ends the lead (do-not-call, a stop, the
@@ -19,6 +19,8 @@ export interface DialFacts {
   checkedAt: Date;
   /** The number is on do-not-call (the customer's flag or the register). */
   doNotCall: boolean;
+  /** The number is on one of the campaign's own suppression lists (sales calls; undefined for others). */
+  suppressed?: boolean;
   /** A person stopped the lead (a complaint, a request). */
   stopped: boolean;
   /** The cap in force, with the customer's counted contacts in its period (this call aside). */
@@ -35,6 +37,8 @@ export interface DialFacts {
 export interface DialEvidence {
   checkedAt: string;
   doNotCall: 'blocked' | 'clear';
+  /** The campaign's suppression lists, when the call was checked against them. */
+  suppressionList?: 'blocked' | 'clear';
   window?: CallingWindow;
   timeZone?: string;
   /** With a window: how long it had to stay open after the check for the call to be started. */
@@ -45,21 +49,22 @@ export interface DialEvidence {
 }
 
 /**
- * The verdict on one call, checked in this order: do-not-call, a stop, the contact cap, the window.
- * The first three end the lead and a closed window only postpones it (refusedDisposition), so a
- * call refused for two reasons is refused for the one that ends it, and not retried at the next
- * opening only to be refused again.
+ * The verdict on one call, checked in this order: do-not-call, the campaign's suppression lists,
+ * a stop, the contact cap, the window. The first four end the lead and a closed window only
+ * postpones it (refusedDisposition), so a call refused for two reasons is refused for the one
+ * that ends it, and not retried at the next opening only to be refused again.
  */
 export function dialVerdict(f: DialFacts): { blockedBy?: DialBlock; evidence: DialEvidence } {
   // The window was checked when the lead was claimed; checked again now, the moment the call starts,
   // with the margin the dialer's taking of it needs (dial-window.ts).
   const marginSeconds = f.marginSeconds ?? DIAL_MARGIN_SECONDS;
   const inWindow = f.window ? openForDialing(f.window, f.timeZone, f.checkedAt, marginSeconds) : true;
-  const blockedBy: DialBlock | undefined = f.doNotCall ? 'do-not-call' : f.stopped ? 'stopped'
+  const blockedBy: DialBlock | undefined = f.doNotCall ? 'do-not-call' : f.suppressed ? 'suppressed' : f.stopped ? 'stopped'
     : f.contactCap && f.contactsInPeriod >= f.contactCap.maxCalls ? 'contact cap' : !inWindow ? 'outside window' : undefined;
   const evidence: DialEvidence = {
     checkedAt: f.checkedAt.toISOString(),
     doNotCall: f.doNotCall ? 'blocked' : 'clear',
+    ...(f.suppressed !== undefined ? { suppressionList: f.suppressed ? 'blocked' as const : 'clear' as const } : {}),
     ...(f.window ? { window: f.window, timeZone: f.timeZone, marginSeconds } : {}),
     ...(f.contactCap ? { contactCap: { ...f.contactCap, contactsInPeriod: f.contactsInPeriod } } : {}),
     result: blockedBy ? 'blocked' : 'clear',

@@ -56,7 +56,7 @@ describe('list pull', () => {
     const expected = await h.db.query<{ n: string }>(
       `SELECT count(DISTINCT msisdn) AS n FROM customers c
         WHERE region IN ('gd', 'js') AND in_network AND msisdn ~ '^1[3-9][0-9]{9}$' AND NOT dnc
-          AND NOT ('vas-video' = ANY(services)) AND msisdn NOT IN (SELECT msisdn FROM dnc_numbers)`);
+          AND NOT ('vas-video' = ANY(services)) AND msisdn NOT IN (SELECT msisdn FROM dnc_numbers WHERE removed_at IS NULL)`);
     expect(first.listed).toBe(Number(expected.rows[0]!.n));
     expect(first.listed).toBeGreaterThan(100);
 
@@ -66,7 +66,7 @@ describe('list pull', () => {
               count(*) FILTER (WHERE l.msisdn !~ '^1[3-9][0-9]{9}$') AS invalid,
               count(*) FILTER (WHERE 'vas-video' = ANY(c.services)) AS owners,
               count(*) - count(DISTINCT l.msisdn) AS duplicates
-         FROM leads l JOIN customers c ON c.id = l.customer_id LEFT JOIN dnc_numbers d ON d.msisdn = l.msisdn
+         FROM leads l JOIN customers c ON c.id = l.customer_id LEFT JOIN dnc_numbers d ON d.msisdn = l.msisdn AND d.removed_at IS NULL
         WHERE l.campaign_id = $1`, [id]);
     expect(bad).toEqual({ flagged: '0', registered: '0', invalid: '0', owners: '0', duplicates: '0' });
 

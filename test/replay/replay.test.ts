@@ -31,6 +31,8 @@ const DIR = HISTORIES_DIR;
  *  asking the dialer about the batch it held as not placed; recorded by campaign-unplaced.test.ts.)
  * (order-v5-followup-window-*: with followup-window-and-cap in: a follow-up due outside its calling
  *  window waits for the opening, then is checked and placed; recorded by test/workflows/order-follow-up.test.ts.)
+ * (campaign-v6-*: with settings-versions in: each change of settings kept as a version by an
+ *  activity before the update answers; recorded by campaign-trust.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';

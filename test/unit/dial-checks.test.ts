@@ -56,4 +56,14 @@ describe('dial checks: the verdict at the moment of dialing', () => {
     expect(dialVerdict(facts({ checkedAt: new Date('2026-12-01T12:59:31Z') })).evidence).toMatchObject({ blockedBy: 'outside window', marginSeconds: 30 });
     expect(dialVerdict(facts({ checkedAt: new Date('2026-12-01T12:59:31Z'), marginSeconds: 0 })).blockedBy).toBeUndefined();
   });
+
+  it("refuses a number on the campaign's suppression list after do-not-call and before a stop, as its own reason, and says so in the evidence", () => {
+    expect(dialVerdict(facts({ suppressed: true, stopped: true })).blockedBy).toBe('suppressed');
+    expect(dialVerdict(facts({ suppressed: true, doNotCall: true })).blockedBy).toBe('do-not-call');
+    const { evidence } = dialVerdict(facts({ suppressed: true }));
+    expect(evidence).toMatchObject({ suppressionList: 'blocked', result: 'blocked', blockedBy: 'suppressed' });
+    expect(dialVerdict(facts({ suppressed: false })).evidence.suppressionList).toBe('clear');
+    expect(dialVerdict(facts()).evidence).not.toHaveProperty('suppressionList'); // follow-up calls: no campaign list
+    expect(refusedDisposition('suppressed')).toBe('blocked');
+  });
 });

@@ -1,7 +1,9 @@
+import { currentUpdateInfo, patched } from '@temporalio/workflow';
 import { DialingChangeSchema, SettingsChangeSchema } from '../../domain/campaign/campaign';
 import { showDetails } from './details';
 import type { Actor } from '../../domain/access/roles';
-import type { CampaignProgress, CancelRequest, ControlRequest, DialingChangeMessage, SettingsChangeMessage } from './messages';
+import { stubs } from './activities';
+import { SETTINGS_VERSIONS, type CampaignProgress, type CancelRequest, type ControlRequest, type DialingChangeMessage, type SettingsChangeMessage } from './messages';
 import type { CampaignState } from './state';
 import { progressOf } from './progress';
 
@@ -49,6 +51,21 @@ export function changeSettings(state: CampaignState, change: SettingsChangeMessa
   state.controlled('settings changed', new Date().toISOString(), by);
   showDetails(state);
   return progressOf(state);
+}
+
+/**
+ * A change of settings, applied at once and then kept as the campaign's next version (the
+ * settings now in force, the change, who, when) before the update answers. Histories from before
+ * SETTINGS_VERSIONS answer at once, as they did. Ids and settings only travel: no personal data.
+ */
+export function changeAndKeepSettings(state: CampaignState, change: SettingsChangeMessage, by: Actor | undefined): CampaignProgress | Promise<CampaignProgress> {
+  const progress = changeSettings(state, change, by);
+  if (!patched(SETTINGS_VERSIONS)) return progress;
+  const { dialing, pacing, window } = state.def;
+  return stubs.campaign.recordSettingsVersion({
+    campaignId: state.campaignId, changeId: currentUpdateInfo()?.id ?? `settings-${state.settings}`,
+    settings: { dialing, pacing, window }, change, ...(by ? { by } : {}), at: new Date().toISOString(),
+  }).then(() => progress);
 }
 
 const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }, prefix: string[]) =>

@@ -7,6 +7,7 @@ import type { AgentReport, AttemptDisposition, CallOutcome } from '../../domain/
 import type { Outage } from '../../domain/campaign/outages';
 import type { FunnelReading } from '../../domain/reports/funnel';
 import type { Actor } from '../../domain/access/roles';
+import type { StopCode } from '../../domain/compliance/numbers';
 
 // What clients may ask of a running campaign: the one workflow module the API imports.
 export { campaignWorkflowId } from '../../domain/campaign/ids';
@@ -98,6 +99,8 @@ export interface CancelRequest {
 export interface LeadStop {
   leadId: number;
   reason: string;
+  /** Why, for programs (added later: older callers send none); do-not-call put the number on the register already. */
+  code?: StopCode;
   by?: Actor;
 }
 /** Stop one lead now (the customer complained, asked not to be called): no further attempt. */
@@ -244,3 +247,8 @@ export const CONFIRM_UNPLACED = 'confirm-unplaced-calls';
  * answered for (recorded as not placed), instead of waiting for the dialer for ever.
  */
 export const DRAIN_GIVES_UP = 'drain-gives-up-on-dialer';
+/**
+ * The patch after which every change of settings is kept as the campaign's next version (with who
+ * and when) by an activity before the update answers: the audit rebuilds what was in force.
+ */
+export const SETTINGS_VERSIONS = 'settings-versions';

@@ -2,7 +2,7 @@ import { ApplicationFailure, condition, patched, setHandler, workflowInfo } from
 import { definitionProblems, withDefinitionDefaults } from '../../domain/campaign/definition';
 import type { CampaignDefinition } from '../../domain/campaign/campaign';
 import { stubs, listPull, riddenOutStore } from './activities';
-import { cancel, changeSettings, pause, refuse, resume, validateDialing, validateSettings, checkCancel } from './controls';
+import { cancel, changeAndKeepSettings, pause, refuse, resume, validateDialing, validateSettings, checkCancel } from './controls';
 import { showDetails } from './details';
 import { dialingLoop } from './dialing';
 import { handOverOrEnd } from './handover';
@@ -22,8 +22,8 @@ export async function campaignWorkflow(input: m.CampaignWorkflowInput): Promise<
   setHandler(m.pauseUpdate, (req) => pause(state, req), { validator: (_req) => refuse(state, 'pause')() });
   setHandler(m.resumeUpdate, (req) => resume(state, req), { validator: (_req) => refuse(state, 'resume')() });
   setHandler(m.cancelUpdate, (req) => cancel(state, req), { validator: (req: m.CancelRequest | undefined) => checkCancel(state, req) });
-  setHandler(m.updateSettingsUpdate, (change, by) => changeSettings(state, change, by), { validator: (change, _by) => validateSettings(state, change) });
-  setHandler(m.updateDialingUpdate, (change, by) => changeSettings(state, { dialing: change }, by), { validator: (change, _by) => validateDialing(state, change) });
+  setHandler(m.updateSettingsUpdate, (change, by) => changeAndKeepSettings(state, change, by), { validator: (change, _by) => validateSettings(state, change) });
+  setHandler(m.updateDialingUpdate, (change, by) => changeAndKeepSettings(state, { dialing: change }, by), { validator: (change, _by) => validateDialing(state, change) });
   setHandler(m.callEndedSignal, (ended) => state.receive(ended));
   setHandler(m.nextLeadUpdate, (req) => nextLead(state, req), { validator: (req) => checkNextLead(state, req) });
   setHandler(m.reportCallUpdate, (report) => reportCall(state, report), { validator: (report) => checkReport(state, report) });

@@ -1,0 +1,24 @@
+import type { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { noNulInSchema } from './nul-bytes';
+
+type Transform = typeof jsonSchemaTransform;
+type Route = Parameters<Transform>[0];
+
+/**
+ * A body of several media types (`body: { content: { 'application/json': { schema }, 'text/csv':
+ * { schema } } }`, which Fastify validates per content type) documented as such: the zod
+ * transform knows one body schema only, so each media type's schema is turned to JSON Schema on
+ * its own and the OpenAPI document lists them all under the request body.
+ */
+export function documentContentBodies(route: Route, transform: Transform): ReturnType<Transform> {
+  const body = (route.schema as { body?: unknown } | undefined)?.body as { content?: Record<string, { schema: unknown }> } | undefined;
+  if (!body?.content) return transform(route);
+  const { body: _body, ...rest } = route.schema as Record<string, unknown>;
+  const documented = transform({ ...route, schema: rest } as Route);
+  const content = Object.fromEntries(Object.entries(body.content).map(([type, { schema }]) => {
+    const json = (transform({ ...route, schema: { body: schema } } as Route).schema as { body?: unknown }).body;
+    noNulInSchema(json);
+    return [type, { schema: json }];
+  }));
+  return { ...documented, schema: { ...(documented.schema as object), body: { content } } } as ReturnType<Transform>;
+}
