@@ -25,6 +25,7 @@ import { answerUnknownMethods } from './allowed-methods';
 import { noNulInSchema, refuseNulBytes } from './nul-bytes';
 import { documentSegmentRule } from './campaign/segment-rule-doc';
 import { codecServerRoutes } from './privacy/codec-server';
+import { erasureRoutes } from './privacy/erasure';
 import { documentContentBodies } from './content-bodies';
 import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
+  await app.register(erasureRoutes(deps));
   await app.register(healthRoutes(deps));
   return app;
 }

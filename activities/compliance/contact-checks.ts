@@ -4,8 +4,9 @@ import { inTransaction, type Db } from '../../infra/db';
 import type { ContactCap } from '../../domain/campaign/campaign';
 import type { CallingWindow } from '../../domain/campaign/calling-window';
 import { dialVerdict, type DialBlock } from '../../domain/compliance/dial-checks';
-import { COUNTED_CONTACT, DIAL_MOMENT, onDnc } from '../../db/campaign/segment-sql';
+import { COUNTED_CONTACT, DIAL_MOMENT } from '../../db/campaign/segment-sql';
 import { onSuppressionList } from '../../db/compliance/suppression-sql';
+import { onDncAtDialing } from '../../db/compliance/dnc-sql';
 
 export interface DialTarget {
   msisdn: string;
@@ -57,12 +58,12 @@ export async function checkCallsBeforeDialing(
     const ids = calls.map((c) => c.callId);
     const { rows } = purpose === 'sales'
       ? await tx.query<Row>(
-        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDnc('c', 'l.msisdn')} AS dnc, ${onSuppressionList('l.campaign_id', 'l.msisdn')} AS suppressed, l.stop_reason IS NOT NULL AS stopped, r.time_zone
+        `SELECT a.call_id, l.msisdn, l.customer_id, ${onDncAtDialing('c', 'l.msisdn')} AS dnc, ${onSuppressionList('l.campaign_id', 'l.msisdn')} AS suppressed, l.stop_reason IS NOT NULL AS stopped, r.time_zone
            FROM unnest($1::text[], $2::bigint[]) AS a(call_id, lead_id)
            JOIN leads l ON l.id = a.lead_id JOIN customers c ON c.id = l.customer_id JOIN regions r ON r.code = l.region`,
         [ids, calls.map((c) => c.leadId ?? null)])
       : await tx.query<Row>(
-        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDnc('c', 'c.msisdn')} AS dnc, NULL::boolean AS suppressed, false AS stopped, r.time_zone
+        `SELECT a.call_id, c.msisdn, c.id AS customer_id, ${onDncAtDialing('c', 'c.msisdn')} AS dnc, NULL::boolean AS suppressed, false AS stopped, r.time_zone
            FROM unnest($1::text[], $2::text[]) AS a(call_id, order_id)
            JOIN orders o ON o.id = a.order_id JOIN customers c ON c.id = o.customer_id JOIN regions r ON r.code = c.region`,
         [ids, calls.map((c) => c.orderId ?? null)]);

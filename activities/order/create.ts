@@ -155,9 +155,13 @@ export async function createLeadOrder(
 export async function createFollowOnOrder(
   deps: OrderDeps, input: { parentOrderId: string; offer: OfferInput; policy: OrderPolicy },
 ): Promise<CreatedOrder> {
-  const { rows: [parent] } = await deps.db.query<{ customer_id: string }>('SELECT customer_id FROM orders WHERE id = $1', [input.parentOrderId]);
+  // The follow-on order's own follow-up keeps to the parent's campaign's window unless its policy names one.
+  const { rows: [parent] } = await deps.db.query<{ customer_id: string; window: OrderPolicy['followUpWindow'] | null }>(
+    `SELECT o.customer_id, k.definition->'window' AS window FROM orders o LEFT JOIN campaigns k ON k.id = o.campaign_id WHERE o.id = $1`,
+    [input.parentOrderId]);
   if (!parent) return { kind: 'not-found', message: `order ${input.parentOrderId} not found` };
-  const { followUpOffer: _none, ...policy } = input.policy;
+  const { followUpOffer: _none, ...own } = input.policy;
+  const policy = own.followUpWindow || !parent.window ? own : { ...own, followUpWindow: parent.window };
   return createOrder(deps, {
     orderId: followOnOrderId(input.parentOrderId), channel: 'followup', customerId: Number(parent.customer_id),
     offer: input.offer, policy, parentOrderId: input.parentOrderId,

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { z } from 'zod';
-import { temporal } from '@temporalio/proto';
+// a CommonJS package whose names Node's ESM loader cannot see: the default export holds them
+import proto from '@temporalio/proto';
 import type { Payload } from '@temporalio/common';
 import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError } from '../errors';
@@ -11,7 +12,7 @@ import { AesGcmPayloadCodec } from '../../infra/privacy/payload-codec';
 import { payloadKeys } from '../../infra/privacy/payload-keys';
 import { CODEC_COOKIE, codecSignInPage } from './codec-sign-in';
 
-const ProtoPayload = temporal.api.common.v1.Payload;
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
 const Base64 = z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64');
 /** Payloads as the codec server protocol sends them: proto3 JSON, bytes in base64. */
 const Payloads = z.object({
@@ -21,7 +22,7 @@ type PayloadsJson = z.infer<typeof Payloads>;
 
 const fromJson = (body: PayloadsJson): Payload[] => body.payloads.map((p) => ProtoPayload.toObject(ProtoPayload.fromObject(p)) as Payload);
 const toJson = (payloads: Payload[]): PayloadsJson => ({
-  payloads: payloads.map((p) => ProtoPayload.toObject(ProtoPayload.create(p as temporal.api.common.v1.IPayload), { bytes: String }) as PayloadsJson['payloads'][number]),
+  payloads: payloads.map((p) => ProtoPayload.toObject(ProtoPayload.create(p as proto.temporal.api.common.v1.IPayload), { bytes: String }) as PayloadsJson['payloads'][number]),
 });
 
 /** A UI's or CLI's X-Namespace names the namespace its payloads come from: only ours has our keys. */
@@ -101,7 +102,8 @@ export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (p
 
     app.get('/sign-in', {
       config: { public: true },
-      schema: { tags: ['ops'], summary: 'Codec server: a page that signs this browser in with an ops token (given after #) for the Temporal UI' },
+      // a page for a browser, not an operation of the API: left out of its document
+      schema: { hide: true, summary: 'Codec server: a page that signs this browser in with an ops token (given after #) for the Temporal UI' },
     }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(codecSignInPage(deps.config.TEMPORAL_UI_URL)));
   }, { prefix: '/codec' });
 };

@@ -127,6 +127,7 @@ export function eligible(criteria: ListCriteria, p: SqlParams, a = 'c'): string 
   return [
     segmentWhere(criteria.segment, p, a),
     validNumber(a),
+    `${a}.erased_at IS NULL`,
     `NOT ${onDnc(a)}`,
     `NOT ${ownsOffer(p, criteria.offerCode, a)}`,
     `NOT ${overContactCap(p, criteria.contactCap, a)}`,

@@ -41,3 +41,15 @@ export interface DncRow {
   removed_by: string | null;
   removed_reason: string | null;
 }
+
+/** A number (an SQL expression) hashed as the contact log and the register hash it (hashMsisdn). */
+export const msisdnHash = (msisdn: string) => `left(encode(sha256(convert_to('msisdn:' || ${msisdn}, 'UTF8')), 'hex'), 32)`;
+
+/**
+ * At the moment of dialing: the customer `a` asked not to be called, or `number` has an entry in
+ * force, found by its hash (dnc_numbers.msisdn_hash): an entry whose number an erasure replaced
+ * still refuses it. A handful of numbers a batch, so hashing them costs nothing; the list pull
+ * matches numbers as they are (onRegister), erased customers being left off it anyway.
+ */
+export const onDncAtDialing = (a: string, number: string) =>
+  `(${a}.dnc OR EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.msisdn_hash = ${msisdnHash(number)} AND d.removed_at IS NULL))`;

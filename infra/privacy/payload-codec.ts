@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// a CommonJS package whose names Node's ESM loader cannot see: the default export holds them
+import proto from '@temporalio/proto';
 import type { PayloadKey } from './payload-keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -32,7 +33,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
       cipher.setAAD(Buffer.from(this.current.id));
-      const plain = temporal.api.common.v1.Payload.encode(p).finish();
+      const plain = proto.temporal.api.common.v1.Payload.encode(p).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
         metadata: { encoding: utf8.encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8.encode(this.current.id) },
@@ -55,7 +56,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       decipher.setAAD(Buffer.from(id));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      const decoded = temporal.api.common.v1.Payload.decode(plain);
+      const decoded = proto.temporal.api.common.v1.Payload.decode(plain);
       // protobufjs leaves an absent bytes field as its default, which is not always a Uint8Array
       return { metadata: decoded.metadata, data: decoded.data instanceof Uint8Array ? decoded.data : new Uint8Array(decoded.data ?? []) };
     });

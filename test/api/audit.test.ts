@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, testCampaign } from '../support/campaigns';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
+import { payloadValue } from '../support/history-text';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -43,7 +44,7 @@ describe('the audit log', () => {
     // and Temporal knows who launched it: in the workflow's input
     const started = await h.client.workflow.getHandle(campaignWorkflowId(id)).fetchHistory();
     const input = started.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
-    expect(JSON.parse(Buffer.from(input.data!).toString()).launchedBy).toEqual({ sub: alice, role: 'marketing' });
+    expect((await payloadValue<{ launchedBy: unknown }>(input)).launchedBy).toEqual({ sub: alice, role: 'marketing' });
   });
 
   it('pages newest first, and filters by period', async () => {

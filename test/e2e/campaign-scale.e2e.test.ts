@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { payloadValue } from '../support/history-text';
 import { CampaignDefinitionSchema } from '../../domain/campaign/campaign';
 import { campaignWorkflowId, type CampaignProgress, type CampaignWorkflowInput } from '../../workflows/campaign/messages';
 import { testCampaign } from '../support/campaigns';
@@ -35,7 +35,7 @@ describe('a campaign of a few thousand leads', () => {
       // what each run handed to the next: calls still ringing go along, they are not drained first
       const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
       const can = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
-      if (can) handedOver.push((defaultPayloadConverter.fromPayload(can.input!.payloads![0]!) as CampaignWorkflowInput).carried?.calls?.length ?? 0);
+      if (can) handedOver.push((await payloadValue<CampaignWorkflowInput>(can.input!.payloads![0]!)).carried?.calls?.length ?? 0);
     }
     expect(handedOver).toHaveLength(result.run);
     expect(Math.max(...handedOver)).toBeGreaterThan(0);

@@ -40,7 +40,7 @@ describe('orders through faulty partners and a worker crash', () => {
     const order = (n: number) => ({
       customerId: 1 + n,
       offer: { code: 'rel-bundle', name: 'Reliability bundle', price: 30, ships: [{ sku, qty: 1 }], collect: { method: 'cash-on-delivery', amount: PRICE_AT_DOOR } },
-      orders: { followUpDelaySeconds: 2, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 },
+      orders: { followUpDelaySeconds: 2, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, followUpWindow: { start: '00:00', end: '24:00' } },
     });
     const key = (n: number) => `rel-${run}-${n}`;
     // Every order is sent twice, as a client retrying after a timeout would.

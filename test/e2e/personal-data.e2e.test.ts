@@ -1,26 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Payload } from '@temporalio/common';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../infra/privacy/payload-codec';
-import { payloadKeys } from '../../infra/privacy/payload-keys';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyText, IN_CLEAR_BY_DESIGN } from '../support/history-text';
 import { progressQuery } from '../../workflows/campaign/messages';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { api, configureSim, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { DELIVER, EVERY_CALL_ACCEPTED, WRONG_ADDRESS, waitOrderView } from '../support/orders';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
-
-const text = new TextDecoder();
-
-/** Every payload of a history (as stored: encrypted or not) and every plain string outside them, with where it sits. */
-function walk(node: unknown, path: string[], payloads: { payload: Payload; path: string }[], strings: string[]): void {
-  if (typeof node === 'string') { strings.push(node); return; }
-  if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
-  const o = node as Record<string, unknown>;
-  if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object)) {
-    payloads.push({ payload: o as Payload, path: path.join('.') });
-    return;
-  }
-  for (const [k, v] of Object.entries(o)) walk(v, [...path, k], payloads, strings);
-}
 
 /**
  * No personal data in Temporal (issue 13): a campaign, a preview call, orders with a delivery to a
@@ -70,32 +54,17 @@ describe('personal data in Temporal histories', () => {
     const secrets = [...new Set([...people.flatMap((p) => [p.msisdn, p.name, p.address]), corrected])];
     expect(people.length).toBe(4);
 
-    const codec = new AesGcmPayloadCodec(payloadKeys(inject('payloadKeys')));
     const runs: { workflowId: string; runId: string }[] = [];
     for await (const wf of h.client.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` })) runs.push({ workflowId: wf.workflowId, runId: wf.runId });
     expect(runs.length).toBeGreaterThanOrEqual(5); // two campaigns, three orders
     let payloadCount = 0;
     for (const run of runs) {
-      const history = await h.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-      const payloads: { payload: Payload; path: string }[] = [];
-      const strings: string[] = [];
-      walk(history, [], payloads, strings);
-      const readable: string[] = [...strings];
-      for (const { payload, path } of payloads) {
-        const encoding = text.decode(payload.metadata!.encoding!);
-        // In clear by design, read and checked like the rest: search attributes (the server indexes
-        // them; ids only) and patch markers (the SDK's own, a patch's name).
-        if (/searchAttributes|markerRecordedEventAttributes\.details\.patch-data/.test(path)) {
-          readable.push(text.decode(payload.data ?? new Uint8Array()));
-          continue;
-        }
-        expect(encoding, `${run.workflowId}: ${path}`).toBe(ENCRYPTED_ENCODING);
-        const [plain] = await codec.decode([payload]);
-        readable.push(text.decode(plain!.data ?? new Uint8Array()));
-        payloadCount++;
-      }
-      const all = readable.join('\n');
-      for (const secret of secrets) expect(all.includes(secret), `${run.workflowId} holds '${secret}'`).toBe(false);
+      const read = await historyText(h, run.workflowId, run.runId);
+      // In clear by design, and read like the rest: search attributes (the server indexes them; ids
+      // only) and patch markers (the SDK's own, a patch's name).
+      for (const path of read.inClear) expect(path, `${run.workflowId}: ${path} is not encrypted`).toMatch(IN_CLEAR_BY_DESIGN);
+      for (const secret of secrets) expect(read.text.includes(secret), `${run.workflowId} holds '${secret}'`).toBe(false);
+      payloadCount += read.payloads;
     }
     expect(payloadCount).toBeGreaterThan(50);
   });

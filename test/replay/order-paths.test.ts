@@ -16,7 +16,8 @@ import { replayAndKeep } from '../support/histories';
 const HISTORY_LABEL = 'v4';
 const USUAL = { travelMs: { min: 50, max: 300 }, reportDelayMs: 0, refuse: { addresses: [], couriers: [], slots: [] } };
 /** Short waits and one follow-up call: small histories. */
-const FAST = { followUpDelaySeconds: 0, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 };
+// tests run at any hour: follow-ups may call at any hour too
+const FAST = { followUpDelaySeconds: 0, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, followUpWindow: { start: '00:00', end: '24:00' } };
 
 let h: Harness;
 let customerId: number;

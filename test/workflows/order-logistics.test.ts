@@ -203,7 +203,8 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     const body = {
       customerId: 42,
       offer: { code: 'sim-only', name: 'SIM only', price: 19 },
-      orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0 },
+      // tests run at any hour: the follow-up may call at any hour too
+      orders: { followUpDelaySeconds: 1, deliveryRetryDelaySeconds: 0, followUpMaxAttempts: 1, followUpRetryDelaySeconds: 0, followUpWindow: { start: '00:00', end: '24:00' } },
     };
     const first = await api(h, 'POST', '/orders', body, { 'idempotency-key': key });
     expect(first.status).toBe(201);

@@ -8,11 +8,11 @@
 -- logged before that was recorded): every hand-over to the dialer is checked first, so only a
 -- registration during the dialer's own answer could show here.
 -- The register keeps removed entries (removed_at): a number taken off it later was still on it for
--- the calls of its period. A flag's changes are in customer_dnc_changes (a flag set before they
+-- the calls of its period, and an erased customer's entries keep their number's hash
+-- (db/migrations/016_erasure.sql). A flag's changes are in customer_dnc_changes (a flag set before they
 -- were recorded counts as set since ever).
 WITH register AS (
-  SELECT added_at, removed_at, left(encode(sha256(convert_to('msisdn:' || msisdn, 'UTF8')), 'hex'), 32) AS hash
-    FROM dnc_numbers)
+  SELECT added_at, removed_at, msisdn_hash AS hash FROM dnc_numbers)
 SELECT a.id AS call_id, a.purpose, a.campaign_id, a.customer_id, t.at AS dialed_at,
        d.added_at AS on_register_since, d.removed_at AS on_register_until, f.at AS flag_set_at
   FROM call_attempts a
