@@ -86,18 +86,18 @@ export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (p
       config: { roles: ['ops'] },
       schema: {
         tags: ['ops'],
-        summary: "Codec server: keep the caller's token in a cookie for the codec routes, so a Temporal UI without a login can decode (204)",
-        response: { 204: z.null() },
+        summary: "Codec server: keep the caller's token in a cookie for the codec routes, so a Temporal UI without a login can decode",
+        response: { 200: z.object({ sub: z.string(), expiresAt: z.string().nullable().describe('when the token, and so the cookie, expires') }) },
       },
     }, async (request: FastifyRequest, reply: FastifyReply) => {
       const token = request.headers.authorization?.replace(/^Bearer\s+/i, '');
       const exp = (request.user as { exp?: unknown } | undefined)?.exp;
+      const expires = typeof exp === 'number' ? new Date(exp * 1000) : undefined;
       // HttpOnly: page scripts never read it; Path: only the codec routes get it; SameSite: only pages of this site send it.
       reply.setCookie(CODEC_COOKIE, token ?? '', {
-        path: '/codec', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https',
-        ...(typeof exp === 'number' ? { expires: new Date(exp * 1000) } : {}),
+        path: '/codec', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', ...(expires ? { expires } : {}),
       });
-      return reply.status(204).send(null);
+      return { sub: request.actor!.sub, expiresAt: expires?.toISOString() ?? null };
     });
 
     app.get('/sign-in', {

@@ -25,7 +25,7 @@ If they show as <code>binary/encrypted</code>, open the UI's codec server settin
 const state = document.getElementById('state');
 async function signIn(token) {
   const res = await fetch('session', { method: 'POST', headers: { authorization: 'Bearer ' + token } });
-  if (res.status === 204) { state.textContent = 'Signed in: this browser may decode payloads until the token expires.'; state.dataset.signedIn = 'yes'; return; }
+  if (res.status === 200) { const who = await res.json(); state.textContent = 'Signed in as ' + who.sub + ': this browser may decode payloads until ' + (who.expiresAt || 'the token expires') + '.'; state.dataset.signedIn = 'yes'; return; }
   const body = await res.json().catch(() => ({}));
   state.textContent = 'Not signed in (' + res.status + '): ' + (body.message || res.statusText);
   document.getElementById('ask').hidden = false;

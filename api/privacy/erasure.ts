@@ -57,11 +57,11 @@ export const erasureRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       if (open.length) {
         throw conflict(`customer ${customerId} has orders under way (${open.map((o) => o.id).join(', ')}): cancel them or let them finish, then erase`);
       }
-      const changed = await eraseCustomer(tx, customerId);
-      const { rows: [row] } = await tx.query<{ erased_at: Date }>(
-        'INSERT INTO erasures (customer_id, erased_by, reason, changed) VALUES ($1, $2, $3, $4) RETURNING erased_at',
-        [customerId, by, request.body.reason, changed]);
-      return { customerId, erasedAt: row!.erased_at.toISOString(), alreadyErased: false, changed, kept: KEPT };
+      const { rows: [clock] } = await tx.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+      const changed = await eraseCustomer(tx, customerId, clock!.at);
+      await tx.query('INSERT INTO erasures (customer_id, erased_at, erased_by, reason, changed) VALUES ($1, $2, $3, $4, $5)',
+        [customerId, clock!.at, by, request.body.reason, changed]);
+      return { customerId, erasedAt: clock!.at.toISOString(), alreadyErased: false, changed, kept: KEPT };
     });
   });
 };

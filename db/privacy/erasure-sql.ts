@@ -24,8 +24,8 @@ const HASH = (col: string) => `left(encode(sha256(convert_to('msisdn:' || ${col}
  * refuses the number at dialing. The customer is flagged do-not-call (its history records when)
  * and their waiting leads are stopped, so nothing dials a tombstone.
  */
-export async function eraseCustomer(tx: Queryable, customerId: number): Promise<ErasureChanges> {
-  const one = async (sql: string) => (await tx.query(sql, [customerId])).rowCount ?? 0;
+export async function eraseCustomer(tx: Queryable, customerId: number, at: Date): Promise<ErasureChanges> {
+  const one = async (sql: string, withTime = false) => (await tx.query(sql, withTime ? [customerId, at] : [customerId])).rowCount ?? 0;
   // Every number the customer was reached on: theirs now, and the ones their leads were listed with.
   const numbers = `(SELECT msisdn FROM customers WHERE id = $1 UNION SELECT msisdn FROM leads WHERE customer_id = $1)`;
   const dncEntries = await one(
@@ -41,7 +41,7 @@ export async function eraseCustomer(tx: Queryable, customerId: number): Promise<
     `UPDATE deliveries SET address = '${TOMBSTONE}' WHERE order_id IN (SELECT id FROM orders WHERE customer_id = $1)`);
   const orders = await one(`UPDATE orders SET address = '${TOMBSTONE}' WHERE customer_id = $1`);
   const customers = await one(
-    `UPDATE customers SET msisdn = 'erased:' || id, name = '${TOMBSTONE}', address = '${TOMBSTONE}', dnc = true, erased_at = clock_timestamp()
-      WHERE id = $1`);
+    `UPDATE customers SET msisdn = 'erased:' || id, name = '${TOMBSTONE}', address = '${TOMBSTONE}', dnc = true, erased_at = $2
+      WHERE id = $1`, true);
   return { customers, leads, leadsStopped, orders, deliveries, addressCorrections, dncEntries, suppressionEntries };
 }

@@ -63,7 +63,8 @@ describe('the codec server', () => {
 
   it('keeps an ops token in a cookie for a UI without a login, and takes it from there', async () => {
     const session = await h.app.inject({ method: 'POST', url: '/codec/session', headers: bearer('ops') });
-    expect(session.statusCode).toBe(204);
+    expect(session.statusCode).toBe(200);
+    expect(session.json()).toMatchObject({ sub: 'codec-ops' });
     const cookie = session.cookies.find((c) => c.name === 'codec_session')!;
     expect(cookie).toMatchObject({ path: '/codec', httpOnly: true, sameSite: 'Strict' });
     expect(cookie.expires!.getTime()).toBeGreaterThan(Date.now());
