@@ -129,10 +129,13 @@ export function createTelephonyActivities(deps: {
       }
     }
     // One the dialer took although its answer never came is taken: checked when it was, not again.
-    if (unsure.length) for (const callId of await callsTheDialerHas(deps.dialerUrl, unsure)) taken.add(callId);
+    // One the dialer cannot be asked about now is left as it is, and tried again (it is in `failed`).
+    const asked = unsure.length ? await callsTheDialerHas(deps.dialerUrl, unsure) : { has: [], unknown: [] };
+    for (const callId of asked.has) taken.add(callId);
+    const unknown = new Set(asked.unknown.map((u) => u.callId));
     // Every other call is checked now, however recently it was checked before: a retry after the
     // dialer failed is a new moment of dialing (a number registered, a window closed meanwhile).
-    const toCheck = calls.filter((c) => !known.has(c.callId) && !taken.has(c.callId));
+    const toCheck = calls.filter((c) => !known.has(c.callId) && !taken.has(c.callId) && !unknown.has(c.callId));
 
     // The last checks, at the moment of dialing: a number put on do-not-call after the list was
     // pulled, a lead a person stopped, a customer called too often lately, a window that closed.
@@ -157,7 +160,7 @@ export function createTelephonyActivities(deps: {
           WHERE a.id = ANY($1::text[])`, [[...taken]]);
       for (const r of again) targets.set(r.id, { msisdn: r.msisdn });
     }
-    const failed: { callId: string; reason: string }[] = [];
+    const failed: { callId: string; reason: string }[] = [...asked.unknown];
     const toDial = calls.filter((c) => targets.has(c.callId) && !targets.get(c.callId)!.blockedBy);
     const request = (c: (typeof calls)[number]) => ({
       callId: c.callId,

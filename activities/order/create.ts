@@ -79,7 +79,8 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
   const row = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8 FROM customers c WHERE c.id = $3
+       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+       FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
       [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null]);
     if (inserted.rowCount) {
@@ -120,7 +121,8 @@ export async function createLeadOrder(
       `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address)
        SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address
          FROM leads l JOIN customers c ON c.id = l.customer_id
-        WHERE l.id = $2 AND l.campaign_id = $4
+        WHERE l.id = $2 AND l.campaign_id = $4 AND c.erased_at IS NULL
+       FOR SHARE OF c -- an erasure under way is waited for, and then seen: an erased customer gets no order
        ON CONFLICT (id) DO NOTHING`,
       [orderId, input.leadId, input.offer.code, input.campaignId],
     );
@@ -187,7 +189,7 @@ export async function createChannelOrder(deps: OrderDeps, input: {
   if (campaignId && !(await db.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId])).rowCount) {
     return { kind: 'not-found', message: `campaign '${campaignId}' not found` };
   }
-  if (!(await db.query('SELECT 1 FROM customers WHERE id = $1', [customerId])).rowCount) {
+  if (!(await db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NULL', [customerId])).rowCount) {
     return { kind: 'not-found', message: `customer ${customerId} not found` };
   }
   return createOrder(deps, {

@@ -45,14 +45,24 @@ export interface BookDeliveryInput {
 export function createDeliveryActivities(deps: { db: Db; courierUrl: string; publicApiUrl: string }) {
   const { db } = deps;
 
-  async function book(body: Record<string, unknown>): Promise<string | undefined> {
+  /**
+   * Books at the courier. What the courier says of a refusal is kept whole with the delivery
+   * (deliveries.refusal, in Postgres: shown to schedulers, erased with the customer); the failure
+   * that goes to the workflow, and so into Temporal, has the address taken out of it.
+   */
+  async function book(body: { deliveryId: string; address: string } & Record<string, unknown>): Promise<string | undefined> {
     const res = await postJson(`${deps.courierUrl}/deliveries`, { ...body, callbackUrl: `${deps.publicApiUrl}/webhooks/courier` });
-    if (res.status >= 500 || res.status === 429) throw new Error(describeResponse('courier', res));
+    const withoutAddress = (text: string) => text.split(body.address).join('<the address>');
+    if (res.status >= 500 || res.status === 429) throw new Error(withoutAddress(describeResponse('courier', res)));
     if (res.status >= 400) {
       // The courier's own words, for the scheduler who asked for this booking.
       const why = (res.body as { error?: string; message?: string } | undefined)?.message;
-      if (why && res.status === 422) throw ApplicationFailure.create({ message: `the courier refused the booking: ${why}`, type: 'BookingRejected', nonRetryable: true, details: [why] });
-      throw ApplicationFailure.nonRetryable(describeResponse('courier', res), 'BookingRejected');
+      await db.query('UPDATE deliveries SET refusal = $2 WHERE id = $1', [body.deliveryId, why ?? describeResponse('courier', res)]);
+      if (why && res.status === 422) {
+        const words = withoutAddress(why);
+        throw ApplicationFailure.create({ message: `the courier refused the booking: ${words}`, type: 'BookingRejected', nonRetryable: true, details: [words] });
+      }
+      throw ApplicationFailure.nonRetryable(withoutAddress(describeResponse('courier', res)), 'BookingRejected');
     }
     return (res.body as { slot?: string }).slot;
   }

@@ -73,6 +73,7 @@ const OrderDetail = OrderSummary.extend({
   history: z.array(z.object({ at: z.string(), status: z.string(), stage: z.string(), reason: z.string() })),
   deliveries: z.array(z.object({
     id: z.string(), kind: z.string(), courier: z.string().nullable(), address: z.string(), slot: z.string().nullable(),
+    refusal: z.string().nullable().describe("the courier's words when it refused the booking"),
     outcome: z.string().nullable(), outcomeAt: z.string().nullable(), amountCollected: z.number().nullable(),
   })),
   stock: z.array(z.object({ sku: z.string(), qty: z.number(), warehouse: z.string(), state: z.string() })),
@@ -133,8 +134,8 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       'SELECT at, status, stage, reason FROM order_events WHERE order_id = $1 ORDER BY id', [order.id],
     );
     const [deliveries, stock, payments] = await Promise.all([
-      db.query<{ id: string; kind: string; courier: string | null; address: string; slot: Date | null; outcome: string | null; outcome_at: Date | null; amount_collected: string | null }>(
-        'SELECT id, kind, courier, address, slot, outcome, outcome_at, amount_collected FROM deliveries WHERE order_id = $1 ORDER BY attempt', [order.id]),
+      db.query<{ id: string; kind: string; courier: string | null; address: string; slot: Date | null; refusal: string | null; outcome: string | null; outcome_at: Date | null; amount_collected: string | null }>(
+        'SELECT id, kind, courier, address, slot, refusal, outcome, outcome_at, amount_collected FROM deliveries WHERE order_id = $1 ORDER BY attempt', [order.id]),
       db.query<{ sku: string; qty: number; warehouse: string; state: string }>(
         'SELECT sku, qty, warehouse, state FROM stock_reservations WHERE order_id = $1 ORDER BY sku', [order.id]),
       db.query<{ id: string; kind: string; method: string; amount: string; courier: string | null; at: Date }>(
@@ -151,7 +152,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       ...toSummary(order),
       history: events.map((e) => ({ at: e.at.toISOString(), status: e.status, stage: e.stage, reason: e.reason })),
       deliveries: deliveries.rows.map((d) => ({
-        id: d.id, kind: d.kind, courier: d.courier, address: d.address, slot: iso(d.slot), outcome: d.outcome, outcomeAt: iso(d.outcome_at),
+        id: d.id, kind: d.kind, courier: d.courier, address: d.address, slot: iso(d.slot), refusal: d.refusal, outcome: d.outcome, outcomeAt: iso(d.outcome_at),
         amountCollected: d.amount_collected === null ? null : Number(d.amount_collected),
       })),
       stock: stock.rows,

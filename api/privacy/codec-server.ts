@@ -7,7 +7,7 @@ import { z } from 'zod';
 import proto from '@temporalio/proto';
 import type { Payload } from '@temporalio/common';
 import type { AppDeps } from '../deps';
-import { ErrorBody, HttpError } from '../errors';
+import { ErrorBody, HttpError, rules } from '../errors';
 import { AesGcmPayloadCodec } from '../../infra/privacy/payload-codec';
 import { payloadKeys } from '../../infra/privacy/payload-keys';
 import { CODEC_COOKIE, codecSignInPage } from './codec-sign-in';
@@ -71,7 +71,7 @@ export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (p
             ? 'Codec server: decrypt Temporal payloads for the Temporal UI and CLI (payloads not encrypted come back as they are)'
             : 'Codec server: encrypt Temporal payloads (what the UI or CLI sends a workflow)',
           body: Payloads,
-          response: { 200: Payloads, 400: ErrorBody, 422: ErrorBody },
+          response: { 200: Payloads, 400: ErrorBody, ...rules('payloads: encrypted with a key this server holds, and untouched since') },
         },
       }, async (request) => {
         try {

@@ -23,6 +23,7 @@ export const addToRegister = (staged: string) =>
  */
 export const ADD_LEAD_TO_REGISTER = `INSERT INTO dnc_numbers (msisdn, reason, source, source_ref, added_by)
    SELECT l.msisdn, $3, 'lead-stop', $4, $5 FROM leads l WHERE l.id = $1 AND l.campaign_id = $2
+     AND l.msisdn NOT LIKE 'erased:%' -- an erased customer's: on the register by hash already, and flagged
    ON CONFLICT (msisdn) WHERE removed_at IS NULL DO NOTHING`;
 
 /** Closes the entry in force of $1 (who $2, why $3): the entry stays, as evidence of its period. */

@@ -1,12 +1,16 @@
+import { msisdnHash } from './dnc-sql';
 /**
  * A campaign's own suppression lists (suppression_lists, suppression_numbers, and
  * campaign_suppression_lists for the lists each campaign uses: db/migrations/014_dnc_register.sql).
  * A number on any of them is left off the campaign's list pull and refused at the moment of dialing.
  */
-/** For a few numbers (the calls being dialed): a probe each. */
+/**
+ * For a few numbers (the calls being dialed): a probe each, for the number as it is and as an
+ * erasure leaves it on a list ('erased:' and its hash, db/privacy/erasure-sql.ts).
+ */
 export const onSuppressionList = (campaignId: string, msisdn: string) =>
   `EXISTS (SELECT 1 FROM campaign_suppression_lists k JOIN suppression_numbers s ON s.list_id = k.list_id
-            WHERE k.campaign_id = ${campaignId} AND s.msisdn = ${msisdn})`;
+            WHERE k.campaign_id = ${campaignId} AND s.msisdn IN (${msisdn}, 'erased:' || ${msisdnHash(msisdn)}))`;
 
 /**
  * Every number on the lists a campaign uses, as a set: for a list pull over many customers,

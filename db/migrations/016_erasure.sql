@@ -4,6 +4,10 @@
 -- the do-not-call register's entries, which keep their number's hash (below) once the number is gone.
 ALTER TABLE customers ADD COLUMN erased_at timestamptz;
 
+-- What the courier said when it refused a booking, whole (it may name the address): kept here, not
+-- in Temporal, where the order's failure carries it with the address taken out.
+ALTER TABLE deliveries ADD COLUMN refusal text;
+
 -- The register's numbers hashed as the contact log hashes them (hashMsisdn): an erased entry
 -- keeps only this, and still refuses that number at the moment of dialing.
 ALTER TABLE dnc_numbers ADD COLUMN msisdn_hash text;
@@ -14,6 +18,8 @@ BEGIN
   -- an erased entry's number is its hash already ('erased:<hash>'): the hash stays as it was
   IF NEW.msisdn NOT LIKE 'erased:%' THEN
     NEW.msisdn_hash := left(encode(sha256(convert_to('msisdn:' || NEW.msisdn, 'UTF8')), 'hex'), 32);
+  ELSIF TG_OP = 'INSERT' THEN
+    RAISE EXCEPTION 'an erased number (%) is not added to the register: its entry is there by hash', NEW.msisdn;
   END IF;
   RETURN NEW;
 END $$;

@@ -9,6 +9,7 @@ import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 /** Scratch customers of this file (test/global-setup.ts): erasing changes them for good. */
 const CUSTOMER = 100043;
+const NEXT_OWNER = 100044;
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness({ sims: { ...EVERY_CALL_ACCEPTED, courier: DELIVER } }); });
@@ -79,6 +80,11 @@ describe('erasure: the right to be forgotten', () => {
     const history = await historyText(h, orderWorkflowId(orderId));
     for (const value of [person!.msisdn, person!.name, person!.address]) expect(history.text.includes(value)).toBe(false);
 
+    // An erased customer orders nothing more.
+    const late = await api(h, 'POST', '/orders', { customerId: CUSTOMER, offer: { code: 'sim-only', name: 'SIM only', price: 19, ships: [] } },
+      { 'idempotency-key': uniqueId('erase-late') });
+    expect(late.status).toBe(404);
+
     const again = await api(h, 'POST', `/customers/${CUSTOMER}/erasure`, { reason: 'letter of 1 Dec' });
     expect(again.body).toMatchObject({ alreadyErased: true, erasedAt: erased.body.erasedAt, changed: { customers: 0, leads: 0, orders: 0, dncEntries: 0 } });
     // Recorded once, with who and why; the do-not-call flag's history names the admin.
@@ -86,5 +92,17 @@ describe('erasure: the right to be forgotten', () => {
       .toEqual([{ reason: 'letter of 1 Dec', erased_by: { sub: 'dev-admin', role: 'admin' } }]);
     expect((await h.db.query('SELECT changed_by FROM customer_dnc_changes WHERE customer_id = $1 AND dnc ORDER BY at DESC LIMIT 1', [CUSTOMER])).rows[0])
       .toEqual({ changed_by: 'dev-admin (admin)' });
+
+    // The number goes to another customer, who asks not to be called too, and is erased in turn:
+    // the register keeps one entry in force for the number, by hash.
+    await h.db.query('UPDATE customers SET msisdn = $1 WHERE id = $2', [person!.msisdn, NEXT_OWNER]);
+    expect((await api(h, 'POST', '/dnc', { msisdn: person!.msisdn, reason: 'asked again' })).status).toBeLessThan(300);
+    const second = await api(h, 'POST', `/customers/${NEXT_OWNER}/erasure`, { reason: 'letter of 2 Dec' });
+    expect(second.status).toBe(200);
+    expect(second.body.changed.dncEntries).toBe(1);
+    const { rows: inForce } = await h.db.query(
+      `SELECT msisdn FROM dnc_numbers WHERE msisdn_hash = $1 AND removed_at IS NULL`, [logged!.msisdn_hash]);
+    expect(inForce).toEqual([{ msisdn: `erased:${logged!.msisdn_hash}` }]);
+    expect(await whereFound(person!.msisdn)).toEqual([]);
   });
 });
