@@ -18,11 +18,13 @@ export function codecSignInPage(uiUrl: string): string {
 <p id="state">Signing in…</p>
 <form id="ask" hidden><label>An <code>ops</code> token (<code>npm run -s token -- --role ops --sub you</code>):
 <input id="token" size="60" autocomplete="off"></label> <button>Sign in</button></form>
-<p>Then, in the <a href="${ui}">Temporal UI</a>, open a workflow: its inputs, results and failures show decoded.
-If they show as <code>binary/encrypted</code>, open the UI's codec server settings (the endpoint is this server's
-<code>/codec</code>) and turn on <b>Include cross-origin credentials</b>. Open the UI by the same host name as this page.</p>
+<p>Then, once, in the <a href="${ui}">Temporal UI</a>: open its codec server settings (the glasses
+in the top bar), choose this browser's setting, give the endpoint <code id="endpoint"></code> and turn on
+<b>Include cross-origin credentials</b>. Workflows' inputs, results and failures then show decoded;
+without it they show as <code>binary/encrypted</code>. Open the UI and this page by the same host name.</p>
 <script>
 const state = document.getElementById('state');
+document.getElementById('endpoint').textContent = location.origin + '/codec';
 async function signIn(token) {
   const res = await fetch('session', { method: 'POST', headers: { authorization: 'Bearer ' + token } });
   if (res.status === 200) { const who = await res.json(); state.textContent = 'Signed in as ' + who.sub + ': this browser may decode payloads until ' + (who.expiresAt || 'the token expires') + '.'; state.dataset.signedIn = 'yes'; return; }
