@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ServiceError } from '@temporalio/client';
 import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
@@ -12,6 +11,7 @@ import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDelive
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
 import { ErrorBody, HttpError, conflict, notFound, refusalOf, ruleBroken, rules } from '../errors';
+import { keepAddressCorrection } from '../../db/order/address-corrections-sql';
 
 interface OrderRow {
   id: string;
@@ -242,14 +242,9 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     if (courier && !(await db.query('SELECT 1 FROM couriers WHERE code = $1', [courier])).rowCount) {
       throw ruleBroken('body.courier', `no courier '${courier}'`);
     }
-    // A new address is kept here and the workflow told its id: no address travels through Temporal.
+    // A new address is kept in Postgres and the workflow told its id.
     const { address, ...rest } = request.body ?? {};
-    let addressId: string | undefined;
-    if (address) {
-      addressId = `adr-${randomUUID()}`;
-      await db.query('INSERT INTO address_corrections (id, order_id, address, region, requested_by) VALUES ($1, $2, $3, $4, $5)',
-        [addressId, order.id, address, region ?? null, request.actor!]);
-    }
+    const addressId = address ? await keepAddressCorrection(db, { orderId: order.id, address, ...(region ? { region } : {}), by: request.actor! }) : undefined;
     return runUpdate(order.id, () => client.workflow.getHandle(orderWorkflowId(order.id))
       .executeUpdate(retryDeliveryUpdate, { args: [{ ...rest, ...(addressId ? { addressId } : {}), by: request.actor! }] }));
   });
