@@ -41,16 +41,17 @@ export const deliveryRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (a
     const { status: _failed, limit, offset, ...filter } = request.query;
     const { from, p } = heldDeliveriesFrom(filter);
     const countParams = [...p.values];
-    const pageSql = `SELECT o.id, o.campaign_id, o.region, o.offer_code, d.outcome, d.outcome_at, o.delivery_attempts, d.address, o.escalated_at ${from}
+    const pageSql = `SELECT o.id, o.campaign_id, o.region, o.offer_code, d.outcome, d.outcome_at, o.updated_at, o.delivery_attempts, d.address, o.escalated_at ${from}
           ${HELD_DELIVERIES_ORDER} LIMIT ${p.add(limit, 'int')} OFFSET ${p.add(offset, 'int')}`;
     const [page, total] = await Promise.all([
-      db.query<{ id: string; campaign_id: string; region: string; offer_code: string; outcome: string; outcome_at: Date; delivery_attempts: number; address: string; escalated_at: Date | null }>(pageSql, p.values),
+      db.query<{ id: string; campaign_id: string; region: string; offer_code: string; outcome: string | null; outcome_at: Date | null; updated_at: Date; delivery_attempts: number; address: string; escalated_at: Date | null }>(pageSql, p.values),
       db.query<{ n: string }>(`SELECT count(*) AS n ${from}`, countParams),
     ]);
     return {
       deliveries: page.rows.map((r) => ({
-        orderId: r.id, campaignId: r.campaign_id, region: r.region, offerCode: r.offer_code, reason: r.outcome,
-        failedAt: r.outcome_at.toISOString(), attempts: r.delivery_attempts, address: r.address,
+        // a booking the courier refused has no outcome: held all the same, since the refusal
+        orderId: r.id, campaignId: r.campaign_id, region: r.region, offerCode: r.offer_code, reason: r.outcome ?? 'booking-refused',
+        failedAt: (r.outcome_at ?? r.updated_at).toISOString(), attempts: r.delivery_attempts, address: r.address,
         escalatedAt: r.escalated_at ? r.escalated_at.toISOString() : null,
       })),
       total: Number(total.rows[0]!.n),

@@ -32,7 +32,11 @@ export const RECORD_SETTINGS_VERSION = `
   SELECT $1, latest.version + 1, latest.definition || $3::jsonb, $4::jsonb, $5::jsonb, $6::timestamptz, $2 FROM latest
   WHERE NOT EXISTS (SELECT 1 FROM campaign_settings_versions WHERE campaign_id = $1 AND change_id = $2)`;
 
-export const LOCK_CAMPAIGN = 'SELECT 1 FROM campaigns WHERE id = $1 FOR UPDATE';
+/**
+ * Serialises two versions of one campaign. NO KEY UPDATE: rows that refer to the campaign (leads,
+ * calls being written) take a key-share lock on it, which this must not wait for.
+ */
+export const LOCK_CAMPAIGN = 'SELECT 1 FROM campaigns WHERE id = $1 FOR NO KEY UPDATE';
 
 export interface SettingsVersionRow {
   version: number;
