@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { OfferSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
 import { createChannelOrder } from '../../activities/order/create';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -169,7 +169,7 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     } catch (err) {
       // An update racing the order's close can be aborted by the server rather than refused: a
       // closed order is a 409 whatever the server said.
-      if (err instanceof ServiceError && await closed(orderId)) throw conflict(`order '${orderId}' is closed`);
+      if ((err instanceof ServiceError || err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) && await closed(orderId)) throw conflict(`order '${orderId}' is closed`);
       throw refusalOf(err, `order '${orderId}'`);
     }
   };

@@ -90,24 +90,36 @@ describe('campaign workflow', () => {
     const id = uniqueId('wf-tune');
     await launch(h, testCampaign(id, { segment: { maxLeads: 40 }, dialing: { maxConcurrentCalls: 1, maxAttempts: 1, retryDelaySeconds: 0 } }));
     const handle = h.client.workflow.getHandle(campaignWorkflowId(id));
+    // Each step within 40 s, or the test says which one stuck and what the campaign said then (it
+    // once ran out the 120 s of a loaded CI run with no other clue).
+    const step = <T>(what: string, p: Promise<T>): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          void handle.query(progressQuery).then((v) => JSON.stringify(v), (e: Error) => e.message)
+            .then((said) => reject(new Error(`stuck at ${what} for 40 s; the campaign said ${said}`)));
+        }, 40_000);
+      });
+      return Promise.race([p, stuck]).finally(() => clearTimeout(timer));
+    };
     await waitUntil('the first call', async () => (await callsPlaced(id)) >= 1);
 
     const bad = await handle.executeUpdate(updateDialingUpdate, { args: [{ maxConcurrentCalls: 0 }, { sub: 'test', role: 'marketing' }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((bad as WorkflowUpdateFailedError).cause?.message)).toMatch(/dialing.maxConcurrentCalls/);
     expect((await handle.query(progressQuery)).dialing.maxConcurrentCalls).toBe(1);
-    expect((await api(h, 'POST', `/campaigns/${id}/pause`)).status).toBe(200);
+    expect((await step('pause', api(h, 'POST', `/campaigns/${id}/pause`))).status).toBe(200);
     const viaApiBad = await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 10_000 } });
     expect(viaApiBad.statusCode).toBe(400);
     expect(viaApiBad.json().issues[0].path).toBe('body.maxConcurrentCalls');
     expect((await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: {} })).statusCode).toBe(400);
 
     // a paused campaign can be tuned too; the new limit shows once it resumes
-    const tuned = await h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 6 } });
+    const tuned = await step('the settings change', h.inject({ method: 'PATCH', url: `/campaigns/${id}/dialing`, payload: { maxConcurrentCalls: 6 } }));
     expect(tuned.statusCode).toBe(200);
     expect(tuned.json().dialing).toEqual({ maxConcurrentCalls: 6, maxAttempts: 1, retryDelaySeconds: 0 });
-    expect((await api(h, 'POST', `/campaigns/${id}/resume`)).status).toBe(200);
-    const result: CampaignProgress = await handle.result();
+    expect((await step('resume', api(h, 'POST', `/campaigns/${id}/resume`))).status).toBe(200);
+    const result: CampaignProgress = await step('the end of the campaign', handle.result());
     // after the resume, calls overlapped: the contact log has two at once
     const { rows: [overlap] } = await h.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM call_attempts a JOIN call_attempts b ON a.campaign_id = b.campaign_id AND a.id < b.id
