@@ -96,7 +96,8 @@ describe('campaign workflow', () => {
       let timer: NodeJS.Timeout | undefined;
       const stuck = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          void handle.query(progressQuery).then((v) => JSON.stringify(v), (e: Error) => e.message)
+          void Promise.all([handle.query(progressQuery), handle.query<string>('__stack_trace')])
+            .then(([v, stack]) => `${JSON.stringify(v)}, waiting in:\n${stack}`, (e: Error) => e.message)
             .then((said) => reject(new Error(`stuck at ${what} for 40 s; the campaign said ${said}`)));
         }, 40_000);
       });

@@ -1,7 +1,8 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { collectOverdue, placeInBackground, settle, settled, SETTLE_BATCH } from './calls';
 import { refreshFunnel } from './funnel';
 import { stopsAndEnd, untilEnd, type Run } from './run';
+import { PAUSE_WAKES_THE_LOOP } from './messages';
 
 // ---- The dialing loop: claim what the pacing allows, place it in one batch, settle what ended ----
 
@@ -20,10 +21,13 @@ export async function dialingLoop(run: Run): Promise<void> {
     if (await stopsAndEnd(run)) break;
     refreshFunnel(run);
     if (state.overdue(Date.now()).length) await collectOverdue(run);
-    const seen = { settings: state.settings, background: state.background };
+    const seen = { settings: state.settings, background: state.background, paused: state.paused };
+    // A pause or resume wakes the loop too: a resume that came while the turn settled calls (it
+    // had decided not to claim, paused) left it waiting for a call to end, with none in flight.
+    const pauseWakes = patched(PAUSE_WAKES_THE_LOOP);
     // Ridden out, a long outage grows the history while the loop waits: the hand-over wakes it.
     const woken = () => state.ended.length > 0 || state.cancelled || state.stops.length > 0 || state.settings !== seen.settings
-      || state.background !== seen.background || state.listDone || (riding && run.handOverDue());
+      || state.background !== seen.background || state.listDone || (riding && run.handOverDue()) || (pauseWakes && state.paused !== seen.paused);
     let wait: number | undefined;
     const free = def.dialing.maxConcurrentCalls - state.live();
     // Paced by agents, the next claim waits for the last batch to reach the dialer: its calls

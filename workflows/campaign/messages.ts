@@ -252,3 +252,5 @@ export const DRAIN_GIVES_UP = 'drain-gives-up-on-dialer';
  * and when) by an activity before the update answers: the audit rebuilds what was in force.
  */
 export const SETTINGS_VERSIONS = 'settings-versions';
+/** The dialing loop's wait wakes on a pause or resume (a resume during a settle no longer strands it). */
+export const PAUSE_WAKES_THE_LOOP = 'pause-wakes-the-loop';
