@@ -30,6 +30,7 @@ import { documentContentBodies } from './content-bodies';
 import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
+import { reportRoutes } from './reports/funnel';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
+        { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -100,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
   ));
+  await app.register(reportRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

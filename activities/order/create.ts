@@ -118,8 +118,11 @@ export async function createLeadOrder(
   const orderId = orderIdFor(input.campaignId, input.leadId);
   const order = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
-      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address)
-       SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address
+      // The agent is the one who took the accepted call (the reports' sales per agent).
+      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, agent_id)
+       SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address,
+              (SELECT a.agent_id FROM call_attempts a WHERE a.campaign_id = l.campaign_id AND a.lead_id = l.id AND a.purpose = 'sales'
+                  AND a.disposition = 'accepted' ORDER BY a.started_at DESC LIMIT 1)
          FROM leads l JOIN customers c ON c.id = l.customer_id
         WHERE l.id = $2 AND l.campaign_id = $4 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen: an erased customer gets no order

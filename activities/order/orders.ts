@@ -90,6 +90,8 @@ export function createOrderActivities(deps: OrderDeps) {
         }
         if (f.deactivated) {
           await tx.query(
+            `UPDATE orders SET deactivated_at = COALESCE(deactivated_at, now()) WHERE id = $1`, [input.orderId]);
+          await tx.query(
             `WITH o AS (UPDATE orders SET service_added = false WHERE id = $1 AND service_added RETURNING customer_id, offer_code)
              UPDATE customers c SET services = array_remove(c.services, o.offer_code) FROM o WHERE c.id = o.customer_id`, [input.orderId]);
         }

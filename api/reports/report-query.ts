@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { DIMENSIONS, GROUP_KEYS, PERIODS, type Dimension, type GroupKey } from '../../domain/reports/figures';
+import type { ReportQuery } from '../../db/reports/report-sql';
+import { ruleBroken } from '../errors';
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const KEY = `(${GROUP_KEYS.join('|')})`;
+const filter = (what: string) => z.string().min(1).max(100).optional().describe(`only the rows of this ${what}`);
+
+/** The question every report takes: period, grouping and filters (GET /reports/funnel, /reports/roi). */
+export const ReportQuerystring = z.strictObject({
+  groupBy: z.string().max(200).regex(new RegExp(`^${KEY}(,${KEY})*$`), `a comma-separated list of ${GROUP_KEYS.join(', ')}`).optional()
+    .describe(`What to group by, comma-separated: any of ${DIMENSIONS.join(', ')}, and one of ${PERIODS.join(', ')} (in each region's own time zone; weeks start on Monday). None: one row for everything.`),
+  from: z.string().regex(DATE, 'a date, YYYY-MM-DD').optional().describe('First day of the period (local days, inclusive); 29 days before `to` unless given'),
+  to: z.string().regex(DATE, 'a date, YYYY-MM-DD').optional().describe('Last day of the period (inclusive); today (UTC) unless given'),
+  campaignId: filter('campaign'),
+  offer: filter('offer (code)'),
+  team: filter('team (code)'),
+  agent: filter('agent (id)'),
+  region: filter('region (code)'),
+  city: filter('city'),
+  channel: filter('channel (outbound, api, followup)'),
+});
+export type ReportQuerystring = z.infer<typeof ReportQuerystring>;
+
+/** The longest period one report covers. */
+export const MAX_REPORT_DAYS = 1000;
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The querystring as a report's question, or a 422 naming the rule it breaks. */
+export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {
+  const to = q.to ?? isoDay(now);
+  const from = q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY);
+  for (const [field, value] of [['from', from], ['to', to]] as const) {
+    if (isoDay(Date.parse(`${value}T00:00:00Z`)) !== value) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
+  }
+  if (from > to) throw ruleBroken('querystring.from', `the period starts (${from}) after it ends (${to})`);
+  if ((Date.parse(to) - Date.parse(from)) / DAY >= MAX_REPORT_DAYS) throw ruleBroken('querystring.from', `a report covers at most ${MAX_REPORT_DAYS} days`);
+  const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupKey[];
+  if (new Set(groupBy).size !== groupBy.length) throw ruleBroken('querystring.groupBy', 'each key once');
+  if (groupBy.filter((k) => (PERIODS as readonly string[]).includes(k)).length > 1) {
+    throw ruleBroken('querystring.groupBy', `one period at most (${PERIODS.join(', ')})`);
+  }
+  const filters: Partial<Record<Dimension, string>> = {};
+  for (const dim of DIMENSIONS) {
+    const value = dim === 'campaign' ? q.campaignId : q[dim];
+    if (value !== undefined) filters[dim] = value;
+  }
+  return { from, to, groupBy, filters };
+}
+
+/** The rules a report's question can break (its 422), for the OpenAPI document. */
+export const REPORT_RULES = [
+  'from and to are days of the calendar, from not after to', `at most ${MAX_REPORT_DAYS} days`,
+  'each groupBy key once, one period at most', 'at most 50,000 groups',
+] as const;
