@@ -31,6 +31,8 @@ import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
 import { reportRoutes } from './reports/funnel';
+import { roiRoutes } from './reports/roi';
+import { costRateRoutes } from './reports/cost-rates';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -103,6 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
   ));
   await app.register(reportRoutes(deps));
+  await app.register(roiRoutes(deps));
+  await app.register(costRateRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

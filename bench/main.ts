@@ -2,6 +2,7 @@ import { runMain } from '../infra/process';
 import { benchCampaign } from './campaign';
 import { benchListPull } from './list-pull';
 import { benchOrders } from './orders';
+import { benchReports } from './reports';
 
 /** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   campaign: () => benchCampaign(),
   'campaign-scale': () => benchCampaign({ scale: true }),
   orders: benchOrders,
+  reports: benchReports,
 };
 
 await runMain('bench', async () => {

@@ -78,11 +78,11 @@ export async function startOrderWorkflow(client: Client, taskQueue: string, args
 export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<CreatedOrder> {
   const row = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
-      `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+      `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash, monthly_price)
+       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
-      [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null]);
+      [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null, o.offer.price]);
     if (inserted.rowCount) {
       await tx.query(
         `INSERT INTO order_events (order_id, status, stage, reason, event_key) VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged')
@@ -119,15 +119,15 @@ export async function createLeadOrder(
   const order = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
       // The agent is the one who took the accepted call (the reports' sales per agent).
-      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, agent_id)
-       SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address,
+      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, monthly_price, agent_id)
+       SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address, $5::numeric,
               (SELECT a.agent_id FROM call_attempts a WHERE a.campaign_id = l.campaign_id AND a.lead_id = l.id AND a.purpose = 'sales'
                   AND a.disposition = 'accepted' ORDER BY a.started_at DESC LIMIT 1)
          FROM leads l JOIN customers c ON c.id = l.customer_id
         WHERE l.id = $2 AND l.campaign_id = $4 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen: an erased customer gets no order
        ON CONFLICT (id) DO NOTHING`,
-      [orderId, input.leadId, input.offer.code, input.campaignId],
+      [orderId, input.leadId, input.offer.code, input.campaignId, input.offer.price],
     );
     const { rows } = await tx.query<{ region: string; customer_id: string }>(
       `SELECT o.region, o.customer_id FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,

@@ -3,11 +3,11 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { COUNTS, COUNT_NAMES, GROUP_KEYS, RATES, agentHoursKnown, type Dimension } from '../../domain/reports/figures';
 import { RATE_NAMES, reportRecords, totalOf, withRates } from '../../domain/reports/report';
-import { TooManyGroups, readReport } from '../../db/reports/report-sql';
+import { readReport } from '../../db/reports/report-sql';
 import { refreshRollups } from '../../db/reports/rollups';
 import type { AppDeps } from '../deps';
-import { ErrorBody, HttpError, rules } from '../errors';
-import { REPORT_RULES, ReportQuerystring, toReportQuery } from './report-query';
+import { ErrorBody, rules } from '../errors';
+import { REPORT_RULES, ReportQuerystring, answerReport, toReportQuery } from './report-query';
 
 const num = (meaning: string) => z.number().describe(meaning);
 const Counts = z.object(Object.fromEntries(COUNT_NAMES.map((n) => [n, num(COUNTS[n])])) as Record<keyof typeof COUNTS, z.ZodNumber>);
@@ -38,13 +38,7 @@ export const reportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app
   }, async (request, reply) => {
     const query = toReportQuery(request.query);
     await refreshRollups(deps.db);
-    let groups;
-    try {
-      groups = await readReport(deps.db, query);
-    } catch (err) {
-      if (err instanceof TooManyGroups) throw new HttpError(422, 'rule', `querystring.groupBy: ${err.message}; narrow the period or the grouping`, [{ path: 'querystring.groupBy', message: err.message }]);
-      throw err;
-    }
+    const groups = await answerReport(() => readReport(deps.db, query));
     const rows = groups.map(withRates);
     const totals = totalOf(groups, agentHoursKnown(query.groupBy, Object.keys(query.filters) as Dimension[]));
     if (wantsCsv(request.headers.accept)) {

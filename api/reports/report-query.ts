@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DIMENSIONS, GROUP_KEYS, PERIODS, type Dimension, type GroupKey } from '../../domain/reports/figures';
 import type { ReportQuery } from '../../db/reports/report-sql';
-import { ruleBroken } from '../errors';
+import { HttpError, ruleBroken } from '../errors';
+import { TooManyGroups } from '../../db/reports/report-sql';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const KEY = `(${GROUP_KEYS.join('|')})`;
@@ -28,13 +29,15 @@ export const MAX_REPORT_DAYS = 1000;
 
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A YYYY-MM-DD that names a real day (not 2025-02-30). */
+export const isCalendarDay = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
 
 /** The querystring as a report's question, or a 422 naming the rule it breaks. */
 export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {
   const to = q.to ?? isoDay(now);
   const from = q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY);
   for (const [field, value] of [['from', from], ['to', to]] as const) {
-    if (isoDay(Date.parse(`${value}T00:00:00Z`)) !== value) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
+    if (!isCalendarDay(value)) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
   }
   if (from > to) throw ruleBroken('querystring.from', `the period starts (${from}) after it ends (${to})`);
   if ((Date.parse(to) - Date.parse(from)) / DAY >= MAX_REPORT_DAYS) throw ruleBroken('querystring.from', `a report covers at most ${MAX_REPORT_DAYS} days`);
@@ -56,3 +59,15 @@ export const REPORT_RULES = [
   'from and to are days of the calendar, from not after to', `at most ${MAX_REPORT_DAYS} days`,
   'each groupBy key once, one period at most', 'at most 50,000 groups',
 ] as const;
+
+/** Reads a report, a question with too many groups refused (422) with a way to narrow it. */
+export async function answerReport<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof TooManyGroups) {
+      throw new HttpError(422, 'rule', `querystring.groupBy: ${err.message}; narrow the period or the grouping`, [{ path: 'querystring.groupBy', message: err.message }]);
+    }
+    throw err;
+  }
+}

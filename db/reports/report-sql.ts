@@ -19,8 +19,8 @@ export interface ReportRow {
   retention: { known: number; lost: number };
 }
 
-/** Each group key as a column of report_daily (and, for the agent hours, of report_agent_days). */
-const DAILY_KEY: Record<GroupKey, string> = {
+/** Each group key as a column of report_daily (or of any row with its key columns), and, for the agent hours, of report_agent_days. */
+export const DAILY_KEY: Record<GroupKey, string> = {
   campaign: 'campaign_id', offer: 'offer', team: 'team', agent: 'agent_id', region: 'region', city: 'city', channel: 'channel',
   day: `to_char(day, 'YYYY-MM-DD')`, week: `to_char(date_trunc('week', day), 'YYYY-MM-DD')`,
   month: `to_char(date_trunc('month', day), 'YYYY-MM-DD')`,

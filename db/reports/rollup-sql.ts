@@ -31,16 +31,24 @@ function select(keys: Record<(typeof KEYS)[number], string>, measures: Partial<R
 const OFFER = `(c.definition->'offer'->>'code')`;
 const CAMPAIGN_TEAM = `COALESCE(c.definition->>'team', '')`;
 
+/** An order's keys in the reports (all but the day), from `o` joined with ORDER_JOINS. */
+export const ORDER_DIMS = {
+  campaign_id: `COALESCE(o.campaign_id, '')`, offer: 'o.offer_code', team: `COALESCE(ag.team, ${CAMPAIGN_TEAM})`,
+  agent_id: `COALESCE(o.agent_id, '')`, region: 'o.region', city: `COALESCE(cu.city, '')`, channel: 'o.channel',
+};
+export const ORDER_JOINS = `JOIN regions r ON r.code = o.region LEFT JOIN campaigns c ON c.id = o.campaign_id
+    LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN agents ag ON ag.id = o.agent_id`;
+/** An order fact's keys as a SELECT list, its day that of the timestamp `ts` in the region's zone. */
+export const orderKeys = (ts: string) =>
+  [`${localDay(ts)} AS day`, ...Object.entries(ORDER_DIMS).map(([k, v]) => `${v} AS ${k}`)].join(', ');
+export { localDay };
+
 export function rollupSelect(scope: RollupScope): string {
+  const orderDims = ORDER_DIMS;
+  const orderJoins = ORDER_JOINS;
   const callCampaign = scope === 'campaign' ? 'a.campaign_id = $1 AND ' : '$1::text IS NULL AND ';
   const leadCampaign = scope === 'campaign' ? 'l.campaign_id = $1 AND ' : '';
   const orderCampaign = scope === 'campaign' ? `COALESCE(o.campaign_id, '') = $1 AND ` : '';
-  const orderDims = {
-    campaign_id: `COALESCE(o.campaign_id, '')`, offer: 'o.offer_code', team: `COALESCE(ag.team, ${CAMPAIGN_TEAM})`,
-    agent_id: `COALESCE(o.agent_id, '')`, region: 'o.region', city: `COALESCE(cu.city, '')`, channel: 'o.channel',
-  };
-  const orderJoins = `JOIN regions r ON r.code = o.region LEFT JOIN campaigns c ON c.id = o.campaign_id
-    LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN agents ag ON ag.id = o.agent_id`;
   return `
   WITH calls AS (
     SELECT a.*, l.region, l.customer_id AS lead_customer, r.time_zone, ${DIALED} AS rang
