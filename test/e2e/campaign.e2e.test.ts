@@ -58,6 +58,13 @@ describe('a campaign end to end, through the API', () => {
     expect(funnel.ordered).toBe(funnel.accepted);
     expect(funnel.activated).toBe(funnel.ordered);
 
+    // The reports (rollups, each fact on its own day) add up to the campaign's own funnel.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const report = await api(h, 'GET', `/reports/funnel?campaignId=${id}&groupBy=day&from=${day(-2)}&to=${day(2)}`);
+    expect(report.status).toBe(200);
+    const reported = report.body.totals.counts;
+    expect(Object.fromEntries(FUNNEL_STEPS.map((k) => [k, reported[k]]))).toEqual(funnel);
+
     // every accepted lead has exactly one order
     const { rows: strays } = await h.db.query(
       `SELECT l.id, count(o.id) AS orders FROM leads l LEFT JOIN orders o ON o.lead_id = l.id
