@@ -10,6 +10,7 @@ import type * as Campaign from './campaign/workflow';
 import type * as DeliveryRetryJob from './dispatch/workflow';
 
 export { orderWorkflow } from './order/workflow';
+export { reportsRollupWorkflow } from './reports/workflow';
 
 export async function campaignWorkflow(...args: Parameters<typeof Campaign.campaignWorkflow>): ReturnType<typeof Campaign.campaignWorkflow> {
   const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign/workflow');

@@ -1,0 +1,22 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { REPORTS_ROLLUP_EVERY, REPORTS_ROLLUP_SCHEDULE_ID } from '../workflows/reports/messages';
+
+/**
+ * The periodic work, as Temporal Schedules (seen and paused in the UI's Schedules page): made
+ * once by the first worker that starts; a schedule that exists is left as it is (an operator may
+ * have paused it).
+ */
+export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId: REPORTS_ROLLUP_SCHEDULE_ID,
+      spec: { intervals: [{ every: REPORTS_ROLLUP_EVERY }] },
+      action: { type: 'startWorkflow', workflowType: 'reportsRollupWorkflow', workflowId: REPORTS_ROLLUP_SCHEDULE_ID, taskQueue, args: [] },
+      // A run still going when the next is due: the next is skipped, not queued behind it.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+      state: { note: 'brings the report rollups up to date (docs/reports.md)' },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+}
