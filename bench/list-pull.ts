@@ -1,13 +1,11 @@
 import os from 'node:os';
-import { createPool, migrate } from '../infra/db';
-import { generateCustomers, generateDncRegister, seedRegions } from '../db/customers-generator';
+import { generateCustomers, generateDncRegister } from '../db/customers-generator';
 import { SqlParams, segmentWhere } from '../db/campaign/segment-sql';
 import { createCampaignActivities } from '../activities/campaign/campaigns';
 import { campaignWorkflowId } from '../domain/campaign/ids';
 import type { Segment } from '../domain/campaign/campaign';
-import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
-import { PORTS } from '../scripts/stack/paths';
 import { median, seconds, writeSection } from './report';
+import { benchDatabase } from './database';
 
 const CUSTOMERS = 5_000_000;
 const LEADS = 1_000_000;
@@ -19,18 +17,8 @@ const ROUNDS = 3;
  * Goal (issue 4): the pull takes at most 1.5× the bare insert for 1M leads from 5M customers.
  */
 export async function benchListPull(): Promise<void> {
-  let serverUrl: string;
-  let stopPg = () => {};
-  if (process.env.DATABASE_URL) serverUrl = splitDatabaseUrl(process.env.DATABASE_URL).serverUrl;
-  else {
-    const pg = await ensurePostgres(PORTS.postgres);
-    serverUrl = pg.serverUrl;
-    stopPg = () => pg.stop();
-  }
-  const db = createPool(await ensureDatabase(serverUrl, 'telemarketing_bench'), 4);
+  const { db, stop } = await benchDatabase('telemarketing_bench');
   try {
-    await migrate(db);
-    await seedRegions(db);
     const have = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM customers')).rows[0]!.n);
     if (have < CUSTOMERS) {
       console.log(`generating ${CUSTOMERS.toLocaleString()} customers (once; kept in database telemarketing_bench) …`);
@@ -111,7 +99,6 @@ One lead per number is the unique (campaign, number) key with top-ups for skippe
 Repeating the pull (as after a crash) listed ${again === listed ? 'nothing new' : again.toLocaleString()} in ${seconds(repeatMs)}.
 `);
   } finally {
-    await db.end();
-    stopPg();
+    await stop();
   }
 }

@@ -1,12 +1,11 @@
 import os from 'node:os';
-import { createPool, migrate, type Db } from '../infra/db';
-import { generateCustomers, seedRegions } from '../db/customers-generator';
+import type { Db } from '../infra/db';
+import { generateCustomers } from '../db/customers-generator';
 import { readReport, type ReportQuery } from '../db/reports/report-sql';
 import { rebuildRollups, refreshRollups } from '../db/reports/rollups';
 import { withRates } from '../domain/reports/report';
-import { ensureDatabase, ensurePostgres, splitDatabaseUrl } from '../scripts/stack/postgres';
-import { PORTS } from '../scripts/stack/paths';
 import { median, seconds, writeSection } from './report';
+import { benchDatabase } from './database';
 
 const CUSTOMERS = 1_000_000;
 const CAMPAIGNS = 20;
@@ -25,18 +24,8 @@ const MONTH: ReportQuery = { from: '2026-11-01', to: '2026-11-30', groupBy: ['ag
  * costs at most 1.5× the bare scan, or far less since it reads rollups.
  */
 export async function benchReports(): Promise<void> {
-  let serverUrl: string;
-  let stopPg = () => {};
-  if (process.env.DATABASE_URL) serverUrl = splitDatabaseUrl(process.env.DATABASE_URL).serverUrl;
-  else {
-    const pg = await ensurePostgres(PORTS.postgres);
-    serverUrl = pg.serverUrl;
-    stopPg = () => pg.stop();
-  }
-  const db = createPool(await ensureDatabase(serverUrl, 'telemarketing_bench_reports'), 4);
+  const { db, stop } = await benchDatabase('telemarketing_bench_reports');
   try {
-    await migrate(db);
-    await seedRegions(db);
     const loadMs = await ensureData(db);
     const rebuildStart = performance.now();
     await rebuildRollups(db, FIRST_DAY, LAST_DAY);
@@ -90,8 +79,7 @@ Rebuilding every rollup of those four months from the tables took ${seconds(rebu
 With a running campaign's day to bring up first (2,000 new calls since the last refresh), the report answered in ${seconds(runningMs)}.
 `);
   } finally {
-    await db.end();
-    stopPg();
+    await stop();
   }
 }
 
