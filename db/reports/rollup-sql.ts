@@ -28,7 +28,7 @@ function select(keys: Record<(typeof KEYS)[number], string>, measures: Partial<R
   return [...KEYS.map((k) => `${keys[k]} AS ${k}`), ...MEASURES.map((m) => `${measures[m] ?? '0'} AS ${m}`)].join(', ');
 }
 
-const OFFER = `(c.definition->'offer'->>'code')`;
+const OFFER = `COALESCE(c.definition->'offer'->>'code', '')`;
 const CAMPAIGN_TEAM = `COALESCE(c.definition->>'team', '')`;
 
 /** An order's keys in the reports (all but the day), from `o` joined with ORDER_JOINS. */

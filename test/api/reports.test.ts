@@ -51,6 +51,10 @@ beforeAll(async () => {
   await h.db.query(
     `INSERT INTO deliveries (id, order_id, attempt, address, outcome, outcome_at) VALUES ($1 || '-d1', $1, 1, 'addr', 'booked', NULL)`, [orderId]);
   await h.db.query(`UPDATE deliveries SET outcome = 'delivered', outcome_at = '2025-03-12T03:00Z' WHERE order_id = $1`, [orderId]);
+  // A campaign row without an offer (as some tools write them): reported under offer ''.
+  await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id) VALUES ($1, 'bare', '{}', 'completed', $1)`, [`${campaign}-bare`]);
+  await h.db.query(`INSERT INTO leads (campaign_id, customer_id, msisdn, region, state, listed_at)
+                    SELECT $1, id, msisdn, region, 'done', '2025-03-15T01:00Z' FROM customers WHERE id = 100051`, [`${campaign}-bare`]);
   await h.db.query(`INSERT INTO complaints (order_id, campaign_id, reason, at) VALUES ($1, $2, 'slow', '2025-03-20T02:10Z')`, [orderId, campaign]);
 });
 afterAll(async () => { await h?.close(); });
@@ -120,6 +124,8 @@ describe('GET /reports/funnel', () => {
     expect(backwards.statusCode).toBe(422);
     expect((await report('', { authorization: `Bearer ${h.token('agent')}` })).statusCode).toBe(403);
     expect((await report('', { authorization: `Bearer ${h.token('finance')}` })).statusCode).toBe(200);
+    const bare = await h.inject({ method: 'GET', url: `/reports/funnel?campaignId=${campaign}-bare&from=2025-03-01&to=2025-03-31&groupBy=offer,team` });
+    expect(bare.json().rows).toEqual([expect.objectContaining({ group: { offer: '', team: '' }, counts: expect.objectContaining({ listed: 1 }) })]);
     const none = await h.inject({ method: 'GET', url: '/reports/funnel?campaignId=no-such&from=2025-03-01&to=2025-03-31' });
     expect(none.json().rows).toEqual([]);
   });
