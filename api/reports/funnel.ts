@@ -15,6 +15,8 @@ const Rates = z.object(Object.fromEntries(RATE_NAMES.map((r) => [r, z.number().n
 const Line = z.object({
   group: z.partialRecord(z.enum(GROUP_KEYS as [string, ...string[]]), z.string()).describe('The group\'s keys (campaign id, agent id, the first day of the day/week/month, …); empty for the totals'),
   counts: Counts,
+  retention: z.object({ known: z.number(), lost: z.number() })
+    .describe('Still active 90 days later, where known: of the activated orders activated 90+ days before today (known), those whose service ended within 90 days (lost)'),
   agentHours: z.number().nullable().describe('Agent hours of the group; null when it is split by something an agent\'s day spans (campaign, offer, region, city, channel)'),
   rates: Rates,
 });

@@ -41,10 +41,11 @@ export function totalOf(groups: readonly GroupFigures[], agentHoursKnown: boolea
 
 /** A report as CSV records: a header, then one record per group (group keys, counts, agent hours, rates). */
 export function reportRecords(groupBy: readonly GroupKey[], lines: readonly ReportLine[]): Array<Array<string | number>> {
-  const header = [...groupBy, ...COUNT_NAMES, 'agentHours', ...RATE_NAMES];
+  const header = [...groupBy, ...COUNT_NAMES, 'retentionKnown', 'retentionLost', 'agentHours', ...RATE_NAMES];
   return [header, ...lines.map((l) => [
     ...groupBy.map((k) => l.group[k] ?? ''),
     ...COUNT_NAMES.map((n) => l.counts[n]),
+    l.retention.known, l.retention.lost,
     l.agentHours ?? '',
     ...RATE_NAMES.map((r) => l.rates[r] ?? ''),
   ])];

@@ -76,6 +76,7 @@ describe('GET /reports/funnel', () => {
       daysToActivation: 1.13, satisfaction: 4, complaintsPerThousandSales: 1000, retained90: 1, callsPerAgentHour: null,
     });
     expect(body.totals.agentHours).toBeNull();
+    expect(body.totals.retention).toEqual({ known: 1, lost: 0 });
   });
 
   it('groups by agent and team, and gives agent hours when nothing an agent\'s day spans splits the group', async () => {
