@@ -30,6 +30,7 @@ import { documentContentBodies } from './content-bodies';
 import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
+import { installRequestMetrics, metricsRoutes } from './metrics';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -41,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installRequestMetrics(app);
   answerUnknownMethods(app);
   documentAnswers(app);
   documentSegmentRule();
@@ -54,7 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
-        { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
+        { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
       components: {
         securitySchemes: {
@@ -104,5 +106,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps));
   return app;
 }
