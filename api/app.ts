@@ -33,6 +33,7 @@ import { suppressionListRoutes } from './compliance/suppression-lists';
 import { reportRoutes } from './reports/funnel';
 import { roiRoutes } from './reports/roi';
 import { costRateRoutes } from './reports/cost-rates';
+import { installRequestMetrics, metricsRoutes } from './metrics';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installRequestMetrics(app);
   answerUnknownMethods(app);
   documentAnswers(app);
   documentSegmentRule();
@@ -58,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
-        { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
+        { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
       components: {
         securitySchemes: {
@@ -111,5 +113,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps));
   return app;
 }

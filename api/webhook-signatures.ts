@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { HttpError } from './errors';
+import { webhookVerificationFailures } from '../infra/metrics';
 
 /** The systems that post us webhooks, each signing with secrets of its own. */
 export type WebhookSender = 'dialer' | 'courier';
@@ -44,6 +45,8 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
       throw new Error(`${SECRET_VARIABLES[sender]} is not set: the ${sender}'s webhooks could not be verified (see docs/security.md)`);
     }
     verifiers[sender] = secrets[sender].map((secret) => new Webhook(secret));
+    // Every sender and reason from 0, so the first forged webhook is an increase an alert sees.
+    for (const reason of FAILURE_REASONS) webhookVerificationFailures.inc({ sender, reason }, 0);
   }
 
   // The signature covers the bytes as sent: the body is kept as received, then parsed by Fastify's
@@ -66,10 +69,11 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
 
   app.addHook('preValidation', async (request) => {
     const sender = request.routeOptions.config.signedBy!;
-    const problem = signatureProblem(verifiers[sender], request);
-    if (problem) {
-      request.log.warn({ sender, webhookId: request.headers['webhook-id'], problem }, 'webhook refused: not signed by the sender');
-      throw new HttpError(401, 'unauthorized', `webhook signature: ${problem}; it must be signed by the ${sender} (see the webhook contract)`);
+    const failure = signatureProblem(verifiers[sender], request);
+    if (failure) {
+      webhookVerificationFailures.inc({ sender, reason: failure.reason });
+      request.log.warn({ sender, webhookId: request.headers['webhook-id'], problem: failure.problem }, 'webhook refused: not signed by the sender');
+      throw new HttpError(401, 'unauthorized', `webhook signature: ${failure.problem}; it must be signed by the ${sender} (see the webhook contract)`);
     }
     request.signatureVerified = true;
     const err = unparsed.get(request);
@@ -79,32 +83,39 @@ export const signedWebhooks = (secrets: WebhookSecrets, routes: FastifyPluginAsy
   for (const route of routes) await app.register(route);
 };
 
-/** Why none of the sender's secrets signed this request, or undefined when one did. */
-function signatureProblem(verifiers: Webhook[], request: FastifyRequest): string | undefined {
+/** Why none of the sender's secrets signed this request (in words, and as the metric's reason), or undefined when one did. */
+function signatureProblem(verifiers: Webhook[], request: FastifyRequest): Failure | undefined {
   const header = (name: string) => {
     const value = request.headers[name];
     return typeof value === 'string' ? value : '';
   };
   const headers = { 'webhook-id': header('webhook-id'), 'webhook-timestamp': header('webhook-timestamp'), 'webhook-signature': header('webhook-signature') };
   const body = request.rawBody ?? Buffer.alloc(0);
-  let problem = 'not signed';
+  let failure: Failure = { reason: 'no-match', problem: 'not signed' };
   for (const verifier of verifiers) {
     try {
       verifier.verify(body, headers, { jsonParse: false });
       return undefined;
     } catch (err) {
       if (!(err instanceof WebhookVerificationError)) throw err;
-      problem = PROBLEMS[err.message] ?? err.message;
+      failure = PROBLEMS[err.message] ?? { reason: 'no-match', problem: err.message };
     }
   }
-  return problem;
+  return failure;
+}
+
+/** Why a webhook was refused, as `telemarketing_webhook_verification_failures_total` labels it. */
+const FAILURE_REASONS = ['missing-header', 'bad-timestamp', 'too-old', 'too-new', 'no-match'] as const;
+interface Failure {
+  reason: (typeof FAILURE_REASONS)[number];
+  problem: string;
 }
 
 /** The library's reasons, in the words of our contract. */
-const PROBLEMS: Record<string, string> = {
-  'Missing required headers': 'a webhook-id, webhook-timestamp or webhook-signature header is missing',
-  'Invalid Signature Headers': 'webhook-timestamp is not a number of seconds',
-  'Message timestamp too old': 'webhook-timestamp is more than 5 minutes old (a replay, or a clock far behind)',
-  'Message timestamp too new': 'webhook-timestamp is more than 5 minutes ahead of our clock',
-  'No matching signature found': 'no signature matches (signed with another secret, or the body was changed)',
+const PROBLEMS: Record<string, Failure> = {
+  'Missing required headers': { reason: 'missing-header', problem: 'a webhook-id, webhook-timestamp or webhook-signature header is missing' },
+  'Invalid Signature Headers': { reason: 'bad-timestamp', problem: 'webhook-timestamp is not a number of seconds' },
+  'Message timestamp too old': { reason: 'too-old', problem: 'webhook-timestamp is more than 5 minutes old (a replay, or a clock far behind)' },
+  'Message timestamp too new': { reason: 'too-new', problem: 'webhook-timestamp is more than 5 minutes ahead of our clock' },
+  'No matching signature found': { reason: 'no-match', problem: 'no signature matches (signed with another secret, or the body was changed)' },
 };

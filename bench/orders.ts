@@ -16,7 +16,7 @@ import type { ProbeMemory } from './worker-probe.cjs';
 
 /** This bench's own ports: none of the demo's, the tests', or the campaign bench's. */
 const BENCH_PORTS: BenchPorts = { temporal: 7262, temporalUi: 8262, api: 3062, dialer: 4064, courier: 4065, bss: 4066 };
-/** The worker's probe (bench/worker-probe.cts) and its runtime's Prometheus metrics. */
+/** The worker's probe (bench/worker-probe.cts) and its metrics endpoint (WORKER_METRICS_PORT: the SDK's sticky cache size). */
 const PROBE_PORT = 9262;
 const METRICS_PORT = 9263;
 const ORDERS_QUEUE = 'bench-orders';
@@ -218,7 +218,7 @@ export async function benchOrders(): Promise<void> {
     ], {
       ...childEnv,
       WORKER_MAX_CACHED_WORKFLOWS: String(cache),
-      BENCH_PROBE_PORT: String(PROBE_PORT), BENCH_METRICS_PORT: String(METRICS_PORT),
+      BENCH_PROBE_PORT: String(PROBE_PORT), WORKER_METRICS_PORT: String(METRICS_PORT),
     });
     const pid = worker.pid!;
     console.log(`orders: ${n.toLocaleString()}, worker pid ${pid} with a workflow cache of ${cache}; bundling …`);

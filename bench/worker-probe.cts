@@ -2,14 +2,13 @@
 // workers/main.ts unchanged. CommonJS, because only `--require` preloads run in worker threads as
 // well, and the workflows live in the worker's workflow thread (the SDK's reused V8 context).
 //
-// - In the main thread: the Temporal runtime exports its metrics (Prometheus, on
-//   BENCH_METRICS_PORT), so the bench reads the sticky cache's size; and GET /memory on
-//   BENCH_PROBE_PORT collects garbage in every thread and answers each thread's JS heap.
+// - In the main thread: GET /memory on BENCH_PROBE_PORT collects garbage in every thread and
+//   answers each thread's JS heap. (The sticky cache's size the bench reads from the worker's own
+//   metrics endpoint, WORKER_METRICS_PORT: workers/main.ts installs the Temporal runtime itself.)
 // - In every thread: a full GC (node runs with --expose-gc) when the main thread asks.
 import http from 'node:http';
 import v8 from 'node:v8';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import { Runtime } from '@temporalio/worker';
 
 export interface ThreadHeap {
   threadId: number;
@@ -43,9 +42,6 @@ if (!isMainThread) {
   };
   channel.postMessage({ hello: threadId });
 } else {
-  Runtime.install({
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${Number(process.env.BENCH_METRICS_PORT)}` } } },
-  });
   /** The threads that said hello: each must answer before the probe does. */
   const threads = new Set<number>();
   let replies: ThreadHeap[] = [];

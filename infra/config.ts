@@ -49,6 +49,14 @@ const ConfigSchema = z.object({
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(250),
   /**
+   * Where the worker serves GET /metrics for Prometheus: its own metrics and the Temporal SDK's
+   * (workers/metrics.ts). No token guards it, so it listens on the loopback unless told otherwise
+   * (a deployment: 0.0.0.0 on a private network, as docker-compose.yml). Port 0: any free port,
+   * which the worker prints (the tests' workers).
+   */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
    * How the API checks bearer tokens (JWT): one of a shared secret (HS256, at least 32 characters),
    * a public key (PEM; RS256, ES256 or EdDSA tokens) or an issuer whose JWKS
    * (`<issuer>/.well-known/jwks.json`) holds the keys. The API refuses to start without one;

@@ -4,11 +4,16 @@ import { createPool, migrate } from '../infra/db';
 import { connectClient } from '../infra/temporal';
 import { createWorker } from './worker';
 import { ensureSchedules } from './schedules';
+import { installRuntimeWithMetrics, serveWorkerMetrics } from './metrics';
 import { runMain } from '../infra/process';
 
 // The worker process: migrations first (so activities find their tables), then poll until a signal.
 await runMain('worker', async () => {
   const config = loadConfig();
+  // Before the first NativeConnection, which would make the runtime without metrics.
+  const { sdkMetricsUrl } = await installRuntimeWithMetrics();
+  const metrics = await serveWorkerMetrics({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, sdkMetricsUrl });
+  console.log(`worker metrics on ${metrics.url}`);
   const db = createPool(config.DATABASE_URL, 20);
   await migrate(db);
   const client = await connectClient(config);
@@ -26,6 +31,8 @@ await runMain('worker', async () => {
   await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);
   console.log(`worker polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
   await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on them
+  metrics.server.close();
+  metrics.server.closeAllConnections(); // a scraper's kept-alive connection must not keep the process up
   await connection.close();
   await client.connection.close();
   await db.end();

@@ -7,6 +7,7 @@ import { callsToPlace, type AgentPool, type Pacing, type PacingDecision } from '
 import type { PacingReader } from './pacing';
 import { SqlParams } from '../../db/campaign/segment-sql';
 import { endCallsWithoutOutcome } from '../../db/campaign/call-outcome-sql';
+import { campaignCalls } from '../../infra/metrics';
 
 export interface ClaimedLead {
   leadId: number;
@@ -241,22 +242,25 @@ function ownerStillHolds(alias: string, graceRef: string): string {
 
 /**
  * The retry rule's verdicts for ended calls, in one statement per table. Guarded by the attempt
- * number and state, so a repeat is a no-op.
+ * number and state, so a repeat is a no-op; the calls it did settle are counted, each once
+ * (`telemarketing_campaign_calls_total`), however often the webhook or the activity came again.
  */
 async function settleCalls(db: Db, c: SettledCall[]): Promise<void> {
   if (!c.length) return;
-  await db.query(
+  const { rows: settled } = await db.query<{ disposition: string }>(
     `UPDATE leads l SET state = CASE WHEN l.stop_reason IS NULL THEN s.state ELSE 'done' END,
             last_disposition = s.disposition, claim_id = NULL,
             next_attempt_at = COALESCE(s.next_at, now() + make_interval(secs => s.delay)), agent_id = s.owner
        FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[])
             AS s(lead_id, attempt_no, state, disposition, next_at, delay, owner)
-      WHERE l.id = s.lead_id AND l.attempts = s.attempt_no AND l.state = 'dialing'`,
+      WHERE l.id = s.lead_id AND l.attempts = s.attempt_no AND l.state = 'dialing'
+     RETURNING s.disposition`,
     [c.map((x) => x.leadId), c.map((x) => x.attemptNo), c.map((x) => (x.step.kind === 'done' ? 'done' : 'pending')),
       c.map((x) => x.disposition), c.map((x) => (x.step.kind === 'callback' ? x.step.at : null)),
       c.map((x) => (x.step.kind === 'retry' ? x.step.delaySeconds : 0)),
       c.map((x) => (x.step.kind === 'callback' ? x.agentId ?? null : null))],
   );
+  for (const { disposition } of settled) campaignCalls.inc({ disposition });
   const notPlaced = c.filter((x) => x.disposition === 'not-placed').map((x) => x.callId);
   if (notPlaced.length) {
     await db.query(endCallsWithoutOutcome("'not-placed'"), [notPlaced]);

@@ -41,6 +41,8 @@ export const PORTS = {
   dialer: 4001,
   courier: 4002,
   bss: 4003,
+  /** The worker's GET /metrics (its own and the Temporal SDK's); the API's is at the API's /metrics. */
+  workerMetrics: 9464,
   testTemporal: 7245,
 } as const;
 

@@ -49,6 +49,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     DIALER_URL: `http://127.0.0.1:${ports.dialer}`,
     COURIER_URL: `http://127.0.0.1:${ports.courier}`,
     BSS_URL: `http://127.0.0.1:${ports.bss}`,
+    WORKER_METRICS_PORT: String(ports.workerMetrics),
     ...process.env,
   };
   // Tokens: the environment's key when it names one (a real identity provider's), else the stack's own.
@@ -117,7 +118,9 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   sup.spawn('sims', ...tsNode('sim/main.ts'), childEnv, { restart: true });
   // Bundled once here: the worker (and every restart of it) loads the bundle, as in production.
   const bundle = await buildWorkflowBundle(path.join(DATA_DIR, 'workflow-bundle.js'));
-  sup.spawn('worker', ...tsNode('workers/main.ts'), { ...childEnv, WORKFLOW_BUNDLE: bundle }, { restart: true });
+  sup.spawn('worker', ...tsNode('workers/main.ts'), {
+    ...childEnv, WORKFLOW_BUNDLE: bundle, WORKER_METRICS_HOST: config.WORKER_METRICS_HOST, WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT),
+  }, { restart: true });
   sup.spawn('api', ...tsNode('api/main.ts'), childEnv, { restart: true });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   await sup.watch(Promise.all([
@@ -126,6 +129,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   ]));
   console.log(`api        ${apiUrl} (Swagger UI: ${apiUrl}/docs)`);
   console.log(`sims       dialer ${config.DIALER_URL}, courier ${config.COURIER_URL}, BSS ${config.BSS_URL}`);
+  console.log(`metrics    api ${apiUrl}/metrics (an ops token), worker http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics (Prometheus text)`);
   console.log(`logs       ${path.join(shownPath(LOG_DIR), '*.log')}`);
   return { config, db, apiUrl, uiUrl: config.TEMPORAL_UI_URL, tokens: ownKey ? devTokens(env.AUTH_JWT_SECRET!) : undefined };
 }

@@ -45,6 +45,10 @@ describe('npm run stack', () => {
     // up as the script sees it (restarts start then), and serving
     await waitStack('the stack to be up', async () => /The stack is up\./.test(output), 90_000);
     expect(await healthy()).toBe(true);
+    // the worker's metrics where the stack says, the SDK's among them
+    const workerMetrics = `http://127.0.0.1:${ports.workerMetrics}/metrics`;
+    expect(output).toContain(`worker ${workerMetrics}`);
+    await waitStack('the worker\'s metrics, with the SDK\'s pollers', async () => /^temporal_num_pollers\{/m.test(await (await fetch(workerMetrics)).text()));
 
     // (a) a worker killed outright is started again, and the stack goes on serving
     const worker = await waitStack('the worker process', async () => workerPid());
@@ -89,7 +93,7 @@ describe('npm run stack', () => {
 /** The variables that would point the stack at servers or ports other than its own. */
 const OWN_SETTINGS = [
   'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'API_PORT', 'PUBLIC_API_URL', 'DIALER_URL', 'COURIER_URL', 'BSS_URL',
-  'DIALER_PORT', 'COURIER_PORT', 'BSS_PORT', 'STACK_DATA_DIR', 'STACK_PORT_OFFSET', 'TEST_STACK', 'TEST_TEMPORAL_PORT',
+  'DIALER_PORT', 'COURIER_PORT', 'BSS_PORT', 'WORKER_METRICS_HOST', 'WORKER_METRICS_PORT', 'STACK_DATA_DIR', 'STACK_PORT_OFFSET', 'TEST_STACK', 'TEST_TEMPORAL_PORT',
 ];
 
 /** Polls `check` until it gives a value; fails at once if the stack has exited (unless `exitOk`). */

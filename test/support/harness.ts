@@ -118,6 +118,8 @@ export async function startHarness(opts: {
       env: {
         ...process.env, ...configEnv(config),
         WORKFLOW_BUNDLE: inject('workflowBundlePath'), LOG_LEVEL: 'warn',
+        // any free port: several test files run worker processes at once
+        WORKER_METRICS_PORT: '0',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
