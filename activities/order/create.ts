@@ -4,6 +4,7 @@ import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import { apiOrderId, followOnOrderId, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
+import { WAITING } from '../../domain/order/waiting';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
 import type { OrderChannel, OrderWorkflowInput } from '../../workflows/order/messages';
 
@@ -78,15 +79,18 @@ export async function startOrderWorkflow(client: Client, taskQueue: string, args
 export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<CreatedOrder> {
   const row = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
-      `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash, monthly_price)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+      `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
+                           monthly_price, waiting_for, waiting_since)
+       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now() FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
-      [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null, o.offer.price]);
+      [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
+        o.offer.price, WAITING.start]);
     if (inserted.rowCount) {
       await tx.query(
-        `INSERT INTO order_events (order_id, status, stage, reason, event_key) VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged')
-         ON CONFLICT DO NOTHING`, [o.orderId, o.reason]);
+        `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
+         VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged', $3, now())
+         ON CONFLICT DO NOTHING`, [o.orderId, o.reason, WAITING.start]);
     }
     const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
       `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
@@ -119,15 +123,16 @@ export async function createLeadOrder(
   const order = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
       // The agent is the one who took the accepted call (the reports' sales per agent).
-      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, monthly_price, agent_id)
+      `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, monthly_price, agent_id, waiting_for, waiting_since)
        SELECT $1, l.campaign_id, l.id, l.customer_id, l.region, $3, 'acknowledged', 'delivery', c.address, $5::numeric,
               (SELECT a.agent_id FROM call_attempts a WHERE a.campaign_id = l.campaign_id AND a.lead_id = l.id AND a.purpose = 'sales'
-                  AND a.disposition = 'accepted' ORDER BY a.started_at DESC LIMIT 1)
+                  AND a.disposition = 'accepted' ORDER BY a.started_at DESC LIMIT 1),
+              $6, now()
          FROM leads l JOIN customers c ON c.id = l.customer_id
         WHERE l.id = $2 AND l.campaign_id = $4 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen: an erased customer gets no order
        ON CONFLICT (id) DO NOTHING`,
-      [orderId, input.leadId, input.offer.code, input.campaignId, input.offer.price],
+      [orderId, input.leadId, input.offer.code, input.campaignId, input.offer.price, WAITING.start],
     );
     const { rows } = await tx.query<{ region: string; customer_id: string }>(
       `SELECT o.region, o.customer_id FROM orders o JOIN leads l ON l.id = o.lead_id WHERE o.id = $1`,
@@ -136,10 +141,10 @@ export async function createLeadOrder(
     // No lead (erased meanwhile, say): no order, and nothing for its history to refer to.
     if (!rows[0]) return undefined;
     await tx.query(
-      `INSERT INTO order_events (order_id, status, stage, reason, event_key)
-       VALUES ($1, 'acknowledged', 'delivery', 'customer accepted the offer on the phone', 'acknowledged')
+      `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
+       VALUES ($1, 'acknowledged', 'delivery', 'customer accepted the offer on the phone', 'acknowledged', $2, now())
        ON CONFLICT DO NOTHING`,
-      [orderId],
+      [orderId, WAITING.start],
     );
     return { ...rows[0], created: inserted.rowCount === 1 };
   });

@@ -87,7 +87,9 @@ export function createDeliveryActivities(deps: { db: Db; courierUrl: string; pub
         const move = await followRegion(tx, input.orderId);
         if (move.moved || move.reason) {
           await tx.query(
-            `INSERT INTO order_events (order_id, status, stage, reason, event_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+            // What the order waits for is unchanged: the order's row says it.
+            `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
+             SELECT $1, $2, $3, $4, $5, waiting_for, waiting_since FROM orders WHERE id = $1 ON CONFLICT DO NOTHING`,
             [input.orderId, o.status, o.stage, move.moved
               ? `stock reservation moved from ${move.from} to ${move.warehouse} (the address is now in region ${o.region})`
               : `stock stays reserved at ${move.warehouse}: ${move.reason}; the goods travel from there`, `${deliveryId}-stock`]);

@@ -4,6 +4,7 @@ import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import type { OrderStage, OrderStatus } from '../../domain/order/order';
 import type { OrderFacts } from '../../workflows/order/messages';
 import type { FollowUpContext } from '../../domain/order/follow-up';
+import { keepWaiting, recordWait, type Waiting } from '../../db/order/waiting-sql';
 import { createFollowOnOrder, createLeadOrder, type OrderDeps } from './create';
 
 export function createOrderActivities(deps: OrderDeps) {
@@ -41,7 +42,8 @@ export function createOrderActivities(deps: OrderDeps) {
     },
 
     /**
-     * Records one state transition (idempotent per event key) and its facts on the order row; an
+     * Records one state transition (idempotent per event key) and its facts on the order row, with
+     * what the order waits for from then on (orders started before it was passed say nothing); an
      * activation adds the offer's service to the customer's services and a deactivation takes it
      * away again, in the same transaction, so "already owns the offer" sees what this system sold.
      */
@@ -53,15 +55,18 @@ export function createOrderActivities(deps: OrderDeps) {
       eventKey: string;
       deliveryAttempts?: number;
       facts?: OrderFacts;
-    }): Promise<void> {
+    } & Partial<Waiting>): Promise<void> {
       const f = input.facts ?? {};
       await inTransaction(db, async (tx) => {
         const inserted = await tx.query(
-          `INSERT INTO order_events (order_id, status, stage, reason, event_key)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-          [input.orderId, input.status, input.stage, input.reason, input.eventKey],
+          `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [input.orderId, input.status, input.stage, input.reason, input.eventKey, input.waitingFor ?? null, input.waitingSince ?? null],
         );
         if (inserted.rowCount === 0) return;
+        if (input.waitingFor !== undefined && input.waitingSince !== undefined) {
+          await keepWaiting(tx, input.orderId, { waitingFor: input.waitingFor, waitingSince: input.waitingSince });
+        }
         await tx.query(
           `UPDATE orders SET status = $2, stage = $3, updated_at = now(),
                   delivery_attempts = COALESCE($4, delivery_attempts),
@@ -102,6 +107,15 @@ export function createOrderActivities(deps: OrderDeps) {
             [input.orderId, f.followUp.complaintReason ?? 'not said']);
         }
       });
+    },
+
+    /**
+     * What the order waits for changed without a move (a booking confirmed, a follow-up waiting for
+     * its window, compensation begun): an event of kind 'wait', once per event key, and the order's
+     * row says it (db/order/waiting-sql.ts).
+     */
+    async recordOrderWait(input: { orderId: string; status: OrderStatus; stage: OrderStage; reason: string; eventKey: string } & Waiting): Promise<void> {
+      await inTransaction(db, (tx) => recordWait(tx, input));
     },
   };
 }

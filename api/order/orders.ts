@@ -7,80 +7,13 @@ import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
 import { SLOT_RULE, SlotSchema } from '../../domain/order/schema';
 import { text } from '../../domain/text';
 import { orderWorkflowId } from '../../domain/order/ids';
-import { cancelOrderUpdate, orderQuery, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
+import { cancelOrderUpdate, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
 import { uiLink } from '../temporal-ui';
 import { ErrorBody, HttpError, conflict, notFound, refusalOf, ruleBroken, rules } from '../errors';
 import { keepAddressCorrection } from '../../db/order/address-corrections-sql';
+import { OrderDetail, OrderSummary, iso, toSummary, type OrderRow } from './order-records';
 
-interface OrderRow {
-  id: string;
-  campaign_id: string | null;
-  lead_id: string | null;
-  channel: string;
-  parent_order_id: string | null;
-  courier: string | null;
-  warehouse: string | null;
-  hold_reason: string | null;
-  region: string;
-  offer_code: string;
-  status: string;
-  stage: string;
-  delivery_attempts: number;
-  delivered_at: Date | null;
-  activated_at: Date | null;
-  activation_ref: string | null;
-  followup_result: string | null;
-  satisfaction: number | null;
-  complaint: boolean | null;
-  complaint_reason: string | null;
-  escalated_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const toSummary = (o: OrderRow) => ({
-  id: o.id, campaignId: o.campaign_id, region: o.region, offerCode: o.offer_code, status: o.status, stage: o.stage,
-  deliveryAttempts: o.delivery_attempts, deliveredAt: iso(o.delivered_at), activatedAt: iso(o.activated_at),
-  activationRef: o.activation_ref, followUp: o.followup_result
-    ? { result: o.followup_result, satisfaction: o.satisfaction, complaint: o.complaint, complaintReason: o.complaint_reason }
-    : null,
-  escalatedAt: iso(o.escalated_at),
-  channel: o.channel, parentOrderId: o.parent_order_id, courier: o.courier, warehouse: o.warehouse, holdReason: o.hold_reason,
-  createdAt: o.created_at.toISOString(), updatedAt: o.updated_at.toISOString(),
-});
-
-const OrderSummary = z.object({
-  id: z.string(), campaignId: z.string().nullable(), region: z.string(), offerCode: z.string(), status: z.string(), stage: z.string(),
-  deliveryAttempts: z.number(), deliveredAt: z.string().nullable(), activatedAt: z.string().nullable(),
-  activationRef: z.string().nullable(),
-  followUp: z.object({
-    result: z.string(), satisfaction: z.number().nullable(), complaint: z.boolean().nullable(), complaintReason: z.string().nullable(),
-  }).nullable(),
-  /** Set while the order is held past its SLA without a scheduler's decision. */
-  escalatedAt: z.string().nullable(),
-  /** outbound (a campaign's call), api (another channel), followup (sold on a follow-up call). */
-  channel: z.string(),
-  /** The order whose follow-up call sold this one. */
-  parentOrderId: z.string().nullable(),
-  courier: z.string().nullable(), warehouse: z.string().nullable(),
-  /** Why a held order waits: delivery-failed or out-of-stock. */
-  holdReason: z.string().nullable(),
-  createdAt: z.string(), updatedAt: z.string(),
-});
-const OrderDetail = OrderSummary.extend({
-  history: z.array(z.object({ at: z.string(), status: z.string(), stage: z.string(), reason: z.string() })),
-  deliveries: z.array(z.object({
-    id: z.string(), kind: z.string(), courier: z.string().nullable(), address: z.string(), slot: z.string().nullable(),
-    refusal: z.string().nullable().describe("the courier's words when it refused the booking"),
-    outcome: z.string().nullable(), outcomeAt: z.string().nullable(), amountCollected: z.number().nullable(),
-  })),
-  stock: z.array(z.object({ sku: z.string(), qty: z.number(), warehouse: z.string(), state: z.string() })),
-  payments: z.array(z.object({ id: z.string(), kind: z.string(), method: z.string(), amount: z.number(), courier: z.string().nullable(), at: z.string() })),
-  waitingFor: z.string().nullable(),
-  temporalUi: z.string(),
-});
 const IdParams = z.strictObject({ id: z.string().min(1).max(200) });
 const OrderCreated = z.object({ id: z.string(), workflowId: z.string(), created: z.boolean() });
 const UpdateAnswer = z.object({ id: z.string(), status: z.string(), stage: z.string(), waitingFor: z.string(), deliveryAttempts: z.number() });
@@ -124,14 +57,15 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     config: { roles: ['scheduler'] },
     schema: {
       tags: ['orders'],
-      summary: 'One order with its state history and what it waits for',
+      summary: 'One order with its state history and what it waits for (from Postgres: the workflow is not asked)',
       params: IdParams,
       response: { 200: OrderDetail, 404: ErrorBody },
     },
   }, async (request) => {
     const order = await loadOrder(request.params.id);
-    const { rows: events } = await db.query<{ at: Date; status: string; stage: string; reason: string }>(
-      'SELECT at, status, stage, reason FROM order_events WHERE order_id = $1 ORDER BY id', [order.id],
+    // The state history: its steps (a change of what the order waits for alone is in order_events too, kind 'wait').
+    const { rows: events } = await db.query<{ at: Date; status: string; stage: string; reason: string; waiting_for: string | null }>(
+      `SELECT at, status, stage, reason, waiting_for FROM order_events WHERE order_id = $1 AND kind = 'move' ORDER BY id`, [order.id],
     );
     const [deliveries, stock, payments] = await Promise.all([
       db.query<{ id: string; kind: string; courier: string | null; address: string; slot: Date | null; refusal: string | null; outcome: string | null; outcome_at: Date | null; amount_collected: string | null }>(
@@ -141,23 +75,15 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       db.query<{ id: string; kind: string; method: string; amount: string; courier: string | null; at: Date }>(
         'SELECT id, kind, method, amount, courier, at FROM payments WHERE order_id = $1 ORDER BY at, id', [order.id]),
     ]);
-    let waitingFor: string | null = null;
-    try {
-      const live: OrderView = await client.workflow.getHandle(orderWorkflowId(order.id)).query(orderQuery);
-      waitingFor = live.waitingFor;
-    } catch {
-      // the workflow is gone from the server (retention) or not reachable: the record still answers
-    }
     return {
       ...toSummary(order),
-      history: events.map((e) => ({ at: e.at.toISOString(), status: e.status, stage: e.stage, reason: e.reason })),
+      history: events.map((e) => ({ at: e.at.toISOString(), status: e.status, stage: e.stage, reason: e.reason, waitingFor: e.waiting_for })),
       deliveries: deliveries.rows.map((d) => ({
         id: d.id, kind: d.kind, courier: d.courier, address: d.address, slot: iso(d.slot), refusal: d.refusal, outcome: d.outcome, outcomeAt: iso(d.outcome_at),
         amountCollected: d.amount_collected === null ? null : Number(d.amount_collected),
       })),
       stock: stock.rows,
       payments: payments.rows.map((p) => ({ id: p.id, kind: p.kind, method: p.method, amount: Number(p.amount), courier: p.courier, at: p.at.toISOString() })),
-      waitingFor,
       temporalUi: uiLink(deps, orderWorkflowId(order.id)),
     };
   });

@@ -10,10 +10,12 @@ import { replayAndKeep } from '../support/histories';
 /**
  * One order down each path the campaign's fresh run (replay.test.ts) seldom or never takes: each is
  * replayed as soon as it closes, and `RECORD_HISTORIES=1` keeps it in histories/ as
- * order-v4-<path>-<id>.json, which replay.test.ts then replays for ever. v4: the review fixes, the
- * refused scheduler booking and the updates answered on close are patched in.
+ * order-v6-<path>-<id>.json, which replay.test.ts then replays for ever (the order-v4-* files stay).
+ * v4: the review fixes, the refused scheduler booking and the updates answered on close are patched
+ * in; v6: and order-waits-recorded (a recordOrderWait after each booking, before each follow-up
+ * call, when compensation begins).
  */
-const HISTORY_LABEL = 'v4';
+const HISTORY_LABEL = 'v6';
 const USUAL = { travelMs: { min: 50, max: 300 }, reportDelayMs: 0, refuse: { addresses: [], couriers: [], slots: [] } };
 /** Short waits and one follow-up call: small histories. */
 // tests run at any hour: follow-ups may call at any hour too

@@ -33,6 +33,9 @@ const DIR = HISTORIES_DIR;
  *  window waits for the opening, then is checked and placed; recorded by test/workflows/order-follow-up.test.ts.)
  * (campaign-v6-*: with settings-versions in: each change of settings kept as a version by an
  *  activity before the update answers; recorded by campaign-trust.test.ts.)
+ * (order-v6-*: with order-waits-recorded in: a change of what the order waits for without a move is
+ *  recorded by an activity; one order per path by order-paths.test.ts, and a hold, a scheduler's
+ *  retry and a follow-up by test/workflows/order-waiting.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';

@@ -35,6 +35,10 @@ export interface Harness {
   worker: Worker | undefined;
   /** Stops the worker (as a crash would, but cleanly) and starts a new one on the same queue. */
   restartWorker(): Promise<void>;
+  /** Stops the in-process worker and starts none: nothing answers the workflows' tasks or queries until startWorker(). */
+  stopWorker(): Promise<void>;
+  /** Starts a worker on the queue again after stopWorker(). */
+  startWorker(): Promise<void>;
   /** With `workerProcess`: kills the worker process outright (SIGKILL), then starts a new one. */
   killWorker(): Promise<void>;
   close(): Promise<void>;
@@ -137,11 +141,19 @@ export async function startHarness(opts: {
     c.kill(signal);
     await exited;
   };
-  if (opts.workerProcess) spawnWorker();
-  else {
+  const stopWorker = async () => {
+    if (opts.workerProcess) throw new Error('stopWorker: for the in-process worker (killWorker for a worker process)');
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
+  const startWorker = async () => {
+    if (worker) throw new Error('startWorker: a worker is running');
     worker = await newWorker();
     running = worker.run();
-  }
+  };
+  if (opts.workerProcess) spawnWorker();
+  else await startWorker();
 
   return {
     db, client, app, apiUrl, sims, config, webhookSecrets, taskQueue, token,
@@ -153,11 +165,11 @@ export async function startHarness(opts: {
         spawnWorker();
         return;
       }
-      worker!.shutdown();
-      await running;
-      worker = await newWorker();
-      running = worker.run();
+      await stopWorker();
+      await startWorker();
     },
+    stopWorker,
+    startWorker,
     async killWorker() {
       if (!opts.workerProcess) throw new Error('killWorker needs startHarness({ workerProcess: true })');
       await stopChild('SIGKILL');

@@ -25,9 +25,9 @@ export const orderView = (h: Harness, orderId: string): Promise<OrderView> =>
 export const waitOrderView = (h: Harness, orderId: string, what: string, ok: (v: OrderView) => boolean) =>
   waitUntil(`order ${orderId}: ${what}`, async () => { const v = await orderView(h, orderId); return ok(v) ? v : undefined; }, { timeoutMs: 30_000 });
 
-/** The reasons of the order's recorded state changes, oldest first. */
+/** The reasons of the order's recorded state changes, oldest first (not the changes of what it waits for alone). */
 export const orderHistory = async (h: Harness, orderId: string) =>
-  (await h.db.query<{ reason: string }>('SELECT reason FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])).rows.map((r) => r.reason);
+  (await h.db.query<{ reason: string }>(`SELECT reason FROM order_events WHERE order_id = $1 AND kind = 'move' ORDER BY id`, [orderId])).rows.map((r) => r.reason);
 
 /** Sim settings the order tests share: every sales call accepted, every delivery made or every address wrong. */
 export const EVERY_CALL_ACCEPTED = { dialer: { mix: { 'no-answer': 0, busy: 0, 'wrong-number': 0, refused: 0, 'callback-requested': 0, accepted: 1 } } };

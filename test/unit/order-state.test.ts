@@ -20,6 +20,14 @@ describe('OrderState: where an order stands', () => {
     expect(s.view()).toMatchObject({ waitingFor: 'the courier', since: '2026-03-01T11:00:00.000Z' });
   });
 
+  it('keys a change of what it waits for, recorded without a move, apart from the moves (theirs stay as they were)', () => {
+    const s = order();
+    expect(s.nextWaitKey()).toBe('1-wait-1');
+    expect(s.move('inProgress', 'delivery').eventKey).toBe('2-inProgress-delivery');
+    expect(s.nextWaitKey()).toBe('2-wait-2');
+    expect(s.move('held', 'delivery').eventKey).toBe('3-held-delivery');
+  });
+
   it('records each move under its own event key; staying in a status is no status change', () => {
     const s = order();
     expect(s.move('inProgress', 'delivery')).toMatchObject({ statusChanged: true, eventKey: '2-inProgress-delivery', deliveryAttempts: 0 });

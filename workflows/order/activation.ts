@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { followUpDue } from '../../domain/order/waiting';
 import { billing } from './activities';
 import { cancel, fail } from './compensation';
 import { REVIEW_FIXES_PATCH, type OrderView } from './messages';
@@ -14,10 +15,11 @@ export async function activate(o: OrderRun): Promise<OrderView | undefined> {
   // A cancel that came with the delivery report: nothing to activate, only to undo (before the
   // patch it took effect after the activation).
   if (o.logistics && state.cancelRequest && patched(REVIEW_FIXES_PATCH)) return cancel(o);
-  o.wait('the BSS to activate the service (tried again at least once a minute while the BSS is down)');
+  // The order waits for the BSS since its move to activation (delivery.ts said so with the move).
   try {
     const activation = await billing.activateService({ orderId: o.orderId, serviceCode: o.input.offer.code });
     state.activationId = activation.activationId;
+    o.wait(followUpDue(o.policy.followUpDelaySeconds));
     await o.moveTo('completed', 'followUp', 'activated in the BSS', {
       activatedAt: activation.activatedAt, activationRef: activation.activationId,
     });

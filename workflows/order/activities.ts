@@ -46,5 +46,5 @@ export const returns = proxyActivities<Pick<Courier, 'bookReturn'>>({
 // Postgres statements take seconds and are retried until the database is back (they are
 // idempotent): the order's history rows and follow-on sale, and its stock and money.
 const DATA = { startToCloseTimeout: '1 minute', retry: { initialInterval: '1s', maximumInterval: '30s' } } as const;
-export const orderRecords = proxyActivities<Pick<ReturnType<typeof createOrderActivities>, 'recordOrderEvent' | 'startFollowOnOrder' | 'followUpRules'>>(DATA);
+export const orderRecords = proxyActivities<Pick<ReturnType<typeof createOrderActivities>, 'recordOrderEvent' | 'recordOrderWait' | 'startFollowOnOrder' | 'followUpRules'>>(DATA);
 export const stock = proxyActivities<ReturnType<typeof createStockActivities>>(DATA);

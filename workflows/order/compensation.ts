@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { cancelRefusal } from '../../domain/order/order';
 import { describeActor } from '../../domain/access/roles';
+import { WAITING } from '../../domain/order/waiting';
 import { courier, returns, stock, undoInBss } from './activities';
 import { REVIEW_FIXES_PATCH, type CancelOrderRequest, type OrderFacts, type OrderView } from './messages';
 import type { OrderRun } from './run';
@@ -14,7 +15,7 @@ const LATE_REPORT_MS = 5 * 60_000;
  */
 export async function compensate(o: OrderRun): Promise<void> {
   const { orderId, state } = o;
-  o.wait('compensation');
+  await o.waitRecorded(WAITING.compensation, 'undoing what the order did');
   // Every step is tried even when one is refused; a refused step is recorded for a person.
   const step = async (what: string, run: () => Promise<string | undefined>, facts?: OrderFacts) => {
     try {
@@ -69,7 +70,7 @@ export async function cancel(o: OrderRun, bookingId?: string): Promise<OrderView
     }
   }
   if (o.logistics) await compensate(o);
-  o.wait('nothing (cancelled)');
+  o.wait(WAITING.cancelled);
   const by = state.cancelRequest?.by ? ` (by ${describeActor(state.cancelRequest.by)})` : '';
   await o.moveTo('cancelled', 'done', `cancelled: ${state.cancelRequest?.reason ?? 'no reason given'}${by}`);
   return o.close();
@@ -78,7 +79,7 @@ export async function cancel(o: OrderRun, bookingId?: string): Promise<OrderView
 /** The order failed: what it did is undone (orders that compensate), and it closes. */
 export async function fail(o: OrderRun, why: string): Promise<OrderView> {
   if (o.logistics) await compensate(o);
-  o.wait('nothing (failed)');
+  o.wait(WAITING.failed);
   await o.moveTo('failed', 'done', why);
   return o.close();
 }

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, condition, patched, upsertSearchAt
 import { deliveryIdFor } from '../../domain/order/ids';
 import { deliveryDecision, type FailedDelivery } from '../../domain/order/order';
 import { deliveryStep } from '../../domain/order/policy';
+import { WAITING } from '../../domain/order/waiting';
 import { describeActor, type Actor } from '../../domain/access/roles';
 import { DeliveryAttemptsKey, EscalatedKey } from '../search-attributes';
 import { courier } from './activities';
@@ -16,6 +17,7 @@ import { reserveStock } from './stock';
  * Undefined: delivered, the order goes on to activation; else the order closed (its view).
  */
 export async function deliver(o: OrderRun): Promise<OrderView | undefined> {
+  o.wait(o.offer?.ships.length ? WAITING.stockThenBooking : WAITING.booking);
   await o.moveTo('inProgress', 'delivery', 'booking the delivery');
   const perReason = patched(DELIVERY_POLICY_PATCH);
   try {
@@ -53,7 +55,8 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
     }
     state.bookingConfirmed(booking);
     if (perReason) upsertSearchAttributes([{ key: DeliveryAttemptsKey, value: state.deliveryAttempts }]);
-    o.wait(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`);
+    await o.waitRecorded(`the courier's outcome for booking ${booking.deliveryId} (slot ${booking.slot})`,
+      `booking ${booking.deliveryId} confirmed${booking.courier ? ` by ${booking.courier}` : ''} for ${booking.slot}`);
     await condition(() => state.reports.has(booking.deliveryId) || state.cancelRequest !== undefined || state.rebook !== undefined);
     let report = state.reports.get(booking.deliveryId);
     if (!report && !state.cancelRequest && state.rebook) {
@@ -64,6 +67,7 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
       const { cancelled, report: known } = await courier.cancelDelivery({ deliveryId: booking.deliveryId }).finally(() => { state.moving = false; });
       if (cancelled) {
         state.rebooked(request.change);
+        o.wait(WAITING.newBooking);
         await o.moveTo('inProgress', 'delivery', (request.change.courier
           ? `booking ${booking.deliveryId} given to courier ${request.change.courier}` : `booking ${booking.deliveryId} moved to ${request.change.slot}`) + by(request.change.by));
         continue;
@@ -89,6 +93,7 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
       : legacyStep(deliveryDecision(report.outcome, state.deliveryAttempts), policy.deliveryRetryDelaySeconds);
     if (step.kind === 'proceed') {
       if (o.logistics) await o.delivered(report);
+      o.wait(WAITING.activation);
       await o.moveTo('inProgress', 'activation', `delivered (attempt ${state.deliveryAttempts})${state.collected ? `, ${state.collected} yuan collected` : ''}`, { deliveredAt: report.at });
       return undefined;
     }
@@ -107,7 +112,7 @@ async function deliveryLoop(o: OrderRun, perReason: boolean): Promise<OrderView 
       return cancel(o);
     }
     const why = `delivery failed (${failed}) after ${state.deliveryAttempts} attempts; held for a scheduler`;
-    if (!(await holdForScheduler(o, perReason, why, "a scheduler's decision (retry or cancel)"))) return cancel(o);
+    if (!(await holdForScheduler(o, perReason, why, WAITING.schedulerDecision))) return cancel(o);
   }
 }
 
@@ -140,6 +145,7 @@ async function holdForScheduler(o: OrderRun, perReason: boolean, why: string, wa
   if (state.cancelRequest) return false;
   const wasEscalated = state.schedulerDecided();
   if (wasEscalated) upsertSearchAttributes([{ key: EscalatedKey, value: false }]);
+  o.wait(WAITING.newBooking);
   await o.moveTo('inProgress', 'delivery', `scheduler asked for another delivery${state.next.address || state.next.addressId ? ' to a new address' : ''}${by(state.next.by)}`,
     wasEscalated ? { escalated: false } : undefined);
   return true;

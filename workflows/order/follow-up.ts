@@ -2,6 +2,7 @@ import { patched, sleep } from '@temporalio/workflow';
 import { followUpCallId } from '../../domain/order/ids';
 import { followUpCallRules, type FollowUpCallRules } from '../../domain/order/follow-up';
 import { nextDialingOpening } from '../../domain/compliance/dial-window';
+import { WAITING } from '../../domain/order/waiting';
 import { followUpCalls, orderRecords } from './activities';
 import { cancel } from './compensation';
 import { legacyUntilFollowUp } from './legacy';
@@ -11,7 +12,7 @@ import type { OrderRun } from './run';
 /** Follow-up: a durable timer, then an after-sales call (a few attempts); the order then closes. */
 export async function followUp(o: OrderRun): Promise<OrderView> {
   const { orderId, policy, state } = o;
-  o.wait(`the follow-up call, due in ${policy.followUpDelaySeconds}s`);
+  // The order waits for the follow-up call since its activation (activation.ts said so with the move).
   // Until the follow-up the customer may still return the order (a cancel).
   const delayMs = policy.followUpDelaySeconds * 1000;
   if (await (o.logistics && patched(REVIEW_FIXES_PATCH) ? o.sleepUnlessCancelled(delayMs) : legacyUntilFollowUp(o, delayMs))) return cancel(o);
@@ -31,7 +32,7 @@ export async function followUp(o: OrderRun): Promise<OrderView> {
         break;
       }
     }
-    o.wait(`follow-up call attempt ${attempt}`);
+    await o.waitRecorded(`follow-up call attempt ${attempt}`, `calling the customer: follow-up call attempt ${attempt}`);
     try {
       const outcome = await followUpCalls.placeCall({
         callId: followUpCallId(orderId, attempt), purpose: 'followup', campaignId: o.input.campaignId, orderId, attemptNo: attempt,
@@ -71,7 +72,7 @@ export async function followUp(o: OrderRun): Promise<OrderView> {
   const said = state.followUp.result === 'reached'
     ? `follow-up: satisfaction ${state.followUp.satisfaction ?? '-'}/5${state.followUp.complaint ? `, complaint recorded (${state.followUp.complaintReason ?? 'no reason given'})` : ''}${state.followOnOrderId ? `; sold ${policy.followUpOffer?.name} again: order ${state.followOnOrderId}` : ''}`
     : notCalled ? `follow-up: not called, ${notCalled}` : `follow-up: customer not reached in ${policy.followUpMaxAttempts} attempts`;
-  o.wait('nothing (done)');
+  o.wait(WAITING.done);
   await o.moveTo('completed', 'done', said, { followUp: state.followUp });
   return o.close();
 }
@@ -86,7 +87,8 @@ async function untilWindowOpens(o: OrderRun, rules: FollowUpCallRules): Promise<
   if (!opening) return 'never';
   const waitMs = opening.getTime() - now.getTime();
   if (waitMs <= 0) return 'open';
-  o.wait(`the follow-up's calling window, which opens at ${opening.toISOString()} (${rules.window.start} in ${rules.timeZone})`);
+  await o.waitRecorded(`the follow-up's calling window, which opens at ${opening.toISOString()} (${rules.window.start} in ${rules.timeZone})`,
+    `the follow-up call waits for the customer's calling window (${rules.window.start}-${rules.window.end} in ${rules.timeZone})`);
   return (await o.sleepUnlessCancelled(waitMs)) ? 'cancelled' : 'open';
 }
 

@@ -128,6 +128,13 @@ export const CLOSE_ANSWERS_PATCH = 'updates-answered-on-close';
  * something is checked against the contact cap and counted by it, and a refused one is not tried again.
  */
 export const FOLLOWUP_WINDOW_PATCH = 'followup-window-and-cap';
+/**
+ * What the order waits for is kept in Postgres (each event carries it): a change of it that comes
+ * without a move (a booking confirmed, a follow-up waiting for its window or being called,
+ * compensation begun, stock still short on a re-check) is recorded too, by an activity
+ * (`recordOrderWait`), so GET /orders/:id and reports never ask the workflow.
+ */
+export const WAITS_RECORDED_PATCH = 'order-waits-recorded';
 
 export const deliveryReportSignal = defineSignal<[DeliveryReport]>('deliveryReport');
 export const orderQuery = defineQuery<OrderView>('order');

@@ -18,7 +18,11 @@ export class OrderRun {
    * `logistics`: patched in, the order reserves stock, takes payment at the door and compensates
    * (`offer` is then the offer with its defaults).
    */
-  constructor(readonly input: OrderWorkflowInput, readonly policy: OrderPolicy, readonly logistics: boolean, readonly offer: Offer | undefined) {
+  constructor(
+    readonly input: OrderWorkflowInput, readonly policy: OrderPolicy, readonly logistics: boolean, readonly offer: Offer | undefined,
+    /** Patched in: a change of what the order waits for that comes without a move is recorded too. */
+    readonly recordsWaits = false,
+  ) {
     this.orderId = input.orderId;
     this.state = new OrderState(input.orderId, input.campaignId, logistics);
   }
@@ -29,9 +33,24 @@ export class OrderRun {
     setCurrentDetails(this.state.details());
   }
 
+  /** What the order waits for from now on: set before a move, whose event records it. */
   wait(what: string): void {
     this.state.waitFor(what);
     this.showDetails();
+  }
+
+  /**
+   * What the order waits for changes without a move: recorded (`why` in the order's history of
+   * waits), so Postgres answers what the query answers. Orders started before the patch only say it.
+   */
+  async waitRecorded(what: string, why: string): Promise<void> {
+    this.wait(what);
+    if (!this.recordsWaits) return;
+    const { state } = this;
+    await orderRecords.recordOrderWait({
+      orderId: this.orderId, status: state.status, stage: state.stage, reason: why, eventKey: state.nextWaitKey(),
+      waitingFor: state.waitingFor, waitingSince: state.since,
+    });
   }
 
   /** Moves the order (set what it waits for first) and records the move in its history. */
@@ -41,6 +60,8 @@ export class OrderRun {
     if (statusChanged) upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
     await orderRecords.recordOrderEvent({
       orderId: this.orderId, status, stage, reason, eventKey: event.eventKey, deliveryAttempts: event.deliveryAttempts, facts: event.facts,
+      // What it waits for from now on: activity input only, the same commands for every history.
+      waitingFor: this.state.waitingFor, waitingSince: this.state.since,
     });
   }
 

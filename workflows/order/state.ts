@@ -1,4 +1,5 @@
 import { moveRefusal, type DeliveryOutcome, type FailedDelivery, type OrderStage, type OrderStatus } from '../../domain/order/order';
+import { WAITING } from '../../domain/order/waiting';
 import type { CancelOrderRequest, DeliveryReport, OrderFacts, OrderView, RetryDeliveryRequest } from './messages';
 
 /** A reschedule or reassignment waiting to be carried out, and why it could not be, once known. */
@@ -36,7 +37,7 @@ export class OrderMoveRefused extends Error {
 export class OrderState {
   status: OrderStatus = 'acknowledged';
   stage: OrderStage = 'delivery';
-  waitingFor = 'start';
+  waitingFor: string = WAITING.start;
   since: string;
   deliveryAttempts = 0;
   /** The last attempt the courier confirmed. */
@@ -47,6 +48,8 @@ export class OrderState {
   escalated = false;
   /** 'acknowledged' was recorded by the starter. */
   events = 1;
+  /** Changes of what the order waits for recorded without a move (each its own event key). */
+  waits = 0;
   holdReason: OrderView['holdReason'];
   warehouse: string | undefined;
   courier: string | null | undefined;
@@ -104,6 +107,15 @@ export class OrderState {
       statusChanged, status, stage, eventKey: `${this.events}-${status}-${stage}`, deliveryAttempts: this.deliveryAttempts,
       facts: this.logistics && status === 'held' ? { holdReason: this.holdReason ?? 'delivery-failed', ...facts } : facts,
     };
+  }
+
+  /**
+   * The event key of a change of what the order waits for, recorded without a move: keyed apart
+   * from the moves' keys, so recording it changes no move's key.
+   */
+  nextWaitKey(): string {
+    this.waits++;
+    return `${this.events}-wait-${this.waits}`;
   }
 
   /** The courier may repeat itself; the first report of a booking counts. */

@@ -1,5 +1,6 @@
 import { condition, patched } from '@temporalio/workflow';
 import type { Offer } from '../../domain/campaign/campaign';
+import { WAITING } from '../../domain/order/waiting';
 import { stock } from './activities';
 import { REVIEW_FIXES_PATCH } from './messages';
 import type { OrderRun } from './run';
@@ -29,14 +30,22 @@ export async function reserveStock(o: OrderRun, items: Offer['ships']): Promise<
     state.stockChecks++;
     state.warehouse = r.warehouse;
     if (r.reserved) {
-      if (state.status === 'held') await o.moveTo('inProgress', 'delivery', `stock reserved at ${r.warehouse}`);
+      if (state.status === 'held') {
+        o.wait(WAITING.booking);
+        await o.moveTo('inProgress', 'delivery', `stock reserved at ${r.warehouse}`);
+      }
       return true;
     }
     const short = r.short.map((i) => `${i.sku} (${i.onHand} of ${i.wanted})`).join(', ');
-    o.wait(`stock at ${r.warehouse}: ${short}; or a scheduler's decision`);
+    const waitingFor = `stock at ${r.warehouse}: ${short}; or a scheduler's decision`;
     if (state.status !== 'held') {
+      o.wait(waitingFor);
       state.holdReason = 'out-of-stock';
       await o.moveTo('held', 'delivery', `out of stock at ${r.warehouse}: ${short}; held until stock arrives`);
+    } else if (waitingFor !== state.waitingFor) {
+      // Looked again and still short, of other quantities or at another warehouse: a new wait.
+      // Short of the same, it waits for the same thing as before, since when it began.
+      await o.waitRecorded(waitingFor, `stock looked at again at ${r.warehouse}: still short of ${short}`);
     }
     if (!keepNews) {
       state.stockArrived = false;

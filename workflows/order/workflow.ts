@@ -6,6 +6,7 @@ import { deliver } from './delivery';
 import { followUp } from './follow-up';
 import {
   LOGISTICS_PATCH,
+  WAITS_RECORDED_PATCH,
   cancelOrderUpdate,
   deliveryReportSignal,
   orderQuery,
@@ -29,7 +30,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const policy = withPolicyDefaults(input.policy);
   const logistics = patched(LOGISTICS_PATCH);
   // What it ships and collects: an offer from before those fields gets their defaults.
-  const o = new OrderRun(input, policy, logistics, logistics ? withOfferDefaults(input.offer) : undefined);
+  const o = new OrderRun(input, policy, logistics, logistics ? withOfferDefaults(input.offer) : undefined, patched(WAITS_RECORDED_PATCH));
 
   setHandler(orderQuery, o.view);
   setHandler(deliveryReportSignal, (report) => o.state.reportArrived(report));
