@@ -6,12 +6,12 @@ import { REPORTS_ROLLUP_EVERY, REPORTS_ROLLUP_SCHEDULE_ID } from '../workflows/r
  * once by the first worker that starts; a schedule that exists is left as it is (an operator may
  * have paused it).
  */
-export async function ensureSchedules(client: Client, taskQueue: string): Promise<void> {
+export async function ensureSchedules(client: Client, taskQueue: string, scheduleId = REPORTS_ROLLUP_SCHEDULE_ID): Promise<void> {
   try {
     await client.schedule.create({
-      scheduleId: REPORTS_ROLLUP_SCHEDULE_ID,
+      scheduleId,
       spec: { intervals: [{ every: REPORTS_ROLLUP_EVERY }] },
-      action: { type: 'startWorkflow', workflowType: 'reportsRollupWorkflow', workflowId: REPORTS_ROLLUP_SCHEDULE_ID, taskQueue, args: [] },
+      action: { type: 'startWorkflow', workflowType: 'reportsRollupWorkflow', workflowId: scheduleId, taskQueue, args: [] },
       // A run still going when the next is due: the next is skipped, not queued behind it.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
       state: { note: 'brings the report rollups up to date (docs/reports.md)' },

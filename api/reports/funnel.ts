@@ -5,6 +5,7 @@ import { COUNTS, COUNT_NAMES, GROUP_KEYS, RATES, agentHoursKnown, type Dimension
 import { RATE_NAMES, reportRecords, totalOf, withRates } from '../../domain/reports/report';
 import { readReport } from '../../db/reports/report-sql';
 import { refreshRollups } from '../../db/reports/rollups';
+import { observeReport } from '../../infra/metrics/reports';
 import type { AppDeps } from '../deps';
 import { ErrorBody, rules } from '../errors';
 import { REPORT_RULES, ReportQuerystring, answerReport, toReportQuery } from './report-query';
@@ -39,14 +40,18 @@ export const reportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app
     },
   }, async (request, reply) => {
     const query = toReportQuery(request.query);
-    await refreshRollups(deps.db);
-    const groups = await answerReport(() => readReport(deps.db, query));
-    const rows = groups.map(withRates);
-    const totals = totalOf(groups, agentHoursKnown(query.groupBy, Object.keys(query.filters) as Dimension[]));
-    if (wantsCsv(request.headers.accept)) {
-      return reply.type('text/csv; charset=utf-8').serializer((s: unknown) => s as string).send(stringify(reportRecords(query.groupBy, rows)) as never);
+    const csv = wantsCsv(request.headers.accept);
+    const report = await observeReport('funnel', csv ? 'csv' : 'json', async () => {
+      await refreshRollups(deps.db);
+      const groups = await answerReport(() => readReport(deps.db, query));
+      const rows = groups.map(withRates);
+      const totals = totalOf(groups, agentHoursKnown(query.groupBy, Object.keys(query.filters) as Dimension[]));
+      return { from: query.from, to: query.to, groupBy: query.groupBy, filters: query.filters, rows, totals };
+    });
+    if (csv) {
+      return reply.type('text/csv; charset=utf-8').serializer((s: unknown) => s as string).send(stringify(reportRecords(query.groupBy, report.rows)) as never);
     }
-    return { from: query.from, to: query.to, groupBy: query.groupBy, filters: query.filters, rows, totals };
+    return report;
   });
 };
 

@@ -6,6 +6,7 @@ import {
 } from '../../domain/reports/roi';
 import { readRoi } from '../../db/reports/roi-sql';
 import { refreshRollups } from '../../db/reports/rollups';
+import { observeReport } from '../../infra/metrics/reports';
 import type { AppDeps } from '../deps';
 import { ErrorBody, notFound, rules } from '../errors';
 import { REPORT_RULES, ReportQuerystring, answerReport, toReportQuery } from './report-query';
@@ -57,8 +58,10 @@ export const roiRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
       from ??= new Date(Date.parse(`${c.first_day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     }
     const query = toReportQuery({ ...rest, from });
-    await refreshRollups(deps.db);
-    const groups = await answerReport(() => readRoi(deps.db, query, months));
+    const groups = await observeReport('roi', 'json', async () => {
+      await refreshRollups(deps.db);
+      return answerReport(() => readRoi(deps.db, query, months));
+    });
     const totals = roiFigures(groups.reduce((sum, g) => addRoiSums(sum, g.sums), emptyRoiSums()), months);
     return {
       from: query.from, to: query.to, groupBy: query.groupBy, filters: query.filters, campaign,

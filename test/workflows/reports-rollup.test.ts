@@ -10,18 +10,20 @@ import { startHarness, uniqueId, type Harness } from '../support/harness';
  * and its workflow takes the marks writes left and brings the rollups up to date.
  */
 let h: Harness;
+// Its own schedule id: workers started by other tests (workers/main.ts) make the real one on their queues.
+const scheduleId = uniqueId(REPORTS_ROLLUP_SCHEDULE_ID);
 beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => {
-  await h.client.schedule.getHandle(REPORTS_ROLLUP_SCHEDULE_ID).delete().catch((err) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
+  await h.client.schedule.getHandle(scheduleId).delete().catch((err) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
   await h?.close();
 });
 
 describe('the reports-rollup schedule', () => {
   it('is made once, every minute, and a worker starting again leaves an operator\'s pause alone', async () => {
-    await ensureSchedules(h.client, h.taskQueue);
-    const handle = h.client.schedule.getHandle(REPORTS_ROLLUP_SCHEDULE_ID);
+    await ensureSchedules(h.client, h.taskQueue, scheduleId);
+    const handle = h.client.schedule.getHandle(scheduleId);
     await handle.pause('an operator looks at something');
-    await ensureSchedules(h.client, h.taskQueue);
+    await ensureSchedules(h.client, h.taskQueue, scheduleId);
     const described = await handle.describe();
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reportsRollupWorkflow', taskQueue: h.taskQueue });
     expect(described.spec.intervals?.[0]?.every).toBe(60_000);
