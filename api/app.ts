@@ -30,6 +30,7 @@ import { documentContentBodies } from './content-bodies';
 import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
+import { evaluationRoutes } from './reports/evaluation';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
+        { name: 'reports', description: 'the figures the operator runs on: funnels, KPIs, a campaign\'s evaluation against its control group' },
         { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
       components: {
@@ -96,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRetryRoutes(deps));
   await app.register(dncRoutes(deps));
   await app.register(suppressionListRoutes(deps));
+  await app.register(evaluationRoutes(deps));
   await app.register(signedWebhooks(
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
