@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps';
-import { notFound } from '../errors';
+import { ErrorBody, notFound } from '../errors';
 import { findCampaign } from '../campaign/store';
 import type { Queryable } from '../../db/queryable';
 import { EVALUATION_GROUPS_SQL, EVALUATION_PERIOD_SQL, type EvaluationGroupRow } from '../../db/reports/evaluation-sql';
@@ -79,7 +79,7 @@ export const evaluationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async 
         followThroughDays: z.coerce.number().int().min(0).max(365).default(FOLLOW_THROUGH_DAYS)
           .describe("days after the campaign's end that still count"),
       }),
-      response: { 200: Evaluation },
+      response: { 200: Evaluation, 404: ErrorBody.describe('no campaign with this id') },
     },
   }, async (request) => {
     const { campaignId, followThroughDays } = request.query;

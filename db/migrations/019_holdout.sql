@@ -27,6 +27,3 @@ ALTER TABLE leads ADD COLUMN in_network_at_pull boolean;
 -- The day the customer left the network, as the customer database feeds it (null: still with us,
 -- or never was, for a prospect).
 ALTER TABLE customers ADD COLUMN churned_at date;
-
--- The evaluation looks up each lead's customer's orders (any channel) by customer.
-CREATE INDEX orders_customer_idx ON orders(customer_id, created_at);
