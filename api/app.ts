@@ -34,6 +34,7 @@ import { reportRoutes } from './reports/funnel';
 import { roiRoutes } from './reports/roi';
 import { costRateRoutes } from './reports/cost-rates';
 import { installRequestMetrics, metricsRoutes } from './metrics';
+import { evaluationRoutes } from './reports/evaluation';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -58,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'orders', description: 'schedulers: orders and failed deliveries' },
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
-        { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV' },
+        { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRetryRoutes(deps));
   await app.register(dncRoutes(deps));
   await app.register(suppressionListRoutes(deps));
+  await app.register(evaluationRoutes(deps));
   await app.register(signedWebhooks(
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],

@@ -115,7 +115,8 @@ const msisdnFrom = (u: string): string =>
  * falling 10-50% month over month, the rest flat or up to 20% higher. Contract end within 0..365
  * days for 75% of in-network (60% of all). Complaints: 85% none, else 1..5 skewed low. Arrears:
  * 5% of in-network, 10..500. Services: 10% video, 6% music, 5% family share, 6% fiber, 3% two of
- * them (of in-network).
+ * them (of in-network). Churn: 2% of in-network left on a day within the last 180 days (churned_at,
+ * like contract_end an offset from the day of generation); the rest have none.
  */
 const GENERATE_SQL = `
 WITH k AS (
@@ -131,7 +132,7 @@ WITH k AS (
 )
 INSERT INTO customers (id, msisdn, name, region, city, plan, in_network, tenure_months,
                        spend_last_month, spend_prev_month, contract_end, complaints_90d, arrears,
-                       dnc, address, services)
+                       dnc, address, services, churned_at)
 SELECT id,
        CASE WHEN kind < 5  THEN left(num, 7 + (u_kind / 1000 % 3)::int)
             WHEN kind < 10 THEN overlay(num PLACING (ARRAY['O', 'l', 'x', 'A'])[1 + (u_kind / 1000 % 4)::int]
@@ -165,7 +166,8 @@ SELECT id,
             WHEN svc < 270 THEN '{fiber-300}'::text[]
             WHEN svc < 290 THEN '{vas-video,fiber-300}'::text[]
             WHEN svc < 300 THEN '{vas-music,family-share}'::text[]
-            ELSE '{}'::text[] END
+            ELSE '{}'::text[] END,
+       CASE WHEN in_network AND u_care / 4900100000 % 1000 < 20 THEN current_date - (u_care / 4900100000000 % 180)::int END
 FROM (
   SELECT id, s_num, u_kind, u_plan, u_spend, u_contract, u_care, u_profile, u_address,
          (u_kind % 1000)::int                 AS kind,

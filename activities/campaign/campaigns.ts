@@ -4,6 +4,7 @@ import type { Actor } from '../../domain/access/roles';
 import type { CampaignDefinition, CampaignStatus, ContactCap, EndReason, Segment } from '../../domain/campaign/campaign';
 import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { PULL_WORK_MEM, SqlParams, eligible } from '../../db/campaign/segment-sql';
+import { COUNT_LISTED, HELD_OUT, HOLDOUT_SHARE_OF_CAMPAIGN, leadStateAtPull } from '../../db/campaign/holdout-sql';
 import { LOCK_CAMPAIGN, RECORD_SETTINGS_VERSION, recordCampaignRowExtras } from '../../db/campaign/settings-versions-sql';
 
 /** A change of a running campaign's settings, as its version is kept: ids and settings, no personal data. */
@@ -17,6 +18,15 @@ export interface SettingsVersionInput {
   by?: Actor;
   /** When the workflow applied it (ISO). */
   at: string;
+}
+
+/**
+ * What a list pull wrote: `listed`, the leads the campaign calls (what its progress and funnel count
+ * as listed), and `heldOut`, its control group (0 without a holdout), never called.
+ */
+export interface PullResult {
+  listed: number;
+  heldOut: number;
 }
 
 /** Where a list pull has got to: what it heartbeats, and where a retried pull resumes. */
@@ -103,20 +113,32 @@ export function createCampaignActivities(db: Db, opts: CampaignActivityOptions =
      * the cursor it starts from (none, or a heartbeat older than the last commit), a candidate
      * already listed conflicts and the count of leads is read from the table. Two attempts of one
      * pull (a worker presumed dead that was not) take turns on an advisory lock, so maxLeads holds.
+     *
+     * A campaign with a holdout (its definition's `holdout.share`) writes the leads whose draw falls
+     * under the share as 'held-out' in the same statement (db/campaign/holdout-sql.ts): the split
+     * is among the leads that pass every exclusion, and stable, so a resumed pull splits alike.
+     * Every lead keeps its customer's monthly spend and network status at the pull, the baseline
+     * of the evaluation (GET /reports/evaluation).
      */
-    async pullList(input: { campaignId: string; segment: Segment; offerCode: string; contactCap?: ContactCap }): Promise<{ listed: number }> {
+    async pullList(input: { campaignId: string; segment: Segment; offerCode: string; contactCap?: ContactCap }): Promise<PullResult> {
       const { campaignId, segment } = input;
+      // The holdout is read from the definition the campaign was launched with (its row, written
+      // before the pull by the launch and by recordLaunch), so the workflow passes nothing new.
+      const { rows: [row] } = await db.query<{ share: number | null }>(HOLDOUT_SHARE_OF_CAMPAIGN, [campaignId]);
       const p = new SqlParams([campaignId]);
       const where = eligible(input, p);
+      const state = leadStateAtPull('$1', 'id', p.add(row?.share ?? null, 'float8'));
       const after = p.add(0, 'bigint');
       const limit = p.add(null, 'bigint');
       const sql = `WITH cand AS (
-           SELECT c.id, c.msisdn, c.region FROM customers c WHERE ${where} AND c.id > ${after} ORDER BY c.id LIMIT ${limit}),
+           SELECT c.id, c.msisdn, c.region, c.spend_last_month, c.in_network FROM customers c
+            WHERE ${where} AND c.id > ${after} ORDER BY c.id LIMIT ${limit}),
          ins AS (
-           INSERT INTO leads (campaign_id, customer_id, msisdn, region)
-           SELECT $1, id, msisdn, region FROM cand ORDER BY id
-           ON CONFLICT DO NOTHING RETURNING 1)
-         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM cand) AS scanned, (SELECT max(id) FROM cand) AS last_id`;
+           INSERT INTO leads (campaign_id, customer_id, msisdn, region, state, spend_at_pull, in_network_at_pull)
+           SELECT $1, id, msisdn, region, ${state}, spend_last_month, in_network FROM cand ORDER BY id
+           ON CONFLICT DO NOTHING RETURNING state)
+         SELECT (SELECT count(*) FROM ins) AS inserted, (SELECT count(*) FROM ins WHERE state = '${HELD_OUT}') AS held_out,
+                (SELECT count(*) FROM cand) AS scanned, (SELECT max(id) FROM cand) AS last_id`;
       const afterAt = p.values.length - 2;
 
       const ctx = activityContext();
@@ -127,7 +149,10 @@ export function createCampaignActivities(db: Db, opts: CampaignActivityOptions =
       const client = await db.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [PULL_LOCK, campaignId]);
-        let listed = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE campaign_id = $1', [campaignId])).rows[0]!.n);
+        // maxLeads bounds the whole list, both groups: the split is among the leads it would list anyway.
+        const { rows: [had] } = await client.query<{ n: string; held_out: string }>(COUNT_LISTED, [campaignId]);
+        let listed = Number(had!.n);
+        let heldOut = Number(had!.held_out);
         let cursor = progress.cursor;
         progress = { cursor, listed };
         for (;;) {
@@ -138,9 +163,10 @@ export function createCampaignActivities(db: Db, opts: CampaignActivityOptions =
           await client.query('BEGIN');
           try {
             await client.query(`SET LOCAL work_mem = '${PULL_WORK_MEM}'`);
-            const { rows: [r] } = await client.query<{ inserted: string; scanned: string; last_id: string | null }>(sql, p.values);
+            const { rows: [r] } = await client.query<{ inserted: string; held_out: string; scanned: string; last_id: string | null }>(sql, p.values);
             await client.query('COMMIT');
             listed += Number(r!.inserted);
+            heldOut += Number(r!.held_out);
             if (Number(r!.scanned) < wanted || r!.last_id === null) break; // segment exhausted
             cursor = Number(r!.last_id);
           } catch (err) {
@@ -152,7 +178,7 @@ export function createCampaignActivities(db: Db, opts: CampaignActivityOptions =
           // Temporal gave up on this attempt (its heartbeats stopped reaching the server): leave the rest to the retry.
           ctx?.cancellationSignal.throwIfAborted();
         }
-        return { listed };
+        return { listed: listed - heldOut, heldOut };
       } finally {
         if (beat) clearInterval(beat);
         // The lock is the session's: unlock, or drop the connection (which unlocks) if that fails.

@@ -144,6 +144,7 @@ async function startCampaignWorkflow(deps: LaunchDeps, definition: CampaignDefin
         `Pacing: ${JSON.stringify(definition.pacing)} · window: ${JSON.stringify(definition.window)}`,
         `Team: ${definition.team ?? '-'} · start: ${definition.startAt ?? 'at once'} · end: ${definition.endAt ?? 'when the list is done'} · quota: ${definition.quota ?? 'none'}`,
         ...(definition.suppressionLists?.length ? [`Suppression lists: ${definition.suppressionLists.join(', ')}`] : []),
+        ...(definition.holdout ? [`Holdout: ${Number((definition.holdout.share * 100).toFixed(1))}% of the list, never called (the control group of GET /reports/evaluation).`] : []),
         ...(launchedBy ? [`Launched by ${describeActor(launchedBy)}.`] : []),
       ].join('\n\n'),
     });

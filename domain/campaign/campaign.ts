@@ -8,6 +8,7 @@ import { ORDER_POLICY_DEFAULTS, defaultShips } from '../order/order';
 import { IsoDateTimeSchema } from '../datetime';
 import { text } from '../text';
 import { rule } from '../rule';
+import { MAX_HOLDOUT_SHARE } from './holdout';
 
 /**
  * A campaign as marketing issues it (task issue). This schema is the one source of the type: the
@@ -149,6 +150,16 @@ export const OrderPolicySchema = z.strictObject({
   followUpWindow: CallingWindowSchema.optional(),
 });
 
+/**
+ * A control group: this share of the list is held out at the list pull (chosen by a stable hash of
+ * campaign and customer, domain/campaign/holdout.ts), never called, and compared with the called
+ * leads by GET /reports/evaluation. The split is among the leads the pull lists, after every
+ * exclusion: segment.maxLeads counts both groups.
+ */
+export const HoldoutSchema = z.strictObject({
+  share: z.number().gt(0).max(MAX_HOLDOUT_SHARE),
+});
+
 export const CampaignDefinitionSchema = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, 2-63 chars').optional(),
@@ -179,6 +190,8 @@ export const CampaignDefinitionSchema = z
      */
     suppressionLists: z.array(z.string().regex(ID_PATTERN, 'a suppression list id')).min(1).max(20)
       .refine((ids) => new Set(ids).size === ids.length, rule('each list once')).optional(),
+    /** Hold out this share of the list as a control group (none unless given). */
+    holdout: HoldoutSchema.optional(),
   })
   .refine((d) => !d.startAt || !d.endAt || Date.parse(d.endAt) > Date.parse(d.startAt), rule('must be after startAt', ['endAt']))
   .refine((d) => d.pacing.mode === 'progressive' || d.team !== undefined,

@@ -42,6 +42,8 @@ export function withDefinitionDefaults(d: Omit<CampaignDefinitionInput, 'segment
     contactCap: d.contactCap ?? { ...CONTACT_CAP_DEFAULT },
     // Its delivery and holdSla may be partial too: withPolicyDefaults fills them reason by reason.
     orders: withPolicyDefaults(d.orders as Partial<OrderPolicy> | undefined),
+    // holdout (added later) has no default: absent, nobody is held out. The workflow never reads it;
+    // the list pull takes it from the campaign's row (activities/campaign/campaigns.ts).
   } as CampaignDefinition;
 }
 

@@ -161,7 +161,10 @@ describe('synthetic customer base generator', () => {
               count(*) FILTER (WHERE NOT services <@ $3::text[])::int            AS unknown_services,
               count(*) FILTER (WHERE name !~ '^[A-Z][a-z]+ [A-Z][a-z]+$')::int   AS bad_name,
               count(*) FILTER (WHERE position(city IN address) = 0)::int         AS address_without_city,
-              count(DISTINCT region)::int                                        AS regions
+              count(DISTINCT region)::int                                        AS regions,
+              count(churned_at)::int                                             AS churned,
+              count(*) FILTER (WHERE churned_at IS NOT NULL AND (NOT in_network
+                                  OR churned_at NOT BETWEEN current_date - 179 AND current_date))::int AS bad_churn
        FROM customers WHERE id BETWEEN $1 AND $2`,
       [FIRST, LAST, [...OWNED_SERVICE_CODES]],
     );
@@ -196,6 +199,9 @@ describe('synthetic customer base generator', () => {
     expect(s.bad_name).toBe(0);
     expect(s.address_without_city).toBe(0);
     expect(s.regions).toBe(REGIONS.length);
+    expect(s.churned).toBeGreaterThan(40); // ~2% of in-network: ~80
+    expect(s.churned).toBeLessThan(130);
+    expect(s.bad_churn).toBe(0);
 
     const plans = await db.query<{ plan: string }>(
       'SELECT DISTINCT plan FROM customers WHERE id BETWEEN $1 AND $2',

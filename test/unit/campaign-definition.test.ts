@@ -30,6 +30,7 @@ const definitions: [string, CampaignDefinitionInput][] = [
     contactCap: { maxCalls: 2, days: 7 },
     orders: { followUpDelaySeconds: 5, delivery: { refused: { action: 'hold' } }, holdSla: { escalateAfterSeconds: 100 } },
     startAt: '2026-12-01T08:00:00Z', endAt: '2026-12-31T08:00:00Z', quota: 50,
+    holdout: { share: 0.1 },
   }],
   ['the whole segment (an admin\'s)', { ...minimal, segment: { inNetwork: true, everyone: true } }],
   ['an offer with items and payment', {
