@@ -7,7 +7,7 @@ const notDialed = NOT_DIALED.map((d) => `'${d}'`).join(', ');
 
 export const CAMPAIGN_FUNNEL_SQL = `
   SELECT
-    (SELECT count(*) FROM leads WHERE campaign_id = $1) AS listed,
+    (SELECT count(*) FROM leads WHERE campaign_id = $1 AND state <> 'held-out') AS listed,
     a.dialed, a.connected,
     (SELECT count(*) FROM leads WHERE campaign_id = $1 AND last_disposition = 'accepted') AS accepted,
     o.ordered, o.delivered, o.activated, o.followed_up AS "followedUp"

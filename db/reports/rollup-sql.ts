@@ -86,7 +86,8 @@ export function rollupSelect(scope: RollupScope): string {
       followed_up: `(t.kind = 'followed' AND o.followup_result = 'reached')::int`,
       satisfaction_sum: `CASE WHEN t.kind = 'followed' THEN COALESCE(o.satisfaction, 0) ELSE 0 END`,
       satisfaction_n: `(t.kind = 'followed' AND o.satisfaction IS NOT NULL)::int`,
-      lost_90: `(t.kind = 'activated' AND o.deactivated_at < o.activated_at + interval '90 days')::int`,
+      lost_90: `(t.kind = 'activated' AND (o.deactivated_at < o.activated_at + interval '90 days'
+                                           OR cu.churned_at < (o.activated_at + interval '90 days')::date))::int`,
     })}
       FROM orders o ${orderJoins}
      CROSS JOIN LATERAL (VALUES ('ordered', o.created_at), ('delivered', o.delivered_at), ('activated', o.activated_at),

@@ -34,7 +34,7 @@ export const COUNTS = {
   satisfactionSum: 'satisfaction scores (1-5) given on follow-up calls, summed',
   satisfactionAnswers: 'follow-up calls that gave a satisfaction score',
   complaints: 'complaints recorded, on their day',
-  lost90: 'activated orders whose service ended within 90 days of activation',
+  lost90: 'activated orders whose service ended, or whose customer left the network, within 90 days of activation',
 } as const;
 export type CountName = keyof typeof COUNTS;
 export const COUNT_NAMES = Object.keys(COUNTS) as CountName[];

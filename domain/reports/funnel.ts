@@ -14,7 +14,7 @@ export type Funnel = Record<FunnelStep, number>;
 
 /** What each step counts, in a user's words (the API's document and the details show them). */
 export const FUNNEL_MEANING: Record<FunnelStep, string> = {
-  listed: 'leads the list pull wrote for the campaign',
+  listed: 'leads the list pull wrote for the campaign to call (its held-out control group not counted)',
   dialed: 'leads the dialer called at least once (calls not placed or blocked by the checks at dialing do not count)',
   connected: 'leads who talked to an agent at least once',
   accepted: 'leads who accepted the offer',

@@ -97,6 +97,14 @@ describe('GET /reports/funnel', () => {
     const weeks = (await report('groupBy=week')).json();
     expect(weeks.rows.map((r: { group: { week: string } }) => r.group.week)).toEqual(['2025-03-10', '2025-03-17']);
     expect(weeks.totals.rates.satisfaction).toBe(2);
+    // The customer left the network 50 days after the activation: that order is not still active 90 days later.
+    await h.db.query(`UPDATE customers SET churned_at = '2025-05-01' WHERE id = $1`, [customers[0]]);
+    try {
+      expect((await report('')).json().totals.retention).toEqual({ known: 1, lost: 1 });
+    } finally {
+      await h.db.query('UPDATE customers SET churned_at = NULL WHERE id = $1', [customers[0]]);
+    }
+    expect((await report('')).json().totals.retention).toEqual({ known: 1, lost: 0 });
     const month = (await report('groupBy=month,region,city')).json();
     expect(month.rows).toHaveLength(1);
     expect(month.rows[0].group).toEqual({ month: '2025-03-01', region: 'mo', city: 'Macau' });
