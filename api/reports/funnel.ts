@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { COUNTS, COUNT_NAMES, GROUP_KEYS, RATES, agentHoursKnown, type Dimension } from '../../domain/reports/figures';
 import { RATE_NAMES, reportRecords, totalOf, withRates } from '../../domain/reports/report';
 import { readReport } from '../../db/reports/report-sql';
-import { refreshRollups } from '../../db/reports/rollups';
+import { refreshForReport } from '../../db/reports/rollups';
 import { observeReport } from '../../infra/metrics/reports';
 import type { AppDeps } from '../deps';
 import { ErrorBody, rules } from '../errors';
@@ -42,7 +42,7 @@ export const reportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app
     const query = toReportQuery(request.query);
     const csv = wantsCsv(request.headers.accept);
     const report = await observeReport('funnel', csv ? 'csv' : 'json', async () => {
-      await refreshRollups(deps.db);
+      await refreshForReport(deps.db);
       const groups = await answerReport(() => readReport(deps.db, query));
       const rows = groups.map(withRates);
       const totals = totalOf(groups, agentHoursKnown(query.groupBy, Object.keys(query.filters) as Dimension[]));

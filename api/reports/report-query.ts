@@ -30,7 +30,7 @@ export const MAX_REPORT_DAYS = 1000;
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A YYYY-MM-DD that names a real day (not 2025-02-30). */
-export const isCalendarDay = (s: string) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
+export const isCalendarDay = (s: string) => s >= '0001' && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
 
 /** The querystring as a report's question, or a 422 naming the rule it breaks. */
 export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {

@@ -5,7 +5,7 @@ import {
   COST_CATEGORY_NAMES, COST_GROUP_NAMES, DEFAULT_REVENUE_MONTHS, addRoiSums, emptyRoiSums, roiFigures,
 } from '../../domain/reports/roi';
 import { readRoi } from '../../db/reports/roi-sql';
-import { refreshRollups } from '../../db/reports/rollups';
+import { refreshForReport } from '../../db/reports/rollups';
 import { observeReport } from '../../infra/metrics/reports';
 import type { AppDeps } from '../deps';
 import { ErrorBody, notFound, rules } from '../errors';
@@ -59,7 +59,7 @@ export const roiRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
     }
     const query = toReportQuery({ ...rest, from });
     const groups = await observeReport('roi', 'json', async () => {
-      await refreshRollups(deps.db);
+      await refreshForReport(deps.db);
       return answerReport(() => readRoi(deps.db, query, months));
     });
     const totals = roiFigures(groups.reduce((sum, g) => addRoiSums(sum, g.sums), emptyRoiSums()), months);

@@ -41,6 +41,7 @@ CREATE INDEX report_daily_campaign_idx ON report_daily(campaign_id, day);
 CREATE TABLE report_agent_days (
   agent_id   text NOT NULL,
   day        date NOT NULL,
+  team       text NOT NULL,             -- the agent's team when the day was counted
   first_at   timestamptz NOT NULL,
   last_at    timestamptz NOT NULL,
   calls      integer NOT NULL,
@@ -92,8 +93,18 @@ BEGIN
 END $$;
 CREATE TRIGGER call_attempts_report_insert AFTER INSERT ON call_attempts REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_mark_calls();
-CREATE TRIGGER call_attempts_report_update AFTER UPDATE ON call_attempts REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_calls();
+-- An update marks the old rows' days too: a fact that moved to another day leaves the old one.
+CREATE FUNCTION report_mark_calls_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO report_dirty (campaign_key, day)
+  SELECT DISTINCT n.campaign_id, (n.started_at AT TIME ZONE r.time_zone)::date
+    FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) n
+    JOIN leads l ON l.id = n.lead_id JOIN regions r ON r.code = l.region
+   WHERE n.purpose = 'sales';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER call_attempts_report_update AFTER UPDATE ON call_attempts REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_calls_update();
 
 CREATE FUNCTION report_mark_orders() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -106,8 +117,17 @@ BEGIN
 END $$;
 CREATE TRIGGER orders_report_insert AFTER INSERT ON orders REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_mark_orders();
-CREATE TRIGGER orders_report_update AFTER UPDATE ON orders REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_orders();
+CREATE FUNCTION report_mark_orders_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO report_dirty (campaign_key, day)
+  SELECT DISTINCT COALESCE(n.campaign_id, ''), (t.at AT TIME ZONE r.time_zone)::date
+    FROM (SELECT * FROM new_rows UNION ALL SELECT * FROM old_rows) n JOIN regions r ON r.code = n.region
+   CROSS JOIN LATERAL (VALUES (n.created_at), (n.delivered_at), (n.activated_at), (n.followed_up_at)) t(at)
+   WHERE t.at IS NOT NULL;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER orders_report_update AFTER UPDATE ON orders REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_orders_update();
 
 CREATE FUNCTION report_mark_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -118,6 +138,8 @@ BEGIN
   RETURN NULL;
 END $$;
 CREATE TRIGGER deliveries_report_update AFTER UPDATE ON deliveries REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_deliveries();
+CREATE TRIGGER deliveries_report_insert AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_mark_deliveries();
 
 CREATE FUNCTION report_mark_complaints() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -137,4 +159,8 @@ UNION SELECT DISTINCT a.campaign_id, (a.started_at AT TIME ZONE r.time_zone)::da
   FROM call_attempts a JOIN leads l ON l.id = a.lead_id JOIN regions r ON r.code = l.region WHERE a.purpose = 'sales'
 UNION SELECT DISTINCT COALESCE(o.campaign_id, ''), (t.at AT TIME ZONE r.time_zone)::date
   FROM orders o JOIN regions r ON r.code = o.region
- CROSS JOIN LATERAL (VALUES (o.created_at), (o.delivered_at), (o.activated_at), (o.followed_up_at)) t(at) WHERE t.at IS NOT NULL;
+ CROSS JOIN LATERAL (VALUES (o.created_at), (o.delivered_at), (o.activated_at), (o.followed_up_at)) t(at) WHERE t.at IS NOT NULL
+UNION SELECT DISTINCT COALESCE(o.campaign_id, ''), (d.outcome_at AT TIME ZONE r.time_zone)::date
+  FROM deliveries d JOIN orders o ON o.id = d.order_id JOIN regions r ON r.code = o.region WHERE d.outcome_at IS NOT NULL
+UNION SELECT DISTINCT COALESCE(o.campaign_id, ''), (k.at AT TIME ZONE r.time_zone)::date
+  FROM complaints k JOIN orders o ON o.id = k.order_id JOIN regions r ON r.code = o.region;

@@ -26,7 +26,7 @@ export const DAILY_KEY: Record<GroupKey, string> = {
   month: `to_char(date_trunc('month', day), 'YYYY-MM-DD')`,
 };
 const AGENT_DAY_KEY: Partial<Record<GroupKey, string>> = {
-  agent: 'ad.agent_id', team: `COALESCE(ag.team, '')`,
+  agent: 'ad.agent_id', team: 'ad.team',
   day: `to_char(ad.day, 'YYYY-MM-DD')`, week: `to_char(date_trunc('week', ad.day), 'YYYY-MM-DD')`,
   month: `to_char(date_trunc('month', ad.day), 'YYYY-MM-DD')`,
 };
@@ -66,7 +66,7 @@ export function reportSql(q: ReportQuery): { sql: string; params: unknown[]; wit
   if (!withHours) return { sql: `${base} ORDER BY ${orderBy(keys.length)} LIMIT ${MAX_GROUPS + 1}`, params, withHours };
   const hours = `SELECT ${[...keys.map((k) => `${k.hours} AS ${k.alias}`),
     'sum(extract(epoch FROM ad.last_at - ad.first_at)) / 3600 AS agent_hours'].join(', ')}
-    FROM report_agent_days ad LEFT JOIN agents ag ON ag.id = ad.agent_id WHERE ${hoursWhere.join(' AND ')} ${groupList('hours')}`;
+    FROM report_agent_days ad WHERE ${hoursWhere.join(' AND ')} ${groupList('hours')}`;
   const join = keys.length ? `LEFT JOIN (${hours}) h USING (${keys.map((k) => k.alias).join(', ')})` : `CROSS JOIN (${hours}) h`;
   return { sql: `SELECT b.*, h.agent_hours FROM (${base}) b ${join} ORDER BY ${orderBy(keys.length)} LIMIT ${MAX_GROUPS + 1}`, params, withHours };
 }

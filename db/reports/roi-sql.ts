@@ -19,9 +19,8 @@ const MONEY = `
   WITH daily AS (SELECT * FROM report_daily WHERE day BETWEEN $1::date AND $2::date),
   agent_calls AS (SELECT agent_id, day, sum(calls) AS calls FROM daily WHERE agent_id <> '' GROUP BY 1, 2)
   SELECT ${KEYS.split(', ').map((k) => `d.${k}`).join(', ')}, 'agent-hour' AS category,
-         extract(epoch FROM ad.last_at - ad.first_at) / 3600 * d.calls / ac.calls * cost_rate('agent-hour', ag.team, d.day) AS amount
+         extract(epoch FROM ad.last_at - ad.first_at) / 3600 * d.calls / ac.calls * cost_rate('agent-hour', ad.team, d.day) AS amount
     FROM daily d JOIN report_agent_days ad USING (agent_id, day) JOIN agent_calls ac USING (agent_id, day)
-    LEFT JOIN agents ag ON ag.id = d.agent_id
    WHERE d.agent_id <> '' AND d.calls > 0 AND ac.calls > 0
   UNION ALL
   SELECT ${KEYS}, 'connected-minute', talk_sec / 60.0 * cost_rate('connected-minute', '', day) FROM daily WHERE talk_sec > 0

@@ -7,7 +7,7 @@ import { NOT_DIALED } from '../../domain/reports/funnel';
  * time zone of the customer's region; timestamps are first narrowed by a UTC window a day wider
  * on each side, so the indexes on the times serve.
  */
-export type RollupScope = 'campaign' | 'all';
+export type RollupScope = 'campaign' | 'no-campaign' | 'all';
 
 const notDialed = NOT_DIALED.map((d) => `'${d}'`).join(', ');
 const DIALED = `(a.disposition IS NOT NULL AND a.disposition NOT IN (${notDialed}))`;
@@ -46,9 +46,10 @@ export { localDay };
 export function rollupSelect(scope: RollupScope): string {
   const orderDims = ORDER_DIMS;
   const orderJoins = ORDER_JOINS;
-  const callCampaign = scope === 'campaign' ? 'a.campaign_id = $1 AND ' : '$1::text IS NULL AND ';
-  const leadCampaign = scope === 'campaign' ? 'l.campaign_id = $1 AND ' : '';
-  const orderCampaign = scope === 'campaign' ? `COALESCE(o.campaign_id, '') = $1 AND ` : '';
+  // Calls and leads always have a campaign; orders from other channels have none (the '' slice).
+  const callCampaign = scope === 'all' ? '$1::text IS NULL AND ' : scope === 'campaign' ? 'a.campaign_id = $1 AND ' : `$1 = '' AND false AND `;
+  const leadCampaign = scope === 'campaign' ? 'l.campaign_id = $1 AND ' : scope === 'no-campaign' ? 'false AND ' : '';
+  const orderCampaign = scope === 'campaign' ? 'o.campaign_id = $1 AND ' : scope === 'no-campaign' ? 'o.campaign_id IS NULL AND ' : '';
   return `
   WITH calls AS (
     SELECT a.*, l.region, l.customer_id AS lead_customer, r.time_zone, ${DIALED} AS rang
@@ -87,7 +88,7 @@ export function rollupSelect(scope: RollupScope): string {
       satisfaction_sum: `CASE WHEN t.kind = 'followed' THEN COALESCE(o.satisfaction, 0) ELSE 0 END`,
       satisfaction_n: `(t.kind = 'followed' AND o.satisfaction IS NOT NULL)::int`,
       lost_90: `(t.kind = 'activated' AND (o.deactivated_at < o.activated_at + interval '90 days'
-                                           OR cu.churned_at < (o.activated_at + interval '90 days')::date))::int`,
+                                           OR cu.churned_at BETWEEN ${localDay('o.activated_at')} AND ${localDay('o.activated_at')} + 89))::int`,
     })}
       FROM orders o ${orderJoins}
      CROSS JOIN LATERAL (VALUES ('ordered', o.created_at), ('delivered', o.delivered_at), ('activated', o.activated_at),
@@ -115,8 +116,9 @@ const COLUMNS = `${KEYS.join(', ')}, ${MEASURES.join(', ')}`;
  * (db/reports/rollups.ts), the delete first. With $1 null, every campaign's days (a rebuild).
  */
 export const ROLLUP_DELETE_SQL = `DELETE FROM report_daily WHERE ($1::text IS NULL OR campaign_id = $1) AND day BETWEEN $2::date AND $3::date`;
-export const ROLLUP_INSERT_SQL = {
+export const ROLLUP_INSERT_SQL: Record<RollupScope, string> = {
   campaign: `INSERT INTO report_daily (${COLUMNS}) ${rollupSelect('campaign')}`,
+  'no-campaign': `INSERT INTO report_daily (${COLUMNS}) ${rollupSelect('no-campaign')}`,
   all: `INSERT INTO report_daily (${COLUMNS}) ${rollupSelect('all')}`,
 };
 
@@ -127,9 +129,11 @@ const TOUCHED_AGENTS = `
 
 /** Agent days are recomputed over all of each agent's calls of those days: a day spans campaigns. */
 export const AGENT_DAYS_DELETE_SQL = `DELETE FROM report_agent_days WHERE agent_id IN (${TOUCHED_AGENTS}) AND day BETWEEN $2::date AND $3::date`;
+// An agent's call a webhook tied to them between the delete and this insert: its day is there already.
 export const AGENT_DAYS_INSERT_SQL = `
-  INSERT INTO report_agent_days (agent_id, day, first_at, last_at, calls)
-  SELECT a.agent_id, ${localDay('a.started_at')}, min(a.started_at), max(COALESCE(a.ended_at, a.started_at)), count(*)::int
-    FROM call_attempts a JOIN leads l ON l.id = a.lead_id JOIN regions r ON r.code = l.region
+  INSERT INTO report_agent_days (agent_id, day, team, first_at, last_at, calls)
+  SELECT a.agent_id, ${localDay('a.started_at')}, COALESCE(min(ag.team), ''), min(a.started_at), max(COALESCE(a.ended_at, a.started_at)), count(*)::int
+    FROM call_attempts a JOIN leads l ON l.id = a.lead_id JOIN regions r ON r.code = l.region LEFT JOIN agents ag ON ag.id = a.agent_id
    WHERE a.purpose = 'sales' AND a.agent_id IN (${TOUCHED_AGENTS}) AND ${inWindow('a.started_at')} AND ${onDays('a.started_at')}
-   GROUP BY 1, 2`;
+   GROUP BY 1, 2
+  ON CONFLICT (agent_id, day) DO UPDATE SET team = EXCLUDED.team, first_at = EXCLUDED.first_at, last_at = EXCLUDED.last_at, calls = EXCLUDED.calls`;

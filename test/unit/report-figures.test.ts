@@ -33,10 +33,12 @@ describe('report figures', () => {
     expect(records[1]!.slice(0, 3)).toEqual(['2025-01-01', 0, 1]);
   });
 
-  it('refreshes consecutive days as one run', () => {
+  it('refreshes consecutive days as one run, a week at most', () => {
     expect(dayRuns(['2025-03-02', '2025-03-01', '2025-03-05', '2025-03-02', '2025-03-06', '2025-02-28'])).toEqual([
       ['2025-02-28', '2025-03-02'], ['2025-03-05', '2025-03-06'],
     ]);
+    const tenDays = Array.from({ length: 10 }, (_, i) => `2025-04-${String(i + 1).padStart(2, '0')}`);
+    expect(dayRuns(tenDays)).toEqual([['2025-04-01', '2025-04-07'], ['2025-04-08', '2025-04-10']]);
   });
 
   it('gives ROI as (net revenue − cost) / cost, and cost per sale', () => {
