@@ -31,6 +31,7 @@ import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
 import { reportRoutes } from './reports/funnel';
+import { dashboardRoutes } from './dashboard/routes';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV' },
+        { name: 'dashboard', description: 'a page for people (GET /dashboard, not listed here): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
   ));
   await app.register(reportRoutes(deps));
+  await app.register(dashboardRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));
