@@ -57,9 +57,12 @@ export function table<T>(id: string, columns: readonly Column<T>[], rows: readon
 export const section = (id: string, title: string, note: string, content: string): string =>
   `<section id="${escapeHtml(id)}"><h2>${escapeHtml(title)}</h2><p class="note">${note}</p>${content}</section>`;
 
-/** A chart and its table side by side (the chart for people, the table for the exact figures). */
-export const chartAndTable = (chart: string, tableHtml: string): string =>
-  `<div class="pair"><figure>${chart}</figure><div class="scroll">${tableHtml}</div></div>`;
+/**
+ * A chart and its table side by side (the chart for people, the table for the exact figures); the
+ * chart is drawn only when there is something to draw.
+ */
+export const chartAndTable = (rows: number, chart: () => string, tableHtml: string): string =>
+  `<div class="pair">${rows ? `<figure>${chart()}</figure>` : ''}<div class="scroll">${tableHtml}</div></div>`;
 
 const CSS = `
 *{box-sizing:border-box}body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}

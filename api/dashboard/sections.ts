@@ -20,7 +20,7 @@ const DAILY_COLUMNS: Column<ReportLine>[] = [
 /** Calls and sales per day over the last 30 days (the report grouped by day). */
 export function dailySection(d: DashboardData['daily']): string {
   return section('daily', 'Calls and sales per day', `Every channel and campaign, ${periodNote(d.period)}, from the reporting module.`,
-    chartAndTable(dailyChart(d.period, d.rows), table('daily-table', DAILY_COLUMNS, d.rows, (r) => r.group.day ?? '', d.period)));
+    chartAndTable(d.rows.length, () => dailyChart(d.period, d.rows), table('daily-table', DAILY_COLUMNS, d.rows, (r) => r.group.day ?? '', d.period)));
 }
 
 const AGENT_COLUMNS: Column<AgentLine>[] = [
@@ -38,7 +38,7 @@ export function leaderboardSection(a: DashboardData['agents']): string {
   const note = `The ${a.top.length} best of ${a.count} agents by sales, ${periodNote(a.period)}, from the reporting module `
     + '(an agent hour runs from the start of their first call of the day to the end of their last).';
   return section('leaderboard', 'Agent leaderboard', note,
-    chartAndTable(leaderboardChart(a.top), table('leaderboard-table', AGENT_COLUMNS, a.top, (x) => x.agent, a.period)));
+    chartAndTable(a.top.length, () => leaderboardChart(a.top), table('leaderboard-table', AGENT_COLUMNS, a.top, (x) => x.agent, a.period)));
 }
 
 const ROI_COLUMNS: Column<RoiLine>[] = [
@@ -58,7 +58,7 @@ export function roiSection(roi: DashboardData['roi']): string {
       '<!-- TODO(roi): the ROI module (GET /reports/roi, api/reports/roi.ts) feeds this section --><p class="todo">Not available yet.</p>');
   }
   return section('roi', 'ROI per campaign', `Cost and return per campaign, ${periodNote(roi.period)}.`,
-    chartAndTable(roiChart(roi.rows), table('roi-table', ROI_COLUMNS, roi.rows, (r) => r.campaignId, roi.period)));
+    chartAndTable(roi.rows.length, () => roiChart(roi.rows), table('roi-table', ROI_COLUMNS, roi.rows, (r) => r.campaignId, roi.period)));
 }
 
 const HELD_COLUMNS: Column<HeldRegion>[] = [
@@ -72,7 +72,7 @@ const HELD_COLUMNS: Column<HeldRegion>[] = [
 export function heldSection(held: readonly HeldRegion[]): string {
   return section('held', 'Held deliveries by region and age',
     'Orders held for a scheduler after a failed delivery (GET /deliveries), by how long ago it failed.',
-    chartAndTable(heldChart(held), table('held-table', HELD_COLUMNS, held, (r) => r.region)));
+    chartAndTable(held.length, () => heldChart(held), table('held-table', HELD_COLUMNS, held, (r) => r.region)));
 }
 
 const BACKORDER_COLUMNS: Column<Shortage>[] = [
@@ -88,5 +88,5 @@ const BACKORDER_COLUMNS: Column<Shortage>[] = [
 /** Orders held out of stock, per warehouse and item (GET /stock/shortages). */
 export function backordersSection(shortages: readonly Shortage[]): string {
   return section('backorders', 'Backorders', 'Items orders are held for, per warehouse, the longest waiting first (UTC).',
-    chartAndTable(backordersChart(shortages), table('backorders-table', BACKORDER_COLUMNS, shortages, (s) => `${s.warehouse}/${s.sku}`)));
+    chartAndTable(shortages.length, () => backordersChart(shortages), table('backorders-table', BACKORDER_COLUMNS, shortages, (s) => `${s.warehouse}/${s.sku}`)));
 }

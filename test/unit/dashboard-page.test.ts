@@ -7,6 +7,7 @@ import { HOSTILE, sampleDashboard } from '../support/dashboard-sample';
 describe('the dashboard page', () => {
   it('shows names as text: no markup of theirs, and no script at all', () => {
     const html = dashboardPage(sampleDashboard(), { sub: HOSTILE, role: 'qa' });
+    expect(html).toContain('<svg');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script');
     expect(html).toContain('&#60;img src=x onerror=&#34;alert(1)&#34;&#62; &#38; &#39;quotes&#39;');
