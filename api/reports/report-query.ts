@@ -23,6 +23,9 @@ export const ReportQuerystring = z.strictObject({
 });
 export type ReportQuerystring = z.infer<typeof ReportQuerystring>;
 
+/** The first day a report can cover. */
+const FIRST_DAY = '0001-01-01';
+
 /** The longest period one report covers. */
 export const MAX_REPORT_DAYS = 1000;
 
@@ -35,6 +38,8 @@ export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQue
   const from = q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY);
   for (const [field, value] of [['from', from], ['to', to]] as const) {
     if (isoDay(Date.parse(`${value}T00:00:00Z`)) !== value) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
+    // Postgres has no year 0 (a `to` early in year 1 put the default `from` before it): a 500 it was.
+    if (value < FIRST_DAY) throw ruleBroken(`querystring.${field}`, `${value} is before ${FIRST_DAY}, the first day a report covers`);
   }
   if (from > to) throw ruleBroken('querystring.from', `the period starts (${from}) after it ends (${to})`);
   if ((Date.parse(to) - Date.parse(from)) / DAY >= MAX_REPORT_DAYS) throw ruleBroken('querystring.from', `a report covers at most ${MAX_REPORT_DAYS} days`);
@@ -53,6 +58,6 @@ export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQue
 
 /** The rules a report's question can break (its 422), for the OpenAPI document. */
 export const REPORT_RULES = [
-  'from and to are days of the calendar, from not after to', `at most ${MAX_REPORT_DAYS} days`,
+  'from and to are days of the calendar, from not after to, none before 0001-01-01', `at most ${MAX_REPORT_DAYS} days`,
   'each groupBy key once, one period at most', 'at most 50,000 groups',
 ] as const;

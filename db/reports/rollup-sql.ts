@@ -28,7 +28,8 @@ function select(keys: Record<(typeof KEYS)[number], string>, measures: Partial<R
   return [...KEYS.map((k) => `${keys[k]} AS ${k}`), ...MEASURES.map((m) => `${measures[m] ?? '0'} AS ${m}`)].join(', ');
 }
 
-const OFFER = `(c.definition->'offer'->>'code')`;
+// '' for a campaign whose definition names no offer (a row written by hand): a null key stopped every refresh.
+const OFFER = `COALESCE(c.definition->'offer'->>'code', '')`;
 const CAMPAIGN_TEAM = `COALESCE(c.definition->>'team', '')`;
 
 export function rollupSelect(scope: RollupScope): string {
