@@ -87,7 +87,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator(`[data-campaign="${id}"] h3`).textContent()).toContain(NAME);
     expect(await page.evaluate(() => (globalThis as { __dashXss?: number }).__dashXss)).toBeUndefined();
     const pacing = await readTable(page, 'campaign-pacing');
-    expect(pacing.rows[id]).toMatchObject({ name: NAME, pacingMode: 'progressive', maxConcurrentCalls: '3', inFlight: '0' });
+    expect(pacing.rows[id]).toMatchObject({ name: NAME, pacingMode: 'progressive', maxConcurrentCalls: '3' });
+    expect(figure(pacing.rows[id]!.inFlight)).toBeLessThanOrEqual(3); // a pause lets the calls under way end
     expect(figure(pacing.rows[id]!.callsLastHour)).toBeGreaterThan(0);
     expect((await readTable(page, 'campaign-funnels')).rows[id]).toMatchObject({ status: 'paused', listed: '30' });
 
