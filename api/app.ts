@@ -35,6 +35,7 @@ import { roiRoutes } from './reports/roi';
 import { costRateRoutes } from './reports/cost-rates';
 import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
+import { dashboardRoutes } from './dashboard/routes';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
+        { name: 'dashboard', description: 'a page for people (GET /dashboard, not listed here): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -111,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(deps));
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
+  await app.register(dashboardRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

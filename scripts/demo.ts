@@ -6,7 +6,7 @@ import { FUNNEL_STEPS, type Funnel } from '../domain/reports/funnel';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
-import { printCodecSignIn } from './stack/tokens';
+import { dashboardLink, printCodecSignIn, printDashboard } from './stack/tokens';
 import type { Role } from '../domain/access/roles';
 
 const DEMO_TEAM = 'outbound-demo';
@@ -14,7 +14,8 @@ const DEMO_AGENTS = 20;
 
 /**
  * `npm run demo`: brings the stack up, launches a campaign of 600 leads through the API, plays the
- * scheduler for deliveries that end up held, and prints the funnel and where to look in the UI.
+ * scheduler for deliveries that end up held, and prints the funnel and where to look: the Temporal
+ * UI and the dashboard.
  */
 await runMain('demo', async () => {
   const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, leads: { type: 'string', default: '600' } } });
@@ -41,7 +42,8 @@ await runMain('demo', async () => {
       orders: { followUpDelaySeconds: 3, deliveryRetryDelaySeconds: 1, followUpMaxAttempts: 2, followUpRetryDelaySeconds: 1 },
     };
     const created = await api.post('/campaigns', definition, { 'idempotency-key': id });
-    console.log(`\ncampaign ${id} launched (${created.status}); workflow ${created.workflowId}\n`);
+    console.log(`\ncampaign ${id} launched (${created.status}); workflow ${created.workflowId}`);
+    console.log(`watch it   ${dashboardLink(stack.apiUrl, stack.tokens)}\n`);
 
     const funnel = await watchCampaign(api, id);
     printFunnel(funnel);
@@ -51,9 +53,10 @@ await runMain('demo', async () => {
     const { orders } = await api.as('scheduler').get(`/orders?campaignId=${id}&limit=3`);
     for (const o of orders as { id: string; status: string }[]) console.log(`  order      ${ui}/workflows/order-${o.id}  (${o.status})`);
     console.log(`  all orders ${ui}/workflows?query=${encodeURIComponent(`CampaignId="${id}"`)}`);
+    printDashboard(stack.apiUrl, stack.tokens, values.keep ? '' : '; up until the demo ends, or with --keep after it');
     printCodecSignIn(stack.apiUrl, stack.tokens);
     if (values.keep) {
-      console.log('\n--keep: the stack stays up, crashed processes restarted as by `npm run stack`; Ctrl-C stops it.');
+      console.log('\n--keep: the stack stays up (the API, its dashboard and the Temporal UI), crashed processes restarted as by `npm run stack`; Ctrl-C stops it.');
       sup.keepRunning();
       await sup.watch(new Promise<never>(() => {}));
     }

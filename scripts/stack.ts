@@ -1,7 +1,7 @@
 import { runMain } from '../infra/process';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
-import { printCodecSignIn } from './stack/tokens';
+import { printCodecSignIn, printDashboard } from './stack/tokens';
 
 // `npm run stack`: the whole system in the foreground until Ctrl-C, for the API and the Temporal UI.
 await runMain('stack', async () => {
@@ -10,6 +10,7 @@ await runMain('stack', async () => {
     const stack = await bringUpStack(sup, { customers: 20_000 });
     sup.keepRunning();
     printTokens(stack.tokens);
+    printDashboard(stack.apiUrl, stack.tokens);
     printCodecSignIn(stack.apiUrl, stack.tokens);
     console.log(`\nThe stack is up. Temporal UI: ${stack.uiUrl} · API docs: ${stack.apiUrl}/docs · crashed processes restart · Ctrl-C stops everything.`);
     await sup.watch(new Promise<never>(() => {}));

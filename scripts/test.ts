@@ -4,15 +4,19 @@ import path from 'node:path';
 import { temporalCli } from './stack/binaries';
 import { DATA_DIR, ROOT } from './stack/paths';
 import { lockFileFor, reapLeftovers } from './stack/supervisor';
+import { ensureChromium, runsBrowserTest } from './stack/chromium';
 
 /**
  * `npm test`: makes sure the Temporal binaries are installed (the suite's global setup starts the
- * servers), runs every vitest file, and ends with the count alone on a line, `N passed, N failed`,
- * which is what CI reads. Extra arguments go to vitest (e.g. `npm test -- test/unit`).
+ * servers), and Debian's chromium for the dashboard's browser test (scripts/stack/chromium.ts),
+ * runs every vitest file, and ends with the count alone on a line, `N passed, N failed`, which is
+ * what CI reads. Extra arguments go to vitest (e.g. `npm test -- test/unit`).
  */
 const TEST_LOCK = lockFileFor('test-stack');
 reapLeftovers(TEST_LOCK); // a previous run killed before its teardown
 if (!process.env.TEMPORAL_ADDRESS) temporalCli();
+// The dashboard's test drives Debian's chromium: installed here when missing (and we may).
+if (runsBrowserTest(process.argv.slice(2))) ensureChromium();
 mkdirSync(DATA_DIR, { recursive: true });
 const results = path.join(DATA_DIR, 'test-results.json');
 rmSync(results, { force: true });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { orderWorkflowId } from '../../domain/order/ids';
-import { missingStock } from '../../domain/logistics/stock';
+import { readShortages } from '../../db/logistics/shortages-sql';
 import { settleCourierDay } from '../../domain/logistics/settlement';
 import { inTransaction } from '../../infra/db';
 import { stockArrivedSignal } from '../../workflows/order/messages';
@@ -68,23 +68,8 @@ export const logisticsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
       },
     },
   }, async (request) => {
-    const { warehouse, sku } = request.query;
-    // Only orders still held out of stock count: a row an order left behind (say, terminated by
-    // hand in the Temporal UI) is not demand.
-    const { rows } = await db.query<{ warehouse: string; sku: string; orders: string; wanted: string; on_hand: number; since: Date }>(
-      `SELECT s.warehouse, s.sku, count(*) AS orders, sum(s.wanted) AS wanted, COALESCE(st.on_hand, 0) AS on_hand, min(s.since) AS since
-         FROM stock_shortages s
-         JOIN orders o ON o.id = s.order_id AND o.status = 'held' AND o.hold_reason = 'out-of-stock'
-         LEFT JOIN stock st ON st.warehouse = s.warehouse AND st.sku = s.sku
-        WHERE ($1::text IS NULL OR s.warehouse = $1) AND ($2::text IS NULL OR s.sku = $2)
-        GROUP BY s.warehouse, s.sku, st.on_hand ORDER BY min(s.since), s.warehouse, s.sku`,
-      [warehouse ?? null, sku ?? null]);
-    return {
-      shortages: rows.map((r) => ({
-        warehouse: r.warehouse, sku: r.sku, orders: Number(r.orders), wanted: Number(r.wanted),
-        onHand: r.on_hand, missing: missingStock(Number(r.wanted), r.on_hand), waitingSince: r.since.toISOString(),
-      })),
-    };
+    const shortages = await readShortages(db, request.query);
+    return { shortages: shortages.map((s) => ({ ...s, waitingSince: s.waitingSince.toISOString() })) };
   });
 
   app.post('/warehouses/:code/receipts', {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import { z } from 'zod';
 // a CommonJS package whose names Node's ESM loader cannot see: the default export holds them
@@ -10,7 +9,11 @@ import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError, rules } from '../errors';
 import { AesGcmPayloadCodec } from '../../infra/privacy/payload-codec';
 import { payloadKeys } from '../../infra/privacy/payload-keys';
+import { installSessionCookie, keepTokenInCookie, type SessionCookie } from '../access/session-cookie';
 import { CODEC_COOKIE, codecSignInPage } from './codec-sign-in';
+
+/** The codec routes' cookie (Path=/codec). */
+const CODEC_SESSION: SessionCookie = { name: CODEC_COOKIE, path: '/codec' };
 
 const ProtoPayload = proto.temporal.api.common.v1.Payload;
 const Base64 = z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64');
@@ -46,17 +49,11 @@ function sameNamespace(deps: AppDeps) {
 export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (parent) => {
   const codec = new AesGcmPayloadCodec(payloadKeys(deps.config.TEMPORAL_PAYLOAD_KEYS));
   await parent.register(async (scope) => {
-    await scope.register(cookie);
+    // The cookie's token is the bearer token of a browser that has no other way to send one (a
+    // header, when there is one, wins): on the codec routes, not on the route that sets it.
+    await installSessionCookie(scope, CODEC_SESSION, (request) => request.method === 'POST' && request.url !== '/codec/session');
     await scope.register(cors, {
       origin: uiOrigins(deps.config), credentials: true, methods: ['POST'], allowedHeaders: ['content-type', 'authorization', 'x-namespace'], maxAge: 600,
-    });
-    // The cookie's token is the bearer token of a browser that has no other way to send one (a
-    // header, when there is one, wins). Runs before the route's own checks (api/access/auth.ts).
-    scope.addHook('onRequest', async (request) => {
-      const token = request.cookies[CODEC_COOKIE];
-      if (token && !request.headers.authorization && request.method === 'POST' && request.url !== '/codec/session') {
-        request.headers.authorization = `Bearer ${token}`;
-      }
     });
     const app = scope.withTypeProvider<ZodTypeProvider>();
     for (const [op, run] of [['encode', (p: Payload[]) => codec.encode(p)], ['decode', (p: Payload[]) => codec.decode(p)]] as const) {
@@ -89,16 +86,7 @@ export const codecServerRoutes = (deps: AppDeps): FastifyPluginAsync => async (p
         summary: "Codec server: keep the caller's token in a cookie for the codec routes, so a Temporal UI without a login can decode",
         response: { 200: z.object({ sub: z.string(), expiresAt: z.string().nullable().describe('when the token, and so the cookie, expires') }) },
       },
-    }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const token = request.headers.authorization?.replace(/^Bearer\s+/i, '');
-      const exp = (request.user as { exp?: unknown } | undefined)?.exp;
-      const expires = typeof exp === 'number' ? new Date(exp * 1000) : undefined;
-      // HttpOnly: page scripts never read it; Path: only the codec routes get it; SameSite: only pages of this site send it.
-      reply.setCookie(CODEC_COOKIE, token ?? '', {
-        path: '/codec', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', ...(expires ? { expires } : {}),
-      });
-      return { sub: request.actor!.sub, expiresAt: expires?.toISOString() ?? null };
-    });
+    }, async (request: FastifyRequest, reply: FastifyReply) => keepTokenInCookie(request, reply, CODEC_SESSION));
 
     app.get('/sign-in', {
       config: { public: true },

@@ -1,7 +1,8 @@
+import { escapeHtml } from '../html';
+
 /** The cookie that carries an ops token to the codec routes (Path=/codec, HttpOnly, SameSite=Strict). */
 export const CODEC_COOKIE = 'codec_session';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The page `npm run stack` links to with an ops token after the '#' (a fragment never reaches a

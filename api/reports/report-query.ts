@@ -24,21 +24,27 @@ export const ReportQuerystring = z.strictObject({
 });
 export type ReportQuerystring = z.infer<typeof ReportQuerystring>;
 
+/** The first day a report can cover. */
+const FIRST_DAY = '0001-01-01';
+
 /** The longest period one report covers. */
 export const MAX_REPORT_DAYS = 1000;
 
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A YYYY-MM-DD that names a real day (not 2025-02-30). */
-export const isCalendarDay = (s: string) => s >= '0001' && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
+export const isCalendarDay = (s: string) => s >= FIRST_DAY && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
 
 /** The querystring as a report's question, or a 422 naming the rule it breaks. */
 export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {
-  const to = q.to ?? isoDay(now);
-  const from = q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY);
-  for (const [field, value] of [['from', from], ['to', to]] as const) {
+  const checked = (field: 'from' | 'to', value: string) => {
+    // Postgres has no year 0 (a `to` early in year 1 put the default `from` before it): a 500 it was.
+    if (value < FIRST_DAY) throw ruleBroken(`querystring.${field}`, `${value} is before ${FIRST_DAY}, the first day a report covers`);
     if (!isCalendarDay(value)) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
-  }
+    return value;
+  };
+  const to = checked('to', q.to ?? isoDay(now));
+  const from = checked('from', q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY));
   if (from > to) throw ruleBroken('querystring.from', `the period starts (${from}) after it ends (${to})`);
   if ((Date.parse(to) - Date.parse(from)) / DAY >= MAX_REPORT_DAYS) throw ruleBroken('querystring.from', `a report covers at most ${MAX_REPORT_DAYS} days`);
   const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupKey[];
@@ -56,7 +62,7 @@ export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQue
 
 /** The rules a report's question can break (its 422), for the OpenAPI document. */
 export const REPORT_RULES = [
-  'from and to are days of the calendar, from not after to', `at most ${MAX_REPORT_DAYS} days`,
+  'from and to are days of the calendar, from not after to, none before 0001-01-01', `at most ${MAX_REPORT_DAYS} days`,
   'each groupBy key once, one period at most', 'at most 50,000 groups',
 ] as const;
 

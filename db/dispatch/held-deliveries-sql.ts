@@ -1,5 +1,6 @@
 import type { HeldDeliveryFilter } from '../../domain/dispatch/held-deliveries';
-import { olderThanSeconds } from '../../domain/dispatch/held-deliveries';
+import { HELD_AGE_BANDS, olderThanSeconds } from '../../domain/dispatch/held-deliveries';
+import type { Queryable } from '../queryable';
 import { SqlParams } from '../campaign/segment-sql';
 
 /**
@@ -24,3 +25,28 @@ export function heldDeliveriesFrom(filter: HeldDeliveryFilter, p: SqlParams = ne
 
 /** The work queue's order: escalated first, then the oldest failure first. */
 export const HELD_DELIVERIES_ORDER = 'ORDER BY o.escalated_at IS NULL, d.outcome_at, o.id';
+
+/** Held orders of one region in one age band (HELD_AGE_BANDS's index), and how many of them are escalated. */
+export interface HeldBand {
+  region: string;
+  band: number;
+  orders: number;
+  escalated: number;
+}
+
+/**
+ * The whole work queue counted by region and by how long ago the last delivery failed (or the
+ * booking was refused: then since the order's last change, as the queue shows it).
+ */
+export async function readHeldByRegionAge(db: Queryable): Promise<HeldBand[]> {
+  const { from, p } = heldDeliveriesFrom({});
+  const bounds = p.add(HELD_AGE_BANDS.flatMap((b) => (b.upToSeconds === null ? [] : [b.upToSeconds])), 'int[]');
+  const { rows } = await db.query<{ region: string; band: number; orders: string; escalated: string }>(
+    `SELECT region, band, count(*) AS orders, count(*) FILTER (WHERE escalated) AS escalated
+       FROM (SELECT o.region, o.escalated_at IS NOT NULL AS escalated,
+                    (SELECT count(*)::int FROM unnest(${bounds}) b
+                      WHERE extract(epoch FROM now() - COALESCE(d.outcome_at, o.updated_at)) >= b) AS band
+               ${from}) held
+      GROUP BY region, band ORDER BY region, band`, p.values);
+  return rows.map((r) => ({ region: r.region, band: r.band, orders: Number(r.orders), escalated: Number(r.escalated) }));
+}

@@ -28,6 +28,7 @@ function select(keys: Record<(typeof KEYS)[number], string>, measures: Partial<R
   return [...KEYS.map((k) => `${keys[k]} AS ${k}`), ...MEASURES.map((m) => `${measures[m] ?? '0'} AS ${m}`)].join(', ');
 }
 
+// '' for a campaign whose definition names no offer (a row written by hand): a null key stopped every refresh.
 const OFFER = `COALESCE(c.definition->'offer'->>'code', '')`;
 const CAMPAIGN_TEAM = `COALESCE(c.definition->>'team', '')`;
 

@@ -41,3 +41,16 @@ export function describeHeldFilter(f: HeldDeliveryFilter): string {
   ].filter(Boolean);
   return `held orders${parts.length ? ` ${parts.join(', ')}` : ' (all)'}`;
 }
+
+/**
+ * How long held orders have waited since their last failed delivery, in the bands a dispatch desk
+ * watches (the dashboard's held deliveries by region and age): each band from the previous one's
+ * end, up to `upToSeconds` (exclusive); the last one open.
+ */
+export const HELD_AGE_BANDS = [
+  { label: 'under 1 h', upToSeconds: 3_600 },
+  { label: '1–4 h', upToSeconds: 4 * 3_600 },
+  { label: '4–24 h', upToSeconds: 86_400 },
+  { label: '1–3 d', upToSeconds: 3 * 86_400 },
+  { label: '3 d or more', upToSeconds: null },
+] as const;

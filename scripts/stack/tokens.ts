@@ -26,3 +26,17 @@ export function printCodecSignIn(apiUrl: string, tokens: Record<string, string> 
     ? `\nTemporal UI, decoded payloads: open ${signIn}#${tokens.ops} once in the browser you use for the UI`
     : `\nTemporal UI, decoded payloads: sign in at ${signIn} with an ops token`);
 }
+
+/**
+ * The dashboard's address: with the stack's own tokens, a link that signs a browser in with the
+ * read-only `qa` role (kept in the dashboard's cookie, then taken out of the address bar).
+ */
+export function dashboardLink(apiUrl: string, tokens: Record<string, string> | undefined): string {
+  return tokens?.qa ? `${apiUrl}/dashboard?token=${tokens.qa}` : `${apiUrl}/dashboard`;
+}
+
+export function printDashboard(apiUrl: string, tokens: Record<string, string> | undefined, note = ''): void {
+  console.log(tokens?.qa
+    ? `\nDashboard  ${dashboardLink(apiUrl, tokens)}\n           (signs this browser in as dev-qa, read-only${note})`
+    : `\nDashboard  ${apiUrl}/dashboard (sign in with a token of marketing, finance, scheduler or qa${note})`);
+}

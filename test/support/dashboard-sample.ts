@@ -1,0 +1,38 @@
+import { emptyCounts } from '../../domain/reports/figures';
+import { withRates, type ReportLine } from '../../domain/reports/report';
+import type { CampaignView, DashboardData } from '../../api/dashboard/data';
+
+/** Text that is markup: names, subjects and reasons as a hostile user could type them. */
+export const HOSTILE = `<img src=x onerror="alert(1)"> & 'quotes'`;
+
+const line = (group: ReportLine['group'], counts: Partial<ReportLine['counts']>, agentHours: number | null = null): ReportLine =>
+  withRates({ group, counts: { ...emptyCounts(), ...counts }, agentHours, retention: { known: 0, lost: 0 } });
+
+function campaign(id: string, status: CampaignView['status'], name = HOSTILE): CampaignView {
+  return {
+    id, name, status, createdAt: new Date('2025-03-10T01:00:00Z'), updatedAt: new Date('2025-03-10T02:00:00Z'),
+    maxConcurrentCalls: 40, pacingMode: 'predictive', callsPerAgent: 2, maxAbandonRate: 0.03, inFlight: 7, answered: 120, abandoned: 3,
+    funnel: line({ campaign: id }, { listed: 600, dialed: 580, connected: 300, accepted: 150, ordered: 150, delivered: 120, activated: 110, followedUp: 90, connectedCalls: 320 }),
+    abandonRate: 0.025, callsPerMinute: Array.from({ length: 60 }, (_, i) => (i * 7) % 13),
+  };
+}
+
+/** A page's worth of figures, every name in it markup. */
+export function sampleDashboard(live = true): DashboardData {
+  const period = { from: '2025-02-10', to: '2025-03-11' };
+  return {
+    asOf: new Date('2025-03-11T08:00:00Z'),
+    campaigns: { period, live: live ? [campaign('c-live', 'running')] : [], ended: [campaign('c-done', 'completed', 'Spring upsell')] },
+    daily: { period, rows: [line({ day: '2025-03-10' }, { calls: 900, accepted: 120, ordered: 118, connected: 300, dialed: 500 }), line({ day: '2025-03-11' }, { calls: 400, accepted: 30, ordered: 30 })] },
+    agents: {
+      period, count: 2,
+      top: [
+        { ...line({ agent: 'a-1' }, { calls: 80, accepted: 12, dialed: 60, connected: 30 }, 6.5), agent: 'a-1', name: HOSTILE },
+        { ...line({ agent: 'a-2' }, { calls: 70, accepted: 9 }, 0.25), agent: 'a-2', name: null },
+      ],
+    },
+    roi: undefined,
+    held: [{ region: 'gd', bands: [3, 1, 0, 2, 1], total: 7, escalated: 3 }],
+    backorders: [{ warehouse: 'wh-south', sku: 'handset', orders: 4, wanted: 5, onHand: 1, missing: 4, waitingSince: new Date('2025-03-10T03:00:00Z') }],
+  };
+}

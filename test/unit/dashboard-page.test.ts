@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { dashboardPage } from '../../api/dashboard/page';
+import { loginPage } from '../../api/dashboard/login';
+import { svgChart } from '../../api/dashboard/charts';
+import { HOSTILE, sampleDashboard } from '../support/dashboard-sample';
+
+describe('the dashboard page', () => {
+  it('shows names as text: no markup of theirs, and no script at all', () => {
+    const html = dashboardPage(sampleDashboard(), { sub: HOSTILE, role: 'qa' });
+    expect(html).toContain('<svg');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&#60;img src=x onerror=&#34;alert(1)&#34;&#62; &#38; &#39;quotes&#39;');
+    expect(svgChart({ xAxis: { type: 'category', data: [HOSTILE] }, yAxis: { type: 'value' }, series: [{ type: 'bar', data: [1] }] })).not.toContain('<img');
+  });
+
+  it('reloads itself while a campaign is live, and not otherwise', () => {
+    expect(dashboardPage(sampleDashboard(true), { sub: 'w', role: 'qa' })).toContain('<meta http-equiv="refresh" content="15">');
+    const still = dashboardPage(sampleDashboard(false), { sub: 'w', role: 'qa' });
+    expect(still).not.toContain('http-equiv="refresh"');
+    expect(still).toContain('No campaign is running.');
+  });
+
+  it('holds each figure exactly beside the value it shows, and says what is not there', () => {
+    const html = dashboardPage(sampleDashboard(), { sub: 'w', role: 'qa' });
+    expect(html).toContain('<td class="n" data-figure="calls" data-value="900">900</td>');
+    expect(html).toContain('data-figure="contactRate" data-value="0.6">60 %</td>');
+    expect(html).toContain('data-figure="agentHours" data-value="6.5">6 h 30 min</td>');
+    expect(html).toContain('data-figure="agentHours" data-value="0.25">15 min</td>');
+    expect(html).toContain('data-figure="name" data-value="">–</td>');
+    expect(html).toContain('<table id="daily-table" data-from="2025-02-10" data-to="2025-03-11">');
+    expect(html).toContain('TODO(roi)');
+  });
+
+  it('signs in with a form that posts the token in a header, and shows a reason as text', () => {
+    const html = loginPage(`bad ${HOSTILE}`);
+    expect(html).toContain('<form id="login" method="get" action="dashboard">');
+    expect(html).toContain("fetch('dashboard/session', { method: 'POST', headers: { authorization: 'Bearer ' + token } })");
+    expect(html).not.toContain('<img');
+  });
+});
