@@ -34,7 +34,7 @@ export async function benchReports(): Promise<void> {
     await db.query('VACUUM ANALYZE report_agent_days');
     const rollupRows = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM report_daily')).rows[0]!.n);
 
-    const report = async () => (await readReport(db, MONTH)).map(withRates).length;
+    const report = async () => (await readReport(db, MONTH)).map((g) => withRates(g, true)).length;
     const viaRefresh = async () => { await refreshRollups(db); return report(); };
     let groups = 0;
     let bareGroups = 0;

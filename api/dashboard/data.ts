@@ -4,7 +4,9 @@ import { withRates, type ReportLine } from '../../domain/reports/report';
 import { abandonRate } from '../../domain/campaign/pacing';
 import { HELD_AGE_BANDS } from '../../domain/dispatch/held-deliveries';
 import { readReport } from '../../db/reports/report-sql';
-import { refreshRollups } from '../../db/reports/rollups';
+import { refreshForReport } from '../../db/reports/rollups';
+import { readRoi } from '../../db/reports/roi-sql';
+import { DEFAULT_REVENUE_MONTHS, roiFigures } from '../../domain/reports/roi';
 import { latestLocalDay } from '../../db/reports/local-days-sql';
 import { LIVE_STATUSES, readCallsPerMinute, readCampaignPaces, type CampaignPace } from '../../db/campaign/live-campaigns-sql';
 import { agentNames } from '../../db/campaign/agent-names-sql';
@@ -28,11 +30,18 @@ export interface RoiLine {
   roi: number | null;
 }
 
-/**
- * Where the "ROI per campaign" section reads from: given by whoever registers the dashboard
- * (api/app.ts). TODO(roi): wire in the ROI module of GET /reports/roi (api/reports/roi.ts).
- */
+/** Where the "ROI per campaign" section reads from: the ROI module unless the caller gives another. */
 export type RoiSource = (period: Period) => Promise<RoiLine[]>;
+
+/** ROI per campaign over a period, as GET /reports/roi?groupBy=campaign answers it (net revenue, default months). */
+export const roiPerCampaign = (db: Db): RoiSource => async (period) =>
+  (await readRoi(db, { ...period, groupBy: ['campaign'], filters: {} }, DEFAULT_REVENUE_MONTHS))
+    .filter((g) => g.group.campaign)
+    .map((g) => {
+      const f = roiFigures(g.sums, DEFAULT_REVENUE_MONTHS);
+      return { campaignId: g.group.campaign!, cost: f.totalCost, revenue: f.revenue.net, roi: f.roi };
+    })
+    .sort((a, b) => b.revenue - a.revenue || a.campaignId.localeCompare(b.campaignId));
 
 export interface CampaignView extends CampaignPace {
   /** Its totals from the reporting module over the campaigns' period. */
@@ -61,8 +70,7 @@ export interface DashboardData {
   campaigns: { period: Period; live: CampaignView[]; ended: CampaignView[] };
   daily: { period: Period; rows: ReportLine[] };
   agents: { period: Period; top: AgentLine[]; count: number };
-  /** Undefined while no ROI source is wired in. */
-  roi: { period: Period; rows: RoiLine[] } | undefined;
+  roi: { period: Period; rows: RoiLine[] };
   held: HeldRegion[];
   backorders: Shortage[];
 }
@@ -88,8 +96,8 @@ const zeroLine = (group: ReportLine['group']): ReportLine =>
  * brought up to date first), the campaigns' pacing from Postgres, the dispatch queue and the
  * backorders. A fixed number of statements, however many campaigns or agents; no Temporal call.
  */
-export async function readDashboard(db: Db, roi: RoiSource | undefined): Promise<DashboardData> {
-  await refreshRollups(db);
+export async function readDashboard(db: Db, roi: RoiSource = roiPerCampaign(db)): Promise<DashboardData> {
+  await refreshForReport(db);
   const to = await latestLocalDay(db);
   const recent: Period = { from: daysBefore(to, RECENT_DAYS - 1), to };
   const paces = await readCampaignPaces(db, ENDED);
@@ -106,7 +114,7 @@ export async function readDashboard(db: Db, roi: RoiSource | undefined): Promise
     readCallsPerMinute(db, live.map((c) => c.id), PACE_MINUTES),
     readHeldByRegionAge(db),
     readShortages(db),
-    roi ? roi(recent) : Promise.resolve(undefined),
+    roi(recent),
   ]);
 
   const funnels = new Map(byCampaign.map((g) => [g.group.campaign ?? '', withRates(g)]));
@@ -118,7 +126,7 @@ export async function readDashboard(db: Db, roi: RoiSource | undefined): Promise
   });
 
   // The leaderboard: agents by sales, then calls; calls no agent took ('') are nobody's.
-  const agents = byAgent.filter((g) => g.group.agent).map(withRates)
+  const agents = byAgent.filter((g) => g.group.agent).map((g) => withRates(g, true))
     .sort((a, b) => b.counts.accepted - a.counts.accepted || b.counts.calls - a.counts.calls || a.group.agent!.localeCompare(b.group.agent!));
   const top = agents.slice(0, LEADERBOARD_SIZE);
   const names = await agentNames(db, top.map((a) => a.group.agent!));
@@ -126,9 +134,9 @@ export async function readDashboard(db: Db, roi: RoiSource | undefined): Promise
   return {
     asOf: new Date(),
     campaigns: { period: campaignPeriod, live: live.map(view), ended: paces.filter((c) => !LIVE_STATUSES.includes(c.status)).map(view) },
-    daily: { period: recent, rows: daily.map(withRates) },
+    daily: { period: recent, rows: daily.map((g) => withRates(g)) },
     agents: { period: recent, top: top.map((a) => ({ ...a, agent: a.group.agent!, name: names.get(a.group.agent!) ?? null })), count: agents.length },
-    roi: roiRows && { period: recent, rows: roiRows },
+    roi: { period: recent, rows: roiRows },
     held: heldByRegion(held),
     backorders,
   };

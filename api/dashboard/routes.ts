@@ -32,7 +32,7 @@ const page = (reply: FastifyReply, status: number, html: string) =>
  * - without a token, or with one that no longer passes (expired, a role it lacks), the page is
  *   the sign-in form with the reason (401 or 403).
  * The token is checked by api/access/auth.ts as on every route, against the roles declared here.
- * `roi` feeds the "ROI per campaign" section (TODO(roi): the ROI module of GET /reports/roi).
+ * `roi` feeds the "ROI per campaign" section (the ROI module of GET /reports/roi unless given).
  */
 export const dashboardRoutes = (deps: AppDeps, opts: { roi?: RoiSource } = {}): FastifyPluginAsync => async (parent) => {
   await parent.register(async (scope) => {

@@ -27,13 +27,13 @@ const AGENT_COLUMNS: Column<AgentLine>[] = [
   { head: 'agent', figure: 'agent', value: (a) => a.agent, format: 'text' },
   { head: 'name', figure: 'name', value: (a) => a.name, format: 'text' },
   { head: 'calls', figure: 'calls', value: (a) => a.counts.calls },
-  { head: 'contact rate', figure: 'contactRate', value: (a) => a.rates.contactRate, format: 'pct' },
+  { head: 'conversion', figure: 'conversionPerConnectedCall', value: (a) => a.rates.conversionPerConnectedCall, format: 'pct' },
   { head: 'sales', figure: 'accepted', value: (a) => a.counts.accepted },
   { head: 'agent hours', figure: 'agentHours', value: (a) => a.agentHours, format: 'hours' },
   { head: 'sales per agent hour', figure: 'salesPerAgentHour', value: (a) => a.rates.salesPerAgentHour, format: 'dec' },
 ];
 
-/** The agents by sales, with contact rate and sales per agent hour (the report grouped by agent). */
+/** The agents by sales, with conversion per connected call and sales per agent hour (the report grouped by agent). */
 export function leaderboardSection(a: DashboardData['agents']): string {
   const note = `The ${a.top.length} best of ${a.count} agents by sales, ${periodNote(a.period)}, from the reporting module `
     + '(an agent hour runs from the start of their first call of the day to the end of their last).';
@@ -48,15 +48,8 @@ const ROI_COLUMNS: Column<RoiLine>[] = [
   { head: 'ROI', figure: 'roi', value: (r) => r.roi, format: 'pct' },
 ];
 
-/**
- * ROI per campaign, from the source the dashboard was given (api/dashboard/data.ts RoiSource).
- * TODO(roi): wired in with the ROI module of GET /reports/roi (api/reports/roi.ts); until then it says so.
- */
+/** ROI per campaign (GET /reports/roi's figures: cost, net revenue, ROI), over the recent days. */
 export function roiSection(roi: DashboardData['roi']): string {
-  if (!roi) {
-    return section('roi', 'ROI per campaign', 'Cost and return per campaign.',
-      '<!-- TODO(roi): the ROI module (GET /reports/roi, api/reports/roi.ts) feeds this section --><p class="todo">Not available yet.</p>');
-  }
   return section('roi', 'ROI per campaign', `Cost and return per campaign, ${periodNote(roi.period)}.`,
     chartAndTable(roi.rows.length, () => roiChart(roi.rows), table('roi-table', ROI_COLUMNS, roi.rows, (r) => r.campaignId, roi.period)));
 }

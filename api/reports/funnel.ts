@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { COUNTS, COUNT_NAMES, GROUP_KEYS, RATES, agentHoursKnown, type Dimension } from '../../domain/reports/figures';
+import { COUNTS, COUNT_NAMES, GROUP_KEYS, RATES, agentHoursKnown, splitByAgent, type Dimension } from '../../domain/reports/figures';
 import { RATE_NAMES, reportRecords, totalOf, withRates } from '../../domain/reports/report';
 import { readReport } from '../../db/reports/report-sql';
 import { refreshForReport } from '../../db/reports/rollups';
@@ -44,8 +44,10 @@ export const reportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app
     const report = await observeReport('funnel', csv ? 'csv' : 'json', async () => {
       await refreshForReport(deps.db);
       const groups = await answerReport(() => readReport(deps.db, query));
-      const rows = groups.map(withRates);
-      const totals = totalOf(groups, agentHoursKnown(query.groupBy, Object.keys(query.filters) as Dimension[]));
+      const filters = Object.keys(query.filters) as Dimension[];
+      const byAgent = splitByAgent(query.groupBy, filters);
+      const rows = groups.map((g) => withRates(g, byAgent));
+      const totals = totalOf(groups, agentHoursKnown(query.groupBy, filters), byAgent);
       return { from: query.from, to: query.to, groupBy: query.groupBy, filters: query.filters, rows, totals };
     });
     if (csv) {

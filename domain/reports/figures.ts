@@ -44,7 +44,7 @@ export type Counts = Record<CountName, number>;
 export const REPORT_FUNNEL = ['listed', 'dialed', 'connected', 'accepted', 'ordered', 'delivered', 'activated', 'followedUp'] as const;
 
 export const RATES = {
-  contactRate: 'connected leads per dialed lead',
+  contactRate: 'connected leads per dialed lead (none per agent: the dialer rings a lead before any agent takes it)',
   conversionPerConnectedCall: 'accepted calls per connected call',
   callsPerAgentHour: 'calls per agent hour (an agent hour: from the start of their first call of the day to the end of their last)',
   salesPerAgentHour: 'accepted calls per agent hour',
@@ -72,11 +72,12 @@ const ratio = (num: number, den: number, digits = 4): number | null =>
 /**
  * The rates of a group from its counts. `agentHours` is null when the group cannot say (agent
  * hours are kept per agent and day, so a group split by campaign, offer, region, city or channel
- * has none); `retention` the activated orders old enough to know and, of them, the ones lost.
+ * has none); `retention` the activated orders old enough to know and, of them, the ones lost;
+ * `byAgent` when the group is one agent's (splitByAgent).
  */
-export function rates(c: Counts, agentHours: number | null, retention: { known: number; lost: number }): Rates {
+export function rates(c: Counts, agentHours: number | null, retention: { known: number; lost: number }, byAgent = false): Rates {
   return {
-    contactRate: ratio(c.connected, c.dialed),
+    contactRate: byAgent ? null : ratio(c.connected, c.dialed),
     conversionPerConnectedCall: ratio(c.accepted, c.connectedCalls),
     callsPerAgentHour: agentHours === null ? null : ratio(c.calls, agentHours, 2),
     salesPerAgentHour: agentHours === null ? null : ratio(c.accepted, agentHours, 2),
@@ -98,6 +99,10 @@ export function rates(c: Counts, agentHours: number | null, retention: { known: 
 export const AGENT_HOUR_KEYS: ReadonlySet<GroupKey> = new Set(['agent', 'team', 'day', 'week', 'month']);
 export const agentHoursKnown = (groupBy: readonly GroupKey[], filters: readonly Dimension[]): boolean =>
   groupBy.every((k) => AGENT_HOUR_KEYS.has(k)) && filters.every((d) => AGENT_HOUR_KEYS.has(d));
+
+/** Split by agent: a lead is dialed before any agent takes it, so an agent has no contact rate. */
+export const splitByAgent = (groupBy: readonly GroupKey[], filters: readonly Dimension[]): boolean =>
+  groupBy.includes('agent') || filters.includes('agent');
 
 /** A service still active 90 days after activation can only be known for days 90+ days back. */
 export const RETENTION_DAYS = 90;

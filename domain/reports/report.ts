@@ -18,15 +18,15 @@ export interface ReportLine extends GroupFigures {
 export const RATE_NAMES = Object.keys(RATES) as RateName[];
 
 /** The rates from the exact sums; the agent hours shown rounded to the second. */
-export const withRates = (g: GroupFigures): ReportLine => ({
-  ...g, agentHours: g.agentHours === null ? null : Number(g.agentHours.toFixed(4)), rates: rates(g.counts, g.agentHours, g.retention),
+export const withRates = (g: GroupFigures, byAgent = false): ReportLine => ({
+  ...g, agentHours: g.agentHours === null ? null : Number(g.agentHours.toFixed(4)), rates: rates(g.counts, g.agentHours, g.retention, byAgent),
 });
 
 /**
  * The groups added up. Every count is additive (a lead counts as dialed on its first call's day
  * only, so the days of a month add up to the month), and the rates are computed again from the sums.
  */
-export function totalOf(groups: readonly GroupFigures[], agentHoursKnown: boolean): ReportLine {
+export function totalOf(groups: readonly GroupFigures[], agentHoursKnown: boolean, byAgent = false): ReportLine {
   const counts = emptyCounts();
   let hours = 0;
   const retention = { known: 0, lost: 0 };
@@ -36,7 +36,7 @@ export function totalOf(groups: readonly GroupFigures[], agentHoursKnown: boolea
     retention.known += g.retention.known;
     retention.lost += g.retention.lost;
   }
-  return withRates({ group: {}, counts, agentHours: agentHoursKnown ? hours : null, retention });
+  return withRates({ group: {}, counts, agentHours: agentHoursKnown ? hours : null, retention }, byAgent);
 }
 
 /** A report as CSV records: a header, then one record per group (group keys, counts, agent hours, rates). */

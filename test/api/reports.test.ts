@@ -90,6 +90,7 @@ describe('GET /reports/funnel', () => {
     expect(row.agentHours).toBeCloseTo(120 / 3600, 3);
     expect(row.rates.callsPerAgentHour).toBe(30);
     expect(row.rates.salesPerAgentHour).toBe(30);
+    expect(row.rates.contactRate).toBeNull(); // the dialer rang the lead before any agent had it
   });
 
   it('follows a later write (the marks bring the rollup up to date), by week and by month', async () => {

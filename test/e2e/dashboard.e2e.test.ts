@@ -142,7 +142,7 @@ describe('the dashboard in Chromium', () => {
       const shown = board.rows[r.group.agent]!;
       expect(figure(shown.calls)).toBe(r.counts.calls);
       expect(figure(shown.accepted)).toBe(r.counts.accepted);
-      expect(figure(shown.contactRate)).toBe(r.rates.contactRate);
+      expect(figure(shown.conversionPerConnectedCall)).toBe(r.rates.conversionPerConnectedCall);
       expect(figure(shown.agentHours)).toBe(r.agentHours);
       expect(figure(shown.salesPerAgentHour)).toBe(r.rates.salesPerAgentHour);
     }
@@ -172,8 +172,13 @@ describe('the dashboard in Chromium', () => {
       });
     }
 
-    // ROI per campaign: marked, for the ROI module to fill.
-    expect(await page.locator('#roi').textContent()).toContain('ROI per campaign');
+    // ROI per campaign: GET /reports/roi grouped by campaign, over the same days.
+    const roiTable = await readTable(page, 'roi-table');
+    const roi = (await api(h, 'GET', `/reports/roi?groupBy=campaign&from=${roiTable.attrs.from}&to=${roiTable.attrs.to}`, undefined, as('finance'))).body;
+    const mineRoi = roi.rows.find((r: { group: { campaign: string } }) => r.group.campaign === id);
+    expect(mineRoi.revenue.net).toBeGreaterThan(0);
+    expect(roiTable.rows[id]).toMatchObject({ revenue: String(mineRoi.revenue.net), cost: String(mineRoi.totalCost) });
+    expect(figure(roiTable.rows[id]!.roi)).toBe(mineRoi.roi);
 
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

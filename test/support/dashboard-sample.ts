@@ -31,7 +31,7 @@ export function sampleDashboard(live = true): DashboardData {
         { ...line({ agent: 'a-2' }, { calls: 70, accepted: 9 }, 0.25), agent: 'a-2', name: null },
       ],
     },
-    roi: undefined,
+    roi: { period, rows: [{ campaignId: 'c-done', cost: 1200.5, revenue: 6960, roi: 4.7975 }] },
     held: [{ region: 'gd', bands: [3, 1, 0, 2, 1], total: 7, escalated: 3 }],
     backorders: [{ warehouse: 'wh-south', sku: 'handset', orders: 4, wanted: 5, onHand: 1, missing: 4, waitingSince: new Date('2025-03-10T03:00:00Z') }],
   };

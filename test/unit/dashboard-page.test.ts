@@ -29,7 +29,7 @@ describe('the dashboard page', () => {
     expect(html).toContain('data-figure="agentHours" data-value="0.25">15 min</td>');
     expect(html).toContain('data-figure="name" data-value="">–</td>');
     expect(html).toContain('<table id="daily-table" data-from="2025-02-10" data-to="2025-03-11">');
-    expect(html).toContain('TODO(roi)');
+    expect(html).toContain('<td class="n" data-figure="revenue" data-value="6960">');
   });
 
   it('signs in with a form that posts the token in a header, and shows a reason as text', () => {
