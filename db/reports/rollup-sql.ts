@@ -25,7 +25,8 @@ const KEYS = ['day', 'campaign_id', 'offer', 'team', 'agent_id', 'region', 'city
 
 /** One fact source's SELECT list: its keys, then every measure (0 where it has none). */
 function select(keys: Record<(typeof KEYS)[number], string>, measures: Partial<Record<Measure, string>>): string {
-  return [...KEYS.map((k) => `${keys[k]} AS ${k}`), ...MEASURES.map((m) => `${measures[m] ?? '0'} AS ${m}`)].join(', ');
+  // A comparison with a null (a call still ringing has no disposition) is null: none, not a count.
+  return [...KEYS.map((k) => `${keys[k]} AS ${k}`), ...MEASURES.map((m) => `COALESCE(${measures[m] ?? '0'}, 0) AS ${m}`)].join(', ');
 }
 
 // '' for a campaign whose definition names no offer (a row written by hand): a null key stopped every refresh.

@@ -44,6 +44,9 @@ beforeAll(async () => {
   await call('c3', l2!, 1, 'refused', true, 60, a2, '2025-03-10T03:00Z');
   await call('c4', l3!, 1, 'abandoned', false, 0, null, '2025-03-10T17:30Z');
   await call('c5', l4!, 1, 'not-placed', false, 0, null, '2025-03-10T04:00Z');
+  // a call still ringing: no disposition, no count but its existence
+  await h.db.query(`INSERT INTO call_attempts (id, purpose, campaign_id, lead_id, attempt_no, started_at) VALUES ($1, 'sales', $2, $3, 2, '2025-03-10T05:00Z')`,
+    [`audit-${campaign}-c6`, campaign, l4]);
   await h.db.query(
     `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, agent_id, created_at,
                          delivered_at, activated_at, followed_up_at, followup_result, satisfaction, delivery_attempts)
