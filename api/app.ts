@@ -26,7 +26,7 @@ import { noNulInSchema, refuseNulBytes } from './nul-bytes';
 import { documentSegmentRule } from './campaign/segment-rule-doc';
 import { codecServerRoutes } from './privacy/codec-server';
 import { erasureRoutes } from './privacy/erasure';
-import { documentContentBodies } from './content-bodies';
+import { documentContentBodies, documentHtmlAnswers } from './content-bodies';
 import { dncRoutes } from './compliance/dnc';
 import { settingsVersionRoutes } from './campaign/settings-versions';
 import { suppressionListRoutes } from './compliance/suppression-lists';
@@ -80,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: (route) => {
       const documented = documentContentBodies(route, jsonSchemaTransform);
       for (const part of ['body', 'querystring', 'params', 'headers'] as const) noNulInSchema(documented.schema?.[part]);
-      return documented;
+      return documentHtmlAnswers(route, documented);
     },
     // Registered schemas as components (the recursive segment rule); their request side says no NUL too.
     transformObject: (document) => {

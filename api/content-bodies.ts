@@ -22,3 +22,20 @@ export function documentContentBodies(route: Route, transform: Transform): Retur
   }));
   return { ...documented, schema: { ...(documented.schema as object), body: { content } } } as ReturnType<Transform>;
 }
+
+/**
+ * A page's answers documented as what they are: the statuses a route names in `config.htmlAnswers`
+ * answer text/html (the dashboard: its page, and its sign-in form on 401 and 403), and
+ * `config.redirects` a 303 with a Location and no body. The zod transform can only say JSON.
+ */
+export function documentHtmlAnswers(route: Route, documented: ReturnType<Transform>): ReturnType<Transform> {
+  const config = (route as { route?: { config?: { htmlAnswers?: Record<number, string>; redirects?: string } } }).route?.config;
+  if (!config?.htmlAnswers && !config?.redirects) return documented;
+  const response = { ...((documented.schema as { response?: Record<string, unknown> }).response ?? {}) };
+  for (const [status, description] of Object.entries(config.htmlAnswers ?? {})) {
+    response[status] = { description, content: { 'text/html': { schema: { type: 'string' } } } };
+  }
+  // type null: @fastify/swagger documents the answer without a body
+  if (config.redirects) response['303'] = { type: 'null', description: config.redirects };
+  return { ...documented, schema: { ...(documented.schema as object), response } } as ReturnType<Transform>;
+}

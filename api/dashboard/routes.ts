@@ -57,12 +57,20 @@ export const dashboardRoutes = (deps: AppDeps, opts: { roi?: RoiSource } = {}): 
 
     const app = scope.withTypeProvider<ZodTypeProvider>();
     app.get('/dashboard', {
-      config: { roles: DASHBOARD_ROLES },
-      // a page for a browser, not an operation of the API: left out of its document
+      config: {
+        roles: DASHBOARD_ROLES,
+        // a page for a browser: its answers documented as HTML (api/content-bodies.ts)
+        htmlAnswers: {
+          200: 'The dashboard page (HTML)',
+          401: 'The sign-in form (HTML), with the reason when the request brought a token',
+          403: 'The sign-in form (HTML): the token\'s roles may not see the dashboard',
+        },
+        redirects: 'A wall screen\'s link: the token is kept in the dashboard\'s cookie, and the browser sent on to /dashboard without it',
+      },
       schema: {
-        hide: true, tags: ['dashboard'],
+        tags: ['dashboard'],
         summary: 'The dashboard: running campaigns, calls and sales per day, agents, ROI, held deliveries, backorders',
-        querystring: z.object({ token: z.string().max(16_384).optional().describe('a wall screen\'s link: kept in the cookie, then redirected away') }),
+        querystring: z.object({ token: z.string().max(8_192).optional().describe('a wall screen\'s link: kept in the cookie, then redirected away') }),
       },
     }, async (request, reply) => {
       if (request.query.token !== undefined) {
@@ -75,7 +83,7 @@ export const dashboardRoutes = (deps: AppDeps, opts: { roi?: RoiSource } = {}): 
     app.post('/dashboard/session', {
       config: { roles: DASHBOARD_ROLES },
       schema: {
-        hide: true, tags: ['dashboard'],
+        tags: ['dashboard'],
         summary: "The dashboard's sign-in: keeps the caller's token in the dashboard's cookie (HttpOnly, SameSite=Strict, until it expires)",
         response: { 200: z.object({ sub: z.string(), expiresAt: z.string().nullable() }) },
       },

@@ -91,4 +91,12 @@ describe('GET /dashboard', () => {
     expect(page.body).not.toContain('<b>');
     expect(page.body).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#60;b&#62;&#39;bold&#39;&#60;/b&#62;');
   });
+
+  it('is in the OpenAPI document: its page and sign-in form as text/html, the wall screen\'s redirect as a 303 without a body', async () => {
+    const spec = (await h.inject({ method: 'GET', url: '/docs/json' })).json();
+    const get = spec.paths['/dashboard'].get;
+    for (const status of ['200', '401', '403']) expect(Object.keys(get.responses[status].content)).toEqual(['text/html']);
+    expect(get.responses['303'].content).toBeUndefined();
+    expect(spec.paths['/dashboard/session'].post.responses['200'].content['application/json']).toBeDefined();
+  });
 });
