@@ -61,7 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'logistics', description: 'stock per warehouse, goods received, couriers\' daily settlement' },
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
-        { name: 'dashboard', description: 'a page for people (GET /dashboard, not listed here): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
+        { name: 'dashboard', description: 'a page for people (GET /dashboard answers HTML): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
