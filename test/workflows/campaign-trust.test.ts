@@ -40,7 +40,10 @@ describe('do-not-call and suppression lists, at list pull and at every attempt',
       `SELECT a.lead_id, l.msisdn FROM call_attempts a JOIN leads l ON l.id = a.lead_id WHERE a.campaign_id = $1 ORDER BY a.started_at LIMIT 1`, [a])).rows[0]);
     const added = await api(h, 'POST', '/dnc', { msisdn: called.msisdn, reason: 'asked by letter' }, marketing());
     expect(added.body).toMatchObject({ added: 1 });
-    const { rows: [entry] } = await h.db.query<{ added_at: Date }>('SELECT added_at FROM dnc_numbers WHERE msisdn = $1 AND removed_at IS NULL', [called.msisdn]);
+    // Calls checked after the entry committed must be refused; added_at is its transaction's start,
+    // and a check that began between that and the commit rightly did not see it yet.
+    const committed = async () => (await h.db.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0]!.at;
+    const entry = { added_at: await committed() };
 
     const { rows: [waiting] } = await h.db.query<{ id: string; msisdn: string }>(
       `SELECT id, msisdn FROM leads WHERE campaign_id = $1 AND state = 'pending' AND id <> $2 ORDER BY attempts, id DESC LIMIT 1`, [a, called.lead_id]);
@@ -49,6 +52,7 @@ describe('do-not-call and suppression lists, at list pull and at every attempt',
     const { rows: [stopEntry] } = await h.db.query<{ added_at: Date; source: string; source_ref: string; added_by: string }>(
       'SELECT added_at, source, source_ref, added_by FROM dnc_numbers WHERE msisdn = $1 AND removed_at IS NULL', [waiting!.msisdn]);
     expect(stopEntry).toMatchObject({ source: 'lead-stop', source_ref: `campaign/${a}/lead/${waiting!.id}`, added_by: 'alice (marketing)' });
+    const stopCommitted = await committed();
     // an old client's stop (no code) still works, and puts nothing on the register
     const other = (await h.db.query<{ id: string }>(`SELECT id FROM leads WHERE campaign_id = $1 AND id NOT IN ($2, $3) ORDER BY id LIMIT 1`, [a, called.lead_id, waiting!.id])).rows[0]!;
     expect(await api(h, 'POST', `/campaigns/${a}/leads/${other.id}/stop`, { reason: 'complained' })).toMatchObject({ status: 202, body: { onDoNotCallRegister: false } });
@@ -60,7 +64,7 @@ describe('do-not-call and suppression lists, at list pull and at every attempt',
       expect(t).toMatchObject({ disposition: 'blocked', checks: { doNotCall: 'blocked', blockedBy: 'do-not-call' } });
       expect(await dialerGot(t.id)).toBe(false);
     }
-    for (const t of (await attemptsOf(waiting!.id)).filter((x) => x.started_at >= stopEntry!.added_at)) {
+    for (const t of (await attemptsOf(waiting!.id)).filter((x) => x.started_at >= stopCommitted)) {
       expect(t.disposition).toBe('blocked');
       expect(await dialerGot(t.id)).toBe(false);
     }
