@@ -3,7 +3,7 @@ import { loadConfig } from '../infra/config';
 import { createPool, migrate } from '../infra/db';
 import { connectClient } from '../infra/temporal';
 import { createWorker } from './worker';
-import { ensureSchedules } from './schedules';
+import { ensureSchedulesInBackground } from './schedules';
 import { installRuntimeWithMetrics, serveWorkerMetrics } from './metrics';
 import { runMain } from '../infra/process';
 
@@ -28,7 +28,7 @@ await runMain('worker', async () => {
   const worker = await createWorker({
     config, db, client, connection, ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
-  await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);
+  ensureSchedulesInBackground(client, config.TEMPORAL_TASK_QUEUE);
   console.log(`worker polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
   await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on them
   metrics.server.close();

@@ -20,3 +20,18 @@ export async function ensureSchedules(client: Client, taskQueue: string, schedul
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
 }
+
+/**
+ * ensureSchedules without holding the worker up: the schedule only keeps reports quick, so a
+ * Temporal that refuses it now (briefly down, no permission) must not stop orders being worked.
+ * Retried with backoff until it is made; each failure is logged.
+ */
+export function ensureSchedulesInBackground(client: Client, taskQueue: string, log: (msg: string) => void = console.warn): void {
+  const attempt = (delayMs: number) => {
+    ensureSchedules(client, taskQueue).catch((err: unknown) => {
+      log(`the reports-rollup schedule could not be made (${(err as Error).message}); retrying in ${delayMs / 1000} s`);
+      setTimeout(() => attempt(Math.min(delayMs * 2, 300_000)), delayMs).unref();
+    });
+  };
+  attempt(5_000);
+}
