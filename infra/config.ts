@@ -79,6 +79,18 @@ const ConfigSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
   /** Requests per minute from one address, whatever their token (ten times the above unless set). */
   API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  /**
+   * The operator's time zone: sales-points months (docs/sales-points.md) are its calendar months, and
+   * the month-end reconciliation's Schedule runs at 02:00 on the 1st in it.
+   */
+  OPERATOR_TIME_ZONE: z.string().min(1).default('Asia/Shanghai').refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone, e.g. Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * A test hook, never set outside tests: `kill-mid-launch` makes the API kill itself (SIGKILL)
