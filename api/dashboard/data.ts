@@ -13,6 +13,7 @@ import { agentNames } from '../../db/campaign/agent-names-sql';
 import { readHeldByRegionAge, type HeldBand } from '../../db/dispatch/held-deliveries-sql';
 import { readShortages, type Shortage } from '../../db/logistics/shortages-sql';
 import { MAX_REPORT_DAYS } from '../reports/report-query';
+import { readSalesPointsPanel, type SalesPointsPanel } from './sales-points-data';
 
 /** A report's period: local days, inclusive (as GET /reports/funnel takes them). */
 export interface Period {
@@ -73,6 +74,7 @@ export interface DashboardData {
   roi: { period: Period; rows: RoiLine[] };
   held: HeldRegion[];
   backorders: Shortage[];
+  salesPoints: SalesPointsPanel;
 }
 
 /** Days of the calls-and-sales chart and of the leaderboard. */
@@ -96,7 +98,7 @@ const zeroLine = (group: ReportLine['group']): ReportLine =>
  * brought up to date first), the campaigns' pacing from Postgres, the dispatch queue and the
  * backorders. A fixed number of statements, however many campaigns or agents; no Temporal call.
  */
-export async function readDashboard(db: Db, roi: RoiSource = roiPerCampaign(db)): Promise<DashboardData> {
+export async function readDashboard(db: Db, timeZone: string, roi: RoiSource = roiPerCampaign(db)): Promise<DashboardData> {
   await refreshForReport(db);
   const to = await latestLocalDay(db);
   const recent: Period = { from: daysBefore(to, RECENT_DAYS - 1), to };
@@ -107,7 +109,7 @@ export async function readDashboard(db: Db, roi: RoiSource = roiPerCampaign(db))
   const campaignPeriod: Period = { from: [daysBefore(dayOf(firstLaunch), 1), daysBefore(to, MAX_REPORT_DAYS - 1)].sort().at(-1)!, to };
   const live = paces.filter((c) => LIVE_STATUSES.includes(c.status));
 
-  const [byCampaign, daily, byAgent, perMinute, held, backorders, roiRows] = await Promise.all([
+  const [byCampaign, daily, byAgent, perMinute, held, backorders, roiRows, salesPoints] = await Promise.all([
     paces.length ? readReport(db, { ...campaignPeriod, groupBy: ['campaign'], filters: {} }) : Promise.resolve([]),
     readReport(db, { ...recent, groupBy: ['day'], filters: {} }),
     readReport(db, { ...recent, groupBy: ['agent'], filters: {} }),
@@ -115,6 +117,7 @@ export async function readDashboard(db: Db, roi: RoiSource = roiPerCampaign(db))
     readHeldByRegionAge(db),
     readShortages(db),
     roi(recent),
+    readSalesPointsPanel(db, timeZone),
   ]);
 
   const funnels = new Map(byCampaign.map((g) => [g.group.campaign ?? '', withRates(g)]));
@@ -139,6 +142,7 @@ export async function readDashboard(db: Db, roi: RoiSource = roiPerCampaign(db))
     roi: { period: recent, rows: roiRows },
     held: heldByRegion(held),
     backorders,
+    salesPoints,
   };
 }
 

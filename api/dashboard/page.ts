@@ -2,6 +2,7 @@ import type { Actor } from '../../domain/access/roles';
 import { campaignsSection } from './campaigns-section';
 import type { DashboardData } from './data';
 import { escapeHtml, pageShell } from './html';
+import { salesPointsSection } from './sales-points-section';
 import { backordersSection, dailySection, heldSection, leaderboardSection, roiSection } from './sections';
 
 /** How often the page reloads itself while a campaign is under way. */
@@ -22,6 +23,7 @@ export function dashboardPage(data: DashboardData, viewer: Actor): string {
     roiSection(data.roi),
     heldSection(data.held),
     backordersSection(data.backorders),
+    salesPointsSection(data.salesPoints),
   ].join('\n');
   return pageShell({ title: 'Dashboard', header, body, ...(refreshSeconds ? { refreshSeconds } : {}) });
 }

@@ -77,7 +77,7 @@ export const dashboardRoutes = (deps: AppDeps, opts: { roi?: RoiSource } = {}): 
         keepTokenInCookie(request, reply, DASHBOARD_SESSION);
         return reply.status(303).header('location', 'dashboard').header('referrer-policy', 'no-referrer').send();
       }
-      return page(reply, 200, dashboardPage(await readDashboard(deps.db, opts.roi), request.actor!));
+      return page(reply, 200, dashboardPage(await readDashboard(deps.db, deps.config.OPERATOR_TIME_ZONE, opts.roi), request.actor!));
     });
 
     app.post('/dashboard/session', {

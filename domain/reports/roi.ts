@@ -9,7 +9,7 @@ export const COST_CATEGORIES = {
   'placed-call': 'a call placed that rang the customer (telephony)',
   'delivery-attempt': 'a delivery attempt with an outcome (per courier, or the general rate)',
   'goods-item': 'an item shipped to the customer (per item code, or the general rate)',
-  'sales-point': 'a sales point paid out (once sales points exist)',
+  'sales-point': 'a sales point of a sale this system made (its credits, clawbacks and accepted disputes, on the sale\'s day; docs/sales-points.md)',
 } as const;
 export type CostCategory = keyof typeof COST_CATEGORIES;
 export const COST_CATEGORY_NAMES = Object.keys(COST_CATEGORIES) as CostCategory[];

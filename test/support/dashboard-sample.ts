@@ -1,6 +1,7 @@
 import { emptyCounts } from '../../domain/reports/figures';
 import { withRates, type ReportLine } from '../../domain/reports/report';
 import type { CampaignView, DashboardData } from '../../api/dashboard/data';
+import { emptySalesCounts } from '../../domain/reports/sales-points';
 
 /** Text that is markup: names, subjects and reasons as a hostile user could type them. */
 export const HOSTILE = `<img src=x onerror="alert(1)"> & 'quotes'`;
@@ -34,5 +35,10 @@ export function sampleDashboard(live = true): DashboardData {
     roi: { period, rows: [{ campaignId: 'c-done', cost: 1200.5, revenue: 6960, roi: 4.7975 }] },
     held: [{ region: 'gd', bands: [3, 1, 0, 2, 1], total: 7, escalated: 3 }],
     backorders: [{ warehouse: 'wh-south', sku: 'handset', orders: 4, wanted: 5, onHand: 1, missing: 4, waitingSince: new Date('2025-03-10T03:00:00Z') }],
+    salesPoints: {
+      month: '2025-03',
+      byArea: [{ area: 'north', counts: { ...emptySalesCounts(), sales: 40, reconciled: 30, matched: 25, earnedPoints: 250, totalPoints: 246, provisionalPoints: 60 } }],
+      top: [{ rank: 1, staffId: 's-1', name: HOSTILE, outlet: 'shop-1', sales: 12, matched: 10, points: 96.5 }],
+    },
   };
 }
