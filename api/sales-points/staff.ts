@@ -78,7 +78,7 @@ export const staffRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return toStaff(row);
   });
 
-  app.post('/sales-points/staff/import', {
+  app.post('/sales-points/staff', {
     config: { roles: ['admin'] },
     bodyLimit: SALES_CSV_LIMIT,
     schema: {

@@ -6,7 +6,7 @@ let h: Harness;
 const run = uniqueId('org').slice(-8);
 const code = (name: string) => `${name}-${run}`;
 const as = (role: 'finance' | 'staff' | 'agent' | 'ops' | 'marketing', sub?: string) => ({ authorization: `Bearer ${h.token(role, sub)}` });
-const csv = (text: string, headers: Record<string, string> = {}) => ({ method: 'POST' as const, url: '/sales-points/staff/import', payload: text, headers: { 'content-type': 'text/csv', ...headers } });
+const csv = (text: string, headers: Record<string, string> = {}) => ({ method: 'POST' as const, url: '/sales-points/staff', payload: text, headers: { 'content-type': 'text/csv', ...headers } });
 
 beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => { await h?.close(); });
