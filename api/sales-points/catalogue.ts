@@ -76,8 +76,10 @@ export const catalogueRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     if (!(await service(db, code))) throw notFound(`service '${code}'`);
     const refusal = bandRefusal(b.points, b.monthlyTariff, await pointsBand(db));
     if (refusal && !b.reason) throw ruleBroken('body.reason', refusal);
-    if ((await closedMonths(db, [`${b.effectiveFrom.slice(0, 7)}-01`])).size) throw conflict(`${b.effectiveFrom.slice(0, 7)} is closed: its terms never change`);
-    const { created, row } = await addTerm(db, code, { ...b, reason: b.reason ?? null, by: actorText(request.actor!) });
+    // The same terms again are a repeat (200) even in a closed month; new ones there are refused.
+    const set = (await serviceTerms(db, code)).find((t) => t.effective_from === b.effectiveFrom);
+    if (!set && (await closedMonths(db, [`${b.effectiveFrom.slice(0, 7)}-01`])).size) throw conflict(`${b.effectiveFrom.slice(0, 7)} is closed: its terms never change`);
+    const { created, row } = set ? { created: false, row: set } : await addTerm(db, code, { ...b, reason: b.reason ?? null, by: actorText(request.actor!) });
     const term = toTerm(row);
     if (!created && (term.monthlyTariff !== b.monthlyTariff || term.points !== b.points || term.requiresUsage !== b.requiresUsage || term.reason !== (b.reason ?? null))) {
       throw conflict(`${code} has other terms from ${b.effectiveFrom} (set by ${term.setBy}); terms for another day start a change`);

@@ -49,9 +49,14 @@ export function bandRefusal(points: number, tariff: number, band: PointsBand): s
 /** Whether a service can be sold on a day: not on or after its retirement day. */
 export const retiredOn = (retired: string | null, day: string): boolean => retired !== null && day >= retired;
 
+// A formatter per zone: making one costs far more than using it, and a sales file asks per line.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
 export function dayAt(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
+  const parts = format.formatToParts(instant);
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

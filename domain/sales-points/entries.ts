@@ -1,7 +1,7 @@
 import { normalizeMsisdn } from '../compliance/numbers';
 import { ISO_DATETIME_PATTERN } from '../datetime';
 import { dayAt, retiredOn, termInForce } from './catalogue';
-import { monthAt, type Month } from './month';
+import type { Month } from './month';
 import type { CsvRecord, LineProblem } from './organisation';
 
 /**
@@ -65,7 +65,8 @@ export function checkSale(
   if (!ctx.service) return { field: 'serviceCode', message: `no service ${input.serviceCode} in the catalogue` };
   if (retiredOn(ctx.service.retiredOn, day)) return { field: 'serviceCode', message: `${input.serviceCode} is retired from ${ctx.service.retiredOn} (the sale is of ${day})` };
   if (!termInForce(ctx.service.terms, day)) return { field: 'soldAt', message: `${input.serviceCode} has no terms in force on ${day}` };
-  return { serviceCode: input.serviceCode, msisdn: number.msisdn, soldAt: input.soldAt, staffId: input.staffId, month: monthAt(input.soldAt, ctx.timeZone), day };
+  // The day's month is monthAt(soldAt, timeZone), without a second formatter.
+  return { serviceCode: input.serviceCode, msisdn: number.msisdn, soldAt: input.soldAt, staffId: input.staffId, month: day.slice(0, 7), day };
 }
 
 export const isSaleProblem = (s: CheckedSale | SaleProblem): s is SaleProblem => 'field' in s;

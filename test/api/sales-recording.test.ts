@@ -57,6 +57,14 @@ describe('POST /sales', () => {
     expect((await sale({ serviceCode: late, msisdn: '13900000001', soldAt: '2026-11-20T10:00:00+08:00' }, as('agent', S2))).statusCode).toBe(201);
   });
 
+  it('lets one of many racing sales of a number win, and refuses the others with its owner', async () => {
+    const body = { serviceCode: svc, msisdn: '13900000009', soldAt: '2026-11-09T10:00:00+08:00' };
+    const answers = await Promise.all([S1, S2, S1, S2, S1, S2].map((who) => sale(body, as('staff', who))));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const winner = answers.find((a) => a.statusCode === 201)!.json();
+    expect(answers.filter((a) => a.statusCode === 409).every((a) => a.json().firstEntry.id === winner.id)).toBe(true);
+  });
+
   it('answers a retried POST with its entry, and a key used for another sale with a 409', async () => {
     const body = { serviceCode: svc, msisdn: '13900000002', soldAt: '2026-11-02T10:00:00+08:00' };
     const key = { 'idempotency-key': `k-${run}`, ...as('staff', S2) };
