@@ -209,7 +209,9 @@ export async function createChannelOrder(deps: OrderDeps, input: {
 }): Promise<CreatedOrder> {
   const { db } = deps;
   const { key, customerId, offer, policy, campaignId, staffId } = input;
-  if (staffId && !(await db.query('SELECT 1 FROM staff WHERE id = $1 AND active', [staffId])).rowCount) {
+  // A repeat of an order made already is answered as before, whatever became of its seller since.
+  if (staffId && !(await db.query('SELECT 1 FROM staff WHERE id = $1 AND active', [staffId])).rowCount
+    && !(await db.query('SELECT 1 FROM orders WHERE idempotency_key = $1', [key])).rowCount) {
     return { kind: 'rule', path: 'body.staffId', message: `no active staff member '${staffId}'` };
   }
   if (campaignId && !(await db.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId])).rowCount) {
