@@ -21,6 +21,8 @@ export interface ActivityDeps {
   courierUrl: string;
   bssUrl: string;
   bssTimeoutMs: number;
+  /** OPERATOR_TIME_ZONE: the month an order's sales entry counts in (none: orders make no sales entries). */
+  operatorTimeZone?: string;
 }
 
 /** Every activity the worker registers, built from its dependencies. */

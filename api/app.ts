@@ -38,6 +38,7 @@ import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
 import { salesPointsReportRoutes } from './reports/sales-points';
 import { contestRoutes } from './sales-points/contests';
+import { salesRecordingRoutes } from './sales-points/recording-routes';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -64,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
         { name: 'dashboard', description: 'a page for people (GET /dashboard answers HTML): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
-        { name: 'sales points', description: 'seed 002: staff and outlets, the service catalogue, sales recorded, billing\'s monthly list matched, points, disputes, budgets, statements, payouts, the leaderboard and contests' },
+        { name: 'sales-points', description: 'seed 002: staff and outlets, the service catalogue, sales recorded, billing\'s monthly list matched, points, disputes, budgets, statements, payouts, the leaderboard and contests' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesPointsReportRoutes(deps));
   await app.register(contestRoutes(deps));
   await app.register(dashboardRoutes(deps));
+  await app.register(salesRecordingRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

@@ -6,6 +6,7 @@ import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
 import { apiOrderId, followOnOrderId, orderIdFor, orderWorkflowId } from '../../domain/order/ids';
 import { WAITING } from '../../domain/order/waiting';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
+import { recordOrderSale } from '../../db/sales-points/entries-sql';
 import type { OrderChannel, OrderWorkflowInput } from '../../workflows/order/messages';
 
 // How an order comes to be, as plain functions taking their dependencies: the API's POST /orders,
@@ -20,6 +21,8 @@ export interface NewOrder {
   policy: OrderPolicy;
   campaignId?: string;
   parentOrderId?: string;
+  /** The staff member who sold it (a shop's, the hotline's): credited with its sales entry. */
+  staffId?: string;
   /** The caller's key and a hash of its request: the same key with another request is refused. */
   idempotencyKey?: string;
   requestHash?: string;
@@ -35,12 +38,18 @@ export interface NewOrder {
 export type CreatedOrder =
   | { kind: 'created'; orderId: string; workflowId: string; created: boolean }
   | { kind: 'not-found'; message: string }
-  | { kind: 'conflict'; message: string };
+  | { kind: 'conflict'; message: string }
+  | { kind: 'rule'; path: string; message: string };
 
 export interface OrderDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  /**
+   * The operator's time zone (OPERATOR_TIME_ZONE): an order's sales entry counts in its month there.
+   * Without it (tests and benches of orders alone) an order makes no sales entry.
+   */
+  operatorTimeZone?: string;
 }
 
 /**
@@ -80,17 +89,19 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
   const row = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
-                           monthly_price, waiting_for, waiting_since)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now() FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+                           monthly_price, waiting_for, waiting_since, staff_id)
+       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now(), $11 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
       [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
-        o.offer.price, WAITING.start]);
+        o.offer.price, WAITING.start, o.staffId ?? null]);
     if (inserted.rowCount) {
       await tx.query(
         `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
          VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged', $3, now())
          ON CONFLICT DO NOTHING`, [o.orderId, o.reason, WAITING.start]);
+      // The seller's sales entry, with the order or not at all (it never fails the order).
+      if (deps.operatorTimeZone) await recordOrderSale(tx, o.orderId, deps.operatorTimeZone);
     }
     const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
       `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
@@ -140,6 +151,8 @@ export async function createLeadOrder(
     );
     // No lead (erased meanwhile, say): no order, and nothing for its history to refer to.
     if (!rows[0]) return undefined;
+    // The agent's sales entry when a staff record carries the agent's id (it never fails the order).
+    if (inserted.rowCount && deps.operatorTimeZone) await recordOrderSale(tx, orderId, deps.operatorTimeZone);
     await tx.query(
       `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
        VALUES ($1, 'acknowledged', 'delivery', 'customer accepted the offer on the phone', 'acknowledged', $2, now())
@@ -189,11 +202,18 @@ export async function createChannelOrder(deps: OrderDeps, input: {
   offer: OfferInput;
   policy: OrderPolicy;
   campaignId?: string;
+  /** The staff member who sold it (POST /orders staffId): must be an active staff record. */
+  staffId?: string;
   /** The request as the caller sent it: its hash tells a repeat from another request under the same key. */
   request: unknown;
 }): Promise<CreatedOrder> {
   const { db } = deps;
-  const { key, customerId, offer, policy, campaignId } = input;
+  const { key, customerId, offer, policy, campaignId, staffId } = input;
+  // A repeat of an order made already is answered as before, whatever became of its seller since.
+  if (staffId && !(await db.query('SELECT 1 FROM staff WHERE id = $1 AND active', [staffId])).rowCount
+    && !(await db.query('SELECT 1 FROM orders WHERE idempotency_key = $1', [key])).rowCount) {
+    return { kind: 'rule', path: 'body.staffId', message: `no active staff member '${staffId}'` };
+  }
   if (campaignId && !(await db.query('SELECT 1 FROM campaigns WHERE id = $1', [campaignId])).rowCount) {
     return { kind: 'not-found', message: `campaign '${campaignId}' not found` };
   }
@@ -201,7 +221,7 @@ export async function createChannelOrder(deps: OrderDeps, input: {
     return { kind: 'not-found', message: `customer ${customerId} not found` };
   }
   return createOrder(deps, {
-    orderId: apiOrderId(key), channel: 'api', customerId, offer, policy, ...(campaignId ? { campaignId } : {}),
+    orderId: apiOrderId(key), channel: 'api', customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}),
     idempotencyKey: key, requestHash: createHash('sha256').update(JSON.stringify(input.request)).digest('hex'),
     reason: `order taken in another channel (Idempotency-Key ${key})`,
   });

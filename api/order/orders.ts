@@ -120,20 +120,23 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         offer: OfferSchema,
         /** A campaign the sale is credited to (e.g. hotline marketing), if any. */
         campaignId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional(),
+        staffId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'a staff id: letters, digits, _ and -, at most 40').optional()
+          .describe('The staff member who sold it (a shop\'s or the hotline\'s, an active staff record): the sale is credited to them (docs/sales-points.md)'),
         /** Delivery policy, hold SLA and follow-up; the defaults unless given. */
         orders: OrderPolicySchema.prefault({}),
       }),
       response: {
         200: OrderCreated, 201: OrderCreated, 404: ErrorBody.describe('no such customer (or campaign)'), 409: ErrorBody.describe('the Idempotency-Key was used for another order'),
-        ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds'),
+        ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds', 'staffId: an active staff member'),
       },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    const { customerId, offer, campaignId, orders: policy } = request.body;
-    const made = await createChannelOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, {
-      key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), request: request.body,
+    const { customerId, offer, campaignId, staffId, orders: policy } = request.body;
+    const made = await createChannelOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, operatorTimeZone: deps.config.OPERATOR_TIME_ZONE }, {
+      key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}), request: request.body,
     });
+    if (made.kind === 'rule') throw ruleBroken(made.path, made.message);
     if (made.kind === 'not-found') throw new HttpError(404, 'not-found', made.message);
     if (made.kind === 'conflict') throw conflict(made.message);
     reply.header('location', `/orders/${made.orderId}`);

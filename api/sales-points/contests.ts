@@ -69,7 +69,7 @@ export const contestRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
   app.get('/sales-points/leaderboard', {
     config: { roles: ['marketing', 'finance', 'staff', 'agent'] },
     schema: {
-      tags: ['sales points'],
+      tags: ['sales-points'],
       summary: 'Staff ranked on a metric over the sales of a period (this month so far unless given)',
       querystring: z.strictObject({
         from: DAY.optional(), to: DAY.optional(), metric: Metric.default('points'), scope: ScopeText.default('all'),
@@ -93,7 +93,7 @@ export const contestRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
   app.put('/sales-points/contests/:id', {
     config: { roles: ['marketing', 'finance'] },
     schema: {
-      tags: ['sales points'],
+      tags: ['sales-points'],
       summary: 'A sales contest: a period, a metric, a scope and its prizes; changed freely until it starts, then only its name and prizes',
       params: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63') }),
       body: ContestBody,
@@ -122,7 +122,7 @@ export const contestRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
   app.get('/sales-points/contests', {
     config: { roles: ['marketing', 'finance', 'staff', 'agent'] },
     schema: {
-      tags: ['sales points'],
+      tags: ['sales-points'],
       summary: 'Sales contests, the latest first',
       querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).max(1_000_000).default(0) }),
       response: { 200: z.object({ contests: z.array(ContestView), total: z.number() }), 400: ErrorBody },
@@ -136,7 +136,7 @@ export const contestRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
   app.get('/sales-points/contests/:id', {
     config: { roles: ['marketing', 'finance', 'staff', 'agent'] },
     schema: {
-      tags: ['sales points'],
+      tags: ['sales-points'],
       summary: 'A contest and its standings, read live (so far, while it runs)',
       params: z.strictObject({ id: z.string().min(1).max(63) }),
       querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
