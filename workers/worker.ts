@@ -38,6 +38,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       courierUrl: config.COURIER_URL,
       bssUrl: config.BSS_URL,
       bssTimeoutMs: config.BSS_TIMEOUT_MS,
+      operatorTimeZone: config.OPERATOR_TIME_ZONE,
     }),
     // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
     maxConcurrentActivityTaskExecutions: 200,
