@@ -36,6 +36,11 @@ import { costRateRoutes } from './reports/cost-rates';
 import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
+import { disputeRoutes } from './sales-points/disputes';
+import { salesPointsSettingsRoutes } from './sales-points/settings';
+import { salesPointsBudgetRoutes } from './sales-points/budgets';
+import { statementRoutes } from './sales-points/statements';
+import { payoutRoutes } from './sales-points/payout';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -114,6 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
   await app.register(dashboardRoutes(deps));
+  await app.register(disputeRoutes(deps));
+  await app.register(salesPointsSettingsRoutes(deps));
+  await app.register(salesPointsBudgetRoutes(deps));
+  await app.register(statementRoutes(deps));
+  await app.register(payoutRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));
