@@ -220,3 +220,25 @@ describe('budget policies', () => {
     expect(december.points['carried-in']).toBe(6);
   });
 });
+
+describe('references, checked once per statement (migration 028)', () => {
+  it('refuses a ledger row or match naming what does not exist, and deleting what rows still name', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `r${t}`);
+    const staff = await makeStaff(db, `r-${t}`, org);
+    const svc = await makeService(db, `ref-${t}`, [{ from: '2029-01-01', points: 5 }]);
+    const number = msisdn();
+    const entry = await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt: '2031-02-03T04:00:00Z' });
+    const insert = (staffId: string, entryId: number | null, refersTo: number | null) => db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_id, refers_to, outlet, area, department, reason)
+       VALUES ('2031-02-01', $1, 'adjustment', 1, $2, $3, $4, $5, $6, 'test')`, [staffId, entryId, refersTo, org.outlet, org.area, org.department]);
+    await expect(insert(`nobody-${t}`, null, null)).rejects.toMatchObject({ code: '23503', message: expect.stringContaining(`staff nobody-${t}`) });
+    await expect(insert(staff, 999_999_999, null)).rejects.toMatchObject({ code: '23503' });
+    await expect(insert(staff, null, 999_999_999)).rejects.toMatchObject({ code: '23503' });
+    await expect(db.query(`INSERT INTO sales_matches (entry_id, month, outcome) VALUES (999999999, '2031-02-01', 'matched')`)).rejects.toMatchObject({ code: '23503' });
+    await run('2031-02', await addImport(db, '2031-02', [{ msisdn: number, service: svc, activatedOn: '2031-02-03' }]));
+    await expect(db.query(`DELETE FROM sales_entries WHERE id = $1`, [entry])).rejects.toMatchObject({ code: '23503' });
+    await expect(db.query(`DELETE FROM staff WHERE id = $1`, [staff])).rejects.toMatchObject({ code: '23503' });
+    await db.query(`UPDATE staff SET name = 'renamed' WHERE id = $1`, [staff]); // keys kept: fine
+  });
+});
