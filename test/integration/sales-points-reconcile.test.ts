@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPool, type Db } from '../../infra/db';
 import { closeMonth, reconcileMonth } from '../../db/sales-points/reconcile-sql';
+import { createReconciliationActivities } from '../../activities/sales-points/reconciliation';
 import { ImportNotOfMonth, MonthClosed, MonthNotReconciled } from '../../domain/sales-points/reconciliation';
 import {
   addComplaint, addEntry, addImport, addOrder, ledgerOf, makeOrg, makeService, makeStaff, matchOf, setBudget, tag, type Org,
@@ -100,6 +101,22 @@ describe('matching and points', () => {
     // the import named must be the month's
     await expect(run('2030-03', imp)).rejects.toBeInstanceOf(ImportNotOfMonth);
   });
+
+  it('a newer import of a month replaces what the run wrote from the older one', async () => {
+    const newer = await addImport(db, '2030-01', [
+      { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
+      { msisdn: numbers.missing!, service: svc, activatedOn: '2030-01-11' },
+    ]);
+    const totals = await run('2030-01', newer);
+    expect(totals).toMatchObject({ importId: newer, matched: 2, unmatched: { 'not-in-billing': 3, 'cancelled-before-month-end': 0 }, points: { sale: 20 } });
+    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(2);
+  });
+
+  it('the activities refuse for good what no retry changes', async () => {
+    const acts = createReconciliationActivities({ db, timeZone: tz });
+    await expect(acts.closeSalesMonth('2030-03', 'fin')).rejects.toMatchObject({ type: 'MonthNotReconciled', nonRetryable: true });
+    await expect(acts.reconcileSalesMonth('2030-03', 999_999)).rejects.toMatchObject({ type: 'ImportNotOfMonth', nonRetryable: true });
+  });
 });
 
 describe('effective-dated points', () => {
@@ -158,6 +175,8 @@ describe('clawback across a closed month', () => {
       `INSERT INTO points_ledger (month, staff_id, kind, points, outlet, area, department, reason) VALUES ('2030-06-01', $1, 'adjustment', 1, $2, $3, $4, 'sneak')`,
       [staff, org.outlet, org.area, org.department])).rejects.toThrow(/2030-06 is closed/);
     await expect(run('2030-06', june)).rejects.toBeInstanceOf(MonthClosed);
+    await expect(createReconciliationActivities({ db, timeZone: tz }).reconcileSalesMonth('2030-06', june))
+      .rejects.toMatchObject({ type: 'MonthClosed', nonRetryable: true });
     // a repeat of July: the same clawbacks, once
     expect(await run('2030-07', july)).toEqual(totals);
     expect((await ledgerOf(db, [staff])).filter((r) => r.kind === 'clawback')).toHaveLength(2);
