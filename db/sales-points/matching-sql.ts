@@ -91,7 +91,9 @@ INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_id, s
 SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points, 0), id, service_code, outlet, area, department,
        'sale #' || id || ' of ' || service_code || ' on ' || sale_day || ' matched billing (activated ' || activated_on || '): '
        || ${termsText('points', 'terms_from')}
-  FROM recon_sales WHERE outcome = 'matched'`;
+  FROM recon_sales s WHERE outcome = 'matched'
+   -- a later month's run credited it on usage already (this month run again since, on a newer list)
+   AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.entry_id = s.id AND l.kind = 'usage-credit' AND l.month > @month::date)`;
 
 /** A sale of an earlier month (within usage_wait_months) that awaited usage, now used: credited this month. */
 const WRITE_USAGE_CREDITS = `

@@ -106,9 +106,11 @@ describe('matching and points', () => {
     const newer = await addImport(db, '2030-01', [
       { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
       { msisdn: numbers.missing!, service: svc, activatedOn: '2030-01-11' },
+      // used now, but February's run credited it on usage already: not credited twice
+      { msisdn: numbers.awaiting!, service: usage, activatedOn: '2030-01-13', used: true },
     ]);
     const totals = await run('2030-01', newer);
-    expect(totals).toMatchObject({ importId: newer, matched: 2, unmatched: { 'not-in-billing': 3, 'cancelled-before-month-end': 0 }, points: { sale: 20 } });
+    expect(totals).toMatchObject({ importId: newer, matched: 3, unmatched: { 'not-in-billing': 2, 'cancelled-before-month-end': 0 }, points: { sale: 20 } });
     expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(2);
   });
 
