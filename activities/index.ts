@@ -9,6 +9,7 @@ import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
 import { createReportActivities } from './reports/funnel';
+import { createReconciliationActivities } from './sales-points/reconciliation';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
 
@@ -21,8 +22,8 @@ export interface ActivityDeps {
   courierUrl: string;
   bssUrl: string;
   bssTimeoutMs: number;
-  /** OPERATOR_TIME_ZONE: the month an order's sales entry counts in (none: orders make no sales entries). */
-  operatorTimeZone?: string;
+  /** OPERATOR_TIME_ZONE: sales-points months and a sale's day are the operator's. */
+  operatorTimeZone: string;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryJobActivities(deps),
     ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+    ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
   };
 }
 

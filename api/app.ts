@@ -37,8 +37,7 @@ import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
 import { salesPointsReportRoutes } from './reports/sales-points';
-import { contestRoutes } from './sales-points/contests';
-import { salesRecordingRoutes } from './sales-points/recording-routes';
+import { salesPointsRoutes } from './sales-points/routes';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -118,9 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
   await app.register(salesPointsReportRoutes(deps));
-  await app.register(contestRoutes(deps));
   await app.register(dashboardRoutes(deps));
-  await app.register(salesRecordingRoutes(deps));
+  await app.register(salesPointsRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

@@ -29,11 +29,15 @@ export function documentContentBodies(route: Route, transform: Transform): Retur
  * `config.redirects` a 303 with a Location and no body. The zod transform can only say JSON.
  */
 export function documentHtmlAnswers(route: Route, documented: ReturnType<Transform>): ReturnType<Transform> {
-  const config = (route as { route?: { config?: { htmlAnswers?: Record<number, string>; redirects?: string } } }).route?.config;
-  if (!config?.htmlAnswers && !config?.redirects) return documented;
+  const config = (route as { route?: { config?: { htmlAnswers?: Record<number, string>; csvAnswers?: Record<number, string>; redirects?: string } } }).route?.config;
+  if (!config?.htmlAnswers && !config?.csvAnswers && !config?.redirects) return documented;
   const response = { ...((documented.schema as { response?: Record<string, unknown> }).response ?? {}) };
   for (const [status, description] of Object.entries(config.htmlAnswers ?? {})) {
     response[status] = { description, content: { 'text/html': { schema: { type: 'string' } } } };
+  }
+  // a file (a payout's CSV): `config.csvAnswers`, the same way
+  for (const [status, description] of Object.entries(config.csvAnswers ?? {})) {
+    response[status] = { description, content: { 'text/csv': { schema: { type: 'string' } } } };
   }
   // type null: @fastify/swagger documents the answer without a body
   if (config.redirects) response['303'] = { type: 'null', description: config.redirects };

@@ -16,7 +16,7 @@ beforeAll(async () => {
   h = await startHarness();
   acts = createActivities({
     db: h.db, client: h.client, taskQueue: h.taskQueue, publicApiUrl: h.apiUrl,
-    dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500,
+    dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500, operatorTimeZone: 'Asia/Shanghai',
   });
 });
 afterAll(async () => { await h?.close(); });

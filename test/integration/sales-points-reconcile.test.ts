@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createPool, type Db } from '../../infra/db';
+import { closeMonth, reconcileMonth } from '../../db/sales-points/reconcile-sql';
+import { createReconciliationActivities } from '../../activities/sales-points/reconciliation';
+import { ImportNotOfMonth, MonthClosed, MonthNotReconciled } from '../../domain/sales-points/reconciliation';
+import {
+  addComplaint, addEntry, addImport, addOrder, ledgerOf, makeOrg, makeService, makeStaff, matchOf, setBudget, tag, type Org,
+} from '../support/sales-points';
+
+/**
+ * The month-end reconciliation on real Postgres. Each scenario has months of its own (2030s; the
+ * API tests use the 2040s), since a run covers every sale of its month.
+ */
+let db: Db;
+const tz = 'Asia/Shanghai';
+const run = (month: string, importId: number) => reconcileMonth(db, month, { importId, timeZone: tz });
+let n = 0;
+const msisdn = () => `139${tag().replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}${String(++n).padStart(4, '0')}`;
+
+beforeAll(() => { db = createPool(inject('databaseUrl'), 4); });
+afterAll(async () => { await db?.end(); });
+
+describe('matching and points', () => {
+  const t = tag();
+  let org: Org;
+  const svc = `svc-${t}`;
+  const usage = `use-${t}`;
+  const staff = `s-${t}`;
+  const other = `o-${t}`;
+  const entries: Record<string, number> = {};
+  const numbers: Record<string, string> = {};
+
+  beforeAll(async () => {
+    org = await makeOrg(db, `m${t}`);
+    await makeStaff(db, staff, org);
+    await makeStaff(db, other, org);
+    await makeService(db, svc, [{ from: '2029-01-01', points: 10 }]);
+    await makeService(db, usage, [{ from: '2029-01-01', points: 6, requiresUsage: true }]);
+    for (const k of ['matched', 'missing', 'cancelled', 'elsewhere', 'awaiting']) numbers[k] = msisdn();
+    const order = await addOrder(db, `ord-${t}-1`, svc);
+    entries.matched = await addEntry(db, { service: svc, msisdn: numbers.matched!, staff, org, soldAt: '2030-01-10T04:00:00Z', orderId: order });
+    entries.missing = await addEntry(db, { service: svc, msisdn: numbers.missing!, staff, org, soldAt: '2030-01-11T04:00:00Z' });
+    entries.cancelled = await addEntry(db, { service: svc, msisdn: numbers.cancelled!, staff, org, soldAt: '2030-01-12T04:00:00Z' });
+    entries.elsewhere = await addEntry(db, { service: svc, msisdn: numbers.elsewhere!, staff, org, soldAt: '2030-01-12T04:00:00Z' });
+    entries.awaiting = await addEntry(db, { service: usage, msisdn: numbers.awaiting!, staff, org, soldAt: '2030-01-13T04:00:00Z' });
+    await addComplaint(db, order, '2030-01-20T03:00:00Z');
+    // a complaint against an order with no sale entry, naming a staff member: charged at their outlet
+    await addComplaint(db, `ord-${t}-2`, '2030-01-21T03:00:00Z', { staffId: other, offer: svc });
+    // a complaint of another month counts there, not here
+    await addComplaint(db, `ord-${t}-3`, '2030-02-01T03:00:00Z', { staffId: other, offer: svc });
+  });
+
+  it('gives each sale its outcome and reason, credits the matched ones and deducts complaints; a repeat doubles nothing', async () => {
+    const imp = await addImport(db, '2030-01', [
+      { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
+      { msisdn: numbers.cancelled!, service: svc, activatedOn: '2030-01-12', cancelledOn: '2030-01-25' },
+      { msisdn: numbers.elsewhere!, service: svc, activatedOn: '2029-12-20' },
+      { msisdn: numbers.awaiting!, service: usage, activatedOn: '2030-01-13', used: false },
+    ]);
+    const totals = await run('2030-01', imp);
+    expect(totals).toMatchObject({
+      entries: 5, matched: 1, awaitingUsage: 1,
+      unmatched: { 'not-in-billing': 1, 'cancelled-before-month-end': 1, 'activated-elsewhere-first': 1 },
+      points: { sale: 10, complaint: -4 }, totalPoints: 6, staff: 2, budgetsOver: [],
+    });
+    expect(await matchOf(db, entries.matched!)).toMatchObject({ outcome: 'matched', reason: null });
+    expect(await matchOf(db, entries.missing!)).toMatchObject({ outcome: 'unmatched', reason: 'not-in-billing' });
+    expect(await matchOf(db, entries.cancelled!)).toMatchObject({ outcome: 'unmatched', reason: 'cancelled-before-month-end', detail: expect.stringContaining('cancelled 2030-01-25') });
+    expect(await matchOf(db, entries.elsewhere!)).toMatchObject({
+      outcome: 'unmatched', reason: 'activated-elsewhere-first', detail: 'activated 2029-12-20, before this sale on 2030-01-12',
+    });
+    expect(await matchOf(db, entries.awaiting!)).toMatchObject({ outcome: 'awaiting-usage', reason: null });
+    const rows = await ledgerOf(db, [staff, other]);
+    expect(rows.map((r) => [r.staffId, r.kind, r.points])).toEqual(expect.arrayContaining([
+      [staff, 'sale', 10], [staff, 'complaint', -2], [other, 'complaint', -2],
+    ]));
+    expect(rows).toHaveLength(3);
+    expect(rows.find((r) => r.kind === 'sale')!.reason).toMatch(/10 points by the terms from 2029-01-01/);
+
+    const again = await run('2030-01', imp);
+    expect(again).toEqual(totals);
+    expect(await ledgerOf(db, [staff, other])).toHaveLength(3);
+    const { rows: [runRow] } = await db.query(`SELECT status, import_id, settings->>'complaint_points' AS cp FROM sales_point_runs WHERE month = '2030-01-01'`);
+    expect(runRow).toMatchObject({ status: 'reconciled', import_id: String(imp), cp: '-2' });
+  });
+
+  it('credits a sale once billing shows usage, in that month; an earlier month\'s credit makes a second sale of it elsewhere-first', async () => {
+    const again = await addEntry(db, { service: svc, msisdn: numbers.matched!, staff: other, org, soldAt: '2030-02-05T04:00:00Z' });
+    const imp = await addImport(db, '2030-02', [
+      { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
+      { msisdn: numbers.matched!, service: svc, activatedOn: '2030-02-05' },
+      { msisdn: numbers.awaiting!, service: usage, activatedOn: '2030-01-13', used: true },
+    ]);
+    const totals = await run('2030-02', imp);
+    expect(totals).toMatchObject({ entries: 1, matched: 0, points: { 'usage-credit': 6, complaint: -2 }, unmatched: { 'activated-elsewhere-first': 1 } });
+    expect(await matchOf(db, again)).toMatchObject({ reason: 'activated-elsewhere-first', detail: `already earned by sale #${entries.matched} of 2030-01` });
+    const credit = (await ledgerOf(db, [staff])).find((r) => r.kind === 'usage-credit')!;
+    expect(credit).toMatchObject({ month: '2030-02', entryId: entries.awaiting, points: 6 });
+    expect(credit.reason).toMatch(/awaited usage; billing shows it used in 2030-02/);
+    // the import named must be the month's
+    await expect(run('2030-03', imp)).rejects.toBeInstanceOf(ImportNotOfMonth);
+  });
+
+  it('a newer import of a month replaces what the run wrote from the older one', async () => {
+    const newer = await addImport(db, '2030-01', [
+      { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
+      { msisdn: numbers.missing!, service: svc, activatedOn: '2030-01-11' },
+      // used now, but February's run credited it on usage already: not credited twice
+      { msisdn: numbers.awaiting!, service: usage, activatedOn: '2030-01-13', used: true },
+    ]);
+    const totals = await run('2030-01', newer);
+    expect(totals).toMatchObject({ importId: newer, matched: 3, unmatched: { 'not-in-billing': 2, 'cancelled-before-month-end': 0 }, points: { sale: 20 } });
+    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(2);
+  });
+
+  it('the activities refuse for good what no retry changes', async () => {
+    const acts = createReconciliationActivities({ db, timeZone: tz });
+    await expect(acts.closeSalesMonth('2030-03', 'fin')).rejects.toMatchObject({ type: 'MonthNotReconciled', nonRetryable: true });
+    await expect(acts.reconcileSalesMonth('2030-03', 999_999)).rejects.toMatchObject({ type: 'ImportNotOfMonth', nonRetryable: true });
+  });
+});
+
+describe('effective-dated points', () => {
+  it('earns each sale the terms in force on its day in the operator\'s zone', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `e${t}`);
+    const staff = await makeStaff(db, `e-${t}`, org);
+    const svc = await makeService(db, `eff-${t}`, [{ from: '2029-01-01', points: 10 }, { from: '2030-04-15', points: 20.5 }]);
+    const sales = [['2030-04-10T04:00:00Z', 10], ['2030-04-14T15:59:00Z', 10], ['2030-04-14T16:00:00Z', 20.5], ['2030-04-20T04:00:00Z', 20.5]] as const;
+    const lines = [];
+    for (const [soldAt] of sales) {
+      const number = msisdn();
+      await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt });
+      lines.push({ msisdn: number, service: svc, activatedOn: '2030-04-25' });
+    }
+    const totals = await run('2030-04', await addImport(db, '2030-04', lines));
+    expect((await ledgerOf(db, [staff])).map((r) => r.points)).toEqual(sales.map(([, p]) => p));
+    expect(totals.points.sale).toBe(61);
+  });
+});
+
+describe('clawback across a closed month', () => {
+  it('takes back a closed month\'s credit in the month its subscription leaves billing, naming it; the closed month never changes', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `c${t}`);
+    const staff = await makeStaff(db, `c-${t}`, org);
+    const svc = await makeService(db, `clw-${t}`, [{ from: '2029-01-01', points: 12 }]);
+    const [gone, cancelled, kept] = [msisdn(), msisdn(), msisdn()];
+    for (const number of [gone, cancelled, kept]) await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt: '2030-06-03T04:00:00Z' });
+    const june = await addImport(db, '2030-06', [gone, cancelled, kept].map((m) => ({ msisdn: m, service: svc, activatedOn: '2030-06-03' })));
+    expect((await run('2030-06', june)).points.sale).toBe(36);
+    await expect(closeMonth(db, '2030-07', 'fin')).rejects.toBeInstanceOf(MonthNotReconciled);
+    await closeMonth(db, '2030-06', 'fin');
+    await closeMonth(db, '2030-06', 'fin'); // a closed month stays closed
+    const juneRows = await ledgerOf(db, [staff]);
+
+    const july = await addImport(db, '2030-07', [
+      { msisdn: cancelled, service: svc, activatedOn: '2030-06-03', cancelledOn: '2030-07-10' },
+      { msisdn: kept, service: svc, activatedOn: '2030-06-03' },
+    ]);
+    const totals = await run('2030-07', july);
+    expect(totals.points.clawback).toBe(-24);
+    const clawbacks = (await ledgerOf(db, [staff])).filter((r) => r.kind === 'clawback');
+    expect(clawbacks).toHaveLength(2);
+    for (const c of clawbacks) {
+      const original = juneRows.find((r) => r.id === c.refersTo)!;
+      expect(original).toMatchObject({ month: '2030-06', kind: 'sale' });
+      expect(c).toMatchObject({ month: '2030-07', points: -12, entryId: original.entryId });
+      expect(c.reason).toContain(`clawback of ledger row #${original.id} (sale of 2030-06`);
+    }
+    expect(clawbacks.map((c) => c.reason).join('\n')).toMatch(/missing from billing's list of 2030-07[\s\S]*|cancelled on 2030-07-10/);
+    expect(clawbacks.some((c) => c.reason.includes('cancelled on 2030-07-10'))).toBe(true);
+    // June as it was, and no write to it passes
+    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-06')).toEqual(juneRows);
+    await expect(db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, outlet, area, department, reason) VALUES ('2030-06-01', $1, 'adjustment', 1, $2, $3, $4, 'sneak')`,
+      [staff, org.outlet, org.area, org.department])).rejects.toThrow(/2030-06 is closed/);
+    await expect(run('2030-06', june)).rejects.toBeInstanceOf(MonthClosed);
+    await expect(createReconciliationActivities({ db, timeZone: tz }).reconcileSalesMonth('2030-06', june))
+      .rejects.toMatchObject({ type: 'MonthClosed', nonRetryable: true });
+    // a repeat of July: the same clawbacks, once
+    expect(await run('2030-07', july)).toEqual(totals);
+    expect((await ledgerOf(db, [staff])).filter((r) => r.kind === 'clawback')).toHaveLength(2);
+    // August: the two already clawed back are not again; the one kept so far leaves billing now
+    const august = await run('2030-08', await addImport(db, '2030-08', []));
+    expect(august.points.clawback).toBe(-12);
+  });
+});
+
+describe('budget policies', () => {
+  const t = tag();
+  let org: Org;
+  const staff = [`b1-${t}`, `b2-${t}`, `b3-${t}`];
+  let svc: string;
+  const monthOf = async (month: string) => {
+    const lines = [];
+    for (const s of staff) {
+      const number = msisdn();
+      await addEntry(db, { service: svc, msisdn: number, staff: s, org, soldAt: `${month}-05T04:00:00Z` });
+      lines.push({ msisdn: number, service: svc, activatedOn: `${month}-05` });
+    }
+    return addImport(db, month, lines);
+  };
+  beforeAll(async () => {
+    org = await makeOrg(db, `b${t}`);
+    for (const s of staff) await makeStaff(db, s, org);
+    svc = await makeService(db, `bud-${t}`, [{ from: '2029-01-01', points: 10 }]);
+  });
+
+  it('pay-and-flag (the department\'s budget, the area having none) pays in full and says by how much it is over', async () => {
+    await setBudget(db, '2030-09', 'department', org.department, 20, 'pay-and-flag');
+    const totals = await run('2030-09', await monthOf('2030-09'));
+    expect(totals.budgetsOver).toEqual([expect.objectContaining({ scopeKind: 'department', scopeCode: org.department, policy: 'pay-and-flag', budget: 20, credits: 30, overBy: 10 })]);
+    expect(totals.totalPoints).toBe(30);
+  });
+
+  it('pro-rate cuts each one by the same factor, the cents adding up to the overrun', async () => {
+    await setBudget(db, '2030-10', 'department', org.department, 100, 'pay-and-flag');
+    await setBudget(db, '2030-10', 'area', org.area, 20, 'pro-rate');
+    const totals = await run('2030-10', await monthOf('2030-10'));
+    const cuts = (await ledgerOf(db, staff)).filter((r) => r.kind === 'budget-cut');
+    expect(cuts.map((c) => c.points).sort()).toEqual([-3.34, -3.33, -3.33].sort());
+    expect(totals).toMatchObject({ totalPoints: 20, points: { 'budget-cut': -10 } });
+    expect(totals.budgetsOver[0]).toMatchObject({ scopeKind: 'area', policy: 'pro-rate', cut: 10 });
+  });
+
+  it('carry-over pays up to the budget and carries the rest into the next month; a repeat moves nothing twice', async () => {
+    await setBudget(db, '2030-11', 'area', org.area, 24, 'carry-over');
+    const imp = await monthOf('2030-11');
+    const totals = await run('2030-11', imp);
+    expect(totals).toMatchObject({ totalPoints: 24, points: { 'carried-over': -6 } });
+    expect(await run('2030-11', imp)).toEqual(totals);
+    const rows = await ledgerOf(db, staff);
+    const carriedIn = rows.filter((r) => r.kind === 'carried-in');
+    expect(carriedIn).toHaveLength(3);
+    expect(carriedIn.every((r) => r.month === '2030-12' && r.runMonth === '2030-11' && r.points === 2)).toBe(true);
+    expect(carriedIn[0]!.reason).toMatch(/carried in from 2030-11/);
+    // December pays what was carried in (and counts it against December's budget, if any)
+    const december = await run('2030-12', await addImport(db, '2030-12', []));
+    expect(december.points['carried-in']).toBe(6);
+  });
+});
+
+describe('references, checked once per statement (migration 028)', () => {
+  it('refuses a ledger row or match naming what does not exist, and deleting what rows still name', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `r${t}`);
+    const staff = await makeStaff(db, `r-${t}`, org);
+    const svc = await makeService(db, `ref-${t}`, [{ from: '2029-01-01', points: 5 }]);
+    const number = msisdn();
+    const entry = await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt: '2031-02-03T04:00:00Z' });
+    const insert = (staffId: string, entryId: number | null, refersTo: number | null) => db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_id, refers_to, outlet, area, department, reason)
+       VALUES ('2031-02-01', $1, 'adjustment', 1, $2, $3, $4, $5, $6, 'test')`, [staffId, entryId, refersTo, org.outlet, org.area, org.department]);
+    await expect(insert(`nobody-${t}`, null, null)).rejects.toMatchObject({ code: '23503', message: expect.stringContaining(`staff nobody-${t}`) });
+    await expect(insert(staff, 999_999_999, null)).rejects.toMatchObject({ code: '23503' });
+    await expect(insert(staff, null, 999_999_999)).rejects.toMatchObject({ code: '23503' });
+    await expect(db.query(`INSERT INTO sales_matches (entry_id, month, outcome) VALUES (999999999, '2031-02-01', 'matched')`)).rejects.toMatchObject({ code: '23503' });
+    await run('2031-02', await addImport(db, '2031-02', [{ msisdn: number, service: svc, activatedOn: '2031-02-03' }]));
+    await expect(db.query(`DELETE FROM sales_entries WHERE id = $1`, [entry])).rejects.toMatchObject({ code: '23503' });
+    await expect(db.query(`DELETE FROM staff WHERE id = $1`, [staff])).rejects.toMatchObject({ code: '23503' });
+    await db.query(`UPDATE staff SET name = 'renamed' WHERE id = $1`, [staff]); // keys kept: fine
+  });
+});
