@@ -9,6 +9,7 @@ import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
 import { createReportActivities } from './reports/funnel';
+import { createBillingActivities as createBillingImportActivities } from './sales-points/billing';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
 
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryJobActivities(deps),
     ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+    ...createBillingImportActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
   };
 }
 
