@@ -36,6 +36,7 @@ import { costRateRoutes } from './reports/cost-rates';
 import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
+import { billingImportRoutes } from './sales-points/billing-imports';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
   await app.register(dashboardRoutes(deps));
+  await app.register(billingImportRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../../infra/db';
-import { BillingFileRefused, importBilling } from '../../db/sales-points/billing-import';
+import { BillingFileRefused, BillingMonthClosed, importBilling } from '../../db/sales-points/billing-import';
 import { MonthSchema, type Month } from '../../domain/sales-points/month';
 
 /** How often the import heartbeats, whatever it is waiting for (bytes, COPY, the checks). */
@@ -64,6 +64,7 @@ export function createBillingActivities(deps: { db: Db; bssUrl: string; timeoutM
           // Line numbers and reasons only: the lines' text (phone numbers) stays out of the history.
           throw ApplicationFailure.nonRetryable(err.message, 'BillingFileRefused', { errors: err.errors });
         }
+        if (err instanceof BillingMonthClosed) throw ApplicationFailure.nonRetryable(err.message, 'MonthClosed');
         throw err;
       } finally {
         clearTimeout(idle);

@@ -48,6 +48,14 @@ export class BillingFileTooLarge extends Error {
   }
 }
 
+/** The month is closed (approved): nothing of it changes, its billing neither. */
+export class BillingMonthClosed extends Error {
+  constructor(readonly month: Month) {
+    super(`sales points month ${month} is closed: its billing list is kept as it was`);
+    this.name = 'BillingMonthClosed';
+  }
+}
+
 /** First key of the advisory lock that makes two imports of one month take turns (the second: the month). */
 const IMPORT_LOCK = 727015;
 /** Bytes looked at before the encoding is decided, when there is no BOM and the sender named none. */
@@ -77,6 +85,8 @@ export async function importBilling(db: Db, input: Readable, meta: BillingImport
 async function importInTransaction(tx: pg.PoolClient, input: Readable, meta: BillingImportMeta): Promise<BillingImport> {
   const { month } = meta;
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IMPORT_LOCK, month]);
+  const closed = await tx.query(`SELECT 1 FROM sales_point_runs WHERE month = $1::date AND status = 'closed'`, [monthStart(month)]);
+  if (closed.rowCount) throw new BillingMonthClosed(month);
   await tx.query(`CREATE TEMP TABLE billing_staging (
       line bigint GENERATED ALWAYS AS IDENTITY (START 2), -- the header is line 1
       ${BILLING_COLUMNS.map((c) => `${c} text`).join(', ')}
