@@ -87,10 +87,8 @@ async function importInTransaction(tx: pg.PoolClient, input: Readable, meta: Bil
   await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IMPORT_LOCK, month]);
   const closed = await tx.query(`SELECT 1 FROM sales_point_runs WHERE month = $1::date AND status = 'closed'`, [monthStart(month)]);
   if (closed.rowCount) throw new BillingMonthClosed(month);
-  await tx.query(`CREATE TEMP TABLE billing_staging (
-      line bigint GENERATED ALWAYS AS IDENTITY (START 2), -- the header is line 1
-      ${BILLING_COLUMNS.map((c) => `${c} text`).join(', ')}
-    ) ON COMMIT DROP`);
+  // Text columns: every field as it came, so a bad one is named rather than failing the COPY.
+  await tx.query(`CREATE TEMP TABLE billing_staging (${BILLING_COLUMNS.map((c) => `${c} text`).join(', ')}) ON COMMIT DROP`);
 
   const file = await openFile(input, meta);
   if (file.empty) throw new BillingFileRefused([{ line: 1, message: `the file is empty: line 1 must be the header ${BILLING_COLUMNS.join(',')}` }]);

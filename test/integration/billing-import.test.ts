@@ -9,6 +9,7 @@ import { BillingFileRefused, importBilling, latestImport, type BillingImportMeta
 import { createBillingActivities } from '../../activities/sales-points/billing';
 import { buildBss } from '../../sim';
 import { BILLING_HEADER, GB18030_BOM, UTF8_BOM } from '../../domain/sales-points/billing-file';
+import { dayOk } from '../../db/sales-points/billing-checks-sql';
 
 // Months of 2087: no other test file imports billing then. Each test takes its own month.
 let db: Db;
@@ -92,6 +93,18 @@ describe('a good file', () => {
   });
 });
 
+it("a day's check (no cast, no regular expression) takes exactly the days of the calendar of 1900-2099", async () => {
+  const { rows } = await db.query(`
+    WITH candidates AS (
+      SELECT lpad(y::text, 4, '0') || '-' || lpad(m::text, 2, '0') || '-' || lpad(d::text, 2, '0') AS s
+        FROM generate_series(1895, 2105) y, generate_series(0, 13) m, generate_series(0, 32) d
+      UNION ALL SELECT unnest(ARRAY['', '2024-1-01', '2024-01-1 ', '2024/01/01', '20240101', '2024-01-0a', '+024-01-01', '2024-01-01x', ' 024-01-01'])),
+    days AS (SELECT to_char(g, 'YYYY-MM-DD') AS s FROM generate_series('1900-01-01'::date, '2099-12-31'::date, '1 day') g)
+    SELECT count(*) FILTER (WHERE ok AND NOT real) AS false_days, count(*) FILTER (WHERE real AND NOT ok) AS missed, count(*) FILTER (WHERE ok) AS days
+      FROM (SELECT c.s, ${dayOk('c.s')} AS ok, d.s IS NOT NULL AS real FROM candidates c LEFT JOIN days d ON d.s = c.s) x`);
+  expect(rows[0]).toEqual({ false_days: '0', missed: '0', days: String(73_049) });
+});
+
 describe('a bad file is refused with its line numbers, and nothing of it is kept', () => {
   const refusal = async (month: string, bytes: Buffer) => {
     const err = await importBilling(db, chunked(bytes, 64), meta(month)).catch((e: unknown) => e);
@@ -151,7 +164,7 @@ describe("the BSS sim's export, through the activity", () => {
       { msisdn: '13900000003', serviceCode: 'vas-music', activatedOn: '2087-11-01' }, // not yet
     ]);
     const env = new MockActivityEnvironment();
-    const got = await env.run(acts().importBillingFromBss, '2087-10');
+    const got = await env.run(acts().importBillingFromBss, '2087-10') as { importId: number; rows: number; reused: boolean };
     expect(got).toMatchObject({ rows: 20_001, reused: false });
     const { rows } = await db.query(`SELECT msisdn FROM billing_lines WHERE import_id = $1 AND msisdn LIKE '139%'`, [got.importId]);
     expect(rows).toEqual([{ msisdn: '13900000001' }]);
