@@ -10,7 +10,7 @@ import {
   BILLING_COLUMNS, BOM_BYTES, MAX_LISTED_ERRORS, PG_ENCODING, copyFailureLine, describeRefusal, detectEncoding,
   type BillingEncoding, type LineError,
 } from '../../domain/sales-points/billing-file';
-import { BAD_LINES, INSERT_GOOD_LINES } from './billing-checks-sql';
+import { BAD_LINES, CREATE_DAYS, INSERT_GOOD_LINES } from './billing-checks-sql';
 
 export interface BillingImport {
   importId: number;
@@ -114,6 +114,11 @@ async function importInTransaction(tx: pg.PoolClient, input: Readable, meta: Bil
      VALUES ($1::date, $2, $3, $4, $5, $6, $7) RETURNING id`,
     [monthStart(month), meta.source, meta.fileName ?? null, sha256, file.encoding, staged, meta.by]);
   const importId = Number(created!.id);
+  await tx.query(CREATE_DAYS);
+  // The calendar hashed (73k days, in memory) and the lines probing it, not the other way round:
+  // the planner knows the staging table's size only once it is analysed.
+  await tx.query(`SET LOCAL work_mem = '64MB'`);
+  await tx.query('ANALYZE billing_staging');
   const written = await tx.query(INSERT_GOOD_LINES, [monthStart(month), monthLastDay(month), importId]);
   if ((written.rowCount ?? 0) !== staged) {
     const { rows } = await tx.query<{ line: number; field: string; message: string }>(BAD_LINES, [monthStart(month), monthLastDay(month), MAX_LISTED_ERRORS]);
