@@ -22,7 +22,7 @@ const LOOKED_UP = `
   LEFT JOIN billing_days a ON a.s = s.activated_on
   LEFT JOIN billing_days c ON c.s = s.cancelled_on`;
 
-const MSISDN_OK = `(length(s.msisdn) BETWEEN 5 AND 20 AND ltrim(s.msisdn, '0123456789') = '')`;
+const MSISDN_OK = `(octet_length(s.msisdn) BETWEEN 5 AND 20 AND ltrim(s.msisdn, '0123456789') = '')`;
 const SERVICE_OK = `(s.service_code <> '' AND length(s.service_code) <= 100)`;
 const ACTIVATED_OK = 'a.d IS NOT NULL';
 const NOT_CANCELLED = `(s.cancelled_on IS NULL OR s.cancelled_on = '')`;

@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { createPool, type Db } from '../../infra/db';
-import { BillingFileRefused, importBilling, latestImport, type BillingImportMeta } from '../../db/sales-points/billing-import';
+import { BillingFileRefused, BillingFileTooLarge, importBilling, latestImport, type BillingImportMeta } from '../../db/sales-points/billing-import';
 import { createBillingActivities } from '../../activities/sales-points/billing';
 import { buildBss } from '../../sim';
 import { BILLING_HEADER, GB18030_BOM, UTF8_BOM } from '../../domain/sales-points/billing-file';
@@ -137,6 +137,17 @@ describe('a bad file is refused with its line numbers, and nothing of it is kept
     const errors = await importBilling(db, Readable.from([badByte]), meta('2087-09', { encoding: 'utf-8' })).catch((e: BillingFileRefused) => e.errors);
     expect(errors).toEqual([{ line: 3, message: 'invalid byte sequence for encoding "UTF8": 0xff' }]);
   });
+});
+
+it('a file larger than allowed, or cut off by its sender, stops the COPY and leaves nothing; the connection serves on', async () => {
+  const big = Buffer.from(good('2087-09').repeat(1).padEnd(10_000, '\n'));
+  const err = await importBilling(db, chunked(big, 1000), meta('2087-09', { maxBytes: 5_000 })).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(BillingFileTooLarge);
+  async function* cut() { yield Buffer.from(`${HEADER}13800000001,vas-video,2087-09-01,,true\n`); throw new Error('connection reset by the sender'); }
+  await expect(importBilling(db, Readable.from(cut()), meta('2087-09'))).rejects.toThrow('connection reset by the sender');
+  expect(await importsOf('2087-09')).toBe(0);
+  const after = await Promise.all([1, 2, 3, 4].map(() => db.query('SELECT 1 AS ok')));
+  expect(after.map((r) => r.rows[0].ok)).toEqual([1, 1, 1, 1]);
 });
 
 describe("the BSS sim's export, through the activity", () => {
