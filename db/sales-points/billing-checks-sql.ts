@@ -16,7 +16,7 @@ export const CREATE_DAYS = `
   CREATE TEMP TABLE billing_days ON COMMIT DROP AS
   SELECT to_char(d, 'YYYY-MM-DD') AS s, d::date AS d FROM generate_series('1900-01-01'::date, '2099-12-31'::date, '1 day') d`;
 
-/** The staging table's lines with their days looked up: `on_day`, `off_day` (NULL when not a day). */
+/** The staging table's lines with their days looked up (a.d, c.d: NULL when not a day). */
 const LOOKED_UP = `
   FROM billing_staging s
   LEFT JOIN billing_days a ON a.s = s.activated_on
@@ -24,7 +24,6 @@ const LOOKED_UP = `
 
 const MSISDN_OK = `(octet_length(s.msisdn) BETWEEN 5 AND 20 AND ltrim(s.msisdn, '0123456789') = '')`;
 const SERVICE_OK = `(s.service_code <> '' AND length(s.service_code) <= 100)`;
-const ACTIVATED_OK = 'a.d IS NOT NULL';
 const NOT_CANCELLED = `(s.cancelled_on IS NULL OR s.cancelled_on = '')`;
 const CANCELLED_OK = `(${NOT_CANCELLED} OR c.d IS NOT NULL)`;
 const USED_OK = `s.used IN ('true', 'false', '1', '0', 'TRUE', 'FALSE', 'True', 'False')`;
@@ -37,8 +36,8 @@ const FITS_MONTH = `a.d <= $2::date AND (c.d IS NULL OR (c.d >= a.d AND c.d >= $
 export const INSERT_GOOD_LINES = `
   INSERT INTO billing_lines (import_id, msisdn, service_code, activated_on, cancelled_on, used)
   SELECT $3, s.msisdn, s.service_code, a.d, c.d, ${USED}
-  ${LOOKED_UP}
-   WHERE ${MSISDN_OK} AND ${SERVICE_OK} AND ${ACTIVATED_OK} AND ${CANCELLED_OK} AND ${USED_OK} AND ${FITS_MONTH}`;
+  ${LOOKED_UP.replace('LEFT JOIN billing_days a', 'JOIN billing_days a')} -- a good line's activated_on is a day: an inner join says so
+   WHERE ${MSISDN_OK} AND ${SERVICE_OK} AND ${CANCELLED_OK} AND ${USED_OK} AND ${FITS_MONTH}`;
 
 /**
  * Every fault of the first bad lines, by line and field ($3: how many to list). A line's number is
