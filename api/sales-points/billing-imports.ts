@@ -68,7 +68,8 @@ export const billingImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
         409: ErrorBody.describe('the month is closed: its figures never change'),
         413: ErrorBody.describe('The body is larger than 1 GB.'),
         415: ErrorBody.describe('The body is not a CSV file (Content-Type: text/csv).'),
-        422: Refused.describe('the file was refused, nothing of it used: each bad line by its number (issues and errors)'),
+        422: Refused.describe('Well-formed, but breaks a rule: the header and every line in billing\'s format (docs/sales-points.md, "Billing\'s list"). '
+          + 'The file is refused whole, nothing of it used; `errors` (and `issues`) name each bad line by its number, the header being line 1.'),
       },
     },
   }, async (request, reply) => {
