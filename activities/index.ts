@@ -10,6 +10,7 @@ import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
 import { createReportActivities } from './reports/funnel';
 import { createReconciliationActivities } from './sales-points/reconciliation';
+import { createBillingActivities as createBillingImportActivities } from './sales-points/billing';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
 
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
     ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
+    ...createBillingImportActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
   };
 }
 

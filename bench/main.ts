@@ -3,6 +3,7 @@ import { benchCampaign } from './campaign';
 import { benchListPull } from './list-pull';
 import { benchOrders } from './orders';
 import { benchReports } from './reports';
+import { benchSalesPoints } from './sales-points';
 
 /** `npm run bench -- <name>`: one benchmark, its ratio printed and written to docs/benchmarks.md. */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   'campaign-scale': () => benchCampaign({ scale: true }),
   orders: benchOrders,
   reports: benchReports,
+  'sales-points': benchSalesPoints,
 };
 
 await runMain('bench', async () => {

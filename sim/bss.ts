@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { unit } from './rand';
+import { BssExportConfigSchema, mountExport } from './bss-export';
 import { RateSchema, SeedSchema, createSimApp, issuesOf, badRequest, mountConfig, mountOutage, unavailable, type SimOptions } from './service';
 import { TimerSet } from './timers';
 
@@ -31,6 +32,8 @@ export const BssConfigSchema = z.strictObject({
       down: z.boolean().default(false),
     })
     .prefault({}),
+  /** Billing's export of a month's active subscriptions (sim/bss-export.ts). */
+  export: BssExportConfigSchema,
 });
 export type BssConfig = z.infer<typeof BssConfigSchema>;
 export type BssConfigInput = z.input<typeof BssConfigSchema>;
@@ -244,6 +247,13 @@ export function buildBss(input: BssConfigInput = {}, options: SimOptions = {}): 
     let maxCountPerKey = 0;
     for (const { count } of activationCounts.values()) maxCountPerKey = Math.max(maxCountPerKey, count);
     return { ...stats, keys: activationAnswers.size, maxCountPerKey };
+  });
+
+  mountExport(app, {
+    seed: () => config.seed,
+    config: () => config.export,
+    errorRate: () => config.faults.errorRate,
+    activations: () => activations.values(),
   });
 
   mountConfig(app, BssConfigSchema, {

@@ -7,6 +7,7 @@ import { salesPointsBudgetRoutes } from './budgets';
 import { statementRoutes } from './statements';
 import { payoutRoutes } from './payout';
 import { contestRoutes } from './contests';
+import { billingImportRoutes } from './billing-imports';
 
 /**
  * Every route of sales points (docs/sales-points.md), each plugin in a scope of its own (the
@@ -20,4 +21,5 @@ export const salesPointsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
   await app.register(statementRoutes(deps));
   await app.register(payoutRoutes(deps));
   await app.register(contestRoutes(deps));
+  await app.register(billingImportRoutes(deps));
 };
