@@ -11,6 +11,11 @@ import { createPreviewActivities } from './campaign/preview';
 import { createReportActivities } from './reports/funnel';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
+import { createAlertActivities } from './alerts/delivery';
+import { createBillingActivities as createBillingImportActivities } from './sales-points/billing';
+import { createBudgetWatchActivities } from './sales-points/budget-watch';
+import { createReconciliationActivities } from './sales-points/reconciliation';
+import { createRunActivities } from './sales-points/runs';
 
 export interface ActivityDeps {
   db: Db;
@@ -21,6 +26,10 @@ export interface ActivityDeps {
   courierUrl: string;
   bssUrl: string;
   bssTimeoutMs: number;
+  /** OPERATOR_TIME_ZONE: sales-points months and days are counted in it. */
+  timeZone: string;
+  /** ALERT_WEBHOOK_SECRET: alerts are signed with it (none sent without). */
+  alertWebhookSecret: string | undefined;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
@@ -36,6 +45,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryJobActivities(deps),
     ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+    ...createRunActivities(deps),
+    ...createBillingImportActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+    ...createReconciliationActivities({ db: deps.db, timeZone: deps.timeZone }),
+    ...createBudgetWatchActivities({ db: deps.db, timeZone: deps.timeZone }),
+    ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret }),
   };
 }
 

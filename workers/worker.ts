@@ -38,6 +38,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       courierUrl: config.COURIER_URL,
       bssUrl: config.BSS_URL,
       bssTimeoutMs: config.BSS_TIMEOUT_MS,
+      timeZone: config.OPERATOR_TIME_ZONE,
+      alertWebhookSecret: config.ALERT_WEBHOOK_SECRET,
     }),
     // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
     maxConcurrentActivityTaskExecutions: 200,

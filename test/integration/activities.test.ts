@@ -17,6 +17,7 @@ beforeAll(async () => {
   acts = createActivities({
     db: h.db, client: h.client, taskQueue: h.taskQueue, publicApiUrl: h.apiUrl,
     dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500,
+    timeZone: h.config.OPERATOR_TIME_ZONE, alertWebhookSecret: undefined,
   });
 });
 afterAll(async () => { await h?.close(); });
