@@ -36,6 +36,9 @@ import { costRateRoutes } from './reports/cost-rates';
 import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
+import { salesPointsRunRoutes } from './sales-points/runs';
+import { budgetUsageRoutes } from './sales-points/budget-usage';
+import { alertRoutes } from './alerts/alerts';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -62,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'webhooks', description: 'outcomes posted by the dialer and the courier' },
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
         { name: 'dashboard', description: 'a page for people (GET /dashboard answers HTML): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
+        { name: 'sales-points', description: 'finance: the month-end run of sales points (start, approve, recompute), points budgets, and alerts' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -114,6 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
   await app.register(dashboardRoutes(deps));
+  await app.register(salesPointsRunRoutes(deps));
+  await app.register(budgetUsageRoutes(deps));
+  await app.register(alertRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));
