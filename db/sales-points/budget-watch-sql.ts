@@ -61,7 +61,7 @@ export async function raiseBudgetAlerts(q: Queryable, months: Month[], timeZone:
      INSERT INTO alerts (kind, subject, level, message)
      SELECT $5, to_char(u.month, 'YYYY-MM') || '/' || u.scope_kind || '/' || u.scope_code, l.level,
             format('Points budget %s of %s %s: %s of %s points accrued provisionally (%s%%); past 100%% the policy is %s',
-                   to_char(u.month, 'YYYY-MM'), u.scope_kind, u.scope_code, u.provisional, u.budget,
+                   to_char(u.month, 'YYYY-MM'), u.scope_kind, u.scope_code, u.provisional::float8, u.budget::float8,
                    round(100 * u.provisional / u.budget), u.overrun_policy)
        FROM usage u JOIN levels l ON u.provisional >= u.budget * l.share
       WHERE NOT EXISTS (SELECT 1 FROM sales_point_runs r WHERE r.month = u.month AND r.status = 'closed')
