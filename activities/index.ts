@@ -9,10 +9,13 @@ import { createOrderActivities } from './order/orders';
 import { createPacingReader } from './campaign/pacing';
 import { createPreviewActivities } from './campaign/preview';
 import { createReportActivities } from './reports/funnel';
-import { createReconciliationActivities } from './sales-points/reconciliation';
-import { createBillingActivities as createBillingImportActivities } from './sales-points/billing';
 import { createStockActivities } from './logistics/stock';
 import { createTelephonyActivities } from './campaign/telephony';
+import { createAlertActivities } from './alerts/delivery';
+import { createBillingActivities as createBillingImportActivities } from './sales-points/billing';
+import { createBudgetWatchActivities } from './sales-points/budget-watch';
+import { createReconciliationActivities } from './sales-points/reconciliation';
+import { createRunActivities } from './sales-points/runs';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +28,8 @@ export interface ActivityDeps {
   bssTimeoutMs: number;
   /** OPERATOR_TIME_ZONE: sales-points months and a sale's day are the operator's. */
   operatorTimeZone: string;
+  /** ALERT_WEBHOOK_SECRET: alerts are signed with it (none sent without). */
+  alertWebhookSecret: string | undefined;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
@@ -40,8 +45,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryJobActivities(deps),
     ...createReportActivities(deps.db),
     ...createBillingActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
-    ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
+    ...createRunActivities(deps),
     ...createBillingImportActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
+    ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
+    ...createBudgetWatchActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
+    ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret }),
   };
 }
 

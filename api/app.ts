@@ -38,6 +38,7 @@ import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
 import { salesPointsReportRoutes } from './reports/sales-points';
 import { salesPointsRoutes } from './sales-points/routes';
+import { alertRoutes } from './alerts/alerts';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesPointsReportRoutes(deps));
   await app.register(dashboardRoutes(deps));
   await app.register(salesPointsRoutes(deps));
+  await app.register(alertRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

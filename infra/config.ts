@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseListCeilings } from '../domain/campaign/list-limit';
-import { WebhookSecretList } from './webhook-secrets';
+import { WebhookSecret, WebhookSecretList } from './webhook-secrets';
 import { PayloadKeysText } from './privacy/payload-keys';
 
 /**
@@ -33,6 +33,12 @@ const ConfigSchema = z.object({
    */
   DIALER_WEBHOOK_SECRETS: WebhookSecretList,
   COURIER_WEBHOOK_SECRETS: WebhookSecretList,
+  /**
+   * The secret alerts posted to sales_points_settings.alert_webhook_url are signed with (Standard
+   * Webhooks, whsec_…; docs/sales-points.md): the receiver checks it. Only the worker reads it; without
+   * it alerts are recorded but never sent (not unsigned). `npm run stack` and the tests make one.
+   */
+  ALERT_WEBHOOK_SECRET: WebhookSecret.optional(),
   /** How long one HTTP request to the BSS may take before it counts as a timeout (and is retried). */
   BSS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**

@@ -28,7 +28,7 @@ await runMain('worker', async () => {
   const worker = await createWorker({
     config, db, client, connection, ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
-  ensureSchedulesInBackground(client, config.TEMPORAL_TASK_QUEUE);
+  ensureSchedulesInBackground(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.OPERATOR_TIME_ZONE });
   console.log(`worker polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
   await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on them
   metrics.server.close();

@@ -39,6 +39,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       bssUrl: config.BSS_URL,
       bssTimeoutMs: config.BSS_TIMEOUT_MS,
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
+      alertWebhookSecret: config.ALERT_WEBHOOK_SECRET,
     }),
     // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
     maxConcurrentActivityTaskExecutions: 200,

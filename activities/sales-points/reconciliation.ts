@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db';
 import type { Month } from '../../domain/sales-points/month';
 import { ImportNotOfMonth, MonthClosed, MonthNotReconciled, type RunTotals } from '../../domain/sales-points/reconciliation';
 import { closeMonth, reconcileMonth } from '../../db/sales-points/reconcile-sql';
+import { whileHeartbeating } from '../heartbeat';
 
 /** A refusal no retry changes (the month closed, nothing to approve, an import of another month): non-retryable, its type the error's. */
 function refusal(err: unknown): unknown {
@@ -20,14 +21,14 @@ export function createReconciliationActivities(deps: { db: Db; timeZone: string 
   return {
     async reconcileSalesMonth(month: Month, importId: number): Promise<RunTotals> {
       try {
-        return await reconcileMonth(deps.db, month, { importId, timeZone: deps.timeZone });
+        return await whileHeartbeating(() => reconcileMonth(deps.db, month, { importId, timeZone: deps.timeZone }));
       } catch (err) {
         throw refusal(err);
       }
     },
     async closeSalesMonth(month: Month, approvedBy: string): Promise<void> {
       try {
-        await closeMonth(deps.db, month, approvedBy);
+        await whileHeartbeating(() => closeMonth(deps.db, month, approvedBy));
       } catch (err) {
         throw refusal(err);
       }

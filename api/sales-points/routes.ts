@@ -8,6 +8,8 @@ import { statementRoutes } from './statements';
 import { payoutRoutes } from './payout';
 import { contestRoutes } from './contests';
 import { billingImportRoutes } from './billing-imports';
+import { salesPointsRunRoutes } from './runs';
+import { budgetUsageRoutes } from './budget-usage';
 
 /**
  * Every route of sales points (docs/sales-points.md), each plugin in a scope of its own (the
@@ -22,4 +24,6 @@ export const salesPointsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
   await app.register(payoutRoutes(deps));
   await app.register(contestRoutes(deps));
   await app.register(billingImportRoutes(deps));
+  await app.register(salesPointsRunRoutes(deps));
+  await app.register(budgetUsageRoutes(deps));
 };

@@ -11,7 +11,7 @@ import { buildWorkflowBundle } from '../../workers/bundle';
 import type { Role } from '../../domain/access/roles';
 import { authFromEnvironment, devPayloadKeys, devSecrets } from './dev-secrets';
 import { devTokens } from './tokens';
-import { devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
+import { devAlertWebhookSecret, devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
 
 export interface Stack {
   config: Config;
@@ -75,6 +75,7 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     env.DIALER_WEBHOOK_SECRETS ||= dev.dialer;
     env.COURIER_WEBHOOK_SECRETS ||= dev.courier;
   }
+  env.ALERT_WEBHOOK_SECRET ||= devAlertWebhookSecret(DATA_DIR);
   const config = loadConfig(env);
   const db = createPool(config.DATABASE_URL);
   sup.onStop(() => db.end());

@@ -34,3 +34,12 @@ export function webhookSecretEnv(accepted: { dialer: string[]; courier: string[]
     COURIER_WEBHOOK_SECRET: accepted.courier[0]!,
   };
 }
+
+/**
+ * The secret the local stack's worker signs alerts with (ALERT_WEBHOOK_SECRET; docs/sales-points.md),
+ * made once and kept beside the others, so a receiver set up against it keeps working across runs.
+ */
+export function devAlertWebhookSecret(dataDir: string): string {
+  return keptSecrets<{ alerts: string }>(dataDir, 'alert-webhook-secret.json', () => ({ alerts: newWebhookSecret() }), (kept) =>
+    typeof kept.alerts === 'string' ? webhookSecretProblem(kept.alerts) : 'missing').alerts;
+}

@@ -16,7 +16,8 @@ beforeAll(async () => {
   h = await startHarness();
   acts = createActivities({
     db: h.db, client: h.client, taskQueue: h.taskQueue, publicApiUrl: h.apiUrl,
-    dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500, operatorTimeZone: 'Asia/Shanghai',
+    dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500,
+    operatorTimeZone: h.config.OPERATOR_TIME_ZONE, alertWebhookSecret: undefined,
   });
 });
 afterAll(async () => { await h?.close(); });

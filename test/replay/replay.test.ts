@@ -50,6 +50,7 @@ describe('replay of recorded histories', () => {
     expect(files.some((f) => f.startsWith('campaign-'))).toBe(true);
     expect(files.some((f) => f.startsWith('order-'))).toBe(true);
     expect(files.some((f) => f.startsWith('delivery-retry-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('sales-points-'))).toBe(true);
   });
 
   for (const file of files) {

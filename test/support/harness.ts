@@ -97,6 +97,7 @@ export async function startHarness(opts: {
     AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
     API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000000', // every test request comes from one address
     DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
+    ALERT_WEBHOOK_SECRET: newWebhookSecret(), // alerts are signed with it; a test's receiver checks with h.config's
   });
   const token = (roles: Role | Role[], sub?: string) => {
     const list = [roles].flat();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { reportsRollupWorkflow } from '../../workflows/reports/workflow';
 import { REPORTS_ROLLUP_SCHEDULE_ID } from '../../workflows/reports/messages';
-import { ensureSchedules } from '../../workers/schedules';
+import { ensureSchedules, scheduleDefinitions } from '../../workers/schedules';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
 
 /**
@@ -10,20 +10,23 @@ import { startHarness, uniqueId, type Harness } from '../support/harness';
  * and its workflow takes the marks writes left and brings the rollups up to date.
  */
 let h: Harness;
-// Its own schedule id: workers started by other tests (workers/main.ts) make the real one on their queues.
-const scheduleId = uniqueId(REPORTS_ROLLUP_SCHEDULE_ID);
+// Its own schedule ids: workers started by other tests (workers/main.ts) make the real ones on their queues.
+const idPrefix = `${uniqueId('t')}-`;
+const scheduleId = `${idPrefix}${REPORTS_ROLLUP_SCHEDULE_ID}`;
 beforeAll(async () => { h = await startHarness(); });
 afterAll(async () => {
-  await h.client.schedule.getHandle(scheduleId).delete().catch((err) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
+  for (const { scheduleId: id } of scheduleDefinitions({ taskQueue: h.taskQueue, timeZone: h.config.OPERATOR_TIME_ZONE, idPrefix })) {
+    await h.client.schedule.getHandle(id).delete().catch((err) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
+  }
   await h?.close();
 });
 
 describe('the reports-rollup schedule', () => {
   it('is made once, every minute, and a worker starting again leaves an operator\'s pause alone', async () => {
-    await ensureSchedules(h.client, h.taskQueue, scheduleId);
+    await ensureSchedules(h.client, { taskQueue: h.taskQueue, timeZone: h.config.OPERATOR_TIME_ZONE, idPrefix });
     const handle = h.client.schedule.getHandle(scheduleId);
     await handle.pause('an operator looks at something');
-    await ensureSchedules(h.client, h.taskQueue, scheduleId);
+    await ensureSchedules(h.client, { taskQueue: h.taskQueue, timeZone: h.config.OPERATOR_TIME_ZONE, idPrefix });
     const described = await handle.describe();
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reportsRollupWorkflow', taskQueue: h.taskQueue });
     expect(described.spec.intervals?.[0]?.every).toBe(60_000);
