@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateStage } from '@temporalio/client';
 import { MonthSchema, monthOfDay, monthStart, type Month } from '../../domain/sales-points/month';
 import { monthHasEnded } from '../../domain/sales-points/run';
 import { startSalesPointsRun } from '../../activities/sales-points/start-run';
@@ -120,32 +120,54 @@ export const salesPointsRunRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
     },
   }, async (request) => runOf(request.params.month));
 
-  for (const [action, update, summary] of [
-    ['approve', approveSalesPointsUpdate, "Approve the month: it is closed and never changes again (answers once closed); 409 before it is reconciled or once approved"],
-    ['recompute', recomputeSalesPointsUpdate, "Import billing's list and reconcile again (a corrected file uploaded); answers once done; 409 once approved"],
-  ] as const) {
-    app.post(`/sales-points/runs/:month/${action}`, {
-      config: { roles: ['finance'] },
-      schema: {
-        tags: ['sales-points'],
-        summary,
-        params: MonthParams,
-        response: { 200: Run, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody.describe('refused: the reason says why'), 503: ErrorBody },
-      },
-    }, async (request) => {
-      const { month } = request.params;
-      const handle = client.workflow.getHandle(salesPointsRunWorkflowId(month));
-      try {
-        await handle.describe();
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw notFound(`the sales points run of ${month}`);
-        throw err;
-      }
-      try {
-        return fromView(month, 'RUNNING', await handle.executeUpdate(update, { args: [{ by: request.actor! }] }));
-      } catch (err) {
-        throw refusalOf(err, `the sales points run of ${month}`);
-      }
-    });
-  }
+  /** The month's workflow, or a 404 when it has none. */
+  const existingRun = async (month: Month) => {
+    const handle = client.workflow.getHandle(salesPointsRunWorkflowId(month));
+    try {
+      await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound(`the sales points run of ${month}`);
+      throw err;
+    }
+    return handle;
+  };
+  const refused = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody.describe('refused: the reason says why'), 503: ErrorBody };
+
+  app.post('/sales-points/runs/:month/approve', {
+    config: { roles: ['finance'] },
+    schema: {
+      tags: ['sales-points'],
+      summary: 'Approve the month: it is closed and never changes again (answers once closed); 409 before it is reconciled or once approved',
+      params: MonthParams,
+      response: { 200: Run, ...refused },
+    },
+  }, async (request) => {
+    const { month } = request.params;
+    const handle = await existingRun(month);
+    try {
+      return fromView(month, 'RUNNING', await handle.executeUpdate(approveSalesPointsUpdate, { args: [{ by: request.actor! }] }));
+    } catch (err) {
+      throw refusalOf(err, `the sales points run of ${month}`);
+    }
+  });
+
+  app.post('/sales-points/runs/:month/recompute', {
+    config: { roles: ['finance'] },
+    schema: {
+      tags: ['sales-points'],
+      summary: "Import billing's list and reconcile again (a corrected file uploaded): 202 once the run has taken the request; GET the run to see the pass through; 409 once approved",
+      description: 'Answers as soon as the run has accepted the request, not when the pass is done: a pass imports from the BSS, which may be away for hours.',
+      params: MonthParams,
+      response: { 202: Run, ...refused },
+    },
+  }, async (request, reply) => {
+    const { month } = request.params;
+    const handle = await existingRun(month);
+    try {
+      await handle.startUpdate(recomputeSalesPointsUpdate, { args: [{ by: request.actor! }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    } catch (err) {
+      throw refusalOf(err, `the sales points run of ${month}`);
+    }
+    return reply.status(202).send(await runOf(month));
+  });
 };

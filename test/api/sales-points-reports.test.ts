@@ -4,7 +4,7 @@ import { startHarness, uniqueId, type Harness } from '../support/harness';
 /**
  * The sales-points figures of the reporting module (GET /reports/sales-points), the leaderboard,
  * contests, and the points in the ROI report, over sales written straight to the tables in early
- * 2024 (no other test writes then), in a department of this test's own.
+ * 2023 (no other test writes then), in a department of this test's own.
  */
 let h: Harness;
 const tag = uniqueId('spr').slice(-8);
@@ -44,41 +44,41 @@ beforeAll(async () => {
   await q(`INSERT INTO sales_org_units (code, kind, name, parent, channel) VALUES ($1, 'outlet', 'Shop N', $3, 'own'), ($2, 'outlet', 'Shop S', $4, 'partner')`, [shopN, shopS, north, south]);
   await q(`INSERT INTO staff (id, name, outlet, updated_by) VALUES ($1, 'Ann', $4, 't'), ($2, 'Bob', $4, 't'), ($3, 'Cat', $5, 't')`, [ann, bob, cat, shopN, shopS]);
   await q(`INSERT INTO sales_services (code, name, updated_by) VALUES ($1, 'News', 't')`, [service]);
-  // 10 points until mid-February 2024, 12 from then: a sale earns its day's.
-  await q(`INSERT INTO sales_service_terms (service_code, effective_from, monthly_tariff, points, set_by) VALUES ($1, '2024-01-01', 40, 10, 't'), ($1, '2024-02-15', 40, 12, 't')`, [service]);
+  // 10 points until mid-February 2023, 12 from then: a sale earns its day's.
+  await q(`INSERT INTO sales_service_terms (service_code, effective_from, monthly_tariff, points, set_by) VALUES ($1, '2023-01-01', 40, 10, 't'), ($1, '2023-02-15', 40, 12, 't')`, [service]);
   // January (reconciled): Ann two matched, Bob one matched and one unmatched, and a complaint against Bob.
-  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000001', month: '2024-01', day: '2024-01-05', outcome: 'matched' });
-  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000002', month: '2024-01', day: '2024-01-06', outcome: 'matched' });
-  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000003', month: '2024-01', day: '2024-01-07', outcome: 'matched' });
-  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000004', month: '2024-01', day: '2024-01-08', outcome: 'unmatched' });
-  await q(`INSERT INTO points_ledger (month, run_month, staff_id, kind, points, outlet, area, department, reason) VALUES ('2024-01-01', '2024-01-01', $1, 'complaint', -2, $2, $3, $4, 'a complaint')`, [bob, shopN, north, dept]);
+  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000001', month: '2023-01', day: '2023-01-05', outcome: 'matched' });
+  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000002', month: '2023-01', day: '2023-01-06', outcome: 'matched' });
+  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000003', month: '2023-01', day: '2023-01-07', outcome: 'matched' });
+  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000004', month: '2023-01', day: '2023-01-08', outcome: 'unmatched' });
+  await q(`INSERT INTO points_ledger (month, run_month, staff_id, kind, points, outlet, area, department, reason) VALUES ('2023-01-01', '2023-01-01', $1, 'complaint', -2, $2, $3, $4, 'a complaint')`, [bob, shopN, north, dept]);
   // February (not reconciled): provisional points, 10 before the 15th and 12 from it.
-  await sale({ staff: cat, outlet: shopS, area: south, msisdn: '13800000005', month: '2024-02', day: '2024-02-10' });
-  await sale({ staff: cat, outlet: shopS, area: south, msisdn: '13800000006', month: '2024-02', day: '2024-02-20' });
-  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000007', month: '2024-02', day: '2024-02-21' });
+  await sale({ staff: cat, outlet: shopS, area: south, msisdn: '13800000005', month: '2023-02', day: '2023-02-10' });
+  await sale({ staff: cat, outlet: shopS, area: south, msisdn: '13800000006', month: '2023-02', day: '2023-02-20' });
+  await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000007', month: '2023-02', day: '2023-02-21' });
 });
 afterAll(async () => { await h?.close(); });
 
 describe('GET /reports/sales-points', () => {
   it('counts sales, matches and points by kind, grouped by area and month; totals from the sums', async () => {
-    const res = await get(`/reports/sales-points?from=2024-01&to=2024-02&department=${dept}&groupBy=area,month`);
+    const res = await get(`/reports/sales-points?from=2023-01&to=2023-02&department=${dept}&groupBy=area,month`);
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
     const row = (area: string, month: string) => body.rows.find((r: { group: Record<string, string> }) => r.group.area === area && r.group.month === month);
-    expect(row(north, '2024-01').counts).toMatchObject({ sales: 4, reconciled: 4, matched: 3, unmatched: 1, earnedPoints: 30, complaintPoints: -2, totalPoints: 28, provisionalPoints: 0 });
-    expect(row(north, '2024-01').rates.matchRate).toBe(0.75);
-    expect(row(north, '2024-02').counts).toMatchObject({ sales: 1, reconciled: 0, provisionalPoints: 12 });
-    expect(row(south, '2024-02').counts).toMatchObject({ sales: 2, provisionalPoints: 22, totalPoints: 0 });
+    expect(row(north, '2023-01').counts).toMatchObject({ sales: 4, reconciled: 4, matched: 3, unmatched: 1, earnedPoints: 30, complaintPoints: -2, totalPoints: 28, provisionalPoints: 0 });
+    expect(row(north, '2023-01').rates.matchRate).toBe(0.75);
+    expect(row(north, '2023-02').counts).toMatchObject({ sales: 1, reconciled: 0, provisionalPoints: 12 });
+    expect(row(south, '2023-02').counts).toMatchObject({ sales: 2, provisionalPoints: 22, totalPoints: 0 });
     expect(body.totals.counts).toMatchObject({ sales: 7, matched: 3, totalPoints: 28, provisionalPoints: 34 });
   });
 
   it('answers CSV, and refuses a bad question with its field', async () => {
-    const csv = await get(`/reports/sales-points?from=2024-01&to=2024-01&department=${dept}&groupBy=staff`, 'finance', 'text/csv');
+    const csv = await get(`/reports/sales-points?from=2023-01&to=2023-01&department=${dept}&groupBy=staff`, 'finance', 'text/csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\n');
     expect(lines[0]).toBe('staff,sales,reconciled,matched,awaitingUsage,unmatched,earnedPoints,complaintPoints,clawbackPoints,adjustmentPoints,budgetPoints,totalPoints,provisionalPoints,matchRate,pointsPerMatchedSale');
     expect(lines.find((l) => l.startsWith(`${bob},`))).toBe(`${bob},2,2,1,0,1,10,-2,0,0,0,8,0,0.5,10`);
-    const late = await get('/reports/sales-points?from=2024-03&to=2024-01');
+    const late = await get('/reports/sales-points?from=2023-03&to=2023-01');
     expect(late.statusCode).toBe(422);
     expect(late.json().message).toContain('querystring.from');
     expect((await get('/reports/sales-points?groupBy=area,area')).statusCode).toBe(422);
@@ -89,19 +89,19 @@ describe('GET /reports/sales-points', () => {
 
 describe('the leaderboard and contests', () => {
   it('ranks the period\'s sellers on points (ledger and provisional), sales or matched sales, ties sharing a rank', async () => {
-    const board = await get(`/sales-points/leaderboard?from=2024-01-01&to=2024-02-29&scope=department:${dept}`, 'staff');
+    const board = await get(`/sales-points/leaderboard?from=2023-01-01&to=2023-02-28&scope=department:${dept}`, 'staff');
     expect(board.statusCode, board.body).toBe(200);
     // Ann 20 (ledger); Cat 22 (provisional 10 + 12); Bob 10 + 12 provisional = 22: Bob and Cat share rank 1.
     expect(board.json().standings.map((s: { staffId: string; rank: number; score: number }) => [s.staffId, s.rank, s.score])).toEqual([[bob, 1, 22], [cat, 1, 22], [ann, 3, 20]]);
-    const bySales = await get(`/sales-points/leaderboard?from=2024-01-01&to=2024-01-31&scope=area:${north}&metric=sales`, 'agent');
+    const bySales = await get(`/sales-points/leaderboard?from=2023-01-01&to=2023-01-31&scope=area:${north}&metric=sales`, 'agent');
     expect(bySales.json().standings.map((s: { staffId: string; score: number }) => [s.staffId, s.score])).toEqual([[ann, 2], [bob, 2]]);
-    expect((await get('/sales-points/leaderboard?from=2024-02-30')).statusCode).toBe(422);
+    expect((await get('/sales-points/leaderboard?from=2023-02-30')).statusCode).toBe(422);
     expect((await get('/sales-points/leaderboard?scope=region:x')).statusCode).toBe(400);
   });
 
   it('a contest: made, repeated, its standings with prizes; once started its period stays', async () => {
     const id = `contest-${tag}`;
-    const body = { name: 'Winter push', from: '2024-01-01', to: '2024-02-29', metric: 'matched-sales', scope: { kind: 'department', code: dept }, prizes: [{ rank: 1, prize: 'a phone' }] };
+    const body = { name: 'Winter push', from: '2023-01-01', to: '2023-02-28', metric: 'matched-sales', scope: { kind: 'department', code: dept }, prizes: [{ rank: 1, prize: 'a phone' }] };
     const put = (payload: object, role = 'marketing') => h.inject({ method: 'PUT', url: `/sales-points/contests/${id}`, payload, headers: as(role) });
     const made = await put(body);
     expect(made.statusCode, made.body).toBe(201);
@@ -115,7 +115,7 @@ describe('the leaderboard and contests', () => {
     expect(standing.json().standings.map((s: { staffId: string; rank: number; prize: string | null }) => [s.staffId, s.rank, s.prize]))
       .toEqual([[ann, 1, 'a tablet'], [bob, 2, 'a voucher'], [cat, 3, null]]);
     expect((await put({ ...body, scope: { kind: 'area', code: 'nowhere' } }, 'finance')).json().message).toContain('body.scope.code');
-    expect((await put({ ...body, from: '2024-03-01' })).statusCode).toBe(422);
+    expect((await put({ ...body, from: '2023-03-01' })).statusCode).toBe(422);
     expect((await put(body, 'staff')).statusCode).toBe(403);
     expect((await get('/sales-points/contests/none-such')).statusCode).toBe(404);
     expect((await get('/sales-points/contests', 'agent')).json().contests.some((c: { id: string }) => c.id === id)).toBe(true);
@@ -124,17 +124,17 @@ describe('the leaderboard and contests', () => {
 
 describe('sales points in the ROI report', () => {
   it('prices the points of an order\'s sale at the sales-point rate of the sale\'s day', async () => {
-    await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id, created_at) VALUES ($1, 'spr', '{"offer":{"code":"x","name":"x","price":30}}', 'completed', $1, '2024-01-02T00:00Z')`, [campaign]);
+    await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id, created_at) VALUES ($1, 'spr', '{"offer":{"code":"x","name":"x","price":30}}', 'completed', $1, '2023-01-02T00:00Z')`, [campaign]);
     const { rows: [lead] } = await h.db.query<{ id: string }>(
-      `INSERT INTO leads (campaign_id, customer_id, msisdn, region, state, listed_at) SELECT $1, id, msisdn, region, 'done', '2024-01-02T01:00Z' FROM customers WHERE id = 100057 RETURNING id`, [campaign]);
+      `INSERT INTO leads (campaign_id, customer_id, msisdn, region, state, listed_at) SELECT $1, id, msisdn, region, 'done', '2023-01-02T01:00Z' FROM customers WHERE id = 100057 RETURNING id`, [campaign]);
     const orderId = `${campaign}-o`;
     await h.db.query(
       `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, monthly_price, created_at)
-       SELECT $1, $2, $3, customer_id, region, 'x', 'completed', 'done', 'addr', 30, '2024-01-09T02:00Z' FROM leads WHERE id = $3`, [orderId, campaign, lead!.id]);
-    await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000008', month: '2024-01', day: '2024-01-09', outcome: 'matched', points: 15, orderId });
-    const rate = await h.inject({ method: 'PUT', url: '/cost-rates', payload: { effectiveFrom: '2024-01-01', rates: [{ category: 'sales-point', amount: 1.2 }] }, headers: as('finance') });
+       SELECT $1, $2, $3, customer_id, region, 'x', 'completed', 'done', 'addr', 30, '2023-01-09T02:00Z' FROM leads WHERE id = $3`, [orderId, campaign, lead!.id]);
+    await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000008', month: '2023-01', day: '2023-01-09', outcome: 'matched', points: 15, orderId });
+    const rate = await h.inject({ method: 'PUT', url: '/cost-rates', payload: { effectiveFrom: '2023-01-01', rates: [{ category: 'sales-point', amount: 1.2 }] }, headers: as('finance') });
     expect(rate.statusCode).toBe(200);
-    const roi = await get(`/reports/roi?campaignId=${campaign}&from=2024-01-01&to=2024-01-31`);
+    const roi = await get(`/reports/roi?campaignId=${campaign}&from=2023-01-01&to=2023-01-31`);
     expect(roi.statusCode, roi.body).toBe(200);
     expect(roi.json().totals.costs.salesPoints).toBe(18);
   });

@@ -62,7 +62,7 @@ describe("a month's run", () => {
 
     const waiting = await awaitingApproval(month);
     const totals = await rowTotals(month);
-    expect(totals).toMatchObject({ points: expect.any(Number), staff: expect.any(Number) });
+    expect(totals).toMatchObject({ totalPoints: expect.any(Number), staff: expect.any(Number) });
     expect(waiting).toMatchObject({ totals, importSource: 'bss-export', escalations: 0, approvedBy: null });
     expect(waiting.importId).toBeGreaterThan(0);
 
@@ -89,9 +89,13 @@ describe("a month's run", () => {
                       VALUES ('2025-02-01', 'upload', 'corrected.csv', 'x', 'utf-8', 7, 'fiona (finance)')`);
     expect((await startRun(month)).statusCode).toBe(201);
     expect(await awaitingApproval(month)).toMatchObject({ importSource: 'upload', importRows: 7, recomputes: 0 });
-    const recomputed = await decide(month, 'recompute');
-    expect(recomputed.statusCode).toBe(200);
-    expect(recomputed.json()).toMatchObject({ phase: 'awaiting-approval', importSource: 'upload', recomputes: 1 });
+    // Taken at once (202); the pass runs after, and the run waits for approval again.
+    expect((await decide(month, 'recompute')).statusCode).toBe(202);
+    await waitUntil(`${month} recomputed`, async () => {
+      const run = await getRun(month);
+      return run.phase === 'awaiting-approval' && run.recomputes === 1 && run;
+    }, { timeoutMs: 30_000 });
+    expect(await getRun(month)).toMatchObject({ phase: 'awaiting-approval', importSource: 'upload', recomputes: 1 });
     expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed' });
   });
 
@@ -182,14 +186,19 @@ describe('the Schedules', () => {
     const watch = await h.client.schedule.getHandle(`${idPrefix}${SALES_POINTS_BUDGET_WATCH_SCHEDULE_ID}`).describe();
     expect(watch.spec.intervals?.[0]?.every).toBe(5 * 60_000);
 
-    // The month that ended: finance started its run already; the Schedule's action joins it.
+    // The month that ended: finance started its run already; the Schedule's action joins it. (The
+    // test server is shared by every test file, and the run's id is the month's: another file, the
+    // fuzzer say, may have started this month's run before; then finance's start joins it too.)
     const month = monthEndedBefore(new Date(), timeZone);
-    expect((await startRun(month)).statusCode).toBe(201);
+    const byFinance = await startRun(month);
+    expect([200, 201]).toContain(byFinance.statusCode);
     await monthly.trigger();
     const action = await waitUntil('the triggered action', async () => (await monthly.describe()).info.recentActions[0]);
     const started = await h.client.workflow.getHandle(action.action.workflow.workflowId).result();
     expect(started).toEqual({ month, workflowId: salesPointsRunWorkflowId(month), started: false });
-    const view = await h.client.workflow.getHandle(salesPointsRunWorkflowId(month)).query(salesPointsRunQuery);
-    expect(view.month).toBe(month);
+    if (byFinance.statusCode === 201) {
+      const view = await h.client.workflow.getHandle(salesPointsRunWorkflowId(month)).query(salesPointsRunQuery);
+      expect(view.month).toBe(month);
+    }
   });
 });
