@@ -41,6 +41,21 @@ export class DemoApi {
     return res.json();
   }
 
+  /** A text answer (a CSV file). */
+  async getText(path: string): Promise<string> {
+    const res = await fetch(`${this.baseUrl}${path}`, { headers: this.headers() });
+    if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${await res.text()}`);
+    return res.text();
+  }
+
+  /** A CSV file as the body (the staff file, the sales file, billing's list). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async postCsv(path: string, csv: string, ok = [200, 201]): Promise<any> {
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: this.headers({ 'content-type': 'text/csv' }), body: csv });
+    if (!ok.includes(res.status)) throw new Error(`POST ${path} → ${res.status}: ${await res.text()}`);
+    return { status: res.status, ...((await res.json()) as object) };
+  }
+
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { authorization: `Bearer ${this.tokenOf(this.role)}`, ...extra };
   }

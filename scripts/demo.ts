@@ -6,6 +6,7 @@ import { FUNNEL_STEPS, type Funnel } from '../domain/reports/funnel';
 import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
+import { playLastMonthEnd, printLeaderboard, setUpSalesPoints } from './demo-sales-points';
 import { dashboardLink, printCodecSignIn, printDashboard } from './stack/tokens';
 import type { Role } from '../domain/access/roles';
 
@@ -15,7 +16,8 @@ const DEMO_AGENTS = 20;
 /**
  * `npm run demo`: brings the stack up, launches a campaign of 600 leads through the API, plays the
  * scheduler for deliveries that end up held, and prints the funnel and where to look: the Temporal
- * UI and the dashboard.
+ * UI and the dashboard. Its agents are staff earning sales points: the leaderboard follows, and
+ * last month's reconciliation played through (docs/sales-points.md).
  */
 await runMain('demo', async () => {
   const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, leads: { type: 'string', default: '600' } } });
@@ -27,7 +29,8 @@ await runMain('demo', async () => {
     const stack = await bringUpStack(sup, { customers: 20_000 });
     const api = new DemoApi(stack.apiUrl, demoTokens(stack.tokens));
     const id = `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`;
-    const team = await staffTeam(api, stack.config.DIALER_URL);
+    const { team, agents } = await staffTeam(api, stack.config.DIALER_URL);
+    await setUpSalesPoints(api, agents, stack.config.OPERATOR_TIME_ZONE);
     const definition: CampaignDefinitionInput = {
       id,
       name: 'Demo: fibre-300 upsell to in-network customers',
@@ -48,6 +51,8 @@ await runMain('demo', async () => {
     const funnel = await watchCampaign(api, id);
     printFunnel(funnel);
     const ui = `${stack.uiUrl}/namespaces/default`;
+    await printLeaderboard(api);
+    await playLastMonthEnd(api, stack.config.OPERATOR_TIME_ZONE, ui);
     console.log(`\nTemporal UI`);
     console.log(`  campaign   ${ui}/workflows/campaign-${id}`);
     const { orders } = await api.as('scheduler').get(`/orders?campaignId=${id}&limit=3`);
@@ -69,7 +74,7 @@ await runMain('demo', async () => {
  * The operations side of the demo: the team and its agents in our roster (through the API), and
  * the agents logging in to the dialer (the sim's config stands for their softphones).
  */
-async function staffTeam(api: DemoApi, dialerUrl: string): Promise<string> {
+async function staffTeam(api: DemoApi, dialerUrl: string): Promise<{ team: string; agents: string[] }> {
   await api.put(`/teams/${DEMO_TEAM}`, { name: 'Outbound sales, demo shift' });
   const agents = Array.from({ length: DEMO_AGENTS }, (_, i) => `agent-${String(i + 1).padStart(2, '0')}`);
   for (const a of agents) await api.put(`/agents/${a}`, { team: DEMO_TEAM, name: `Agent ${a.slice(6)}` });
@@ -78,7 +83,7 @@ async function staffTeam(api: DemoApi, dialerUrl: string): Promise<string> {
   });
   if (!res.ok) throw new Error(`the dialer refused the agents' log-in: ${res.status} ${await res.text()}`);
   console.log(`team       ${DEMO_TEAM}: ${agents.length} agents logged in to the dialer`);
-  return DEMO_TEAM;
+  return { team: DEMO_TEAM, agents };
 }
 
 /** Polls the API until the campaign has called every lead and every order has settled. */

@@ -2,6 +2,7 @@ import { addSalesCounts, emptySalesCounts, rankStandings, standingScore, type Sa
 import { dayAt, monthAt } from '../../domain/sales-points/month';
 import { readSalesReport, readStaffSales } from '../../db/reports/sales-points-sql';
 import type { Db } from '../../infra/db';
+import { listAlerts, type Alert } from '../../db/alerts/alerts-sql';
 
 /** Staff on the sales-points leaderboard. */
 const TOP_STAFF = 10;
@@ -25,7 +26,12 @@ export interface SalesPointsPanel {
   month: string;
   byArea: AreaPoints[];
   top: StaffPoints[];
+  /** Alerts nobody acknowledged yet (points budgets, a month waiting for approval), the latest first. */
+  alerts: Alert[];
 }
+
+/** Open alerts the page lists. */
+const OPEN_ALERTS = 20;
 
 /**
  * This month's sales points (in the operator's zone): by area from GET /reports/sales-points's
@@ -33,9 +39,10 @@ export interface SalesPointsPanel {
  */
 export async function readSalesPointsPanel(db: Db, timeZone: string, now = new Date()): Promise<SalesPointsPanel> {
   const month = monthAt(now, timeZone);
-  const [areas, staff] = await Promise.all([
+  const [areas, staff, alerts] = await Promise.all([
     readSalesReport(db, { from: month, to: month, groupBy: ['area'], filters: {}, timeZone }),
     readStaffSales(db, { fromDay: `${month}-01`, toDay: dayAt(now, timeZone), scope: { kind: 'all' }, timeZone }),
+    listAlerts(db, { open: true, limit: OPEN_ALERTS }),
   ]);
   const byId = new Map(staff.map((s) => [s.staffId, s]));
   const top = rankStandings(staff.map((s) => ({ staffId: s.staffId, score: standingScore('points', s) }))).slice(0, TOP_STAFF)
@@ -45,6 +52,6 @@ export async function readSalesPointsPanel(db: Db, timeZone: string, now = new D
     });
   const byArea = areas.map((g) => ({ area: g.group.area ?? '', counts: addSalesCounts(emptySalesCounts(), g.counts) }))
     .sort((a, b) => b.counts.totalPoints + b.counts.provisionalPoints - a.counts.totalPoints - a.counts.provisionalPoints || a.area.localeCompare(b.area));
-  return { month, byArea, top };
+  return { month, byArea, top, alerts };
 }
 

@@ -1,5 +1,6 @@
 import { svgChart } from './charts';
 import { chartAndTable, escapeHtml, section, table, type Column } from './html';
+import type { Alert } from '../../db/alerts/alerts-sql';
 import type { AreaPoints, SalesPointsPanel, StaffPoints } from './sales-points-data';
 
 const AREA_COLUMNS: Column<AreaPoints>[] = [
@@ -17,6 +18,14 @@ const STAFF_COLUMNS: Column<StaffPoints>[] = [
   { head: 'outlet', figure: 'outlet', value: (s) => s.outlet, format: 'text' },
   { head: 'sales', figure: 'sales', value: (s) => s.sales },
   { head: 'points', figure: 'points', value: (s) => s.points, format: 'dec' },
+];
+
+const ALERT_COLUMNS: Column<Alert>[] = [
+  { head: 'raised (UTC)', figure: 'raisedAt', value: (a) => a.raisedAt.slice(0, 16).replace('T', ' '), format: 'text' },
+  { head: 'kind', figure: 'kind', value: (a) => a.kind, format: 'text' },
+  { head: 'subject', figure: 'subject', value: (a) => a.subject, format: 'text' },
+  { head: 'level', figure: 'level', value: (a) => a.level, format: 'text' },
+  { head: 'message', figure: 'message', value: (a) => a.message, format: 'text' },
 ];
 
 /** Points per area this month, the ledger's and the provisional ones stacked. */
@@ -40,5 +49,6 @@ export function salesPointsSection(p: SalesPointsPanel): string {
   const staffTable = table('sales-points-staff-table', STAFF_COLUMNS, p.top, (s) => s.staffId, { month: p.month });
   return section('sales-points', 'Sales points this month', note,
     chartAndTable(p.byArea.length, () => areaChart(p.byArea), table('sales-points-area-table', AREA_COLUMNS, p.byArea, (a) => a.area, { month: p.month }))
-    + `\n<h3>Staff leaderboard (points, ${escapeHtml(p.month)} so far)</h3>\n${staffTable}`);
+    + `\n<h3>Staff leaderboard (points, ${escapeHtml(p.month)} so far)</h3>\n${staffTable}`
+    + `\n<h3>Open alerts (GET /alerts; acknowledged ones leave this list)</h3>\n${table('alerts-table', ALERT_COLUMNS, p.alerts, (a) => String(a.id))}`);
 }

@@ -39,6 +39,10 @@ export function sampleDashboard(live = true): DashboardData {
       month: '2025-03',
       byArea: [{ area: 'north', counts: { ...emptySalesCounts(), sales: 40, reconciled: 30, matched: 25, earnedPoints: 250, totalPoints: 246, provisionalPoints: 60 } }],
       top: [{ rank: 1, staffId: 's-1', name: HOSTILE, outlet: 'shop-1', sales: 12, matched: 10, points: 96.5 }],
+      alerts: [{
+        id: 1, kind: 'points-budget', subject: '2025-03/area/north', level: '80%', message: HOSTILE, raisedAt: '2025-03-10T03:00:00.000Z',
+        deliveredAt: null, deliveryAttempts: 0, lastError: null, acknowledgedBy: null, acknowledgedAt: null,
+      }],
     },
   };
 }
