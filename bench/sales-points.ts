@@ -95,6 +95,15 @@ go further and was not done: COPY straight into \`billing_lines\` with typed col
 which gives up listing every bad line (COPY stops at the first) and takes whatever Postgres reads
 as a date ('today', '2026/10/05', 'Oct 5 2026') — the issue asks for a staging table and the
 refusal of a bad file, so the staging stays.
+The reconciliation part (ours less the import, about 4 s), step by step on this machine: the pass
+that picks the import's lines the run needs (one hash join of the million lines with the numbers
+and services of the month's sales, of sales awaiting usage and of clawable credits) 1.45 s; the
+month's sales judged (their line, terms, outcome, detail) 1.1 s; writing the 200,000 matches 1.1 s
+into an empty table, 1.5 s over a month's earlier ones (the unique index meets its dead entries);
+the 157,000 ledger rows 0.33 s; removing a previous run's rows 0.35 s. What would go further and was
+not done: keeping a match row only for the sales billing did not confirm (a matched sale is its
+ledger row), and reading the staging table's text once for both the checks and the matching
+instead of writing every line typed; together some 3 s of the 7.
 ${loaded.toLocaleString()} entries of ${MONTH} loaded beforehand (not timed), 9 in 10 of them billing's (number and service).
 
 Transcoding alone (the billing file in GB18030, its service codes in Chinese, COPYed into a temporary table, median of 3):

@@ -49,6 +49,9 @@ export function createAlertActivities(deps: AlertDeliveryDeps) {
           'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(webhookId, at, body),
         },
         body,
+        // A redirect is not followed: an outside address must not turn the post into a request to
+        // an inside one.
+        redirect: 'error',
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
       });
       await res.arrayBuffer().catch(() => undefined);

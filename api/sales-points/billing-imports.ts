@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorText } from '../../domain/compliance/numbers';
@@ -41,6 +41,34 @@ const Refused = ErrorBody.extend({
     .describe(`the first ${MAX_LISTED_ERRORS} faults, by line (the header is line 1) and column`),
 });
 
+/** An upload that sends nothing for this long is given up: its transaction, lock and connection are let go. */
+const UPLOAD_IDLE_MS = 60_000;
+
+class UploadStalled extends Error {}
+
+/** The upload's bytes, or an UploadStalled error once none came for `ms` (a client gone quiet mid-file). */
+function idleGuarded(stream: Readable, ms: number): Readable {
+  const out = new PassThrough();
+  let timer: NodeJS.Timeout | undefined;
+  const stop = () => clearTimeout(timer);
+  const arm = () => {
+    stop();
+    timer = setTimeout(() => {
+      out.destroy(new UploadStalled(`the upload sent nothing for ${ms / 1000} s: given up, nothing of it kept`));
+      stream.destroy();
+    }, ms);
+  };
+  arm();
+  stream.on('data', arm);
+  stream.on('end', stop);
+  stream.on('error', (err) => {
+    stop();
+    out.destroy(err);
+  });
+  out.on('close', stop);
+  return stream.pipe(out);
+}
+
 /** Finance's imports of billing's list: a file dropped by a person works as the BSS's export does. */
 export const billingImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   // This plugin's routes take text/csv alone, as a stream (no other media type, no buffering).
@@ -67,6 +95,7 @@ export const billingImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
         201: Imported.describe('imported'),
         409: ErrorBody.describe('the month is closed: its figures never change'),
         413: ErrorBody.describe('The body is larger than 1 GB.'),
+        408: ErrorBody.describe('The upload sent nothing for a minute: given up, nothing of it kept.'),
         415: ErrorBody.describe('The body is not a CSV file (Content-Type: text/csv).'),
         422: Refused.describe('Well-formed, but breaks a rule: the header and every line in billing\'s format (docs/sales-points.md, "Billing\'s list"). '
           + 'The file is refused whole, nothing of it used; `errors` (and `issues`) name each bad line by its number, the header being line 1.'),
@@ -79,7 +108,7 @@ export const billingImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
     const { month, encoding } = request.query;
     const fileName = request.query.fileName ?? request.headers['x-file-name'];
     try {
-      const imported = await importBilling(deps.db, upload.stream, {
+      const imported = await importBilling(deps.db, idleGuarded(upload.stream, UPLOAD_IDLE_MS), {
         month, source: 'upload', fileName, by: actorText(request.actor!), encoding, maxBytes: BILLING_BODY_LIMIT,
       });
       return reply.code(imported.reused ? 200 : 201).send(imported);
@@ -92,6 +121,7 @@ export const billingImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => asy
       }
       if (err instanceof BillingFileTooLarge) throw new HttpError(413, 'too-large', err.message);
       if (err instanceof BillingMonthClosed) throw new HttpError(409, 'conflict', err.message);
+      if (err instanceof UploadStalled) throw new HttpError(408, 'timeout', err.message);
       throw err;
     }
   });

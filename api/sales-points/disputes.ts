@@ -76,11 +76,12 @@ export const disputeRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
   }, async (request) => {
     const { id } = request.params;
     const decision = { by: actorText(request.actor!), reason: request.body.reason };
-    const result: Dispute | 'not-found' | 'decided' = verb === 'accept'
+    const result: Dispute | 'not-found' | 'decided' | 'matched' = verb === 'accept'
       ? await acceptDispute(deps.db, id, decision, deps.config.OPERATOR_TIME_ZONE)
       : await declineDispute(deps.db, id, decision);
     if (result === 'not-found') throw notFound(`dispute ${id}`);
     if (result === 'decided') throw conflict(`dispute ${id} was ${(await readDispute(deps.db, id))!.status} already`);
+    if (result === 'matched') throw conflict(`dispute ${id}: its sale matched billing since (the month was reconciled again) and earned its points; decline it`);
     return result;
   });
   decide('accept');

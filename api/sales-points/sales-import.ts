@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorText } from '../../domain/compliance/numbers';
 import { SALES_CSV_OPTIONAL, SALES_CSV_REQUIRED, checkSaleRecords, salesHeaderProblem, type RefusedLine } from '../../domain/sales-points/entries';
 import type { SellerStaff } from '../../domain/sales-points/entries';
-import { catalogueForSales, closedMonths } from '../../db/sales-points/catalogue-sql';
+import { catalogueForSales, monthsShut, shutMessage } from '../../db/sales-points/catalogue-sql';
 import { entriesByKeys, recordSales } from '../../db/sales-points/entries-sql';
 import { inTransaction } from '../../infra/db';
 import type { AppDeps } from '../deps';
@@ -63,10 +63,11 @@ export const salesImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
     const recordedBy = actorText(actor);
     try {
       const recorded = await inTransaction(db, async (tx) => {
-        const closed = await closedMonths(tx, [...new Set(checked.lines.map((l) => `${l.month}-01`))]);
+        const shut = await monthsShut(tx, [...new Set(checked.lines.map((l) => `${l.month}-01`))]);
         const open = checked.lines.filter((l) => {
-          if (!closed.has(l.month)) return true;
-          refused.push({ line: l.line, reason: 'month-closed', message: `the month ${l.month} is closed: no sale is recorded in it` });
+          const status = shut.get(l.month);
+          if (!status) return true;
+          refused.push({ line: l.line, reason: 'month-closed', message: shutMessage(l.month, status) });
           return false;
         });
         const done = await recordSales(tx, open.map((l) => ({ ...l, source: 'csv' as const, recordedBy })));

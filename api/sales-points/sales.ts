@@ -6,7 +6,7 @@ import { maskMsisdn } from '../../domain/compliance/masking';
 import { IsoDateTimeSchema } from '../../domain/datetime';
 import { MonthSchema } from '../../domain/sales-points/month';
 import { SALE_CHANNELS, checkSale, defaultSaleChannel, isSaleProblem } from '../../domain/sales-points/entries';
-import { catalogueForSales, closedMonths } from '../../db/sales-points/catalogue-sql';
+import { catalogueForSales, monthsShut, shutMessage } from '../../db/sales-points/catalogue-sql';
 import { entriesByKeys, entryByKey, listEntries, recordSale, type EntryRow } from '../../db/sales-points/entries-sql';
 import { staffMember } from '../../db/sales-points/organisation-sql';
 import type { AppDeps } from '../deps';
@@ -54,7 +54,7 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       body: z.strictObject({
         serviceCode: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'a service code of the catalogue'),
         msisdn: z.string().min(1).max(40).describe('the customer\'s number: 11 digits starting with 1 (spaces, dashes and +86 are taken off)'),
-        soldAt: IsoDateTimeSchema.optional().describe('when it was sold (now unless given); not in the future, not in a closed month'),
+        soldAt: IsoDateTimeSchema.optional().describe('when it was sold (now unless given); not in the future, not in a month whose run has begun'),
         customerId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
         saleChannel: z.enum(SALE_CHANNELS).optional().describe('shop for staff, hotline for agents unless given'),
         staffId: StaffId.optional().describe('an admin only: whose sale it is'),
@@ -87,7 +87,8 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     if (b.customerId && !(await db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NULL', [b.customerId])).rowCount) {
       throw ruleBroken('body.customerId', `no customer ${b.customerId}`);
     }
-    if ((await closedMonths(db, [`${sale.month}-01`])).size) throw conflict(`the month ${sale.month} is closed: no sale is recorded in it`);
+    const shut = (await monthsShut(db, [`${sale.month}-01`])).get(sale.month);
+    if (shut) throw conflict(shutMessage(sale.month, shut));
     // The customer the number is, when the caller names none and we have them.
     const known = b.customerId ? undefined : (await db.query<{ id: string }>(
       'SELECT id FROM customers WHERE msisdn = $1 AND erased_at IS NULL ORDER BY id LIMIT 1', [sale.msisdn])).rows[0];

@@ -71,10 +71,10 @@ export async function acknowledgeAlert(q: Queryable, id: number, by: string): Pr
   return getAlert(q, id);
 }
 
-/** Alerts not delivered yet, oldest first. */
+/** Alerts not delivered yet, the least tried first (one an address keeps refusing does not hold the new ones back), then the oldest. */
 export async function undeliveredAlertIds(q: Queryable, limit: number): Promise<number[]> {
   const { rows } = await q.query<{ id: string }>(
-    'SELECT id FROM alerts WHERE delivered_at IS NULL ORDER BY raised_at, id LIMIT $1', [limit]);
+    'SELECT id FROM alerts WHERE delivered_at IS NULL ORDER BY delivery_attempts, raised_at, id LIMIT $1', [limit]);
   return rows.map((r) => Number(r.id));
 }
 

@@ -81,6 +81,23 @@ export async function catalogueForSales(q: Queryable, codes?: readonly string[])
   return new Map(rows.map((r) => [r.code, { code: r.code, retiredOn: r.retired_on, terms: (r.days ?? []).map((d) => ({ effectiveFrom: d })) }]));
 }
 
+/**
+ * The months among these (YYYY-MM-01 days) that take no more sales, with why: their run has begun
+ * (`importing`, `reconciled`: the books are being closed, and a sale recorded now would never be
+ * matched) or is over (`closed`). The cut-off is the run's start, 02:00 on the 1st.
+ */
+export async function monthsShut(q: Queryable, monthStarts: readonly string[]): Promise<Map<string, string>> {
+  if (!monthStarts.length) return new Map();
+  const { rows } = await q.query<{ month: string; status: string }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month, status FROM sales_point_runs WHERE month = ANY($1::date[])`, [monthStarts]);
+  return new Map(rows.map((r) => [r.month, r.status]));
+}
+
+/** Why a month takes no more sales, in words (monthsShut's status). */
+export const shutMessage = (month: string, status: string): string => (status === 'closed'
+  ? `the month ${month} is closed: no sale is recorded in it`
+  : `the month ${month} is being reconciled (its run has begun): no sale is recorded in it any more`);
+
 /** The closed months among these (YYYY-MM-01 days): what no write may touch. */
 export async function closedMonths(q: Queryable, monthStarts: readonly string[]): Promise<Set<string>> {
   if (!monthStarts.length) return new Set();

@@ -77,10 +77,15 @@ async function openForDecision(tx: Queryable, id: number) {
  * operator's zone) in the first month after the sale's that is not closed, under that month's lock
  * (so it cannot close meanwhile); a reconciled run's totals take it in.
  */
-export async function acceptDispute(db: Db, id: number, decision: Decision, timeZone: string): Promise<Dispute | 'not-found' | 'decided'> {
+export async function acceptDispute(db: Db, id: number, decision: Decision, timeZone: string): Promise<Dispute | 'not-found' | 'decided' | 'matched'> {
   return inTransaction(db, async (tx) => {
     const d = await openForDecision(tx, id);
     if (typeof d === 'string') return d;
+    // Under the sale's month's lock (before the later months', as a reconciliation takes them): a
+    // recompute that matched the sale meanwhile paid it, so there is nothing left to adjust.
+    await lockMonth(tx, d.month);
+    const { rows: [match] } = await tx.query<{ outcome: string }>('SELECT outcome FROM sales_matches WHERE entry_id = $1', [d.entryId]);
+    if (match?.outcome !== 'unmatched') return 'matched' as const;
     let target = nextOpenMonth(d.month, await closedMonthsFrom(tx, addMonths(d.month, 1)));
     for (;;) {
       await lockMonth(tx, target);

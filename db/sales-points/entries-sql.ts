@@ -144,7 +144,9 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
            JOIN sales_services sv ON sv.code = o.offer_code
                 AND (sv.retired_on IS NULL OR sv.retired_on > (o.created_at AT TIME ZONE $2)::date)
           WHERE o.id = $1
-            AND EXISTS (SELECT 1 FROM sales_service_terms t WHERE t.service_code = sv.code AND t.effective_from <= (o.created_at AT TIME ZONE $2)::date)),
+            AND EXISTS (SELECT 1 FROM sales_service_terms t WHERE t.service_code = sv.code AND t.effective_from <= (o.created_at AT TIME ZONE $2)::date)
+            -- the month's run has begun: it takes no more sales (db/sales-points/catalogue-sql.ts monthsShut)
+            AND NOT EXISTS (SELECT 1 FROM sales_point_runs r WHERE r.month = date_trunc('month', o.created_at AT TIME ZONE $2)::date)),
        ins AS (
          INSERT INTO sales_entries (month, service_code, msisdn, customer_id, staff_id, outlet, area, department, channel, sale_channel, source,
                                     order_id, campaign_id, sold_at, recorded_by)
@@ -157,6 +159,9 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
     return { kind: r!.eligible ? 'taken' : 'none' };
   } catch (err) {
     await q.query('ROLLBACK TO SAVEPOINT record_order_sale');
-    return { kind: 'failed', message: (err as Error).message };
+    // A month closed in between: the order earns nothing, and goes on. Anything else (a deadlock, a
+    // lost connection) fails the order's transaction, so its retry records the sale too.
+    if ((err as { code?: string }).code === '23514') return { kind: 'failed', message: (err as Error).message };
+    throw err;
   }
 }

@@ -93,7 +93,9 @@ SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points, 0), id, se
        || ${termsText('points', 'terms_from')}
   FROM recon_sales s WHERE outcome = 'matched'
    -- a later month's run credited it on usage already (this month run again since, on a newer list)
-   AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.entry_id = s.id AND l.kind = 'usage-credit' AND l.month > @month::date)`;
+   AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.entry_id = s.id AND l.kind = 'usage-credit' AND l.month > @month::date)
+   -- finance accepted a dispute of it (an adjustment paid it) before this run matched it
+   AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.entry_id = s.id AND l.kind = 'adjustment')`;
 
 /** A sale of an earlier month (within usage_wait_months) that awaited usage, now used: credited this month. */
 const WRITE_USAGE_CREDITS = `

@@ -18,6 +18,9 @@ export { closeMonth } from './run-sql';
 export async function reconcileMonth(db: Db, month: Month, opts: { importId: number; timeZone: string }): Promise<RunTotals> {
   return inTransaction(db, async (tx) => {
     await lockMonth(tx, month);
+    // The next month's too (months are always locked in order): the budgets' carry-over writes into
+    // it, and it must not close while that happens.
+    await lockMonth(tx, addMonths(month, 1));
     if ((await runStatus(tx, month)) === 'closed') throw new MonthClosed(month);
     const { rows: [imp] } = await tx.query<{ month: string }>(`SELECT to_char(month, 'YYYY-MM') AS month FROM billing_imports WHERE id = $1`, [opts.importId]);
     if (imp?.month !== month) throw new ImportNotOfMonth(opts.importId, month, imp?.month);
