@@ -39,26 +39,26 @@ afterAll(async () => { await h?.close(); });
 
 describe('POST /sales', () => {
   it('records a sale for the caller with their organisation, in the month of the operator\'s zone', async () => {
-    const res = await sale({ serviceCode: svc, msisdn: '+86 139-0000-0001', soldAt: '2026-10-31T17:30:00Z' });
+    const res = await sale({ serviceCode: svc, msisdn: '+86 139-0000-0001', soldAt: '2026-07-31T17:30:00Z' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
-      month: '2026-11', serviceCode: svc, msisdn: '13900000001', staffId: S1, staffName: '王芳', outlet: `o-${run}`, area: `a-${run}`,
+      month: '2026-08', serviceCode: svc, msisdn: '13900000001', staffId: S1, staffName: '王芳', outlet: `o-${run}`, area: `a-${run}`,
       department: `d-${run}`, channel: 'partner', saleChannel: 'shop', source: 'staff', recordedBy: `${S1} (staff)`,
     });
   });
 
   it('refuses a second sale of the number and service in the month, naming the first entry\'s owner', async () => {
-    const second = await sale({ serviceCode: svc, msisdn: '13900000001', soldAt: '2026-11-20T10:00:00+08:00' }, as('agent', S2));
+    const second = await sale({ serviceCode: svc, msisdn: '13900000001', soldAt: '2026-08-20T10:00:00+08:00' }, as('agent', S2));
     expect(second.statusCode).toBe(409);
     expect(second.json().message).toMatch(new RegExp(`one entry per customer per service per month: .* recorded by ${S1} \\(王芳\\), outlet o-${run}`));
-    expect(second.json().firstEntry).toMatchObject({ staffId: S1, staffName: '王芳', outlet: `o-${run}`, soldAt: '2026-10-31T17:30:00.000Z', source: 'staff' });
+    expect(second.json().firstEntry).toMatchObject({ staffId: S1, staffName: '王芳', outlet: `o-${run}`, soldAt: '2026-07-31T17:30:00.000Z', source: 'staff' });
     // Another month, another service: sales of their own.
-    expect((await sale({ serviceCode: svc, msisdn: '13900000001', soldAt: '2026-10-20T10:00:00+08:00' }, as('agent', S2))).json()).toMatchObject({ saleChannel: 'hotline', month: '2026-10' });
-    expect((await sale({ serviceCode: late, msisdn: '13900000001', soldAt: '2026-11-20T10:00:00+08:00' }, as('agent', S2))).statusCode).toBe(201);
+    expect((await sale({ serviceCode: svc, msisdn: '13900000001', soldAt: '2026-07-20T10:00:00+08:00' }, as('agent', S2))).json()).toMatchObject({ saleChannel: 'hotline', month: '2026-07' });
+    expect((await sale({ serviceCode: late, msisdn: '13900000001', soldAt: '2026-08-20T10:00:00+08:00' }, as('agent', S2))).statusCode).toBe(201);
   });
 
   it('lets one of many racing sales of a number win, and refuses the others with its owner', async () => {
-    const body = { serviceCode: svc, msisdn: '13900000009', soldAt: '2026-11-09T10:00:00+08:00' };
+    const body = { serviceCode: svc, msisdn: '13900000009', soldAt: '2026-08-09T10:00:00+08:00' };
     const answers = await Promise.all([S1, S2, S1, S2, S1, S2].map((who) => sale(body, as('staff', who))));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     const winner = answers.find((a) => a.statusCode === 201)!.json();
@@ -66,7 +66,7 @@ describe('POST /sales', () => {
   });
 
   it('answers a retried POST with its entry, and a key used for another sale with a 409', async () => {
-    const body = { serviceCode: svc, msisdn: '13900000002', soldAt: '2026-11-02T10:00:00+08:00' };
+    const body = { serviceCode: svc, msisdn: '13900000002', soldAt: '2026-08-02T10:00:00+08:00' };
     const key = { 'idempotency-key': `k-${run}`, ...as('staff', S2) };
     const first = await sale(body, key);
     expect(first.statusCode).toBe(201);
@@ -102,10 +102,10 @@ describe('POST /sales', () => {
 
 describe('GET /sales', () => {
   it('shows staff their own sales only, finance everyone\'s, numbers masked', async () => {
-    const mine = (await h.inject({ method: 'GET', url: `/sales?staffId=${S2}&month=2026-11`, headers: as('staff', S1) })).json();
+    const mine = (await h.inject({ method: 'GET', url: `/sales?staffId=${S2}&month=2026-08`, headers: as('staff', S1) })).json();
     expect(mine.entries.length).toBeGreaterThan(0);
     expect(mine.entries.every((e: { staffId: string }) => e.staffId === S1)).toBe(true);
-    const all = (await h.inject({ method: 'GET', url: `/sales?outlet=o-${run}&month=2026-11`, headers: as('finance', 'f1') })).json();
+    const all = (await h.inject({ method: 'GET', url: `/sales?outlet=o-${run}&month=2026-08`, headers: as('finance', 'f1') })).json();
     expect(new Set(all.entries.map((e: { staffId: string }) => e.staffId))).toEqual(new Set([S1, S2]));
     expect(all.entries[0].msisdn).toMatch(/^139\*{4}\d{4}$/);
     expect((await h.inject({ method: 'GET', url: '/sales', headers: as('marketing', 'm1') })).statusCode).toBe(403);
@@ -119,9 +119,9 @@ describe('POST /sales/import', () => {
 
   it('records the good lines and lists the refused with their reason and the first entry\'s owner', async () => {
     const res = await post(file([
-      `${S1},${svc},13900000101,2026-11-03T10:00:00+08:00,field,`,
-      `${S2},${svc},13900000101,2026-11-04T10:00:00+08:00,,`, // the same number, service and month as line 2
-      `${S2},${svc},13900000001,2026-11-05T10:00:00+08:00,,`, // recorded by S1 through POST /sales
+      `${S1},${svc},13900000101,2026-08-03T10:00:00+08:00,field,`,
+      `${S2},${svc},13900000101,2026-08-04T10:00:00+08:00,,`, // the same number, service and month as line 2
+      `${S2},${svc},13900000001,2026-08-05T10:00:00+08:00,,`, // recorded by S1 through POST /sales
       `${S2},${svc},13900000102,2024-01-05T10:00:00+08:00,,`, // a closed month
       `${S2},${svc},13900000103,,,`,
     ]));
