@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { parse } from 'csv-parse/sync';
-import { CsvError } from 'csv-parse';
 import { z } from 'zod';
-import { checkNumberRecords, headerProblem, type LineProblem, type NumberRecord, type NumberRow } from '../../domain/compliance/numbers';
+import { checkNumberRecords, headerProblem, type NumberRecord, type NumberRow } from '../../domain/compliance/numbers';
+import { badLines, readCsvRecords } from '../csv-files';
 import { ErrorBody, HttpError } from '../errors';
 
 /** The media type of a file of numbers. */
@@ -31,14 +30,6 @@ export const jsonOrCsv = <T extends z.ZodType>(json: T) => ({
   content: { 'application/json': { schema: json }, [CSV]: { schema: CsvBody } },
 });
 
-/** The answer for a file with bad lines: each named by its line number, and why. */
-function badLines(problems: LineProblem[]): HttpError {
-  const err = new HttpError(422, 'rule', `the file has ${problems.length === 1 ? 'a bad line' : 'bad lines'}, so nothing of it was loaded: `
-    + problems.slice(0, 5).map((p) => `line ${p.line}: ${p.message}`).join('; ') + (problems.length > 5 ? '; …' : ''),
-  problems.map((p) => ({ path: `body.line.${p.line}`, message: p.message })));
-  return err;
-}
-
 /**
  * A number file read with csv-parse (quotes, a BOM, CRLF, empty lines), each record checked
  * (domain/compliance/numbers.ts): the rows to load, or a 422 naming the bad lines. A line the
@@ -46,25 +37,10 @@ function badLines(problems: LineProblem[]): HttpError {
  * number too.
  */
 export function readNumberFile(text: string): NumberRow[] {
-  let records: NumberRecord[];
-  try {
-    const parsed = parse(text, {
-      bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count_less: true, // a line may leave the reason out
-      columns: (header: string[]) => {
-        const columns = header.map((c) => String(c).trim().toLowerCase());
-        const problem = headerProblem(columns);
-        if (problem) throw badLines([{ line: 1, message: problem }]);
-        return columns;
-      },
-    }) as unknown as { record: Record<string, string>; info: { lines: number } }[];
-    records = parsed.map((r) => ({ line: r.info.lines, fields: r.record }));
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
-    if (err instanceof CsvError) throw badLines([{ line: typeof err.lines === 'number' ? err.lines : 1, message: err.message }]);
-    throw err;
-  }
+  // a line may leave the reason out
+  const records: NumberRecord[] = readCsvRecords(text, headerProblem, { trim: true, done: 'loaded' });
   const { rows, problems } = checkNumberRecords(records);
-  if (problems.length) throw badLines(problems);
+  if (problems.length) throw badLines(problems, 'loaded');
   return rows;
 }
 
