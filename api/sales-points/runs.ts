@@ -12,6 +12,21 @@ import { uiLink } from '../temporal-ui';
 import { ErrorBody, notFound, refusalOf, ruleBroken, rules } from '../errors';
 
 const MonthParams = z.strictObject({ month: MonthSchema });
+
+/** How long a run's query may take before the answer comes from its row instead: a person is waiting. */
+const QUERY_WAIT_MS = 3_000;
+
+/** The promise's value, or undefined once `ms` passed first (its failure later is ignored). */
+async function answeredWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => undefined);
+  }
+}
 const Actor = z.object({ sub: z.string(), role: z.string() });
 const Totals = z.record(z.string(), z.unknown()).describe("The reconciliation's totals (points, staff, matched and unmatched sales, …)");
 const RunLink = z.object({ month: z.string(), workflowId: z.string(), temporalUi: z.string() });
@@ -52,14 +67,21 @@ export const salesPointsRunRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
   const fromView = (month: Month, workflowStatus: string, view: SalesPointsRunView) =>
     ({ ...link(month), workflowStatus, ...view, totals: view.totals as Record<string, unknown> | null });
 
-  /** The run as its workflow tells it; its row when the workflow is not running and left no result (or is gone). */
+  /**
+   * The run as its workflow tells it; its row when the workflow is not running and left no result
+   * (or is gone), or when no worker answers the query within QUERY_WAIT_MS.
+   */
   const runOf = async (month: Month): Promise<z.infer<typeof Run>> => {
     const handle = client.workflow.getHandle(salesPointsRunWorkflowId(month));
     let status = 'GONE';
     try {
       const d = await handle.describe();
       status = d.status.name;
-      if (status === 'RUNNING') return fromView(month, status, await handle.query(salesPointsRunQuery));
+      if (status === 'RUNNING') {
+        const view = await answeredWithin(handle.query(salesPointsRunQuery), QUERY_WAIT_MS);
+        if (view) return fromView(month, status, view);
+        // No worker answered in time (all busy, or none polls the run's task queue): its row says what Postgres knows.
+      }
       if (status === 'COMPLETED') return fromView(month, status, (await handle.result()) as SalesPointsRunView);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;

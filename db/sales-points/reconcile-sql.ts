@@ -8,6 +8,9 @@ import { ledgerTotals, lockMonth, matchTotals, runStatus } from './run-sql';
 
 export { closeMonth } from './run-sql';
 
+/** Memory for each sort or hash of the run (Postgres's default, 4 MB, spills a month's sales to disk). */
+const RECONCILE_WORK_MEM = '64MB';
+
 /**
  * A month's reconciliation (docs/sales-points.md, "The month-end reconciliation"), in one
  * transaction under the month's lock: billing's import `importId` (of this month) against the
@@ -17,6 +20,8 @@ export { closeMonth } from './run-sql';
  */
 export async function reconcileMonth(db: Db, month: Month, opts: { importId: number; timeZone: string }): Promise<RunTotals> {
   return inTransaction(db, async (tx) => {
+    // The run sorts and hashes a month's sales (200k and more) at once: in memory, not in batches on disk.
+    await tx.query(`SET LOCAL work_mem = '${RECONCILE_WORK_MEM}'`);
     await lockMonth(tx, month);
     // The next month's too (months are always locked in order): the budgets' carry-over writes into
     // it, and it must not close while that happens.
