@@ -71,8 +71,6 @@ export async function importBilling(db: Db, input: Readable, meta: BillingImport
   const client = await db.connect();
   try {
     await client.query('BEGIN');
-    // The checks hash a million lines against the calendar: in memory, not in batches on disk.
-    await client.query(`SET LOCAL work_mem = '64MB'`);
     const result = await importInTransaction(client, input, meta);
     await client.query(result.reused ? 'ROLLBACK' : 'COMMIT');
     return result;
