@@ -16,6 +16,12 @@ const MonthParams = z.strictObject({ month: MonthSchema });
 /** How long a run's query may take before the answer comes from its row instead: a person is waiting. */
 const QUERY_WAIT_MS = 3_000;
 
+/**
+ * How long approve and recompute wait for the run to take them (its worker runs the validator): past
+ * it, a 503 (no worker polls the run's task queue, say). The request may still be taken once one does.
+ */
+const UPDATE_WAIT_MS = 10_000;
+
 /** The promise's value, or undefined once `ms` passed first (its failure later is ignored). */
 async function answeredWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -167,7 +173,8 @@ export const salesPointsRunRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
     const { month } = request.params;
     const handle = await existingRun(month);
     try {
-      return fromView(month, 'RUNNING', await handle.executeUpdate(approveSalesPointsUpdate, { args: [{ by: request.actor! }] }));
+      return fromView(month, 'RUNNING', await client.connection.withDeadline(Date.now() + UPDATE_WAIT_MS,
+        () => handle.executeUpdate(approveSalesPointsUpdate, { args: [{ by: request.actor! }] })));
     } catch (err) {
       throw refusalOf(err, `the sales points run of ${month}`);
     }
@@ -186,7 +193,8 @@ export const salesPointsRunRoutes = (deps: AppDeps): FastifyPluginAsyncZod => as
     const { month } = request.params;
     const handle = await existingRun(month);
     try {
-      await handle.startUpdate(recomputeSalesPointsUpdate, { args: [{ by: request.actor! }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await client.connection.withDeadline(Date.now() + UPDATE_WAIT_MS,
+        () => handle.startUpdate(recomputeSalesPointsUpdate, { args: [{ by: request.actor! }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
     } catch (err) {
       throw refusalOf(err, `the sales points run of ${month}`);
     }

@@ -7,6 +7,7 @@ import { describeTotals } from '../../domain/sales-points/run';
 import { salesPointsRunQuery, salesPointsRunWorkflowId, SALES_POINTS_BUDGET_WATCH_SCHEDULE_ID, SALES_POINTS_MONTHLY_SCHEDULE_ID, type SalesPointsRunView } from '../../workflows/sales-points/messages';
 import { ensureSchedules, scheduleDefinitions } from '../../workers/schedules';
 import { replayAndKeep } from '../support/histories';
+import { startSalesPointsRun } from '../../activities/sales-points/start-run';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
 /**
@@ -97,6 +98,19 @@ describe("a month's run", () => {
     }, { timeoutMs: 30_000 });
     expect(await getRun(month)).toMatchObject({ phase: 'awaiting-approval', importSource: 'upload', recomputes: 1 });
     expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed' });
+  });
+
+  it('answers approve and recompute with a 503 within seconds when no worker takes the run (not a request that hangs)', async () => {
+    // A run on a task queue no worker polls: its validator never runs.
+    const month = '2024-11';
+    await startSalesPointsRun(h.client, uniqueId('no-worker'), month);
+    for (const action of ['approve', 'recompute'] as const) {
+      const started = Date.now();
+      const res = await decide(month, action);
+      expect(res.statusCode, `${action}: ${res.body}`).toBe(503);
+      expect(Date.now() - started).toBeLessThan(25_000);
+    }
+    await h.client.workflow.getHandle(salesPointsRunWorkflowId(month)).terminate('test over');
   });
 
   it('refuses a month not ended yet (422 naming body.month), an unknown run (404), and who is not finance (403)', async () => {
