@@ -28,6 +28,12 @@ afterAll(async () => {
   for (const { scheduleId } of scheduleDefinitions({ taskQueue: h.taskQueue, timeZone: h.config.OPERATOR_TIME_ZONE, idPrefix })) {
     await h.client.schedule.getHandle(scheduleId).delete().catch((err) => { if (!(err instanceof ScheduleNotFoundError)) throw err; });
   }
+  // Runs still waiting on this file's task queue would outlive its worker on the shared test server,
+  // and a run's id is its month's: another file (the fuzzer) starting that month would join a run no
+  // worker answers. They end with this file.
+  for await (const w of h.client.workflow.list({ query: `TaskQueue = '${h.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    await h.client.workflow.getHandle(w.workflowId, w.runId).terminate('the test file is over: no worker polls its task queue any more').catch(() => undefined);
+  }
   await h?.close();
 });
 
