@@ -21,27 +21,35 @@ export const MATCHING_SHARE = 0.9;
 
 /**
  * A month's two files, written once per run (deterministic): billing's list of `billingRows`
- * subscriptions (1 in 20 cancelled in the month, 7 in 10 used), and `entries` sales of the month.
+ * subscriptions (7 in 10 used), and `entries` sales of the month. As in a real month, most sales
+ * match: billing activated the subscription on the sale's day or soon after; 1 in 50 was active
+ * before the sale, 1 in 40 was cancelled within the month, 1 in 10 sales is not in billing.
  */
 export async function writeMonthFiles(dir: string, month: Month, billingRows: number, entries: number): Promise<{ billing: string; entries: string }> {
   const first = new Date(`${monthStart(month)}T00:00:00Z`).getTime();
   const lastDay = Number(monthLastDay(month).slice(8));
   const day = (offset: number) => new Date(first + offset * 86_400_000).toISOString().slice(0, 10);
   const days = Array.from({ length: 90 + lastDay }, (_, i) => day(i - 90)); // 90 days before the month to its end
+  const step = Math.max(1, Math.floor(billingRows / entries));
+  const saleDay = (k: number) => k % lastDay;
   const billingPath = path.join(dir, `billing-${month}.csv`);
   await writeLines(billingPath, BILLING_HEADER, billingRows, (i) => {
-    const on = days[i % (90 + lastDay)]!;
-    const off = i % 20 === 7 ? day(lastDay - 5) : '';
+    const k = i / step;
+    const sold = Number.isInteger(k) && k < entries && k % 10 < MATCHING_SHARE * 10;
+    // A sold subscription is activated on its sale's day or up to two days later (within the month);
+    // 1 in 50 was activated before it (another channel's sale came first) and 1 in 40 cancelled in the month.
+    const on = !sold ? days[i % (90 + lastDay)]!
+      : k % 50 === 3 ? day(saleDay(k) - 20) : day(Math.min(lastDay - 1, saleDay(k) + (k % 3)));
+    const off = sold ? (k % 40 === 1 ? day(lastDay - 2) : '') : i % 20 === 7 ? day(lastDay - 5) : '';
     return `${msisdnOf(i)},${serviceOf(i)},${on},${off && off >= on ? off : ''},${i % 10 < 7}`;
   });
   // Entry k is billing line 5k (every fifth line, so spread over the file) or, for one in ten, a number billing lacks.
   const entriesPath = path.join(dir, `entries-${month}.csv`);
-  const step = Math.max(1, Math.floor(billingRows / entries));
   await writeLines(entriesPath, ENTRIES_HEADER, entries, (k) => {
     const matching = k % 10 < MATCHING_SHARE * 10;
     const i = k * step;
     const msisdn = matching ? msisdnOf(i) : `15${String(k).padStart(9, '0')}`;
-    const soldAt = `${day(k % lastDay)}T0${k % 10}:${String(k % 60).padStart(2, '0')}:00Z`;
+    const soldAt = `${day(saleDay(k))}T0${k % 10}:${String(k % 60).padStart(2, '0')}:00Z`;
     return `${msisdn},${serviceOf(i)},staff-${k % STAFF},${soldAt}`;
   });
   return { billing: billingPath, entries: entriesPath };

@@ -118,7 +118,10 @@ streams decoding it in Node and COPY taking UTF-8 ${seconds(transcoding.iconvMs)
 
 /** The month's imports and what a reconciliation wrote (and its entries, `entries`): each round starts alike. */
 async function clearMonth(db: Db, entries: boolean): Promise<void> {
-  await db.query('TRUNCATE billing_lines, billing_imports, sales_matches, points_ledger, sales_point_runs CASCADE');
+  // Each import's lines are a partition of their own (migration 029): dropped with it.
+  const { rows } = await db.query<{ t: string }>(`SELECT inhrelid::regclass::text AS t FROM pg_inherits WHERE inhparent = 'billing_lines'::regclass`);
+  for (const { t } of rows) await db.query(`DROP TABLE ${t}`);
+  await db.query('TRUNCATE billing_imports, sales_matches, points_ledger, sales_point_runs CASCADE');
   if (entries) await db.query('TRUNCATE sales_entries CASCADE');
 }
 

@@ -4,6 +4,7 @@ import {
 } from '../../domain/reports/sales-points';
 import { monthStart, type Month } from '../../domain/sales-points/month';
 import { MAX_GROUPS, TooManyGroups } from './report-sql';
+import { outcomeJoins, outcomeOf } from '../sales-points/outcome-sql';
 
 /** A sales-points report's question: months (inclusive), grouping, filters, the operator's zone. */
 export interface SalesReportQuery {
@@ -38,12 +39,12 @@ const termPoints = (zone: string, when: string) => `LEFT JOIN LATERAL (
  */
 const FACTS = `
   SELECT e.month, e.staff_id, e.outlet, e.area, e.department, e.channel, e.service_code,
-         1 AS sales, (m.entry_id IS NOT NULL)::int AS reconciled, (m.outcome IN ('matched', 'awaiting-usage'))::int AS matched,
+         1 AS sales, (${outcomeOf()} IS NOT NULL)::int AS reconciled, (${outcomeOf()} IN ('matched', 'awaiting-usage'))::int AS matched,
          (m.outcome = 'awaiting-usage')::int AS awaiting_usage, (m.outcome = 'unmatched')::int AS unmatched,
          0::numeric AS earned, 0::numeric AS complaint, 0::numeric AS clawback, 0::numeric AS adjustment, 0::numeric AS budget,
          COALESCE(term.points, 0) AS provisional
-    FROM sales_entries e LEFT JOIN sales_matches m ON m.entry_id = e.id
-    ${termPoints('$3', 'm.entry_id IS NULL')}
+    FROM sales_entries e ${outcomeJoins('e')}
+    ${termPoints('$3', `${outcomeOf()} IS NULL`)}
    WHERE e.month BETWEEN $1::date AND $2::date
   UNION ALL
   SELECT l.month, l.staff_id, l.outlet, l.area, l.department, COALESCE(e.channel, u.channel, ''), COALESCE(l.service_code, ''),
@@ -109,8 +110,8 @@ export async function readStaffSales(
   }
   const { rows } = await db.query<{ staff_id: string; name: string; outlet: string; sales: string; matched: string; points: string }>(
     `WITH sold AS (
-       SELECT e.id, e.staff_id, e.service_code, e.sold_at, m.outcome
-         FROM sales_entries e LEFT JOIN sales_matches m ON m.entry_id = e.id
+       SELECT e.id, e.staff_id, e.service_code, e.sold_at, ${outcomeOf()} AS outcome
+         FROM sales_entries e ${outcomeJoins('e')}
         WHERE e.month BETWEEN date_trunc('month', $1::date)::date AND $2::date
           AND (e.sold_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date ${scope}
      ), credited AS (

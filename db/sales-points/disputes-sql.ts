@@ -4,6 +4,7 @@ import { inTransaction } from '../../infra/db';
 import { addMonths, monthStart, type Month } from '../../domain/sales-points/month';
 import { nextOpenMonth } from '../../domain/sales-points/reconciliation';
 import { closedMonthsFrom, lockMonth, refreshRunPoints, runStatus } from './run-sql';
+import { outcomeJoins, outcomeOf } from './outcome-sql';
 
 /**
  * Disputes of unmatched sales: a staff member's comment, finance's decision. Accepted, the sale's
@@ -40,7 +41,7 @@ export async function readDispute(q: Queryable, id: number): Promise<Dispute | u
 /** A sale as a dispute needs it: whose it is and what billing said of it. */
 export async function entryForDispute(q: Queryable, entryId: number): Promise<{ staffId: string; outcome: string | null } | undefined> {
   const { rows: [r] } = await q.query<{ staff_id: string; outcome: string | null }>(
-    `SELECT e.staff_id, m.outcome FROM sales_entries e LEFT JOIN sales_matches m ON m.entry_id = e.id WHERE e.id = $1`, [entryId]);
+    `SELECT e.staff_id, ${outcomeOf()} AS outcome FROM sales_entries e ${outcomeJoins('e')} WHERE e.id = $1`, [entryId]);
   return r && { staffId: r.staff_id, outcome: r.outcome };
 }
 
@@ -84,7 +85,8 @@ export async function acceptDispute(db: Db, id: number, decision: Decision, time
     // Under the sale's month's lock (before the later months', as a reconciliation takes them): a
     // recompute that matched the sale meanwhile paid it, so there is nothing left to adjust.
     await lockMonth(tx, d.month);
-    const { rows: [match] } = await tx.query<{ outcome: string }>('SELECT outcome FROM sales_matches WHERE entry_id = $1', [d.entryId]);
+    const { rows: [match] } = await tx.query<{ outcome: string | null }>(
+      `SELECT ${outcomeOf()} AS outcome FROM sales_entries e ${outcomeJoins('e')} WHERE e.id = $1`, [d.entryId]);
     if (match?.outcome !== 'unmatched') return 'matched' as const;
     let target = nextOpenMonth(d.month, await closedMonthsFrom(tx, addMonths(d.month, 1)));
     for (;;) {

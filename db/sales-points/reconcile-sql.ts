@@ -22,6 +22,8 @@ export async function reconcileMonth(db: Db, month: Month, opts: { importId: num
   return inTransaction(db, async (tx) => {
     // The run sorts and hashes a month's sales (200k and more) at once: in memory, not in batches on disk.
     await tx.query(`SET LOCAL work_mem = '${RECONCILE_WORK_MEM}'`);
+    // Postgres's JIT compiles a statement over a month's sales for longer than it then runs.
+    await tx.query('SET LOCAL jit = off');
     await lockMonth(tx, month);
     // The next month's too (months are always locked in order): the budgets' carry-over writes into
     // it, and it must not close while that happens.
@@ -31,13 +33,15 @@ export async function reconcileMonth(db: Db, month: Month, opts: { importId: num
     if (imp?.month !== month) throw new ImportNotOfMonth(opts.importId, month, imp?.month);
     // Points this month's run carried into the next month, now closed, cannot be taken back.
     const { rowCount: stuck } = await tx.query(
-      `SELECT 1 FROM points_ledger l JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed' WHERE l.run_month = $1::date LIMIT 1`,
+      `SELECT 1 FROM points_ledger l JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed'
+        WHERE l.month = ($1::date + interval '1 month')::date AND l.run_month = $1::date LIMIT 1`,
       [monthStart(month)]);
     if (stuck) throw new MonthClosed(addMonths(month, 1), `${month}'s run carried points into it, so ${month} cannot be run again`);
 
     const { rows: [settings] } = await tx.query<{ snapshot: Record<string, unknown>; complaint_points: string; usage_wait_months: number; clawback_months: number }>(
       `SELECT to_jsonb(s) - 'id' AS snapshot, complaint_points::text, usage_wait_months, clawback_months FROM sales_points_settings s`);
-    await tx.query(`DELETE FROM points_ledger WHERE run_month = $1::date`, [monthStart(month)]);
+    // A run writes into its month, and carries into the next one (budget-sql.ts): by the (month, staff) index.
+    await tx.query(`DELETE FROM points_ledger WHERE month IN ($1::date, ($1::date + interval '1 month')::date) AND run_month = $1::date`, [monthStart(month)]);
     await tx.query(`DELETE FROM sales_matches WHERE month = $1::date`, [monthStart(month)]);
 
     await matchAndCredit(tx, {

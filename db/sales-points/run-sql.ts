@@ -47,7 +47,9 @@ export async function closeMonth(db: Db, month: Month, approvedBy: string): Prom
 /** The month's ledger by kind, its total and the staff it pays: the part of a run's totals a later adjustment changes. */
 export async function ledgerTotals(q: Queryable, month: Month): Promise<Pick<RunTotals, 'points' | 'totalPoints' | 'staff'>> {
   const { rows } = await q.query<{ kind: LedgerKind; points: string; staff: string }>(
-    `SELECT kind, sum(points)::text AS points, count(DISTINCT staff_id)::text AS staff FROM points_ledger WHERE month = $1::date GROUP BY ROLLUP (kind)`,
+    // by staff and kind first (hashed: a few thousand rows), so the count of staff sorts those, not the month's every row
+    `WITH by_staff AS (SELECT staff_id, kind, sum(points) AS points FROM points_ledger WHERE month = $1::date GROUP BY staff_id, kind)
+     SELECT kind, sum(points)::text AS points, count(DISTINCT staff_id)::text AS staff FROM by_staff GROUP BY ROLLUP (kind)`,
     [monthStart(month)]);
   const points = Object.fromEntries(LEDGER_KINDS.map((k) => [k, 0])) as Record<LedgerKind, number>;
   let total = 0;
@@ -63,17 +65,21 @@ export async function ledgerTotals(q: Queryable, month: Month): Promise<Pick<Run
 
 /** What the month's matches say: entries, matched, awaiting usage, unmatched by reason. */
 export async function matchTotals(q: Queryable, month: Month): Promise<Pick<RunTotals, 'entries' | 'matched' | 'awaitingUsage' | 'unmatched'>> {
-  const { rows } = await q.query<{ outcome: string; reason: string | null; n: string }>(
-    `SELECT outcome, reason, count(*)::text AS n FROM sales_matches WHERE month = $1::date GROUP BY outcome, reason`, [monthStart(month)]);
+  // Every sale of the month was reconciled; those without a match row were matched (db/sales-points/outcome-sql.ts).
+  const [{ rows: [all] }, { rows }] = await Promise.all([
+    q.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_entries WHERE month = $1::date`, [monthStart(month)]),
+    q.query<{ outcome: string; reason: string | null; n: string }>(
+      `SELECT outcome, reason, count(*)::text AS n FROM sales_matches WHERE month = $1::date GROUP BY outcome, reason`, [monthStart(month)]),
+  ]);
   const unmatched = Object.fromEntries(UNMATCHED_REASONS.map((r) => [r, 0])) as RunTotals['unmatched'];
-  let entries = 0;
-  let matched = 0;
+  const entries = Number(all!.n);
+  let matched = entries;
   let awaitingUsage = 0;
   for (const r of rows) {
     const n = Number(r.n);
-    entries += n;
-    if (r.outcome === 'matched') matched += n;
-    else if (r.outcome === 'awaiting-usage') awaitingUsage += n;
+    if (r.outcome === 'matched') continue; // a row of a run before migration 029: counted among the matched already
+    matched -= n;
+    if (r.outcome === 'awaiting-usage') awaitingUsage += n;
     else unmatched[r.reason as keyof typeof unmatched] += n;
   }
   return { entries, matched, awaitingUsage, unmatched };

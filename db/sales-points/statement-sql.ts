@@ -2,6 +2,7 @@ import type { Queryable } from '../queryable';
 import { monthStart, type Month } from '../../domain/sales-points/month';
 import { fromCents, toCents, type BudgetOver, type RunTotals } from '../../domain/sales-points/reconciliation';
 import { readRun } from './run-sql';
+import { outcomeJoins, outcomeOf } from './outcome-sql';
 
 /** A staff member's month: every sale and what billing said of it, every ledger row, the budgets that applied, the total. */
 export interface Statement {
@@ -29,9 +30,11 @@ export async function readStatement(q: Queryable, staffId: string, month: Month,
   const start = monthStart(month);
   const [entries, ledger, budgets, run] = await Promise.all([
     q.query<{ id: string; sold_on: string; service_code: string; name: string; sale_channel: string; outcome: string | null; reason: string | null; detail: string | null; points: string }>(
-      `SELECT e.id, to_char(e.sold_at AT TIME ZONE $3::text, 'YYYY-MM-DD') AS sold_on, e.service_code, s.name, e.sale_channel, m.outcome, m.reason, m.detail,
+      `SELECT e.id, to_char(e.sold_at AT TIME ZONE $3::text, 'YYYY-MM-DD') AS sold_on, e.service_code, s.name, e.sale_channel, ${outcomeOf()} AS outcome, m.reason,
+              -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts)
+              coalesce(m.detail, (SELECT l.reason FROM points_ledger l WHERE l.entry_id = e.id AND l.kind = 'sale' AND l.month = e.month ORDER BY l.id LIMIT 1)) AS detail,
               coalesce((SELECT sum(l.points) FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')), 0)::text AS points
-         FROM sales_entries e JOIN sales_services s ON s.code = e.service_code LEFT JOIN sales_matches m ON m.entry_id = e.id
+         FROM sales_entries e JOIN sales_services s ON s.code = e.service_code ${outcomeJoins('e')}
         WHERE e.staff_id = $1 AND e.month = $2::date ORDER BY e.sold_at, e.id`, [staffId, start, timeZone]),
     q.query<{ id: string; kind: string; points: string; entry_id: string | null; service_code: string | null; refers_to: string | null; refers_month: string | null; dispute_id: string | null; complaint_order_id: string | null; reason: string; created_at: Date }>(
       `SELECT l.id, l.kind, l.points::text, l.entry_id, l.service_code, l.refers_to, to_char(o.month, 'YYYY-MM') AS refers_month, l.dispute_id, l.complaint_order_id, l.reason, l.created_at

@@ -31,7 +31,7 @@ const chunked = (bytes: Buffer, size = 3) => Readable.from(Array.from({ length: 
 
 const lines = async (importId: number) => (await db.query(
   `SELECT msisdn, service_code, to_char(activated_on, 'YYYY-MM-DD') AS on, to_char(cancelled_on, 'YYYY-MM-DD') AS off, used
-     FROM billing_lines WHERE import_id = $1 ORDER BY msisdn, service_code`, [importId])).rows;
+     FROM billing_subscriptions WHERE import_id = $1 ORDER BY msisdn, service_code`, [importId])).rows;
 const importsOf = async (month: string) => Number((await db.query(`SELECT count(*) AS n FROM billing_imports WHERE month = $1::date`, [`${month}-01`])).rows[0].n);
 const orphanLines = async () => Number((await db.query(
   'SELECT count(*) AS n FROM billing_lines l WHERE NOT EXISTS (SELECT 1 FROM billing_imports i WHERE i.id = l.import_id)')).rows[0].n);
@@ -41,7 +41,7 @@ const good = (m: string) => `${HEADER}13800000001,vas-video,${m}-10,,true\n13800
 const GOOD = good('2087-01');
 
 describe('a good file', () => {
-  it('UTF-8 without a BOM: every line typed into billing_lines under one import', async () => {
+  it('UTF-8 without a BOM: every line kept under one import, read typed', async () => {
     const got = await importBilling(db, chunked(Buffer.from(GOOD)), meta('2087-01'));
     expect(got).toMatchObject({ month: '2087-01', rows: 3, encoding: 'utf-8', reused: false });
     expect(got.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -169,7 +169,7 @@ describe("the BSS sim's export, through the activity", () => {
     expect(got).toMatchObject({ rows: 20_001, reused: false });
     const { rows } = await db.query(`SELECT msisdn FROM billing_lines WHERE import_id = $1 AND msisdn LIKE '139%'`, [got.importId]);
     expect(rows).toEqual([{ msisdn: '13900000001' }]);
-    const used = await db.query(`SELECT count(*) FILTER (WHERE used) AS used FROM billing_lines WHERE import_id = $1`, [got.importId]);
+    const used = await db.query(`SELECT count(*) FILTER (WHERE used) AS used FROM billing_subscriptions WHERE import_id = $1`, [got.importId]);
     expect(Number(used.rows[0].used)).toBeGreaterThan(8_000); // usedShare 0.5
     expect(await env.run(acts().importBillingFromBss, '2087-10')).toEqual({ ...got, reused: true });
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../db/queryable';
+import { outcomeJoins, outcomeOf } from '../../db/sales-points/outcome-sql';
 
 /**
  * Sales-points facts written straight to their tables (the organisation, the catalogue, sales,
@@ -59,10 +60,11 @@ export async function addImport(db: Queryable, month: string, lines: Line[]): Pr
     `INSERT INTO billing_imports (month, source, sha256, encoding, rows, imported_by) VALUES ($1::date, 'upload', $2, 'utf-8', $3, 'test') RETURNING id`,
     [`${month}-01`, randomUUID(), lines.length]);
   const id = Number(imp!.id);
+  await db.query(`CREATE TABLE billing_lines_${id} PARTITION OF billing_lines FOR VALUES IN (${id})`);
   await db.query(
     `INSERT INTO billing_lines (import_id, msisdn, service_code, activated_on, cancelled_on, used)
-     SELECT $1, m, s, a, c, u FROM unnest($2::text[], $3::text[], $4::date[], $5::date[], $6::boolean[]) AS x(m, s, a, c, u)`,
-    [id, lines.map((l) => l.msisdn), lines.map((l) => l.service), lines.map((l) => l.activatedOn), lines.map((l) => l.cancelledOn ?? null), lines.map((l) => l.used ?? true)]);
+     SELECT $1, m, s, a, c, u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(m, s, a, c, u)`,
+    [id, lines.map((l) => l.msisdn), lines.map((l) => l.service), lines.map((l) => l.activatedOn), lines.map((l) => l.cancelledOn ?? null), lines.map((l) => String(l.used ?? true))]);
   return id;
 }
 
@@ -105,6 +107,6 @@ export async function ledgerOf(db: Queryable, staffIds: string[]): Promise<Ledge
 
 export async function matchOf(db: Queryable, entryId: number): Promise<{ outcome: string; reason: string | null; detail: string | null } | undefined> {
   const { rows: [m] } = await db.query<{ outcome: string; reason: string | null; detail: string | null }>(
-    `SELECT outcome, reason, detail FROM sales_matches WHERE entry_id = $1`, [entryId]);
+    `SELECT ${outcomeOf()} AS outcome, m.reason, m.detail FROM sales_entries e ${outcomeJoins('e')} WHERE e.id = $1 AND ${outcomeOf()} IS NOT NULL`, [entryId]);
   return m;
 }
