@@ -12,8 +12,8 @@ import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harn
 
 /**
  * The month's run on the real Temporal server (docs/sales-points.md, The run on Temporal): started
- * once per month, approved and closed, refused before reconciliation, escalated, carried over a
- * worker shut down mid-run, and started by its Schedule. Each test runs its own month.
+ * once per month, approved and closed, refused before reconciliation, escalated, and started by
+ * its Schedule. Each test runs its own month. (A worker killed mid-run: sales-points-worker-killed.test.ts.)
  */
 let h: Harness;
 const idPrefix = `${uniqueId('t')}-`;
@@ -161,32 +161,6 @@ describe("a month's run", () => {
     expect(rows).toEqual([{ level: 'overdue', message: expect.stringContaining(describeTotals(await rowTotals(month))) }]);
     expect((await h.db.query(`SELECT 1 FROM sales_point_runs WHERE month = '2025-04-01' AND escalated_at IS NOT NULL`)).rowCount).toBe(1);
     expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed', escalations: 1 });
-  });
-
-  it('finishes with the same totals when its worker is shut down mid-run (between import and reconciliation)', async () => {
-    const month = '2025-05';
-    const hold = await holdImports();
-    let stopping: Promise<void>;
-    try {
-      expect((await startRun(month)).statusCode).toBe(201);
-      await importWaiting();
-      // The worker stops polling now; the import it holds finishes once the lock goes, and nobody reconciles.
-      const worker = h.worker!;
-      stopping = h.stopWorker();
-      await waitUntil('the worker stopping', async () => worker.getState() !== 'RUNNING');
-    } finally {
-      await hold.release();
-    }
-    await stopping!;
-    const rows = async () => (await h.db.query(`SELECT r.status, (SELECT count(*)::int FROM billing_imports WHERE month = r.month) AS imports
-                                                  FROM sales_point_runs r WHERE month = '2025-05-01'`)).rows;
-    expect(await rows()).toEqual([{ status: 'importing', imports: 1 }]);
-    await h.startWorker();
-    const waiting = await awaitingApproval(month);
-    expect(await rows()).toEqual([{ status: 'reconciled', imports: 1 }]);
-    const totals = await rowTotals(month);
-    expect(waiting.totals).toEqual(totals);
-    expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed', totals });
   });
 });
 
