@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../infra/db';
+import type { WebhookAddressPolicy } from '../domain/alerts/webhook-address';
 import { createBillingActivities } from './order/billing';
 import { createCampaignActivities } from './campaign/campaigns';
 import { createDeliveryActivities } from './order/delivery';
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   operatorTimeZone: string;
   /** ALERT_WEBHOOK_SECRET: alerts are signed with it (none sent without). */
   alertWebhookSecret: string | undefined;
+  /** ALERT_WEBHOOK_ALLOW_PRIVATE, ALERT_WEBHOOK_ALLOWED_NETWORKS: the addresses alerts may be posted to. */
+  alertWebhookPolicy: WebhookAddressPolicy;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
@@ -49,7 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingImportActivities({ db: deps.db, bssUrl: deps.bssUrl, timeoutMs: deps.bssTimeoutMs }),
     ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
     ...createBudgetWatchActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
-    ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret }),
+    ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret, policy: deps.alertWebhookPolicy }),
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseListCeilings } from '../domain/campaign/list-limit';
 import { WebhookSecret, WebhookSecretList } from './webhook-secrets';
 import { PayloadKeysText } from './privacy/payload-keys';
+import { parseNetworks } from '../domain/alerts/webhook-address';
 
 /**
  * The one place the environment is read. Every process (worker, API, scripts) calls loadConfig()
@@ -39,6 +40,20 @@ const ConfigSchema = z.object({
    * it alerts are recorded but never sent (not unsigned). `npm run stack` and the tests make one.
    */
   ALERT_WEBHOOK_SECRET: WebhookSecret.optional(),
+  /**
+   * `true`: alerts may be posted over plain http and to inside addresses (the loopback, 10.x, …):
+   * the tests' and `npm run stack`'s receivers. Never in a deployment, where finance's address must
+   * be https on the public internet (domain/alerts/webhook-address.ts, docs/security.md).
+   */
+  ALERT_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /**
+   * Inside networks an alert receiver may be in nonetheless, `address/prefix` separated by commas
+   * or spaces (an own chat gateway: `10.20.0.0/16`); https still. None by default.
+   */
+  ALERT_WEBHOOK_ALLOWED_NETWORKS: z.string().default('').transform((text) => text.split(/[\s,]+/).filter(Boolean)).superRefine((networks, ctx) => {
+    const fault = parseNetworks(networks.join(' '));
+    if (typeof fault === 'string') ctx.addIssue({ code: 'custom', message: fault });
+  }),
   /** How long one HTTP request to the BSS may take before it counts as a timeout (and is retried). */
   BSS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**

@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { temporalDataConverter } from '../infra/privacy/data-converter';
+import { webhookAddressPolicy } from '../domain/alerts/webhook-address';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -40,6 +41,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       bssTimeoutMs: config.BSS_TIMEOUT_MS,
       operatorTimeZone: config.OPERATOR_TIME_ZONE,
       alertWebhookSecret: config.ALERT_WEBHOOK_SECRET,
+      alertWebhookPolicy: webhookAddressPolicy(config.ALERT_WEBHOOK_ALLOW_PRIVATE, config.ALERT_WEBHOOK_ALLOWED_NETWORKS),
     }),
     // Async-completed calls hold no slot while they ring, so a few hundred concurrent is cheap.
     maxConcurrentActivityTaskExecutions: 200,

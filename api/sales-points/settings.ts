@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorText } from '../../domain/compliance/numbers';
+import { webhookAddressPolicy, webhookUrlRefusal } from '../../domain/alerts/webhook-address';
 import type { AppDeps } from '../deps';
 import { rules, ruleBroken } from '../errors';
 
@@ -11,7 +12,7 @@ const Settings = z.object({
   clawbackMonths: z.number().describe('How many months after a closed month a cancelled sale is still clawed back'),
   usageWaitMonths: z.number().describe('How many months a sale awaiting usage can still earn once billing shows it used'),
   approvalEscalateAfterSeconds: z.number().describe('When a reconciled month nobody approved escalates'),
-  alertWebhookUrl: z.string().nullable().describe('Where alerts are posted; none: the alerts table and GET /alerts only'),
+  alertWebhookUrl: z.string().nullable().describe('Where alerts are posted (https, on the public internet); none: the alerts table and GET /alerts only'),
   updatedBy: z.string(), updatedAt: z.string(),
 });
 const SettingsInput = z.strictObject({
@@ -36,6 +37,8 @@ const toSettings = (r: Row) => ({
 
 /** Finance's rules of the sales points: what a complaint costs, what a point pays, how long clawbacks and usage wait. */
 export const salesPointsSettingsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  // The worker checks every post again, against the addresses the name resolves to then.
+  const alertAddresses = webhookAddressPolicy(deps.config.ALERT_WEBHOOK_ALLOW_PRIVATE, deps.config.ALERT_WEBHOOK_ALLOWED_NETWORKS);
   app.get('/sales-points/settings', {
     config: { roles: ['finance'] },
     schema: { tags: ['sales-points'], summary: 'The sales points\' settings', response: { 200: Settings } },
@@ -50,10 +53,12 @@ export const salesPointsSettingsRoutes = (deps: AppDeps): FastifyPluginAsyncZod 
       tags: ['sales-points'],
       summary: 'Change some of the settings (the fields given); a month\'s run keeps the settings it ran with',
       body: SettingsInput,
-      response: { 200: Settings, ...rules('band.low not above band.high') },
+      response: { 200: Settings, ...rules('band.low not above band.high', 'alertWebhookUrl https, not an inside address (loopback, private, link-local, …) nor localhost') },
     },
   }, async (request) => {
     const b = request.body;
+    const refusal = b.alertWebhookUrl ? webhookUrlRefusal(b.alertWebhookUrl, alertAddresses) : undefined;
+    if (refusal) throw ruleBroken('body.alertWebhookUrl', refusal);
     const { rows: [r] } = await deps.db.query<Row>(
       `UPDATE sales_points_settings SET
          complaint_points = coalesce($1, complaint_points), band_low = coalesce($2, band_low), band_high = coalesce($3, band_high),

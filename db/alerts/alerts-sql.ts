@@ -71,20 +71,52 @@ export async function acknowledgeAlert(q: Queryable, id: number, by: string): Pr
   return getAlert(q, id);
 }
 
-/** Alerts not delivered yet, the least tried first (one an address keeps refusing does not hold the new ones back), then the oldest. */
+/**
+ * Alerts not delivered yet and not being posted now, the least tried first (one an address keeps
+ * refusing does not hold the new ones back), then the oldest.
+ */
 export async function undeliveredAlertIds(q: Queryable, limit: number): Promise<number[]> {
   const { rows } = await q.query<{ id: string }>(
-    'SELECT id FROM alerts WHERE delivered_at IS NULL ORDER BY delivery_attempts, raised_at, id LIMIT $1', [limit]);
+    `SELECT id FROM alerts WHERE delivered_at IS NULL AND (delivering_until IS NULL OR delivering_until < now())
+      ORDER BY delivery_attempts, raised_at, id LIMIT $1`, [limit]);
   return rows.map((r) => Number(r.id));
 }
 
-/** One delivery attempt's outcome: delivered (once; a later success changes nothing) or the error. */
-export async function recordDeliveryAttempt(q: Queryable, id: number, outcome: { delivered: true } | { error: string }): Promise<void> {
+/** What claiming an alert's post found: it is this attempt's (until `lease`), delivered already, or another attempt's until then. */
+export type DeliveryClaim = { lease: string } | { delivered: true } | { busyUntil: string } | { missing: true };
+
+/**
+ * Takes an undelivered alert for one post, for `seconds` (longer than a post may take): two
+ * attempts at once (an escalation's activity and the budget watch's pass, two passes) post it
+ * once, the other one learns it is taken. An attempt that died mid-post leaves a lease that
+ * runs out, and the next attempt takes it. The row's lock orders two claims: the second one
+ * sees the first one's lease.
+ */
+export async function claimDelivery(q: Queryable, id: number, seconds: number): Promise<DeliveryClaim> {
+  const { rows } = await q.query<{ lease: string }>(
+    `UPDATE alerts SET delivering_until = now() + make_interval(secs => $2)
+      WHERE id = $1 AND delivered_at IS NULL AND (delivering_until IS NULL OR delivering_until < now())
+      RETURNING delivering_until::text AS lease`, [id, seconds]);
+  if (rows[0]) return { lease: rows[0].lease };
+  const { rows: [row] } = await q.query<{ delivered: boolean; until: string | null }>(
+    'SELECT delivered_at IS NOT NULL AS delivered, delivering_until::text AS until FROM alerts WHERE id = $1', [id]);
+  if (!row) return { missing: true };
+  return row.delivered ? { delivered: true } : { busyUntil: row.until ?? 'a moment ago' };
+}
+
+/**
+ * One delivery attempt's outcome: delivered (once; a later success changes nothing) or the error.
+ * The attempt's lease (claimDelivery) is given back, unless it ran out and another attempt holds
+ * the alert now.
+ */
+export async function recordDeliveryAttempt(q: Queryable, id: number, outcome: { delivered: true } | { error: string }, lease: string | null = null): Promise<void> {
+  const release = 'delivering_until = CASE WHEN delivering_until = $2::timestamptz THEN NULL ELSE delivering_until END';
   if ('delivered' in outcome) {
-    await q.query(`UPDATE alerts SET delivered_at = COALESCE(delivered_at, now()), delivery_attempts = delivery_attempts + 1, last_error = NULL
-                    WHERE id = $1`, [id]);
+    await q.query(`UPDATE alerts SET delivered_at = COALESCE(delivered_at, now()), delivery_attempts = delivery_attempts + 1, last_error = NULL,
+                    ${release} WHERE id = $1`, [id, lease]);
   } else {
-    await q.query('UPDATE alerts SET delivery_attempts = delivery_attempts + 1, last_error = $2 WHERE id = $1', [id, outcome.error.slice(0, 1000)]);
+    await q.query(`UPDATE alerts SET delivery_attempts = delivery_attempts + 1, last_error = $3, ${release} WHERE id = $1`,
+      [id, lease, outcome.error.slice(0, 1000)]);
   }
 }
 

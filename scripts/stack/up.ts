@@ -76,6 +76,9 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     env.COURIER_WEBHOOK_SECRETS ||= dev.courier;
   }
   env.ALERT_WEBHOOK_SECRET ||= devAlertWebhookSecret(DATA_DIR);
+  // A receiver on this machine (http, the loopback) is what a developer sets finance's alert
+  // address to; a deployment keeps the default, https on the public internet only.
+  env.ALERT_WEBHOOK_ALLOW_PRIVATE ||= 'true';
   const config = loadConfig(env);
   const db = createPool(config.DATABASE_URL);
   sup.onStop(() => db.end());
@@ -107,6 +110,9 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     COURIER_URL: config.COURIER_URL,
     BSS_URL: config.BSS_URL,
     API_PORT: String(config.API_PORT),
+    // The API checks finance's alert address as the worker will.
+    ALERT_WEBHOOK_ALLOW_PRIVATE: String(config.ALERT_WEBHOOK_ALLOW_PRIVATE),
+    ALERT_WEBHOOK_ALLOWED_NETWORKS: config.ALERT_WEBHOOK_ALLOWED_NETWORKS.join(' '),
     ...Object.fromEntries(['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_ISSUER', 'AUTH_JWT_AUDIENCE'].flatMap((k) => (env[k] ? [[k, env[k]!]] : []))),
     SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
     ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
@@ -121,6 +127,8 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
   const bundle = await buildWorkflowBundle(path.join(DATA_DIR, 'workflow-bundle.js'));
   sup.spawn('worker', ...tsNode('workers/main.ts'), {
     ...childEnv, WORKFLOW_BUNDLE: bundle, WORKER_METRICS_HOST: config.WORKER_METRICS_HOST, WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT),
+    // Made above when the environment names none: without it the worker would send no alert.
+    ALERT_WEBHOOK_SECRET: config.ALERT_WEBHOOK_SECRET!,
   }, { restart: true });
   sup.spawn('api', ...tsNode('api/main.ts'), childEnv, { restart: true });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;

@@ -7,6 +7,7 @@ import { campaignWorkflowId } from '../../domain/campaign/ids';
 import { orderIdFor } from '../../domain/order/ids';
 import { CampaignDefinitionSchema, OrderPolicySchema } from '../../domain/campaign/campaign';
 import { CallingWindowSchema, localTime, nextOpening } from '../../domain/campaign/calling-window';
+import { STRICT } from '../../domain/alerts/webhook-address';
 import { configureSim, simGet, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
 
@@ -17,7 +18,7 @@ beforeAll(async () => {
   acts = createActivities({
     db: h.db, client: h.client, taskQueue: h.taskQueue, publicApiUrl: h.apiUrl,
     dialerUrl: h.sims.dialerUrl, courierUrl: h.sims.courierUrl, bssUrl: h.sims.bssUrl, bssTimeoutMs: 1500,
-    operatorTimeZone: h.config.OPERATOR_TIME_ZONE, alertWebhookSecret: undefined,
+    operatorTimeZone: h.config.OPERATOR_TIME_ZONE, alertWebhookSecret: undefined, alertWebhookPolicy: STRICT,
   });
 });
 afterAll(async () => { await h?.close(); });

@@ -98,6 +98,7 @@ export async function startHarness(opts: {
     API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000000', // every test request comes from one address
     DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
     ALERT_WEBHOOK_SECRET: newWebhookSecret(), // alerts are signed with it; a test's receiver checks with h.config's
+    ALERT_WEBHOOK_ALLOW_PRIVATE: 'true', // the tests' receivers listen on the loopback, over http
   });
   const token = (roles: Role | Role[], sub?: string) => {
     const list = [roles].flat();
