@@ -161,7 +161,8 @@ export class Acd {
 
   private abandon(call: InboundCall, cause: 'caller-hung-up' | 'max-wait'): void {
     const queue = this.queueOf(call.team);
-    queue.splice(queue.indexOf(call.callId), 1);
+    const at = queue.indexOf(call.callId);
+    if (at >= 0) queue.splice(at, 1);
     Object.assign(call, { status: 'abandoned', abandonedAt: this.now(), cause, timer: undefined });
     this.stats.abandoned += 1;
     this.deps.emit(call, this.event(call, 'inbound.abandoned'));
