@@ -13,6 +13,7 @@ import {
   roundMoney,
   unavailable,
 } from './service';
+import type { TimerHandle } from './clock';
 import { TimerSet } from './timers';
 import { sendOutcome as sendWebhook, WebhookSigner, type WebhookSimOptions } from './webhook';
 
@@ -105,7 +106,7 @@ interface Delivery {
   status: 'booked' | 'cancelled' | 'completed';
   bookedAt: string;
   report?: DeliveryReport;
-  timer?: NodeJS.Timeout;
+  timer?: TimerHandle;
   sends: number;
 }
 

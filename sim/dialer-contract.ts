@@ -1,7 +1,19 @@
 import { z } from 'zod';
+import { InboundConfigSchema, SelfServiceConfigSchema } from './hotline/contract';
 import { RangeMsSchema, RateSchema, SeedSchema, WebhookFaultsSchema } from './service';
 
-// The dialer's contract (sim/README.md): its config, the requests it takes and the webhook it sends.
+// The dialer's contract (sim/README.md): its config, the requests it takes and the webhooks it sends,
+// outbound here, inbound (the hotline) and the self-service channels in sim/hotline/contract.ts.
+
+export * from './hotline/contract';
+
+/** The dialer's faults: the shared ones, and two more that apply to all its webhooks, outbound and inbound. */
+export const DialerFaultsSchema = WebhookFaultsSchema.extend({
+  /** Share of webhook messages never sent (lost on the way); counted in `webhooksDropped`. */
+  dropWebhookRate: RateSchema.default(0),
+  /** Each message waits a time drawn from this range before its first attempt: late, possibly out of order. */
+  webhookDelayMs: RangeMsSchema.default({ min: 0, max: 0 }),
+});
 
 export const DISPOSITIONS = ['no-answer', 'busy', 'wrong-number', 'refused', 'callback-requested', 'accepted', 'abandoned'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -40,7 +52,7 @@ export const DialerConfigSchema = z.strictObject({
   /** callbackAt = end of call + this, for callback-requested. */
   callbackAfterSec: z.number().min(0).default(5),
   webhookRetries: z.number().int().min(0).max(20).default(8),
-  faults: WebhookFaultsSchema.prefault({}),
+  faults: DialerFaultsSchema.prefault({}),
   /**
    * Agents logged in, per team. A call placed for a team that the customer answers goes to a free
    * agent of the team, who is busy for handleMs; with none free the call is abandoned.
@@ -48,6 +60,10 @@ export const DialerConfigSchema = z.strictObject({
   agents: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/), z.array(z.string().min(1).max(60)).max(2_000)).default({}),
   /** Real time an agent spends on an answered call (talk and wrap-up). */
   handleMs: RangeMsSchema.default({ min: 200, max: 1_000 }),
+  /** The hotline: customers calling in, queued per team, put through to agents (sim/README.md, "Hotline"). */
+  inbound: InboundConfigSchema.prefault({}),
+  /** Customers ordering in the self-service channels after a referral; off by default. */
+  selfService: SelfServiceConfigSchema.prefault({}),
 });
 export type DialerConfig = z.infer<typeof DialerConfigSchema>;
 export type DialerConfigInput = z.input<typeof DialerConfigSchema>;

@@ -7,19 +7,30 @@ import {
   mountOutage,
   parseOr400,
 } from './service';
+import type { Clock } from './clock';
+import { mountHotline } from './hotline/routes';
+import { mountSelfService } from './hotline/self-service';
 import { TimerSet } from './timers';
 import { sendOutcome as sendWebhook, WebhookSigner, type WebhookSimOptions } from './webhook';
 
 // Stand-in for the telephony dialer: accepts call requests, "rings" for a
-// while, then reports the outcome to the caller's webhook.
+// while, then reports the outcome to the caller's webhook. Its inbound side,
+// the hotline's call distributor, is in sim/hotline/.
+
+export interface DialerOptions extends WebhookSimOptions {
+  /** What the hotline's calls (arrivals, queue waits, talk, wrap-up) run by; real time unless a test's ManualClock. */
+  clock?: Clock;
+  /** The bearer token the self-service channels order at the API with (a role that may POST /orders). */
+  selfServiceToken?: string;
+}
 
 import {
   CONNECTED, DISPOSITIONS, DialerConfigSchema, MIX_DISPOSITIONS, PlaceCallBatchSchema, PlaceCallSchema,
   type CallOutcome, type DialerConfig, type DialerConfigInput, type Disposition, type PlaceCall,
 } from './dialer-contract';
 
-export { CallOutcomeSchema, DISPOSITIONS, DialerConfigSchema, PlaceCallBatchSchema, PlaceCallSchema } from './dialer-contract';
-export type { CallOutcome, DialerConfig, DialerConfigInput, Disposition, PlaceCall } from './dialer-contract';
+export { CallOutcomeSchema, DISPOSITIONS, DialerConfigSchema, InboundEventSchema, PlaceCallBatchSchema, PlaceCallSchema } from './dialer-contract';
+export type { CallOutcome, DialerConfig, DialerConfigInput, Disposition, InboundEvent, PlaceCall } from './dialer-contract';
 
 /** What customers complain about on a follow-up call, and how often (relative weights). */
 const COMPLAINT_REASONS = {
@@ -76,7 +87,7 @@ interface Call {
   sends: number;
 }
 
-export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions): FastifyInstance {
+export function buildDialer(input: DialerConfigInput, options: DialerOptions): FastifyInstance {
   const signer = new WebhookSigner(options.webhookSecret, 'dialer');
   let config = DialerConfigSchema.parse(input);
   const app = createSimApp(options);
@@ -93,6 +104,8 @@ export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions
     webhooksSent: 0,
     duplicatesSent: 0,
     webhooksFailed: 0,
+    /** Messages the drop fault kept from being sent at all. */
+    webhooksDropped: 0,
     abandoned: 0,
   };
   /** Per team: agents on a call (agent id → call id) and calls placed but not yet answered. */
@@ -107,23 +120,36 @@ export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions
     return roster.find((a) => !busy.has(a));
   };
 
-  app.addHook('preClose', async () => timers.close());
+  const simTimers = new TimerSet(options.clock);
+  app.addHook('preClose', async () => {
+    simTimers.close();
+    timers.close();
+  });
+
+  /**
+   * One webhook message, outbound or inbound, with the dialer's webhook faults: dropped, delayed or
+   * duplicated as hashed on (seed, key, the n-th send of that key), so a run replays.
+   */
+  function sendMessage(url: string, body: unknown, key: string, sends: number): void {
+    const { faults, seed } = config;
+    if (unit(seed, key, 'drop', sends) < faults.dropWebhookRate) {
+      stats.webhooksDropped += 1;
+      app.log.debug({ key }, 'webhook dropped (fault)');
+      return;
+    }
+    const duplicate = unit(seed, key, 'duplicate', sends) < faults.duplicateWebhookRate;
+    const send = () => sendWebhook({ url, body, duplicate, duplicateAfterMs: DUPLICATE_AFTER_MS, retries: config.webhookRetries, log: app.log, timers, stats, signer });
+    const delayMs = between(faults.webhookDelayMs.min, faults.webhookDelayMs.max, unit(seed, key, 'delay', sends));
+    if (delayMs > 0) timers.after(delayMs, send);
+    else send();
+  }
 
   function sendOutcome(call: Call): void {
-    const outcome = call.outcome!;
     call.sends += 1;
-    sendWebhook({
-      url: call.request.callbackUrl,
-      body: outcome,
-      duplicate: unit(config.seed, outcome.callId, 'duplicate', call.sends) < config.faults.duplicateWebhookRate,
-      duplicateAfterMs: DUPLICATE_AFTER_MS,
-      retries: config.webhookRetries,
-      log: app.log,
-      timers,
-      stats,
-      signer,
-    });
+    sendMessage(call.request.callbackUrl, call.outcome!, call.request.callId, call.sends);
   }
+
+  const hotline = mountHotline(app, { config: () => config, simTimers, netTimers: timers, send: (url, body, key) => sendMessage(url, body, key, 1) });
 
   function finish(call: Call, outcome: CallOutcome): void {
     call.outcome = outcome;
@@ -213,7 +239,9 @@ export function buildDialer(input: DialerConfigInput, options: WebhookSimOptions
     return { callId, to, purpose, status: call.status, queuedAt: call.queuedAt, outcome: call.outcome ?? null };
   });
 
-  app.get('/stats', async () => stats);
+  const selfService = mountSelfService(app, { config: () => config, simTimers, netTimers: timers, apiToken: options.selfServiceToken });
+
+  app.get('/stats', async () => ({ ...stats, inbound: hotline.stats(), selfService: selfService.stats() }));
 
   /** A team's agent pool now, what a pacing dialer looks at before placing calls. */
   app.get('/teams/:team', async (request, reply) => {

@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildBss, type BssConfigInput } from './bss';
 import { buildCourier, type CourierConfigInput } from './courier';
+import type { Clock } from './clock';
 import { buildDialer, type DialerConfigInput } from './dialer';
+
+export { ManualClock, realClock, type Clock } from './clock';
 
 export { buildBss, BssConfigSchema, type BssConfig, type BssConfigInput } from './bss';
 export {
@@ -15,6 +18,8 @@ export {
 export {
   buildDialer,
   CallOutcomeSchema,
+  InboundEventSchema,
+  type InboundEvent,
   DialerConfigSchema,
   type CallOutcome,
   type DialerConfig,
@@ -40,6 +45,13 @@ export interface StartSimsOptions {
    * without one refuses to start rather than send webhooks its receiver would refuse.
    */
   webhookSecrets: { dialer: string; courier: string };
+  /**
+   * What the dialer's simulated world runs by: the hotline's arrivals, queue waits, talk and wrap-up
+   * (and the self-service channels' orders). Real time unless given; tests give a ManualClock.
+   */
+  clock?: Clock;
+  /** The bearer token the dialer's self-service channels order at the API with (sim/README.md); none: no Authorization. */
+  selfServiceToken?: string;
 }
 
 export interface RunningSims {
@@ -60,7 +72,7 @@ export async function startSims(options: StartSimsOptions): Promise<RunningSims>
   const loggerFor = (sim: string) => options.logger?.child({ sim });
 
   const { webhookSecrets } = options;
-  const dialer = buildDialer({ ...options.dialer, seed: options.dialer?.seed ?? seed }, { logger: loggerFor('dialer'), webhookSecret: webhookSecrets?.dialer });
+  const dialer = buildDialer({ ...options.dialer, seed: options.dialer?.seed ?? seed }, { logger: loggerFor('dialer'), webhookSecret: webhookSecrets?.dialer, clock: options.clock, selfServiceToken: options.selfServiceToken });
   const courier = buildCourier({ ...options.courier, seed: options.courier?.seed ?? seed }, { logger: loggerFor('courier'), webhookSecret: webhookSecrets?.courier });
   const bss = buildBss({ ...options.bss, seed: options.bss?.seed ?? seed }, { logger: loggerFor('bss') });
   const apps = [dialer, courier, bss];

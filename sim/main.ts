@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   // Checked below, with a message of their own: the secrets the dialer and the courier sign with.
   DIALER_WEBHOOK_SECRET: z.string().optional(),
   COURIER_WEBHOOK_SECRET: z.string().optional(),
+  /** The token the self-service channels order at the API with, when config selfService is enabled. */
+  SELF_SERVICE_API_TOKEN: z.string().optional(),
 });
 
 const SimConfigSchema = z.strictObject({
@@ -81,6 +83,7 @@ const sims = await startSims({
   ports: { dialer: env.DIALER_PORT, courier: env.COURIER_PORT, bss: env.BSS_PORT },
   logger,
   webhookSecrets: { dialer: env.DIALER_WEBHOOK_SECRET!, courier: env.COURIER_WEBHOOK_SECRET! },
+  ...(env.SELF_SERVICE_API_TOKEN ? { selfServiceToken: env.SELF_SERVICE_API_TOKEN } : {}),
   ...readSimConfig(env.SIM_CONFIG),
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'sims failed to start');

@@ -124,9 +124,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Objects merge key by key; anything else (arrays included) is replaced. */
+/**
+ * Objects merge key by key; anything else (arrays included) is replaced, and so is an object that
+ * names its `kind` (a distribution: its other fields depend on the kind).
+ */
 export function mergePatch(base: unknown, patch: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
+  if (!isPlainObject(base) || !isPlainObject(patch) || 'kind' in patch) return patch;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     merged[key] = mergePatch(base[key], value);

@@ -3,12 +3,14 @@
 // a test process exits as soon as it is done instead of waiting for stray work.
 
 import { setMaxListeners } from 'node:events';
+import { realClock, type Clock, type TimerHandle } from './clock';
 
 export class TimerSet {
-  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  private readonly pending = new Map<TimerHandle, () => void>();
   private readonly controller = new AbortController();
 
-  constructor() {
+  /** clock: what the timers wait by (real time unless a test's ManualClock). */
+  constructor(readonly clock: Clock = realClock) {
     // Every webhook in flight listens for close(): hundreds at once is normal, not a leak.
     setMaxListeners(0, this.controller.signal);
   }
@@ -23,19 +25,19 @@ export class TimerSet {
   }
 
   /** Run fn after ms unless cancelled or closed first. */
-  after(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+  after(ms: number, fn: () => void): TimerHandle | undefined {
     if (this.closed) return undefined;
-    const handle = setTimeout(() => {
+    const handle = this.clock.setTimer(ms, () => {
       this.pending.delete(handle);
       fn();
-    }, ms);
+    });
     this.pending.set(handle, () => {});
     return handle;
   }
 
-  cancel(handle: NodeJS.Timeout | undefined): void {
-    if (!handle || !this.pending.has(handle)) return;
-    clearTimeout(handle);
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle === undefined || !this.pending.has(handle)) return;
+    this.clock.clearTimer(handle);
     this.pending.get(handle)!();
     this.pending.delete(handle);
   }
@@ -49,10 +51,10 @@ export class TimerSet {
     if (this.closed) return Promise.resolve(false);
     if (ms <= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const handle = setTimeout(() => {
+      const handle = this.clock.setTimer(ms, () => {
         this.pending.delete(handle);
         resolve(true);
-      }, ms);
+      });
       this.pending.set(handle, () => resolve(false));
     });
   }
@@ -60,7 +62,7 @@ export class TimerSet {
   close(): void {
     this.controller.abort();
     for (const [handle, onCancel] of this.pending) {
-      clearTimeout(handle);
+      this.clock.clearTimer(handle);
       onCancel();
     }
     this.pending.clear();
