@@ -87,7 +87,31 @@ describe("a month's run", () => {
     expect((await h.db.query(`SELECT 1 FROM billing_imports WHERE month = '2025-01-01'`)).rowCount).toBe(1);
     const list = (await h.inject({ method: 'GET', url: '/sales-points/runs', headers: finance() })).json() as { runs: { month: string; status: string }[] };
     expect(list.runs).toContainEqual(expect.objectContaining({ month, status: 'closed', approvedBy: 'fiona' }));
-    await replayAndKeep(h, salesPointsRunWorkflowId(month), 'sales-points-v1-approved');
+    await replayAndKeep(h, salesPointsRunWorkflowId(month), 'sales-points-v2-approved');
+  });
+
+  it("reconciles the next month again when a month is recomputed, and finance cannot approve the next one before", async () => {
+    // 2024-07's run reads 2024-06's awaiting-usage sales and credits: a recompute of 2024-06 changes what it read.
+    const [earlier, later] = ['2024-06', '2024-07'];
+    expect((await startRun(earlier)).statusCode).toBe(201);
+    await awaitingApproval(earlier);
+    expect((await startRun(later)).statusCode).toBe(201);
+    expect(await awaitingApproval(later)).toMatchObject({ recomputes: 0 });
+
+    expect((await decide(earlier, 'recompute')).statusCode).toBe(202);
+    const recomputed = await waitUntil(`${later} reconciled again`, async () => {
+      const run = await getRun(later);
+      return run.phase === 'awaiting-approval' && run.recomputes === 1 && run;
+    }, { timeoutMs: 30_000 });
+    expect(recomputed.totals).toEqual(await rowTotals(later));
+    expect((await getRun(earlier)).recomputes).toBe(1);
+    // The chain stops at a month without a run; a closed month ignores the news.
+    expect((await decide(later, 'approve')).json()).toMatchObject({ phase: 'closed' });
+    expect((await decide(earlier, 'recompute')).statusCode).toBe(202);
+    await waitUntil(`${earlier} recomputed again`, async () => (await getRun(earlier)).recomputes === 2);
+    expect(await getRun(later)).toMatchObject({ phase: 'closed', recomputes: 1 });
+    await replayAndKeep(h, salesPointsRunWorkflowId(later), 'sales-points-v2-told-by-earlier-month');
+    expect((await decide(earlier, 'approve')).json()).toMatchObject({ phase: 'closed' });
   });
 
   it('uses a file a person uploaded, and a recompute imports and reconciles again', async () => {

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../../domain/access/roles';
 import type { Month } from '../../domain/sales-points/month';
 import type { RunTotals } from '../../domain/sales-points/reconciliation';
@@ -55,6 +55,13 @@ export const salesPointsRunQuery = defineQuery<SalesPointsRunView>('run');
 export const approveSalesPointsUpdate = defineUpdate<SalesPointsRunView, [{ by: Actor }]>('approve');
 /** Finance has the month imported and reconciled again (a corrected file uploaded); answers once done. Refused once approved. */
 export const recomputeSalesPointsUpdate = defineUpdate<SalesPointsRunView, [{ by: Actor }]>('recompute');
+
+/**
+ * The month before was reconciled (again): its awaiting-usage sales and its credits, which this
+ * month's run reads, may have changed, so this month is reconciled again before finance may
+ * approve it. Sent by the earlier month's run; a closed month ignores it.
+ */
+export const earlierMonthReconciledSignal = defineSignal<[{ month: Month }]>('earlierMonthReconciled');
 
 /** What starting a month's run found: started now, or the run that was already there (running or closed). */
 export interface StartedRun {

@@ -1,6 +1,8 @@
-import { condition, log } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
+import { addMonths } from '../../domain/sales-points/month';
 import { approvalEscalation, describeTotals } from '../../domain/sales-points/run';
 import { alerts, billing, reconciliation, runs } from './activities';
+import { earlierMonthReconciledSignal, salesPointsRunWorkflowId } from './messages';
 import type { SalesPointsRun } from './run-state';
 
 /**
@@ -27,6 +29,7 @@ export async function computeTotals(run: SalesPointsRun): Promise<void> {
     run.totals = await reconciliation.reconcileSalesMonth(run.month, run.importId!);
     run.computationsFinished++;
   } while (run.recomputePending);
+  if (patched('sales-points-tell-next-month')) await tellNextMonth(run);
   run.phase = 'awaiting-approval';
   run.waitingSince ??= new Date().toISOString();
   run.show();
@@ -61,5 +64,18 @@ async function escalate(run: SalesPointsRun, level: string): Promise<void> {
   } catch (err) {
     // Recorded on the alert; the budget watch's pass over undelivered alerts tries it again.
     log.warn('approval alert not delivered', { month: run.month, alertId, error: (err as Error).message });
+  }
+}
+
+/**
+ * The next month's run reads this month's awaiting-usage sales and credits: told that they may have
+ * changed, it reconciles again (and tells the month after it). No run for it yet, or one closed: nothing to tell.
+ */
+async function tellNextMonth(run: SalesPointsRun): Promise<void> {
+  const next = addMonths(run.month, 1);
+  try {
+    await getExternalWorkflowHandle(salesPointsRunWorkflowId(next)).signal(earlierMonthReconciledSignal, { month: run.month });
+  } catch (err) {
+    log.info('no open run of the next month to tell', { month: run.month, next, error: (err as Error).message });
   }
 }

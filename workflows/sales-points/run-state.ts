@@ -28,6 +28,8 @@ export class SalesPointsRun {
   computationsFinished = 0;
   /** The pass a recompute asked for: the first one to start after the request. */
   recomputeWanted = 0;
+  /** Why the next pass is due, when the earlier month's run asked for it (finance's recompute says nothing). */
+  recomputeCause: string | null = null;
 
   constructor(readonly month: Month, readonly startedAt: string) {}
 
@@ -72,6 +74,14 @@ export class SalesPointsRun {
     return this.view();
   }
 
+  /** The month before was reconciled (again): one more pass, unless this month is approved (closing or closed). */
+  earlierMonthReconciled(month: Month): void {
+    if (this.approvedBy) return;
+    this.recomputeWanted = Math.max(this.recomputeWanted, this.computationsStarted + 1);
+    this.recomputeCause = `${month} was reconciled again`;
+    this.show();
+  }
+
   /** What the UI shows while it runs: what it does or waits for, and the month's totals. */
   show(): void {
     const totals = this.totals ? ` — ${describeTotals(this.totals)}` : '';
@@ -81,7 +91,7 @@ export class SalesPointsRun {
       importing: "importing billing's list of the month",
       reconciling: "matching the month's sales against billing's list",
       'awaiting-approval': this.recomputePending
-        ? 'recompute asked: importing and reconciling again'
+        ? `recompute asked${this.recomputeCause ? ` (${this.recomputeCause})` : ''}: importing and reconciling again`
         : `waiting for finance's approval since ${this.waitingSince}${totals}`,
       closing: `approved by ${describeActor(this.approvedBy ?? undefined)}: closing the month${totals}`,
       closed: `closed: approved by ${describeActor(this.approvedBy ?? undefined)} at ${this.approvedAt}${totals}`,

@@ -1,7 +1,8 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { reconciliation } from './activities';
 import {
-  approveSalesPointsUpdate, recomputeSalesPointsUpdate, salesPointsRunQuery, type SalesPointsRunInput, type SalesPointsRunView,
+  approveSalesPointsUpdate, earlierMonthReconciledSignal, recomputeSalesPointsUpdate, salesPointsRunQuery,
+  type SalesPointsRunInput, type SalesPointsRunView,
 } from './messages';
 import { awaitDecision, computeTotals } from './phases';
 import { SalesPointsRun } from './run-state';
@@ -16,6 +17,7 @@ export async function salesPointsRunWorkflow({ month }: SalesPointsRunInput): Pr
   setHandler(salesPointsRunQuery, () => run.view());
   setHandler(approveSalesPointsUpdate, (req) => run.approve(req.by), { validator: (req) => run.checkApproval(req) });
   setHandler(recomputeSalesPointsUpdate, (req) => run.recompute(req.by), { validator: (req) => run.checkRecompute(req) });
+  setHandler(earlierMonthReconciledSignal, ({ month: earlier }) => run.earlierMonthReconciled(earlier));
   run.show();
 
   await computeTotals(run);
