@@ -183,8 +183,10 @@ CREATE UNIQUE INDEX hotline_outcomes_decision_idx ON hotline_outcomes(recommenda
 CREATE TABLE hotline_propensity (
   offer_code   text NOT NULL,
   segment_key  text NOT NULL,
-  presented    integer NOT NULL DEFAULT 0,
-  accepted     integer NOT NULL DEFAULT 0 CHECK (accepted >= 0 AND accepted <= presented),
+  -- (a decision counts its presentation first, so accepted never passes presented; no CHECK says so,
+  -- as an upsert's CHECK sees the increment alone)
+  presented    integer NOT NULL DEFAULT 0 CHECK (presented >= 0),
+  accepted     integer NOT NULL DEFAULT 0 CHECK (accepted >= 0),
   updated_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (offer_code, segment_key)
 );

@@ -26,6 +26,7 @@ export interface DecisionFacts {
 
 export interface Decision {
   ranked: Ranked[];
+  /** Offers whose rules let the customer in, left out: why (the ones outside their rules are not the customer's and are not named). */
   notOffered: Exclusion[];
   /** Set when the weekly cap left no room. */
   capped: string | null;

@@ -39,7 +39,10 @@ export interface Exclusion {
 
 export interface EligibilityResult {
   eligible: Candidate[];
+  /** Offers the customer's rules let in but something else keeps out, with why. */
   excluded: Exclusion[];
+  /** Offers whose eligibility rule leaves the customer out: not theirs at all. */
+  outside: string[];
 }
 
 /**
@@ -69,15 +72,19 @@ export const channelFits = (channel: Channel, offerChannels: readonly Channel[])
 export function eligibility(candidates: readonly Candidate[], customer: CustomerFacts, channel: Channel): EligibilityResult {
   const eligible: Candidate[] = [];
   const excluded: Exclusion[] = [];
+  const outside: string[] = [];
   for (const c of candidates) {
+    if (!c.ruleMatched) {
+      outside.push(c.offerCode);
+      continue;
+    }
     const why = customer.erased ? 'the customer is erased'
       : customer.dnc ? 'the customer is on do-not-call: no sales offers'
       : customer.owns.includes(c.offerCode) ? 'the customer owns it already'
-      : !c.ruleMatched ? 'outside its eligibility rule'
       : !channelFits(channel, c.channels) ? `it cannot be completed in ${channel}`
       : undefined;
     if (why) excluded.push({ offerCode: c.offerCode, why });
     else eligible.push(c);
   }
-  return { eligible, excluded };
+  return { eligible, excluded, outside };
 }

@@ -14,13 +14,15 @@ const clean = { owns: [], dnc: false, erased: false };
 
 describe('eligibility', () => {
   it('leaves out owned offers and those outside their rule, and says why', () => {
-    const { eligible, excluded } = eligibility([offer('a'), offer('b'), offer('c', { ruleMatched: false })], { ...clean, owns: ['b'] }, 'call');
+    const { eligible, excluded, outside } = eligibility([offer('a'), offer('b'), offer('c', { ruleMatched: false })], { ...clean, owns: ['b'] }, 'call');
     expect(eligible.map((c) => c.offerCode)).toEqual(['a']);
-    expect(excluded).toEqual([{ offerCode: 'b', why: 'the customer owns it already' }, { offerCode: 'c', why: 'outside its eligibility rule' }]);
+    expect(excluded).toEqual([{ offerCode: 'b', why: 'the customer owns it already' }]);
+    expect(outside).toEqual(['c']);
   });
 
   it('gives a do-not-call or erased customer no sales offer at all', () => {
     expect(eligibility([offer('a'), offer('b')], { ...clean, dnc: true }, 'call').eligible).toEqual([]);
+    expect(eligibility([offer('a'), offer('b', { ruleMatched: false })], { ...clean, dnc: true }, 'call').excluded.map((e) => e.offerCode)).toEqual(['a']);
     expect(eligibility([offer('a')], { ...clean, erased: true }, 'app').excluded[0]!.why).toMatch(/erased/);
   });
 
