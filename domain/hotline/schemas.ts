@@ -54,7 +54,7 @@ export const SettingsBodySchema = z.strictObject({
   maxOffers: z.number().int().min(1).max(3),
   priorRate: z.number().gt(0).lt(1).multipleOf(0.00001),
   priorWeight: z.number().gt(0).max(100_000).multipleOf(0.01),
-}).partial().meta({ minProperties: 1 });
+}).partial().refine((s) => Object.values(s).some((v) => v !== undefined), { message: 'give at least one setting to change' }).meta({ minProperties: 1 });
 
 export const InteractionBodySchema = z.strictObject({
   customerId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
