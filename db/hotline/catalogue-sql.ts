@@ -69,7 +69,7 @@ export async function loadCatalogue(q: Queryable): Promise<Catalogue> {
     settings: {
       refusalQuietDays: s.refusal_quiet_days, weeklyCap: s.weekly_cap, maxOffers: s.max_offers, priorRate: Number(s.prior_rate), priorWeight: Number(s.prior_weight),
     },
-    query: buildRecommendQuery(offers),
+    query: buildRecommendQuery(r!.version, offers),
   };
 }
 

@@ -13,8 +13,12 @@ import type { Queryable } from '../queryable';
  * campaigns whose open leads they are on. Each part is an indexed lookup by interaction or customer.
  */
 
-/** $1 the interaction, $2 refusalQuietDays; the rules' values follow from $3. */
+/**
+ * $1 the interaction, $2 refusalQuietDays; the rules' values follow from $3. Prepared by name on
+ * each connection (planning it cost more than running it), one name per catalogue version.
+ */
 export interface RecommendQuery {
+  name: string;
   sql: string;
   ruleValues: unknown[];
 }
@@ -25,7 +29,7 @@ const SEGMENT_KEY = `coalesce(pb.brand, 'none') || '/' || CASE WHEN i.channel = 
 /** A campaign's lead that may still be called: the campaign's offer is the customer's too. */
 const OPEN_LEAD = `l.state IN ('pending', 'dialing')`;
 
-export function buildRecommendQuery(offers: readonly { eligibility: Rule | null }[]): RecommendQuery {
+export function buildRecommendQuery(version: string, offers: readonly { eligibility: Rule | null }[]): RecommendQuery {
   const p = new SqlParams([null, null]);
   const verdicts = offers.map((o) => (o.eligibility ? `coalesce(${compileRule(o.eligibility, p, 'c')}, false)` : 'true'));
   const sql = `
@@ -60,7 +64,7 @@ SELECT i.id, i.channel, i.customer_id::text AS customer_id, i.reason, i.agent_id
   JOIN customers c ON c.id = i.customer_id
   LEFT JOIN plan_brands pb ON pb.plan = c.plan
  WHERE i.id = $1`;
-  return { sql, ruleValues: p.values.slice(2) };
+  return { name: `hotline-recommend-${version}`, sql, ruleValues: p.values.slice(2) };
 }
 
 export interface StoredRecommendation {
@@ -118,7 +122,7 @@ export interface FactsRow {
 }
 
 export async function readFacts(q: Queryable, query: RecommendQuery, interactionId: number, refusalQuietDays: number): Promise<FactsRow | undefined> {
-  const { rows } = await q.query<FactsRow>(query.sql, [interactionId, refusalQuietDays, ...query.ruleValues]);
+  const { rows } = await q.query<FactsRow>({ name: query.name, text: query.sql, values: [interactionId, refusalQuietDays, ...query.ruleValues] });
   return rows[0];
 }
 
@@ -146,8 +150,9 @@ export interface NewRecommendation {
  * answers the stored one). Answers the new ids by rank, empty when another request stored first.
  */
 export async function storeRecommendations(q: Queryable, interactionId: number, recs: readonly NewRecommendation[]): Promise<Map<number, number>> {
-  const { rows } = await q.query<{ id: string; rank: number }>(
-    `WITH claim AS (
+  const { rows } = await q.query<{ id: string; rank: number }>({
+    name: 'hotline-store-recommendations',
+    text: `WITH claim AS (
        UPDATE hotline_interactions SET recommended_at = now() WHERE id = $1 AND recommended_at IS NULL RETURNING id, customer_id, channel)
      INSERT INTO hotline_recommendations (interaction_id, customer_id, channel, offer_code, offer, completion, rank, kind, priority, propensity,
                                           value, lever, segment_key, reason, script_brand, script_version, campaign_id)
@@ -156,6 +161,7 @@ export async function storeRecommendations(q: Queryable, interactionId: number, 
        FROM claim, jsonb_to_recordset($2::jsonb) AS x(offer_code text, offer jsonb, completion text[], rank smallint, kind text, priority double precision,
               propensity double precision, value numeric, lever numeric, segment_key text, reason text, script_brand text, script_version int, campaign_id text)
      RETURNING id, rank`,
-    [interactionId, JSON.stringify(recs)]);
+    values: [interactionId, JSON.stringify(recs)],
+  });
   return new Map(rows.map((r) => [r.rank, Number(r.id)]));
 }
