@@ -46,6 +46,7 @@ const cases: Case[] = [
   { what: 'a channel twice', method: 'PUT', url: () => `/offers/${OFFER}`, body: { ...offerBody, channels: ['app', 'app'] }, status: 422, path: 'body.channels' },
   { what: 'an unknown kind', method: 'PUT', url: () => `/offers/${OFFER}`, body: { ...offerBody, kind: 'upsell' }, status: 400, path: 'body.kind' },
   { what: 'a bad eligibility factor', method: 'PUT', url: () => `/offers/${OFFER}`, body: { ...offerBody, eligibility: { all: [{ factor: 'shoeSize', op: 'gt', value: 40 }] } }, status: 400, path: 'body.eligibility.all.0.factor' },
+  { what: 'an unknown offer field', method: 'PUT', url: () => `/offers/${OFFER}`, body: { ...offerBody, discount: 5 }, status: 400, path: 'body' },
   { what: 'no name', method: 'PUT', url: () => `/offers/${OFFER}`, body: { ...offerBody, name: '   ' }, status: 400, path: 'body.name' },
   { what: 'a bad active filter', method: 'GET', url: () => '/offers?active=maybe', status: 400, path: 'querystring.active' },
   { what: 'no such offer', method: 'GET', url: () => '/offers/no-such-offer', status: 404 },
@@ -64,6 +65,7 @@ const cases: Case[] = [
   { what: 'an empty settings change', method: 'PUT', url: () => '/hotline/settings', body: {}, status: 400, path: 'body' },
   { what: 'four offers at most', method: 'PUT', url: () => '/hotline/settings', body: { maxOffers: 4 }, status: 400, path: 'body.maxOffers' },
   { what: 'a prior of 1', method: 'PUT', url: () => '/hotline/settings', body: { priorRate: 1 }, status: 400, path: 'body.priorRate' },
+  { what: 'a prior weight Postgres would round to 0', method: 'PUT', url: () => '/hotline/settings', body: { priorWeight: 5e-324 }, status: 400, path: 'body.priorWeight' },
   { what: 'a brand code with capitals', method: 'PUT', url: () => '/hotline/brands/GoTone', body: { name: 'x' }, status: 400, path: 'params.code' },
   { what: 'a brand without a name', method: 'PUT', url: () => `/hotline/brands/b-${run}`, body: { plans: ['basic-38'] }, status: 400, path: 'body.name' },
 ];
