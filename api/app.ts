@@ -39,6 +39,7 @@ import { dashboardRoutes } from './dashboard/routes';
 import { salesPointsReportRoutes } from './reports/sales-points';
 import { salesPointsRoutes } from './sales-points/routes';
 import { alertRoutes } from './alerts/alerts';
+import { hotlineRoutes } from './hotline/routes';
 
 /** The HTTP API: marketing steers campaigns, schedulers steer orders, the sims post webhooks. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'reports', description: 'marketing and finance: the funnel, rates, cost and return on investment, grouped and filtered, as JSON or CSV; a campaign\'s evaluation against its control group' },
         { name: 'dashboard', description: 'a page for people (GET /dashboard answers HTML): running campaigns, calls and sales, agents, ROI, held deliveries, backorders; signed in with these tokens' },
         { name: 'sales-points', description: 'seed 002: staff and outlets, the service catalogue, sales recorded, billing\'s monthly list matched, points, disputes, budgets, statements, payouts, the leaderboard and contests' },
+        { name: 'hotline', description: 'seed 003: inbound calls and self-service visits as interactions, their next best offers (eligibility, contact policy, propensity × value × lever), outcomes fed back; offers, levers, scripts per brand' },
         { name: 'compliance', description: 'the do-not-call register and campaigns\' suppression lists' },
         { name: 'ops', description: 'health, metrics for Prometheus, the audit log of who did what, and the codec server of the Temporal UI' },
       ],
@@ -121,6 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes(deps));
   await app.register(salesPointsRoutes(deps));
   await app.register(alertRoutes(deps));
+  await app.register(hotlineRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(codecServerRoutes(deps));
   await app.register(erasureRoutes(deps));

@@ -23,6 +23,8 @@ export interface NewOrder {
   parentOrderId?: string;
   /** The staff member who sold it (a shop's, the hotline's): credited with its sales entry. */
   staffId?: string;
+  /** The agent who sold it on a call (a hotline order): the reports' seller, and credited when a staff record carries the id. */
+  agentId?: string;
   /** The caller's key and a hash of its request: the same key with another request is refused. */
   idempotencyKey?: string;
   requestHash?: string;
@@ -89,12 +91,12 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
   const row = await inTransaction(deps.db, async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
-                           monthly_price, waiting_for, waiting_since, staff_id)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now(), $11 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+                           monthly_price, waiting_for, waiting_since, staff_id, agent_id)
+       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now(), $11, $12 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
        FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
       [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
-        o.offer.price, WAITING.start, o.staffId ?? null]);
+        o.offer.price, WAITING.start, o.staffId ?? null, o.agentId ?? null]);
     if (inserted.rowCount) {
       await tx.query(
         `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
@@ -117,7 +119,9 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
     orderId: o.orderId, channel: o.channel, region: row.row.region, offer: o.offer, customerId: o.customerId, policy: o.policy,
     ...(o.campaignId ? { campaignId: o.campaignId } : {}), ...(o.parentOrderId ? { parentOrderId: o.parentOrderId } : {}),
   };
-  const origin = o.channel === 'followup' ? `Sold on the follow-up call of order **${o.parentOrderId}**.` : `Order from another channel (idempotency key ${o.idempotencyKey}).`;
+  const origin = o.channel === 'followup' ? `Sold on the follow-up call of order **${o.parentOrderId}**.`
+    : o.channel === 'api' ? `Order from another channel (idempotency key ${o.idempotencyKey}).`
+    : `Order from the ${o.channel === 'hotline' ? 'hotline' : `${o.channel} channel`} (idempotency key ${o.idempotencyKey}).`;
   const workflowId = await startOrderWorkflow(deps.client, deps.taskQueue, args, origin);
   return { kind: 'created', orderId: o.orderId, workflowId, created: row.created };
 }
@@ -204,11 +208,15 @@ export async function createChannelOrder(deps: OrderDeps, input: {
   campaignId?: string;
   /** The staff member who sold it (POST /orders staffId): must be an active staff record. */
   staffId?: string;
+  /** Where it was sold: another channel (api, the default), the hotline or a self-service channel (a recommendation accepted). */
+  channel?: Exclude<OrderChannel, 'outbound' | 'followup'>;
+  /** The hotline agent who sold it on the call. */
+  agentId?: string;
   /** The request as the caller sent it: its hash tells a repeat from another request under the same key. */
   request: unknown;
 }): Promise<CreatedOrder> {
   const { db } = deps;
-  const { key, customerId, offer, policy, campaignId, staffId } = input;
+  const { key, customerId, offer, policy, campaignId, staffId, agentId } = input;
   // A repeat of an order made already is answered as before, whatever became of its seller since.
   if (staffId && !(await db.query('SELECT 1 FROM staff WHERE id = $1 AND active', [staffId])).rowCount
     && !(await db.query('SELECT 1 FROM orders WHERE idempotency_key = $1', [key])).rowCount) {
@@ -221,8 +229,9 @@ export async function createChannelOrder(deps: OrderDeps, input: {
     return { kind: 'not-found', message: `customer ${customerId} not found` };
   }
   return createOrder(deps, {
-    orderId: apiOrderId(key), channel: 'api', customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}),
+    orderId: apiOrderId(key), channel: input.channel ?? 'api', customerId, offer, policy,
+    ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}), ...(agentId ? { agentId } : {}),
     idempotencyKey: key, requestHash: createHash('sha256').update(JSON.stringify(input.request)).digest('hex'),
-    reason: `order taken in another channel (Idempotency-Key ${key})`,
+    reason: `order taken ${!input.channel || input.channel === 'api' ? 'in another channel' : input.channel === 'hotline' ? 'on the hotline' : `in the ${input.channel} channel`} (Idempotency-Key ${key})`,
   });
 }

@@ -5,14 +5,15 @@
  * - `admin` may do everything;
  * - `ops` may read everything (every GET), and the audit log.
  */
-export const ROLES = ['marketing', 'agent', 'staff', 'scheduler', 'logistics', 'finance', 'qa', 'ops', 'admin'] as const;
+export const ROLES = ['marketing', 'agent', 'staff', 'self-service', 'scheduler', 'logistics', 'finance', 'qa', 'ops', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What each role is for, in a user's words (docs/security.md and the OpenAPI document show it). */
 export const ROLE_MEANING: Record<Role, string> = {
   marketing: 'launches, tunes and evaluates campaigns; segments, teams and agents',
-  agent: 'takes and reports leads in preview dialing (of their own team), hotline work to come; records and disputes their own sales',
+  agent: 'takes and reports leads in preview dialing (of their own team); hotline calls: their interactions, recommendations and outcomes; records and disputes their own sales',
   staff: 'a salesperson in a shop or partner outlet (营业员): records and disputes their own sales, reads their own statement',
+  'self-service': 'a self-service channel\'s system (IVR, SMS hall, app, web hall): opens its interactions, reads their recommendations, reports their outcomes',
   scheduler: 'retries, reschedules, reassigns or cancels deliveries and orders',
   logistics: 'stock and goods receipts',
   finance: 'couriers’ settlements; sales points: imports, reconciliation approval, disputes, budgets, payouts',

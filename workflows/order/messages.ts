@@ -11,7 +11,8 @@ import type { Actor } from '../../domain/access/roles';
 
 export { orderWorkflowId } from '../../domain/order/ids';
 
-export type OrderChannel = 'outbound' | 'api' | 'followup';
+/** Where an order was sold: a campaign's call, another channel (api), a follow-up call, the hotline (an inbound call), a self-service channel. */
+export type OrderChannel = 'outbound' | 'api' | 'followup' | 'hotline' | 'ivr' | 'sms' | 'app' | 'web';
 
 export interface OrderWorkflowInput {
   orderId: string;
