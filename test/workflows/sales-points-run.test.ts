@@ -147,7 +147,7 @@ describe("a month's run", () => {
       expect((await decide(month, 'recompute')).statusCode).toBe(202);
       const kept = await waitUntil(`${month}'s failed pass`, async () => {
         const run = await getRun(month);
-        return run.phase === 'awaiting-approval' && run.recomputes === 1 && run.lastPassError && run;
+        return run.phase === 'awaiting-approval' && run.recomputes === 1 && run.lastPassError ? run : undefined;
       }, { timeoutMs: 30_000 });
       expect(kept.lastPassError).toMatch(/activated_on/);
       expect(kept.lastPassError).not.toContain('13900000808');
