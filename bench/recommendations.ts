@@ -75,6 +75,7 @@ export async function benchRecommendations(): Promise<void> {
     simConfig: {},
     customers: plan.customers,
   }, async ({ sup, config, db, apiUrl, apiPid, token, childEnv }) => {
+    const loadAverage = os.loadavg()[0]!;
     const offers = await putCatalogue(apiUrl, token);
     await seedHistory(db);
     const calls = await openCalls(db, AGENT);
@@ -136,10 +137,12 @@ export async function benchRecommendations(): Promise<void> {
     const row = (side: Side) => `| ${LABEL[side]} | ${med(side, 'perSecond').toFixed(0)} | ${runs[side].map((r) => r.perSecond.toFixed(0)).join(', ')} | ` +
       `${med(side, 'p50')} / ${med(side, 'p99')} ms | ${med(side, 'serverCpu').toFixed(2)} + ${med(side, 'pgCpu').toFixed(2)} ms | ${med(side, 'loadCpu').toFixed(2)} ms |`;
     const share = (n: number) => `${((100 * n) / decided.calls).toFixed(0)}%`;
+    /** CPU per request of everything the bench runs: on saturated cores the throughputs go as its inverse. */
+    const cpu = (side: Side) => med(side, 'serverCpu') + med(side, 'pgCpu') + med(side, 'loadCpu');
     writeSection('recommendations', `## recommendations: the next best offers under load
 
-\`npm run bench -- recommendations\`, last run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores.
-${connections} connections, ${plan.seconds} s a run, ${plan.rounds} rounds in alternating order; medians.
+\`npm run bench -- recommendations\`, last run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores
+(load average ${loadAverage.toFixed(1)} when it started). ${connections} connections, ${plan.seconds} s a run, ${plan.rounds} rounds in alternating order; medians.
 
 | | req/s (median) | runs | latency p50 / p99 | CPU per request: server + Postgres | the load's CPU per request |
 |---|---|---|---|---|---|
@@ -151,7 +154,7 @@ ${SIDES.map(row).join('\n')}
 What was measured: the API as deployed (\`api/main.ts\`, its own process, bearer token of role \`agent\`,
 log level warn) and a bare Fastify + pg route (\`bench/bare-server.ts\`, a process of the same kind with a
 pool of the same size) answering the same path with one indexed query for the interaction's
-customer; autocannon (\`bench/http-load.ts\`) loads each from a process of its own. Postgres: ${plan.customers.toLocaleString()}
+customer, prepared by name as the API's are; autocannon (\`bench/http-load.ts\`) loads each from a process of its own. Postgres: ${plan.customers.toLocaleString()}
 generated customers; ${offers} offers put through the API with eligibility rules of every kind
 campaigns use, scripts for every brand and some brands' own, levers; propensity counts of every
 offer in every segment; 30% of the customers recommended something in the last 6 days (a third of
@@ -160,12 +163,17 @@ those refused it); a running campaign with open leads for 5% of them (precision 
 The mix: every request of the main figure is a **new call** (one per customer, opened before the
 run, untimed, 35% bill query, 20% plan question, 20% fault, 10% complaint, 15% other), so every
 request decides: one query reads the facts, the decision is made in memory, and a second statement
-stores it. ${decided.calls.toLocaleString()} calls were decided over the runs: ${share(decided.withOffers)} got offers
+stores it. ${decided.calls.toLocaleString()} calls were decided over the runs and the warm-up: ${share(decided.withOffers)} got offers
 (${(decided.offers / Math.max(1, decided.withOffers)).toFixed(2)} each on average) and were stored; the rest (do-not-call, the week's cap, nothing
 eligible) got none, which stores nothing. **Asked again**: requests cycle over the ${repeatIds.length.toLocaleString()} calls decided
 in the warm-up, each answered from its stored set (a call that got no offers decides again).
-CPU per request is the server's process and the bench database's Postgres backends, read from
-\`/proc\`; the load generator's own is not counted.
+
+CPU per request, read from \`/proc\`: the server's process, the Postgres backends of the bench
+database, and autocannon's process. The bench keeps both cores busy, so the throughputs go roughly as
+the inverse of everything a request costs: ${cpu('bare').toFixed(2)} ms for the bare route, ${cpu('decide').toFixed(2)} ms for a new call's
+recommendations, a ratio of ${(cpu('bare') / cpu('decide')).toFixed(2)} (measured: ${ratio('decide').toFixed(2)}). Meeting the goal needs a new call's
+recommendations to cost at most ${(cpu('bare') / GOAL_RATIO).toFixed(2)} ms in all. With ${connections} requests always in flight, the mean latency
+is ${connections} / throughput: ${GOAL_P99_MS} ms at ${((connections / GOAL_P99_MS) * 1000).toLocaleString()} req/s, so a p99 ≤ ${GOAL_P99_MS} ms needs well above that.
 `);
     console.log('\nwritten to docs/benchmarks.md');
   });
