@@ -2,6 +2,7 @@ import { runMain } from '../infra/process';
 import { benchCampaign } from './campaign';
 import { benchListPull } from './list-pull';
 import { benchOrders } from './orders';
+import { benchRecommendations } from './recommendations';
 import { benchReports } from './reports';
 import { benchSalesPoints } from './sales-points';
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   campaign: () => benchCampaign(),
   'campaign-scale': () => benchCampaign({ scale: true }),
   orders: benchOrders,
+  recommendations: benchRecommendations,
   reports: benchReports,
   'sales-points': benchSalesPoints,
 };

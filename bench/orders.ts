@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { createOrderActivities } from '../activities/order/orders';
@@ -10,6 +9,7 @@ import { OrderPolicySchema, type OfferInput } from '../domain/campaign/campaign'
 import { campaignWorkflowId } from '../domain/campaign/ids';
 import { orderIdFor, orderWorkflowId } from '../domain/order/ids';
 import { waitFor } from '../scripts/stack/supervisor';
+import { cpuMs, procMemory, treeCpuMs } from './proc';
 import { seconds, writeSection } from './report';
 import { argValue, positiveInt, withBenchStack, type BenchPorts } from './stack';
 import type { ProbeMemory } from './worker-probe.cjs';
@@ -88,29 +88,6 @@ interface Wave {
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-
-/** VmRSS and VmHWM (its peak) of a process, from /proc: the kernel's view, whatever runs inside. */
-function procMemory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-/** CPU time of a process so far, all its threads, in ms: utime + stime of /proc/<pid>/stat, in 1/100 s. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd on; the name may hold spaces
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU time of a process and all its descendants alive now (the bench, its servers and sims). */
-function treeCpuMs(pid: number): number {
-  let total = cpuMs(pid);
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) total += treeCpuMs(Number(child));
-  }
-  return total;
-}
 
 async function stickyCacheSize(): Promise<number | undefined> {
   const text = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();

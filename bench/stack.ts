@@ -46,6 +46,8 @@ export interface BenchStack {
   db: Db;
   client: Client;
   apiUrl: string;
+  /** The API's process (the tsx launcher; its node process is its child). */
+  apiPid: number;
   /** A bearer token for the bench's API (admin: the bench drives it as marketing and scheduler). */
   token: string;
   /** The environment of the stack's children (API, sims), for the bench's own children. */
@@ -128,7 +130,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);
-    sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);
+    const api = sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);
     await sup.watch(Promise.all([
       waitFor('the bench API', async () => (await fetch(`${apiUrl}/health`)).ok),
       waitFor('the bench sims', async () => {
@@ -137,7 +139,7 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       }),
     ]));
 
-    await body({ sup, config, db, client, apiUrl, token, childEnv, onTeardown: (fn) => teardown.push(fn) });
+    await body({ sup, config, db, client, apiUrl, apiPid: api.pid!, token, childEnv, onTeardown: (fn) => teardown.push(fn) });
   } finally {
     for (const fn of teardown.reverse()) {
       try {

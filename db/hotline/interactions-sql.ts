@@ -57,5 +57,6 @@ export async function openInteraction(q: Queryable, n: NewInteraction): Promise<
   return found ? { row: found, created: false } : undefined;
 }
 
+/** Prepared by name: planning the three tables' join cost more than running it (the agent's screen asks for it on every call). */
 export const interaction = async (q: Queryable, id: number): Promise<InteractionRow | undefined> =>
-  (await q.query<InteractionRow>(`${SELECT} WHERE i.id = $1`, [id])).rows[0];
+  (await q.query<InteractionRow>({ name: 'hotline-interaction', text: `${SELECT} WHERE i.id = $1`, values: [id] })).rows[0];
