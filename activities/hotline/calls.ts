@@ -16,7 +16,10 @@ export async function receiveCallEvent(deps: { db: Db; client: Client; taskQueue
   const facts = callFacts(event);
   const { first, interaction } = await inTransaction(deps.db, (tx) => recordCallEvent(tx, facts));
   const step = workflowStep(facts.event);
-  if (interaction && step !== 'none') {
+  // As the interaction stands now: an answer heard after the end starts nothing (the end did), and
+  // a call recorded abandoned never gets a workflow, whatever a stray event says.
+  const due = step === 'start' ? interaction?.status === 'open' : step === 'end' ? interaction?.status === 'ended' : false;
+  if (interaction && due) {
     const i = {
       id: interaction.id, channel: 'call', customerId: interaction.customer_id, callId: interaction.call_id, agentId: interaction.agent_id,
       team: interaction.team, callOpen: true,
