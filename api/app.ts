@@ -38,6 +38,8 @@ import { installRequestMetrics, metricsRoutes } from './metrics';
 import { evaluationRoutes } from './reports/evaluation';
 import { dashboardRoutes } from './dashboard/routes';
 import { salesPointsReportRoutes } from './reports/sales-points';
+import { hotlineReportRoutes } from './reports/hotline';
+import { hotlineTargetRoutes } from './reports/hotline-targets';
 import { salesPointsRoutes } from './sales-points/routes';
 import { alertRoutes } from './alerts/alerts';
 import { hotlineRoutes } from './hotline/routes';
@@ -121,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(roiRoutes(deps));
   await app.register(costRateRoutes(deps));
   await app.register(salesPointsReportRoutes(deps));
+  await app.register(hotlineReportRoutes(deps));
+  await app.register(hotlineTargetRoutes(deps));
   await app.register(dashboardRoutes(deps));
   await app.register(salesPointsRoutes(deps));
   await app.register(alertRoutes(deps));

@@ -36,6 +36,27 @@ export function createRunActivities(deps: { db: Db; client: Client; taskQueue: s
       return latest?.source === 'upload' ? { importId: latest.importId, rows: latest.rows } : null;
     },
 
+    /**
+     * The earlier month reconciled after this month's last pass, if one was (its figures may be out
+     * of date: db/sales-points/reconcile-sql.ts marks them), else null.
+     */
+    async salesPointsRunStaleness(month: Month): Promise<{ because: Month | null }> {
+      const { rows: [r] } = await db.query<{ because: string | null }>(
+        `SELECT to_char(stale_because, 'YYYY-MM') AS because FROM sales_point_runs WHERE month = $1::date`, [monthStart(month)]);
+      return { because: r?.because ?? null };
+    },
+
+    /**
+     * A pass that failed for good (a refused file, a month that cannot be run again) left the run's
+     * row 'importing': it is 'reconciled' again, with the figures of the pass before (which it
+     * never replaced), so finance can still approve them.
+     */
+    async resumeReconciledRun(month: Month): Promise<void> {
+      await db.query(
+        `UPDATE sales_point_runs SET status = 'reconciled' WHERE month = $1::date AND status = 'importing' AND reconciled_at IS NOT NULL`,
+        [monthStart(month)]);
+    },
+
     /** Raises the month's approval alert of this level (once) and notes the first escalation on the run. */
     async escalateSalesPointsRun(input: { month: Month; level: string; message: string }): Promise<{ alertId: number; raised: boolean }> {
       const { id, raised } = await raiseAlert(db, { kind: APPROVAL_ALERT_KIND, subject: input.month, level: input.level, message: input.message });

@@ -14,6 +14,7 @@ import { readHeldByRegionAge, type HeldBand } from '../../db/dispatch/held-deliv
 import { readShortages, type Shortage } from '../../db/logistics/shortages-sql';
 import { MAX_REPORT_DAYS } from '../reports/report-query';
 import { readSalesPointsPanel, type SalesPointsPanel } from './sales-points-data';
+import { readHotlinePanel, type HotlinePanel } from './hotline-data';
 
 /** A report's period: local days, inclusive (as GET /reports/funnel takes them). */
 export interface Period {
@@ -75,6 +76,7 @@ export interface DashboardData {
   held: HeldRegion[];
   backorders: Shortage[];
   salesPoints: SalesPointsPanel;
+  hotline: HotlinePanel;
 }
 
 /** Days of the calls-and-sales chart and of the leaderboard. */
@@ -109,7 +111,7 @@ export async function readDashboard(db: Db, timeZone: string, roi: RoiSource = r
   const campaignPeriod: Period = { from: [daysBefore(dayOf(firstLaunch), 1), daysBefore(to, MAX_REPORT_DAYS - 1)].sort().at(-1)!, to };
   const live = paces.filter((c) => LIVE_STATUSES.includes(c.status));
 
-  const [byCampaign, daily, byAgent, perMinute, held, backorders, roiRows, salesPoints] = await Promise.all([
+  const [byCampaign, daily, byAgent, perMinute, held, backorders, roiRows, salesPoints, hotline] = await Promise.all([
     paces.length ? readReport(db, { ...campaignPeriod, groupBy: ['campaign'], filters: {} }) : Promise.resolve([]),
     readReport(db, { ...recent, groupBy: ['day'], filters: {} }),
     readReport(db, { ...recent, groupBy: ['agent'], filters: {} }),
@@ -118,6 +120,7 @@ export async function readDashboard(db: Db, timeZone: string, roi: RoiSource = r
     readShortages(db),
     roi(recent),
     readSalesPointsPanel(db, timeZone),
+    readHotlinePanel(db, timeZone),
   ]);
 
   const funnels = new Map(byCampaign.map((g) => [g.group.campaign ?? '', withRates(g)]));
@@ -143,6 +146,7 @@ export async function readDashboard(db: Db, timeZone: string, roi: RoiSource = r
     held: heldByRegion(held),
     backorders,
     salesPoints,
+    hotline,
   };
 }
 

@@ -3,6 +3,7 @@ import { campaignsSection } from './campaigns-section';
 import type { DashboardData } from './data';
 import { escapeHtml, pageShell } from './html';
 import { salesPointsSection } from './sales-points-section';
+import { hotlineSection } from './hotline-section';
 import { backordersSection, dailySection, heldSection, leaderboardSection, roiSection } from './sections';
 
 /** How often the page reloads itself while a campaign is under way. */
@@ -24,6 +25,7 @@ export function dashboardPage(data: DashboardData, viewer: Actor): string {
     heldSection(data.held),
     backordersSection(data.backorders),
     salesPointsSection(data.salesPoints),
+    hotlineSection(data.hotline),
   ].join('\n');
   return pageShell({ title: 'Dashboard', header, body, ...(refreshSeconds ? { refreshSeconds } : {}) });
 }

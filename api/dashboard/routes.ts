@@ -69,7 +69,7 @@ export const dashboardRoutes = (deps: AppDeps, opts: { roi?: RoiSource } = {}): 
       },
       schema: {
         tags: ['dashboard'],
-        summary: 'The dashboard: running campaigns, calls and sales per day, agents, ROI, held deliveries, backorders',
+        summary: 'The dashboard: running campaigns, calls and sales per day, agents, ROI, held deliveries, backorders, sales points, hotline marketing',
         querystring: z.object({ token: z.string().max(8_192).optional().describe('a wall screen\'s link: kept in the cookie, then redirected away') }),
       },
     }, async (request, reply) => {

@@ -35,18 +35,27 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A YYYY-MM-DD that names a real day (not 2025-02-30). */
 export const isCalendarDay = (s: string) => s >= FIRST_DAY && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && isoDay(Date.parse(`${s}T00:00:00Z`)) === s;
 
-/** The querystring as a report's question, or a 422 naming the rule it breaks. */
-export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {
+/**
+ * A report's period from the querystring's `from` and `to` (local days, inclusive): `to` today
+ * unless given, `from` 29 days before it; or a 422 naming the rule it breaks.
+ */
+export function reportPeriod(q: { from?: string | undefined; to?: string | undefined }, today: string): { from: string; to: string } {
   const checked = (field: 'from' | 'to', value: string) => {
     // Postgres has no year 0 (a `to` early in year 1 put the default `from` before it): a 500 it was.
     if (value < FIRST_DAY) throw ruleBroken(`querystring.${field}`, `${value} is before ${FIRST_DAY}, the first day a report covers`);
     if (!isCalendarDay(value)) throw ruleBroken(`querystring.${field}`, `${value} is not a day of the calendar`);
     return value;
   };
-  const to = checked('to', q.to ?? isoDay(now));
+  const to = checked('to', q.to ?? today);
   const from = checked('from', q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY));
   if (from > to) throw ruleBroken('querystring.from', `the period starts (${from}) after it ends (${to})`);
   if ((Date.parse(to) - Date.parse(from)) / DAY >= MAX_REPORT_DAYS) throw ruleBroken('querystring.from', `a report covers at most ${MAX_REPORT_DAYS} days`);
+  return { from, to };
+}
+
+/** The querystring as a report's question, or a 422 naming the rule it breaks. */
+export function toReportQuery(q: ReportQuerystring, now = Date.now()): ReportQuery {
+  const { from, to } = reportPeriod(q, isoDay(now));
   const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupKey[];
   if (new Set(groupBy).size !== groupBy.length) throw ruleBroken('querystring.groupBy', 'each key once');
   if (groupBy.filter((k) => (PERIODS as readonly string[]).includes(k)).length > 1) {

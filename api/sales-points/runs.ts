@@ -42,6 +42,7 @@ const Run = RunLink.extend({
   importId: z.number().nullable(), importRows: z.number().nullable(), importSource: z.enum(['upload', 'bss-export']).nullable(),
   totals: Totals.nullable(), startedAt: z.string(), waitingSince: z.string().nullable(), escalatedAt: z.string().nullable(),
   escalations: z.number(), recomputes: z.number(), approvedBy: Actor.nullable(), approvedAt: z.string().nullable(),
+  lastPassError: z.string().nullable().optional().describe("Why the last recompute's pass failed for good, when it did: the totals are the pass's before"),
 });
 const RunRow = RunLink.extend({
   status: z.enum(['importing', 'reconciled', 'closed']), importId: z.number().nullable(), totals: Totals.nullable(),

@@ -1,4 +1,5 @@
 import type { Queryable } from '../queryable';
+import { UNMATCHED_REASONS, type RunTotals } from '../../domain/sales-points/reconciliation';
 
 /**
  * The month's sales against billing's list, set-based (hash joins, no per-row queries): 200k
@@ -105,8 +106,10 @@ SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points, 0), id, se
   FROM recon_sales s WHERE outcome = 'matched'
    -- the few sales paid otherwise, as one hashed set (a probe of the ledger per sale took 0.6 s a month):
    AND s.id NOT IN (
-     -- a later month's run credited it on usage already (this month run again since, on a newer list)
-     SELECT l.entry_id FROM points_ledger l WHERE l.kind = 'usage-credit' AND l.month > @month::date
+     -- a closed later month credited it on usage already (this month run again since, on a newer
+     -- list). An open one's credit is not: that month is stale now and its run credits it no more.
+     SELECT l.entry_id FROM points_ledger l JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed'
+      WHERE l.kind = 'usage-credit' AND l.month > @month::date AND l.entry_id IS NOT NULL
      UNION ALL
      -- finance accepted a dispute of it (an adjustment paid it) before this run matched it
      SELECT d.entry_id FROM sales_disputes d WHERE d.status = 'accepted' AND d.ledger_id IS NOT NULL)`;
@@ -202,4 +205,25 @@ export async function matchAndCredit(tx: Queryable, p: MatchParams): Promise<voi
   await run(WRITE_USAGE_CREDITS);
   await run(WRITE_CLAWBACKS);
   await run(WRITE_COMPLAINTS);
+}
+
+/**
+ * The month's sales by outcome, as this run judged them (recon_sales, in its transaction): entries,
+ * matched, awaiting usage, unmatched by reason.
+ */
+export async function reconciledSalesTotals(tx: Queryable): Promise<Pick<RunTotals, 'entries' | 'matched' | 'awaitingUsage' | 'unmatched'>> {
+  const { rows } = await tx.query<{ outcome: string; reason: string | null; n: string }>(
+    'SELECT outcome, reason, count(*)::text AS n FROM recon_sales GROUP BY outcome, reason');
+  const unmatched = Object.fromEntries(UNMATCHED_REASONS.map((r) => [r, 0])) as RunTotals['unmatched'];
+  let entries = 0;
+  let matched = 0;
+  let awaitingUsage = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    entries += n;
+    if (r.outcome === 'matched') matched += n;
+    else if (r.outcome === 'awaiting-usage') awaitingUsage += n;
+    else unmatched[r.reason as keyof typeof unmatched] += n;
+  }
+  return { entries, matched, awaitingUsage, unmatched };
 }

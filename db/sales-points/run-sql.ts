@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
 import { monthStart, type Month } from '../../domain/sales-points/month';
 import {
-  LEDGER_KINDS, MonthNotReconciled, UNMATCHED_REASONS, fromCents, toCents, type LedgerKind, type RunTotals,
+  LEDGER_KINDS, MonthNotReconciled, fromCents, toCents, type LedgerKind, type RunTotals,
 } from '../../domain/sales-points/reconciliation';
 
 /**
@@ -61,28 +61,6 @@ export async function ledgerTotals(q: Queryable, month: Month): Promise<Pick<Run
     } else points[r.kind] = fromCents(toCents(r.points));
   }
   return { points, totalPoints: fromCents(total), staff };
-}
-
-/** What the month's matches say: entries, matched, awaiting usage, unmatched by reason. */
-export async function matchTotals(q: Queryable, month: Month): Promise<Pick<RunTotals, 'entries' | 'matched' | 'awaitingUsage' | 'unmatched'>> {
-  // Every sale of the month was reconciled; those without a match row were matched (db/sales-points/outcome-sql.ts).
-  const [{ rows: [all] }, { rows }] = await Promise.all([
-    q.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_entries WHERE month = $1::date`, [monthStart(month)]),
-    q.query<{ outcome: string; reason: string | null; n: string }>(
-      `SELECT outcome, reason, count(*)::text AS n FROM sales_matches WHERE month = $1::date GROUP BY outcome, reason`, [monthStart(month)]),
-  ]);
-  const unmatched = Object.fromEntries(UNMATCHED_REASONS.map((r) => [r, 0])) as RunTotals['unmatched'];
-  const entries = Number(all!.n);
-  let matched = entries;
-  let awaitingUsage = 0;
-  for (const r of rows) {
-    const n = Number(r.n);
-    if (r.outcome === 'matched') continue; // a row of a run before migration 029: counted among the matched already
-    matched -= n;
-    if (r.outcome === 'awaiting-usage') awaitingUsage += n;
-    else unmatched[r.reason as keyof typeof unmatched] += n;
-  }
-  return { entries, matched, awaitingUsage, unmatched };
 }
 
 /** A reconciled (not closed) run's totals brought up to date with its ledger: after a dispute's adjustment lands in it. */

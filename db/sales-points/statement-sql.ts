@@ -31,8 +31,10 @@ export async function readStatement(q: Queryable, staffId: string, month: Month,
   const [entries, ledger, budgets, run] = await Promise.all([
     q.query<{ id: string; sold_on: string; service_code: string; name: string; sale_channel: string; outcome: string | null; reason: string | null; detail: string | null; points: string }>(
       `SELECT e.id, to_char(e.sold_at AT TIME ZONE $3::text, 'YYYY-MM-DD') AS sold_on, e.service_code, s.name, e.sale_channel, ${outcomeOf()} AS outcome, m.reason,
-              -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts)
-              coalesce(m.detail, (SELECT l.reason FROM points_ledger l WHERE l.entry_id = e.id AND l.kind = 'sale' AND l.month = e.month ORDER BY l.id LIMIT 1)) AS detail,
+              -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts): its
+              -- sale row, or the usage credit or adjustment that paid it instead
+              coalesce(m.detail, (SELECT l.reason FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit', 'adjustment')
+                                   ORDER BY l.kind = 'sale' DESC, l.id LIMIT 1)) AS detail,
               coalesce((SELECT sum(l.points) FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')), 0)::text AS points
          FROM sales_entries e JOIN sales_services s ON s.code = e.service_code ${outcomeJoins('e')}
         WHERE e.staff_id = $1 AND e.month = $2::date ORDER BY e.sold_at, e.id`, [staffId, start, timeZone]),

@@ -44,7 +44,7 @@ describe('GET /dashboard', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.body).toContain('signed in as wall (qa)');
-    for (const id of ['campaigns', 'daily', 'leaderboard', 'roi', 'held', 'backorders']) expect(page.body).toContain(`<section id="${id}">`);
+    for (const id of ['campaigns', 'daily', 'leaderboard', 'roi', 'held', 'backorders', 'sales-points', 'hotline']) expect(page.body).toContain(`<section id="${id}">`);
     expect(page.body).not.toContain('<script');
   });
 

@@ -106,12 +106,33 @@ describe('matching and points', () => {
     const newer = await addImport(db, '2030-01', [
       { msisdn: numbers.matched!, service: svc, activatedOn: '2030-01-10' },
       { msisdn: numbers.missing!, service: svc, activatedOn: '2030-01-11' },
-      // used now, but February's run credited it on usage already: not credited twice
+      // used now: a sale of January. February's run credited it on usage, but February is open: it
+      // is marked stale, and its next pass credits it no more (credited once)
       { msisdn: numbers.awaiting!, service: usage, activatedOn: '2030-01-13', used: true },
     ]);
     const totals = await run('2030-01', newer);
-    expect(totals).toMatchObject({ importId: newer, matched: 3, unmatched: { 'not-in-billing': 2, 'cancelled-before-month-end': 0 }, points: { sale: 20 } });
-    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(2);
+    expect(totals).toMatchObject({ importId: newer, matched: 3, unmatched: { 'not-in-billing': 2, 'cancelled-before-month-end': 0 }, points: { sale: 26 } });
+    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(3);
+    const { rows: [feb] } = await db.query(`SELECT import_id::int AS import_id, to_char(stale_because, 'YYYY-MM') AS stale FROM sales_point_runs WHERE month = '2030-02-01'`);
+    expect(feb.stale).toBe('2030-01');
+    const february = await run('2030-02', feb.import_id);
+    expect(february.points['usage-credit']).toBe(0);
+    expect((await ledgerOf(db, [staff])).filter((r) => r.entryId === entries.awaiting).map((r) => [r.month, r.kind, r.points])).toEqual([['2030-01', 'sale', 6]]);
+    expect((await db.query(`SELECT stale_because FROM sales_point_runs WHERE month = '2030-02-01'`)).rows).toEqual([{ stale_because: null }]);
+  });
+
+  it("a month run again after a later closed month credited a sale on usage does not credit it twice", async () => {
+    const number = msisdn();
+    const entry = await addEntry(db, { service: usage, msisdn: number, staff, org, soldAt: '2032-01-05T04:00:00Z' });
+    const line = { msisdn: number, service: usage, activatedOn: '2032-01-05' };
+    const jan = await addImport(db, '2032-01', [{ ...line, used: false }]);
+    expect((await run('2032-01', jan)).awaitingUsage).toBe(1);
+    expect((await run('2032-02', await addImport(db, '2032-02', [{ ...line, used: true }]))).points['usage-credit']).toBe(6);
+    await closeMonth(db, '2032-02', 'fin');
+    // January's corrected list shows it used: February (closed) paid it already
+    const totals = await run('2032-01', await addImport(db, '2032-01', [{ ...line, used: true }]));
+    expect(totals).toMatchObject({ matched: 1, points: { sale: 0 } });
+    expect((await ledgerOf(db, [staff])).filter((r) => r.entryId === entry).map((r) => [r.month, r.kind])).toEqual([['2032-02', 'usage-credit']]);
   });
 
   it('the activities refuse for good what no retry changes', async () => {

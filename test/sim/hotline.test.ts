@@ -6,6 +6,7 @@ import { InboundEventSchema, ManualClock, startSims, type InboundEvent, type Run
 import { arrivalGapMs, drawSec } from '../../sim/hotline/draws';
 import { unit } from '../../sim/rand';
 import { newWebhookSecret } from '../../infra/webhook-secrets';
+import { call, waitFor } from '../support/sim-http';
 
 // The dialer's inbound side (sim/README.md, "Hotline"), in-process on an ephemeral port. The hotline
 // runs by a ManualClock the tests move: queue waits and talk times of minutes take no time, and
@@ -42,25 +43,7 @@ async function startReceiver() {
   };
 }
 
-// Generous: the suite runs these beside heavy files on 2 cores.
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
-async function call(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 const secret = newWebhookSecret();
 const clock = new ManualClock();

@@ -5,6 +5,7 @@ import { SelfServiceConfigSchema, type Referral, type SelfServiceChannel } from 
 import { idempotencyKeyOf, orderRequest } from '../../sim/hotline/self-service';
 import { ManualClock, startSims, type RunningSims } from '../../sim/index';
 import { newWebhookSecret } from '../../infra/webhook-secrets';
+import { call, waitFor } from '../support/sim-http';
 
 // The self-service channels of the dialer sim (sim/README.md): referred customers order in the IVR,
 // the SMS hall, the app or the web hall at a moment drawn within the referral's window, or never, and
@@ -36,24 +37,7 @@ async function startFakeApi() {
   return { apiUrl: `${url}/api`, got, failNext: (key: string, times: number) => outages.set(key, times), close: () => app.close() };
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
-async function call(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 const clock = new ManualClock();
 let sims: RunningSims;

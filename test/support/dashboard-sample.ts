@@ -2,6 +2,7 @@ import { emptyCounts } from '../../domain/reports/figures';
 import { withRates, type ReportLine } from '../../domain/reports/report';
 import type { CampaignView, DashboardData } from '../../api/dashboard/data';
 import { emptySalesCounts } from '../../domain/reports/sales-points';
+import { emptyHotlineCounts, hotlineLine, type HotlineCounts } from '../../domain/reports/hotline';
 
 /** Text that is markup: names, subjects and reasons as a hostile user could type them. */
 export const HOSTILE = `<img src=x onerror="alert(1)"> & 'quotes'`;
@@ -16,6 +17,18 @@ function campaign(id: string, status: CampaignView['status'], name = HOSTILE): C
     funnel: line({ campaign: id }, { listed: 600, dialed: 580, connected: 300, accepted: 150, ordered: 150, delivered: 120, activated: 110, followedUp: 90, connectedCalls: 320 }),
     abandonRate: 0.025, callsPerMinute: Array.from({ length: 60 }, (_, i) => (i * 7) % 13),
   };
+}
+
+/** Hotline counts: calls, marketing calls, their target calls, and the call's and the app's recommendations. */
+function hotlineCounts(calls: number, marketing: number, target: number): HotlineCounts {
+  const c = { ...emptyHotlineCounts(), callsHandled: calls, marketingCalls: marketing, targetCalls: target, recommendations: 9, presented: 8, successes: 3 };
+  c.endedCallsWithOffer = marketing;
+  c.handleSecondsWithOffer = marketing * 420;
+  c.endedCallsWithoutOffer = calls - marketing;
+  c.handleSecondsWithoutOffer = (calls - marketing) * 300;
+  c.channels.call = { presented: 6, successes: 2 };
+  c.channels.app = { presented: 2, successes: 1 };
+  return c;
 }
 
 /** A page's worth of figures, every name in it markup. */
@@ -43,6 +56,11 @@ export function sampleDashboard(live = true): DashboardData {
         id: 1, kind: 'points-budget', subject: '2025-03/area/north', level: '80%', message: HOSTILE, raisedAt: '2025-03-10T03:00:00.000Z',
         deliveredAt: null, deliveryAttempts: 0, lastError: null, acknowledgedBy: null, acknowledgedAt: null,
       }],
+    },
+    hotline: {
+      period: { from: '2025-03-01', to: '2025-03-11' }, month: '2025-03', target: 0.2,
+      teams: [{ team: HOSTILE, line: hotlineLine({ team: HOSTILE }, hotlineCounts(40, 10, 8)) }, { team: 'h-2', line: hotlineLine({ team: 'h-2' }, hotlineCounts(20, 3, 4)) }],
+      totals: hotlineLine({}, hotlineCounts(60, 13, 12)),
     },
   };
 }

@@ -32,6 +32,19 @@ describe('the dashboard page', () => {
     expect(html).toContain('<td class="n" data-figure="revenue" data-value="6960">');
   });
 
+  it('shows each hotline team\'s marketing share against the month\'s target, met or not, and the channels\' successes', () => {
+    const html = dashboardPage(sampleDashboard(), { sub: 'w', role: 'qa' });
+    expect(html).toContain('<section id="hotline">');
+    expect(html).toContain('<table id="hotline-teams-table" data-from="2025-03-01" data-to="2025-03-11">');
+    expect(html).toContain('data-figure="marketingShare" data-value="0.25">25 %</td>');
+    expect(html).toContain('data-figure="targetMet" data-value="met">met</td>');
+    expect(html).toContain('data-figure="targetMet" data-value="not met">not met</td>');
+    expect(html).toContain('<tr data-key="*"><td data-figure="team" data-value="all teams">all teams</td>');
+    expect(html).toContain('<tr data-key="app"><td data-figure="channel" data-value="app">app</td><td class="n" data-figure="presented" data-value="2">2</td>'
+      + '<td class="n" data-figure="successes" data-value="1">1</td><td class="n" data-figure="successRate" data-value="0.5">50 %</td></tr>');
+    expect(html).toContain("against the month's target of 20 %");
+  });
+
   it('signs in with a form that posts the token in a header, and shows a reason as text', () => {
     const html = loginPage(`bad ${HOSTILE}`);
     expect(html).toContain('<form id="login" method="get" action="dashboard">');

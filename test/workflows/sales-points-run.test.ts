@@ -108,10 +108,55 @@ describe("a month's run", () => {
     // The chain stops at a month without a run; a closed month ignores the news.
     expect((await decide(later, 'approve')).json()).toMatchObject({ phase: 'closed' });
     expect((await decide(earlier, 'recompute')).statusCode).toBe(202);
-    await waitUntil(`${earlier} recomputed again`, async () => (await getRun(earlier)).recomputes === 2);
+    await waitUntil(`${earlier} recomputed again`, async () => {
+      const run = await getRun(earlier);
+      return run.phase === 'awaiting-approval' && run.recomputes === 2;
+    }, { timeoutMs: 30_000 });
     expect(await getRun(later)).toMatchObject({ phase: 'closed', recomputes: 1 });
     await replayAndKeep(h, salesPointsRunWorkflowId(later), 'sales-points-v2-told-by-earlier-month');
     expect((await decide(earlier, 'approve')).json()).toMatchObject({ phase: 'closed' });
+  });
+
+  it("refuses finance's approval while an earlier month's pass has made the figures stale, and reconciles first", async () => {
+    const month = '2024-09';
+    expect((await startRun(month)).statusCode).toBe(201);
+    expect(await awaitingApproval(month)).toMatchObject({ recomputes: 0 });
+    // What reconcileMonth of an earlier month marks (its news to this run lost, say: the month between was closed).
+    await h.db.query(`UPDATE sales_point_runs SET stale_because = '2024-07-01' WHERE month = '2024-09-01'`);
+    const refused = await decide(month, 'approve');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toMatch(/2024-09 is being reconciled again: 2024-07 was reconciled after it/);
+    const again = await waitUntil(`${month} reconciled again`, async () => {
+      const run = await getRun(month);
+      return run.phase === 'awaiting-approval' && run.recomputes === 1 && run;
+    }, { timeoutMs: 30_000 });
+    expect(again.importSource).toBe('bss-export');
+    expect((await h.db.query(`SELECT stale_because FROM sales_point_runs WHERE month = '2024-09-01'`)).rows).toEqual([{ stale_because: null }]);
+    expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed' });
+  });
+
+  it('keeps the figures it had when a recompute pass fails for good (billing serves a bad file), and can still be approved', async () => {
+    const month = '2023-09';
+    expect((await startRun(month)).statusCode).toBe(201);
+    const first = await awaitingApproval(month);
+    const bss = h.config.BSS_URL;
+    const put = await fetch(`${bss}/exports/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rows: [{ msisdn: '13900000808', serviceCode: 'vas-video', activatedOn: 'yesterday', month }] }) });
+    expect(put.status).toBeLessThan(300);
+    try {
+      expect((await decide(month, 'recompute')).statusCode).toBe(202);
+      const kept = await waitUntil(`${month}'s failed pass`, async () => {
+        const run = await getRun(month);
+        return run.phase === 'awaiting-approval' && run.recomputes === 1 && run.lastPassError ? run : undefined;
+      }, { timeoutMs: 30_000 });
+      expect(kept.lastPassError).toMatch(/activated_on/);
+      expect(kept.lastPassError).not.toContain('13900000808');
+      expect(kept).toMatchObject({ totals: first.totals, importId: first.importId, workflowStatus: 'RUNNING' });
+      expect((await h.db.query(`SELECT status FROM sales_point_runs WHERE month = '2023-09-01'`)).rows).toEqual([{ status: 'reconciled' }]);
+    } finally {
+      await fetch(`${bss}/exports/subscriptions`, { method: 'DELETE' });
+    }
+    expect((await decide(month, 'approve')).json()).toMatchObject({ phase: 'closed', totals: first.totals });
   });
 
   it('uses a file a person uploaded, and a recompute imports and reconciles again', async () => {

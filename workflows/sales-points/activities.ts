@@ -14,7 +14,8 @@ type Alerts = ReturnType<typeof createAlertActivities>;
 
 // The run's own rows and settings: SQL statements, retried while Postgres is away. A closed month
 // is refused for good (MonthClosed), not retried.
-export const runs = proxyActivities<Pick<Runs, 'beginSalesPointsRun' | 'findUploadedImport' | 'escalateSalesPointsRun' | 'startMonthsRun'>>({
+export const runs = proxyActivities<Pick<Runs,
+  'beginSalesPointsRun' | 'findUploadedImport' | 'escalateSalesPointsRun' | 'startMonthsRun' | 'salesPointsRunStaleness' | 'resumeReconciledRun'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['MonthClosed'] },
 });

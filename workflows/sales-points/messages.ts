@@ -48,6 +48,8 @@ export interface SalesPointsRunView {
   recomputes: number;
   approvedBy: Actor | null;
   approvedAt: string | null;
+  /** Why the last recompute's pass failed for good (a refused file, say), when it did: the totals are the pass's before. */
+  lastPassError?: string | null;
 }
 
 export const salesPointsRunQuery = defineQuery<SalesPointsRunView>('run');

@@ -30,6 +30,10 @@ export class SalesPointsRun {
   recomputeWanted = 0;
   /** Why the next pass is due, when the earlier month's run asked for it (finance's recompute says nothing). */
   recomputeCause: string | null = null;
+  /** The pass finance's recompute asked for: it imports billing's list again (the earlier month's news reuses the import). */
+  reimportWanted = 0;
+  /** Why the last pass failed for good, when it did: the figures are the pass's before. */
+  lastPassError: string | null = null;
 
   constructor(readonly month: Month, readonly startedAt: string) {}
 
@@ -42,6 +46,7 @@ export class SalesPointsRun {
       month: this.month, phase: this.phase, importId: this.importId, importRows: this.importRows, importSource: this.importSource,
       totals: this.totals, startedAt: this.startedAt, waitingSince: this.waitingSince, escalatedAt: this.escalatedAt,
       escalations: this.escalations, recomputes: Math.max(0, this.computationsStarted - 1), approvedBy: this.approvedBy, approvedAt: this.approvedAt,
+      lastPassError: this.lastPassError,
     };
   }
 
@@ -69,6 +74,8 @@ export class SalesPointsRun {
   async recompute(_by: Actor): Promise<SalesPointsRunView> {
     const pass = this.computationsStarted + 1;
     this.recomputeWanted = Math.max(this.recomputeWanted, pass);
+    this.reimportWanted = Math.max(this.reimportWanted, pass);
+    this.recomputeCause = null;
     this.show();
     await condition(() => this.computationsFinished >= pass);
     return this.view();
@@ -86,6 +93,7 @@ export class SalesPointsRun {
   show(): void {
     const totals = this.totals ? ` — ${describeTotals(this.totals)}` : '';
     const source = this.importId !== null ? `\n\nBilling import ${this.importId} (${this.importSource}, ${this.importRows} rows).` : '';
+    const failed = this.lastPassError ? `\n\nThe last pass failed, the figures are the pass's before: ${this.lastPassError}` : '';
     const escalated = this.escalatedAt ? `\n\nEscalated ${this.escalatedAt} (${this.escalations} alert${this.escalations === 1 ? '' : 's'}).` : '';
     const now: Record<RunPhase, string> = {
       importing: "importing billing's list of the month",
@@ -96,6 +104,6 @@ export class SalesPointsRun {
       closing: `approved by ${describeActor(this.approvedBy ?? undefined)}: closing the month${totals}`,
       closed: `closed: approved by ${describeActor(this.approvedBy ?? undefined)} at ${this.approvedAt}${totals}`,
     };
-    setCurrentDetails(`**${this.month}** · ${now[this.phase]}${source}${escalated}`);
+    setCurrentDetails(`**${this.month}** · ${now[this.phase]}${source}${failed}${escalated}`);
   }
 }

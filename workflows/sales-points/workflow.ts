@@ -4,7 +4,7 @@ import {
   approveSalesPointsUpdate, earlierMonthReconciledSignal, recomputeSalesPointsUpdate, salesPointsRunQuery,
   type SalesPointsRunInput, type SalesPointsRunView,
 } from './messages';
-import { awaitDecision, computeTotals } from './phases';
+import { awaitDecision, computeTotals, refuseIfStale } from './phases';
 import { SalesPointsRun } from './run-state';
 
 /**
@@ -15,7 +15,10 @@ import { SalesPointsRun } from './run-state';
 export async function salesPointsRunWorkflow({ month }: SalesPointsRunInput): Promise<SalesPointsRunView> {
   const run = new SalesPointsRun(month, new Date().toISOString());
   setHandler(salesPointsRunQuery, () => run.view());
-  setHandler(approveSalesPointsUpdate, (req) => run.approve(req.by), { validator: (req) => run.checkApproval(req) });
+  setHandler(approveSalesPointsUpdate, async (req) => {
+    await refuseIfStale(run);
+    return run.approve(req.by);
+  }, { validator: (req) => run.checkApproval(req) });
   setHandler(recomputeSalesPointsUpdate, (req) => run.recompute(req.by), { validator: (req) => run.checkRecompute(req) });
   setHandler(earlierMonthReconciledSignal, ({ month: earlier }) => run.earlierMonthReconciled(earlier));
   run.show();
