@@ -3,6 +3,7 @@ import type { ManualClock } from '../../sim/index';
 import { interactionQuery, interactionWorkflowId, type InteractionView } from '../../workflows/hotline/messages';
 import { waitUntil, type Harness } from './harness';
 import { signedWebhook } from './webhooks';
+import { call } from './sim-http';
 
 /**
  * Inbound calls in tests (docs/hotline.md): the dialer sim's hotline runs by a ManualClock the test
@@ -15,14 +16,8 @@ export const RING_MS = 2_000;
 export const TALK_MS = 60_000;
 export const WRAP_UP_MS = 10_000;
 
-export async function simCall(h: Harness, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${h.sims.dialerUrl}${path}`, {
-    method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+/** One JSON request to the dialer sim. */
+export const simCall = (h: Harness, method: string, path: string, body?: unknown) => call(method, `${h.sims.dialerUrl}${path}`, body);
 
 /** The dialer's hotline and self-service channels pointed at the harness's API, with fixed times. */
 export async function configureHotlineSim(h: Harness): Promise<void> {
