@@ -17,6 +17,7 @@ import { createBillingActivities as createBillingImportActivities } from './sale
 import { createBudgetWatchActivities } from './sales-points/budget-watch';
 import { createReconciliationActivities } from './sales-points/reconciliation';
 import { createRunActivities } from './sales-points/runs';
+import { createReferralActivities } from './hotline/referrals';
 
 export interface ActivityDeps {
   db: Db;
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconciliationActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
     ...createBudgetWatchActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
     ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret, policy: deps.alertWebhookPolicy }),
+    ...createReferralActivities(deps.db),
   };
 }
 

@@ -13,6 +13,7 @@ import { campaignFailureRoutes } from './campaign/failures';
 import { orderRoutes } from './order/orders';
 import { dialerWebhookRoutes } from './campaign/dialer-webhook';
 import { courierWebhookRoutes } from './order/courier-webhook';
+import { inboundCallWebhookRoutes } from './hotline/dialer-webhook';
 import { signedWebhooks } from './webhook-signatures';
 import { healthRoutes } from './health';
 import { segmentRoutes } from './campaign/segments';
@@ -116,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(evaluationRoutes(deps));
   await app.register(signedWebhooks(
     { dialer: deps.config.DIALER_WEBHOOK_SECRETS, courier: deps.config.COURIER_WEBHOOK_SECRETS },
-    [dialerWebhookRoutes(deps), courierWebhookRoutes(deps)],
+    [dialerWebhookRoutes(deps), courierWebhookRoutes(deps), inboundCallWebhookRoutes(deps)],
   ));
   await app.register(reportRoutes(deps));
   await app.register(roiRoutes(deps));

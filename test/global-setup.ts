@@ -8,6 +8,7 @@ import { DATA_DIR, PORTS } from '../scripts/stack/paths';
 import { Supervisor } from '../scripts/stack/supervisor';
 import { startTemporalDev, temporalReachable } from '../scripts/stack/temporal-server';
 import { buildWorkflowBundle } from '../workers/bundle';
+import { interactionIdsApart } from './support/interaction-ids';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -64,6 +65,7 @@ export default async function setup(project: TestProject) {
       await generateCustomers(db, { count: TEST_CUSTOMERS, seed: 11 });
       await generateDncRegister(db, { seed: 11, fraction: 0.02 });
       await db.query(SCRATCH_CUSTOMERS_SQL);
+      await interactionIdsApart(db);
     } finally {
       await db.end();
     }

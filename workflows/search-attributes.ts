@@ -12,6 +12,10 @@ export const TeamKey = defineSearchAttributeKey('Team', SearchAttributeType.KEYW
 export const DeliveryAttemptsKey = defineSearchAttributeKey('DeliveryAttempts', SearchAttributeType.INT);
 /** A held order nobody decided on within its SLA. */
 export const EscalatedKey = defineSearchAttributeKey('Escalated', SearchAttributeType.BOOL);
+/** A hotline interaction's agent, its customer (an id, as everywhere in Temporal) and where it stands: call, following-up, done. */
+export const AgentIdKey = defineSearchAttributeKey('AgentId', SearchAttributeType.KEYWORD);
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.INT);
+export const InteractionPhaseKey = defineSearchAttributeKey('InteractionPhase', SearchAttributeType.KEYWORD);
 
 /** name=Type pairs, as `temporal server start-dev --search-attribute` and docker-compose want them. */
 export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int' | 'Bool'> = {
@@ -22,4 +26,7 @@ export const SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'Int' | 'Bool'> = {
   Team: 'Keyword',
   DeliveryAttempts: 'Int',
   Escalated: 'Bool',
+  AgentId: 'Keyword',
+  CustomerId: 'Int',
+  InteractionPhase: 'Keyword',
 };

@@ -7,6 +7,9 @@ import { apiOrderId, followOnOrderId, orderIdFor, orderWorkflowId } from '../../
 import { WAITING } from '../../domain/order/waiting';
 import { CampaignIdKey, OrderStatusKey, RegionKey } from '../../workflows/search-attributes';
 import { recordOrderSale } from '../../db/sales-points/entries-sql';
+import { isSelfServiceChannel } from '../../domain/hotline/words';
+import { claimReferral, completeReferral, referralOfOrder, type ReferralRow } from '../../db/hotline/referrals-sql';
+import { referralCompleted } from '../hotline/interactions';
 import type { OrderChannel, OrderWorkflowInput } from '../../workflows/order/messages';
 
 // How an order comes to be, as plain functions taking their dependencies: the API's POST /orders,
@@ -38,10 +41,17 @@ export interface NewOrder {
  * 404 or 409 from the API, a non-retryable failure from an activity.
  */
 export type CreatedOrder =
-  | { kind: 'created'; orderId: string; workflowId: string; created: boolean }
+  | { kind: 'created'; orderId: string; workflowId: string; created: boolean; referral?: CreditedReferral }
   | { kind: 'not-found'; message: string }
   | { kind: 'conflict'; message: string }
   | { kind: 'rule'; path: string; message: string };
+
+/** The hotline referral an order from a self-service channel completed: its agent is the order's seller. */
+export interface CreditedReferral {
+  recommendationId: number;
+  interactionId: number;
+  agentId: string | null;
+}
 
 export interface OrderDeps {
   db: Db;
@@ -86,9 +96,18 @@ export async function startOrderWorkflow(client: Client, taskQueue: string, args
  * Writes an order no lead made (row and first history entry, in one transaction), then starts its
  * workflow. A repeat with the same id and request finds the row and starts nothing new; the same
  * idempotency key with another request is a conflict.
+ *
+ * An order in a self-service channel completes the customer's open hotline referral of the offer
+ * to that channel, if any (docs/hotline.md, "Referrals"), in the same transaction: the referring
+ * agent is the order's seller (its sales entry credits them, sale channel the self-service one),
+ * the referral is completed by this order and counted as an acceptance. Only the order that is
+ * written does so: the same order again credits nothing twice. The interaction's workflow is told
+ * after the order's start (and again on a repeat).
  */
 export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<CreatedOrder> {
   const row = await inTransaction(deps.db, async (tx) => {
+    const claimed = isSelfServiceChannel(o.channel) ? await claimReferral(tx, { customerId: o.customerId, offerCode: o.offer.code, channel: o.channel }) : undefined;
+    const agentId = o.agentId ?? claimed?.agent_id ?? null;
     const inserted = await tx.query(
       `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
                            monthly_price, waiting_for, waiting_since, staff_id, agent_id)
@@ -96,8 +115,13 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
        FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
        ON CONFLICT DO NOTHING`,
       [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
-        o.offer.price, WAITING.start, o.staffId ?? null, o.agentId ?? null]);
+        o.offer.price, WAITING.start, o.staffId ?? null, agentId]);
+    let referral: ReferralRow | undefined;
     if (inserted.rowCount) {
+      if (claimed) {
+        await completeReferral(tx, claimed, o.orderId);
+        referral = claimed;
+      }
       await tx.query(
         `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
          VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged', $3, now())
@@ -108,7 +132,8 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
     const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
       `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
         WHERE o.id = $1 OR ($2::text IS NOT NULL AND o.idempotency_key = $2)`, [o.orderId, o.idempotencyKey ?? null]);
-    return { row: rows[0], created: inserted.rowCount === 1 };
+    if (!inserted.rowCount && isSelfServiceChannel(o.channel)) referral = await referralOfOrder(tx, o.orderId);
+    return { row: rows[0], created: inserted.rowCount === 1, referral };
   });
   // Erased since it was looked up: a conflict (409), as the API has always answered it.
   if (!row.row) return { kind: 'conflict', message: `customer ${o.customerId} not found` };
@@ -122,8 +147,14 @@ export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<Created
   const origin = o.channel === 'followup' ? `Sold on the follow-up call of order **${o.parentOrderId}**.`
     : o.channel === 'api' ? `Order from another channel (idempotency key ${o.idempotencyKey}).`
     : `Order from the ${o.channel === 'hotline' ? 'hotline' : `${o.channel} channel`} (idempotency key ${o.idempotencyKey}).`;
-  const workflowId = await startOrderWorkflow(deps.client, deps.taskQueue, args, origin);
-  return { kind: 'created', orderId: o.orderId, workflowId, created: row.created };
+  const referral = row.referral;
+  const workflowId = await startOrderWorkflow(deps.client, deps.taskQueue, args,
+    referral ? `${origin} Completes hotline referral ${referral.recommendation_id} of interaction ${referral.interaction_id}${referral.agent_id ? `, credited to agent ${referral.agent_id}` : ''}.` : origin);
+  if (referral) await referralCompleted(deps.client, referral, o.orderId);
+  return {
+    kind: 'created', orderId: o.orderId, workflowId, created: row.created,
+    ...(referral ? { referral: { recommendationId: Number(referral.recommendation_id), interactionId: Number(referral.interaction_id), agentId: referral.agent_id } } : {}),
+  };
 }
 
 /**

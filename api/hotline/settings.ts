@@ -13,6 +13,7 @@ const Settings = z.object({
   maxOffers: z.number().describe('up to this many offers per interaction (1 to 3)'),
   priorRate: z.number().describe('the acceptance rate a new offer starts at'),
   priorWeight: z.number().describe('how many presentations the prior weighs as: the larger, the slower the counts take over'),
+  referralWindowSeconds: z.number().describe("how long a referral waits for the customer's order in its channel (a referral made from then on)"),
   updatedBy: z.string(), updatedAt: z.string(),
 });
 const Brand = z.object({ code: z.string(), name: z.string(), plans: z.array(z.string()).describe("the plans whose customers are of the brand") });
@@ -23,7 +24,7 @@ export const hotlineSettingsRoutes = (deps: AppDeps, catalogue: CatalogueCache):
 
   app.get('/hotline/settings', {
     config: { roles: ['marketing'] },
-    schema: { tags: ['hotline'], summary: 'The contact policy and the propensities\' prior', response: { 200: Settings } },
+    schema: { tags: ['hotline'], summary: 'The contact policy, the propensities\' prior and the referral window', response: { 200: Settings } },
   }, async () => readSettings(db));
 
   app.put('/hotline/settings', {

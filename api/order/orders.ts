@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
 import { SLOT_RULE, SlotSchema } from '../../domain/order/schema';
 import { text } from '../../domain/text';
+import { SELF_SERVICE_CHANNELS } from '../../domain/hotline/words';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { cancelOrderUpdate, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
@@ -15,7 +16,11 @@ import { keepAddressCorrection } from '../../db/order/address-corrections-sql';
 import { OrderDetail, OrderSummary, iso, toSummary, type OrderRow } from './order-records';
 
 const IdParams = z.strictObject({ id: z.string().min(1).max(200) });
-const OrderCreated = z.object({ id: z.string(), workflowId: z.string(), created: z.boolean() });
+const OrderCreated = z.object({
+  id: z.string(), workflowId: z.string(), created: z.boolean(),
+  referral: z.object({ recommendationId: z.number(), interactionId: z.number(), agentId: z.string().nullable() }).optional()
+    .describe('the hotline referral this order completed (a self-service channel\'s order of an offer an agent sent the customer there for): its agent is credited'),
+});
 const UpdateAnswer = z.object({ id: z.string(), status: z.string(), stage: z.string(), waitingFor: z.string(), deliveryAttempts: z.number() });
 
 /** Schedulers' resource: find orders, retry a failed delivery, cancel an order. */
@@ -108,10 +113,12 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
   };
 
   app.post('/orders', {
-    config: { roles: ['agent', 'scheduler'] },
+    config: { roles: ['agent', 'scheduler', 'self-service'] },
     schema: {
       tags: ['orders'],
       summary: 'An order from another channel (shop, web, hotline), started once per Idempotency-Key',
+      description: 'An order from a self-service channel (`channel`: IVR, SMS hall, app, web hall) completes the customer\'s open hotline referral '
+        + 'of the offer to that channel, if any: the referring agent is its seller and credited with its sales entry (docs/hotline.md, "Referrals").',
       headers: z.object({
         'idempotency-key': z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/, 'letters, digits, _ and -, at most 60'),
       }),
@@ -124,23 +131,29 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
           .describe('The staff member who sold it (a shop\'s or the hotline\'s, an active staff record): the sale is credited to them (docs/sales-points.md)'),
         /** Delivery policy, hold SLA and follow-up; the defaults unless given. */
         orders: OrderPolicySchema.prefault({}),
+        channel: z.enum(SELF_SERVICE_CHANNELS).optional()
+          .describe('the self-service channel it was ordered in (a self-service system names its own); none: another channel (api)'),
       }),
       response: {
         200: OrderCreated, 201: OrderCreated, 404: ErrorBody.describe('no such customer (or campaign)'), 409: ErrorBody.describe('the Idempotency-Key was used for another order'),
-        ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds', 'staffId: an active staff member'),
+        ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds', 'staffId: an active staff member',
+          'channel: a self-service system names the channel it sells in'),
       },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
-    const { customerId, offer, campaignId, staffId, orders: policy } = request.body;
+    const { customerId, offer, campaignId, staffId, orders: policy, channel } = request.body;
+    if (request.actor!.role === 'self-service' && !channel) throw ruleBroken('body.channel', 'a self-service system names the channel it sells in (ivr, sms, app, web)');
     const made = await createChannelOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, operatorTimeZone: deps.config.OPERATOR_TIME_ZONE }, {
-      key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}), request: request.body,
+      key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}), ...(channel ? { channel } : {}), request: request.body,
     });
     if (made.kind === 'rule') throw ruleBroken(made.path, made.message);
     if (made.kind === 'not-found') throw new HttpError(404, 'not-found', made.message);
     if (made.kind === 'conflict') throw conflict(made.message);
     reply.header('location', `/orders/${made.orderId}`);
-    return reply.status(made.created ? 201 : 200).send({ id: made.orderId, workflowId: made.workflowId, created: made.created });
+    return reply.status(made.created ? 201 : 200).send({
+      id: made.orderId, workflowId: made.workflowId, created: made.created, ...(made.referral ? { referral: made.referral } : {}),
+    });
   });
 
   app.post('/orders/:id/delivery/retry', {

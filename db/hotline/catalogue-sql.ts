@@ -41,7 +41,7 @@ interface Loaded {
   offers: (Omit<CatalogueOffer, 'price' | 'margin'> & { price: string | number; margin: string | number })[] | null;
   levers: { id: number; offer_code: string; region: string; lever: string | number; effective_from: string; effective_to: string | null }[] | null;
   scripts: { offer_code: string; brand: string; version: number; body: string }[] | null;
-  settings: { refusal_quiet_days: number; weekly_cap: number; max_offers: number; prior_rate: string | number; prior_weight: string | number };
+  settings: { refusal_quiet_days: number; weekly_cap: number; max_offers: number; prior_rate: string | number; prior_weight: string | number; referral_window_seconds: number };
 }
 
 /** Everything in one statement, so one snapshot: the version read is the version of what was read. */
@@ -68,6 +68,7 @@ export async function loadCatalogue(q: Queryable): Promise<Catalogue> {
     scripts: (r!.scripts ?? []).map((x) => ({ offerCode: x.offer_code, brand: x.brand, version: x.version, body: x.body, active: true })),
     settings: {
       refusalQuietDays: s.refusal_quiet_days, weeklyCap: s.weekly_cap, maxOffers: s.max_offers, priorRate: Number(s.prior_rate), priorWeight: Number(s.prior_weight),
+      referralWindowSeconds: s.referral_window_seconds,
     },
     query: buildRecommendQuery(r!.version, offers),
   };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { countsDelta, type Counts } from '../../domain/hotline/propensity';
 import { outcomeVerdict, type NewOutcome, type OutcomeVerdict, type RecordedOutcome } from '../../domain/hotline/outcomes';
-import type { Channel } from '../../domain/hotline/words';
+import { OUTCOMES, type Channel, type FollowThrough, type Outcome } from '../../domain/hotline/words';
 import type { Queryable } from '../queryable';
 import type { OrderOffer } from './recommend-sql';
 
@@ -22,7 +22,8 @@ export interface RecommendationRow {
 }
 
 export interface OutcomeRow {
-  outcome: RecordedOutcome['outcome'];
+  /** A person's outcome, or what became of a referral (completed, expired). */
+  outcome: Outcome | FollowThrough;
   referred_channel: string | null;
   order_id: string | null;
   agent_id: string | null;
@@ -43,8 +44,11 @@ export async function recommendation(q: Queryable, interactionId: number, recomm
   return r ? { ...r, outcomes: r.outcomes.map((o) => ({ ...o, at: new Date(o.at) })) } : undefined;
 }
 
+/** The outcomes people reported (a referral's completion or expiry is the system's, after the decision). */
 export const recordedOutcomes = (rec: RecommendationRow): RecordedOutcome[] =>
-  rec.outcomes.map((o) => ({ outcome: o.outcome, referredChannel: o.referred_channel }));
+  rec.outcomes.flatMap((o) => (isReported(o.outcome) ? [{ outcome: o.outcome, referredChannel: o.referred_channel }] : []));
+
+const isReported = (o: OutcomeRow['outcome']): o is Outcome => (OUTCOMES as readonly string[]).includes(o);
 
 /** Adds an outcome's counts to the offer's segment and to the offer over every segment. */
 export async function countOutcome(q: Queryable, offerCode: string, segmentKey: string, delta: Counts): Promise<void> {

@@ -9,6 +9,7 @@ interface Row {
   max_offers: number;
   prior_rate: string;
   prior_weight: string;
+  referral_window_seconds: number;
   updated_by: string;
   updated_at: Date;
 }
@@ -17,7 +18,7 @@ export type SettingsView = HotlineSettings & { updatedBy: string; updatedAt: str
 
 const view = (r: Row): SettingsView => ({
   refusalQuietDays: r.refusal_quiet_days, weeklyCap: r.weekly_cap, maxOffers: r.max_offers, priorRate: Number(r.prior_rate),
-  priorWeight: Number(r.prior_weight), updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString(),
+  priorWeight: Number(r.prior_weight), referralWindowSeconds: r.referral_window_seconds, updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString(),
 });
 
 export const readSettings = async (q: Queryable): Promise<SettingsView> =>
@@ -27,9 +28,9 @@ export async function changeSettings(q: Queryable, s: Partial<HotlineSettings>, 
   const { rows: [r] } = await q.query<Row>(
     `UPDATE hotline_settings SET refusal_quiet_days = coalesce($1, refusal_quiet_days), weekly_cap = coalesce($2, weekly_cap),
        max_offers = coalesce($3, max_offers), prior_rate = coalesce($4, prior_rate), prior_weight = coalesce($5, prior_weight),
-       updated_by = $6, updated_at = now()
+       referral_window_seconds = coalesce($7, referral_window_seconds), updated_by = $6, updated_at = now()
      RETURNING *`,
-    [s.refusalQuietDays ?? null, s.weeklyCap ?? null, s.maxOffers ?? null, s.priorRate ?? null, s.priorWeight ?? null, by]);
+    [s.refusalQuietDays ?? null, s.weeklyCap ?? null, s.maxOffers ?? null, s.priorRate ?? null, s.priorWeight ?? null, by, s.referralWindowSeconds ?? null]);
   return view(r!);
 }
 

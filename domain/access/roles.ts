@@ -13,7 +13,7 @@ export const ROLE_MEANING: Record<Role, string> = {
   marketing: 'launches, tunes and evaluates campaigns; segments, teams and agents',
   agent: 'takes and reports leads in preview dialing (of their own team); hotline calls: their interactions, recommendations and outcomes; records and disputes their own sales',
   staff: 'a salesperson in a shop or partner outlet (营业员): records and disputes their own sales, reads their own statement',
-  'self-service': 'a self-service channel\'s system (IVR, SMS hall, app, web hall): opens its interactions, reads their recommendations, reports their outcomes',
+  'self-service': 'a self-service channel\'s system (IVR, SMS hall, app, web hall): opens its interactions, reads their recommendations, reports their outcomes; sends the orders customers make in it (POST /orders with its channel)',
   scheduler: 'retries, reschedules, reassigns or cancels deliveries and orders',
   logistics: 'stock and goods receipts',
   finance: 'couriers’ settlements; sales points: imports, reconciliation approval, disputes, budgets, payouts',

@@ -55,6 +55,7 @@ export const SettingsBodySchema = z.strictObject({
   // As Postgres keeps them (numeric(6,5), numeric(8,2)): a smaller value would round to 0.
   priorRate: z.number().min(0.00001).max(0.99999).multipleOf(0.00001),
   priorWeight: z.number().min(0.01).max(100_000).multipleOf(0.01),
+  referralWindowSeconds: z.number().int().min(1).max(90 * 86_400),
 }).partial().refine((s) => Object.values(s).some((v) => v !== undefined), { message: 'give at least one setting to change' }).meta({ minProperties: 1 });
 
 export const InteractionBodySchema = z.strictObject({

@@ -10,6 +10,7 @@ export type Channel = (typeof CHANNELS)[number];
 /** IVR, the SMS hall (短厅), the mobile app (掌厅), the web hall (网厅): where a customer may be referred to. */
 export const SELF_SERVICE_CHANNELS = ['ivr', 'sms', 'app', 'web'] as const;
 export type SelfServiceChannel = (typeof SELF_SERVICE_CHANNELS)[number];
+export const isSelfServiceChannel = (c: string | undefined): c is SelfServiceChannel => (SELF_SERVICE_CHANNELS as readonly string[]).includes(c ?? '');
 
 /** Why a customer called. */
 export const CALL_REASONS = ['bill-query', 'plan-question', 'fault', 'complaint', 'other'] as const;
@@ -28,6 +29,14 @@ export const OUTCOMES = ['presented', 'accepted', 'referred', 'refused', 'not-no
 export type Outcome = (typeof OUTCOMES)[number];
 export type Decision = Exclude<Outcome, 'presented'>;
 export const isDecision = (o: Outcome): o is Decision => o !== 'presented';
+
+/**
+ * What became of a referral, recorded as an outcome of its recommendation after the decision (by
+ * the system, never sent by a person): the customer ordered in the channel within the window
+ * (`completed`, with the order), or did not (`expired`).
+ */
+export const FOLLOW_THROUGH = ['completed', 'expired'] as const;
+export type FollowThrough = (typeof FOLLOW_THROUGH)[number];
 
 /** An interaction's states: waiting for an agent, under way, over, or left by the caller first. */
 export const INTERACTION_STATUSES = ['queued', 'open', 'ended', 'abandoned'] as const;
@@ -48,9 +57,13 @@ export interface HotlineSettings {
   priorRate: number;
   /** How many presentations the prior weighs as (the Beta prior's strength). */
   priorWeight: number;
+  /** How long a referral waits for the customer's order in its channel, in seconds (a week). */
+  referralWindowSeconds: number;
 }
 
-export const HOTLINE_SETTINGS_DEFAULTS: HotlineSettings = { refusalQuietDays: 30, weeklyCap: 5, maxOffers: 3, priorRate: 0.1, priorWeight: 20 };
+export const HOTLINE_SETTINGS_DEFAULTS: HotlineSettings = {
+  refusalQuietDays: 30, weeklyCap: 5, maxOffers: 3, priorRate: 0.1, priorWeight: 20, referralWindowSeconds: 7 * 86_400,
+};
 
 /** The window the weekly cap counts over. */
 export const CAP_WINDOW_DAYS = 7;

@@ -24,6 +24,7 @@ import schemathesis
 TOKEN = os.environ.get("FUZZ_TOKEN")
 SECRETS = {
     "/webhooks/dialer": os.environ.get("FUZZ_DIALER_WEBHOOK_SECRET"),
+    "/webhooks/dialer/inbound": os.environ.get("FUZZ_DIALER_WEBHOOK_SECRET"),
     "/webhooks/courier": os.environ.get("FUZZ_COURIER_WEBHOOK_SECRET"),
 }
 

@@ -10,7 +10,7 @@ import { Supervisor, waitFor } from './supervisor';
 import { buildWorkflowBundle } from '../../workers/bundle';
 import type { Role } from '../../domain/access/roles';
 import { authFromEnvironment, devPayloadKeys, devSecrets } from './dev-secrets';
-import { devTokens } from './tokens';
+import { devToken, devTokens } from './tokens';
 import { devAlertWebhookSecret, devWebhookSecrets, webhookSecretEnv } from './webhook-secrets';
 
 export interface Stack {
@@ -25,12 +25,18 @@ export interface Stack {
 /**
  * The local stack's sims answer like a real outbound operation (most calls go unanswered or are
  * refused; about one in eight that connect accepts) and the BSS fails now and then, so the demo
- * shows retries. Override with SIM_CONFIG (see sim/README.md).
+ * shows retries. The dialer's hotline reports its inbound calls to the API, and its self-service
+ * channels order there for the referrals given them (docs/hotline.md). Override with SIM_CONFIG
+ * (see sim/README.md).
  */
-const LOCAL_SIM_CONFIG = {
-  dialer: { mix: { 'no-answer': 0.3, busy: 0.1, 'wrong-number': 0.04, refused: 0.36, 'callback-requested': 0.08, accepted: 0.12 } },
+const localSimConfig = (apiUrl: string) => ({
+  dialer: {
+    mix: { 'no-answer': 0.3, busy: 0.1, 'wrong-number': 0.04, refused: 0.36, 'callback-requested': 0.08, accepted: 0.12 },
+    inbound: { callbackUrl: `${apiUrl}/webhooks/dialer/inbound` },
+    selfService: { enabled: true, apiUrl },
+  },
   bss: { faults: { errorRate: 0.05 } },
-};
+});
 
 /**
  * Brings up the whole local system: Postgres (the project's own cluster unless DATABASE_URL is
@@ -114,15 +120,19 @@ export async function bringUpStack(sup: Supervisor, opts: { customers: number })
     ALERT_WEBHOOK_ALLOW_PRIVATE: String(config.ALERT_WEBHOOK_ALLOW_PRIVATE),
     ALERT_WEBHOOK_ALLOWED_NETWORKS: config.ALERT_WEBHOOK_ALLOWED_NETWORKS.join(' '),
     ...Object.fromEntries(['AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_ISSUER', 'AUTH_JWT_AUDIENCE'].flatMap((k) => (env[k] ? [[k, env[k]!]] : []))),
-    SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(LOCAL_SIM_CONFIG),
+    SIM_CONFIG: process.env.SIM_CONFIG ?? JSON.stringify(localSimConfig(config.PUBLIC_API_URL)),
     ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     // The sims listen where the worker and the API are told they are.
     ...simPort('DIALER_PORT', config.DIALER_URL),
     ...simPort('COURIER_PORT', config.COURIER_URL),
     ...simPort('BSS_PORT', config.BSS_URL),
   };
+  // The self-service channels order with a token of their role (the stack's own key only: a real
+  // identity provider issues theirs, given as SELF_SERVICE_API_TOKEN).
+  const selfServiceToken = process.env.SELF_SERVICE_API_TOKEN
+    ?? (ownKey ? devToken(env.AUTH_JWT_SECRET!, 'dev-self-service-channels', ['self-service'], '30d') : undefined);
   // restart: a crash once the stack is up is restarted (Supervisor.keepRunning), not fatal.
-  sup.spawn('sims', ...tsNode('sim/main.ts'), childEnv, { restart: true });
+  sup.spawn('sims', ...tsNode('sim/main.ts'), { ...childEnv, ...(selfServiceToken ? { SELF_SERVICE_API_TOKEN: selfServiceToken } : {}) }, { restart: true });
   // Bundled once here: the worker (and every restart of it) loads the bundle, as in production.
   const bundle = await buildWorkflowBundle(path.join(DATA_DIR, 'workflow-bundle.js'));
   sup.spawn('worker', ...tsNode('workers/main.ts'), {

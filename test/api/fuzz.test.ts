@@ -7,6 +7,7 @@ import { ensureDatabase, splitDatabaseUrl } from '../../scripts/stack/postgres';
 import { DATA_DIR } from '../../scripts/stack/paths';
 import { runSchemathesis } from '../../scripts/fuzz/schemathesis';
 import { startHarness, type Harness } from '../support/harness';
+import { interactionIdsApart } from '../support/interaction-ids';
 
 // A short pass of `npm run fuzz` (docs/security.md#fuzzing): schemathesis over every operation of
 // the OpenAPI document, every check, a few cases each with a fixed seed, as an admin and with the
@@ -27,6 +28,7 @@ beforeAll(async () => {
     await migrate(db);
     await seedRegions(db);
     await generateCustomers(db, { count: 50, seed: 3 });
+    await interactionIdsApart(db);
   } finally {
     await db.end();
   }

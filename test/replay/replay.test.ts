@@ -36,6 +36,9 @@ const DIR = HISTORIES_DIR;
  * (order-v6-*: with order-waits-recorded in: a change of what the order waits for without a move is
  *  recorded by an activity; one order per path by order-paths.test.ts, and a hold, a scheduler's
  *  retry and a follow-up by test/workflows/order-waiting.test.ts.)
+ * (hotline-interaction-v1-*: the interaction workflow's first shape: a call with an order on it, a
+ *  referral completed by the app's order, one made after the call that expired; recorded by
+ *  test/api/hotline-calls.test.ts and hotline-referrals.test.ts.)
  * Stack traces are emptied when a history is kept (they name the recording machine's paths).
  */
 const HISTORY_LABEL = 'v4';
@@ -51,6 +54,7 @@ describe('replay of recorded histories', () => {
     expect(files.some((f) => f.startsWith('order-'))).toBe(true);
     expect(files.some((f) => f.startsWith('delivery-retry-'))).toBe(true);
     expect(files.some((f) => f.startsWith('sales-points-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('hotline-interaction-'))).toBe(true);
   });
 
   for (const file of files) {

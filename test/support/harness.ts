@@ -78,6 +78,8 @@ export async function startHarness(opts: {
   rateLimitPerMinute?: number;
   /** A database of the test's own instead of the run's (whose customers other tests count). */
   databaseUrl?: string;
+  /** The dialer's self-service channels order at the API with a token of role self-service (subject `self-service-channels`). */
+  selfServiceChannels?: boolean;
 } = {}): Promise<Harness> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m) } });
@@ -89,12 +91,16 @@ export async function startHarness(opts: {
   const db = createPool(databaseUrl, 20);
   const client = await connectClient({ TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys') });
   const webhookSecrets = opts.webhookSecrets ?? { dialer: [newWebhookSecret()], courier: [newWebhookSecret()] };
-  const sims = await startSims({ seed: 42, ...opts.sims, webhookSecrets: { dialer: webhookSecrets.dialer[0]!, courier: webhookSecrets.courier[0]! } });
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const sims = await startSims({
+    seed: 42, ...opts.sims, webhookSecrets: { dialer: webhookSecrets.dialer[0]!, courier: webhookSecrets.courier[0]! },
+    ...(opts.selfServiceChannels ? { selfServiceToken: devToken(jwtSecret, 'self-service-channels', ['self-service']) } : {}),
+  });
   const baseConfig = loadConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_PAYLOAD_KEYS: inject('payloadKeys'),
     DIALER_URL: sims.dialerUrl, COURIER_URL: sims.courierUrl, BSS_URL: sims.bssUrl, BSS_TIMEOUT_MS: String(opts.bssTimeoutMs ?? 1500),
     // A secret of its own per harness; tests hardly ever meet a rate limit (test/api/access.test.ts does).
-    AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
+    AUTH_JWT_SECRET: jwtSecret, API_RATE_LIMIT_PER_MINUTE: String(opts.rateLimitPerMinute ?? 1_000_000),
     API_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000000', // every test request comes from one address
     DIALER_WEBHOOK_SECRETS: webhookSecrets.dialer.join(' '), COURIER_WEBHOOK_SECRETS: webhookSecrets.courier.join(' '),
     ALERT_WEBHOOK_SECRET: newWebhookSecret(), // alerts are signed with it; a test's receiver checks with h.config's

@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import { createPool, migrate } from '../../infra/db';
 import { generateCustomers, seedRegions } from '../../db/customers-generator';
 import { ensureDatabase, splitDatabaseUrl } from '../../scripts/stack/postgres';
+import { interactionIdsApart } from './interaction-ids';
 
 /**
  * A fresh database of a test file's own on the run's server, migrated, with the regions and
@@ -17,8 +18,10 @@ export async function ownDatabase(name: string, customers = 200): Promise<string
     await migrate(db);
     await seedRegions(db);
     await generateCustomers(db, { count: customers, seed: 13 });
+    await interactionIdsApart(db);
   } finally {
     await db.end();
   }
   return url;
 }
+
