@@ -82,7 +82,8 @@ function hotlineReportSql(q: HotlineReportQuery): { sql: string; params: unknown
       SELECT i.id, i.channel, COALESCE(i.team, '') AS team, COALESCE(i.agent_id, '') AS agent, (i.started_at AT TIME ZONE $3)::date AS day,
              (i.channel = 'call' AND i.answered_at IS NOT NULL) AS handled,
              CASE WHEN i.channel = 'call' AND i.answered_at IS NOT NULL AND i.ended_at IS NOT NULL
-                  THEN greatest(extract(epoch FROM i.ended_at - i.answered_at), 0) END AS handle_seconds
+                  -- talk and wrap-up as the dialer reported them; else the call's span
+                  THEN coalesce(i.handle_sec, greatest(extract(epoch FROM i.ended_at - i.answered_at), 0)) END AS handle_seconds
         FROM hotline_interactions i
        WHERE i.started_at >= ($1::date::timestamp AT TIME ZONE $3) AND i.started_at < (($2::date + 1)::timestamp AT TIME ZONE $3)
          ${where.join(' ')}

@@ -69,17 +69,7 @@ export async function seedPlainCalls(db: Queryable, customerId: number, n: numbe
   for (let k = 0; k < n; k++) await seedInteraction(db, customerId, call);
 }
 
-/**
- * The customer completed the referral of this recommendation, as db/reports/hotline-sql.ts's
- * `referralCompleted` reads it (a `completed` outcome). False when the schema cannot record it
- * yet (the outcomes of migration 031 alone know no `completed`): the caller skips.
- */
-export async function completeReferral(db: Queryable, recommendationId: number): Promise<boolean> {
-  try {
-    await db.query(`INSERT INTO hotline_outcomes (recommendation_id, outcome, recorded_by) VALUES ($1, 'completed', 'test')`, [recommendationId]);
-    return true;
-  } catch (err) {
-    if (['23514', '23505'].includes((err as { code?: string }).code ?? '')) return false;
-    throw err;
-  }
+/** The customer completed the referral in its channel: the outcome the referral matching records (db/hotline, migration 032). */
+export async function completeReferral(db: Queryable, recommendationId: number): Promise<void> {
+  await db.query(`INSERT INTO hotline_outcomes (recommendation_id, outcome, recorded_by) VALUES ($1, 'completed', 'test')`, [recommendationId]);
 }
