@@ -155,8 +155,9 @@ describe('order logistics: stock, routing, payment and compensation', () => {
     const res = await api(h, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer withdrew' }, { authorization: `Bearer ${h.token('scheduler', 'bob')}` });
     expect(res.status).toBe(200);
     expect((await view(orderId)).compensation).toEqual(['stock reservation released at wh-south']);
-    // who cancelled it: in the update's input (the Temporal UI shows it) and in the order's history
-    expect(await historyOf(orderId)).toContain('cancelled: customer withdrew (by bob (scheduler))');
+    // who cancelled it: in the update's input (the Temporal UI shows it) and in the order's history,
+    // written by the workflow's last step, which may come just after the cancel's answer
+    await waitUntil('the cancel in the history', async () => (await historyOf(orderId)).includes('cancelled: customer withdrew (by bob (scheduler))'));
     expect(await level(sku)).toEqual({ warehouse: 'wh-south', sku, onHand: 1, reserved: 0, shipped: 0, received: 1 });
     expect(await historyOf(orderId)).toContain('compensation: stock reservation released at wh-south');
   });
