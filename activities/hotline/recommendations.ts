@@ -2,7 +2,7 @@ import type { Db } from '../../infra/db';
 import { decide, type Decision } from '../../domain/hotline/decide';
 import type { Candidate, Exclusion } from '../../domain/hotline/eligibility';
 import { countsKey, type Counts } from '../../domain/hotline/propensity';
-import { scriptFor } from '../../domain/hotline/scripts';
+import { chooseScript } from '../../domain/hotline/scripts';
 import type { CallReason, Channel, Kind } from '../../domain/hotline/words';
 import { dayAt } from '../../domain/sales-points/month';
 import type { Catalogue, CatalogueCache } from '../../db/hotline/catalogue-sql';
@@ -110,10 +110,9 @@ function orderOffer(catalogue: Catalogue, facts: FactsRow, r: RankedOne): OrderO
 }
 
 function scriptOf(catalogue: Catalogue, facts: FactsRow, r: RankedOne): RecommendationView['script'] {
-  const own = scriptFor(catalogue.scripts, r.offerCode, facts.brand);
-  if (own) return { brand: own.brand, version: own.version, body: own.body };
-  const body = r.campaignId !== undefined ? facts.campaigns?.find((k) => k.campaignId === r.campaignId)?.script : undefined;
-  return body ? { brand: null, version: null, body } : null;
+  const campaignText = r.campaignId !== undefined ? facts.campaigns?.find((k) => k.campaignId === r.campaignId)?.script : undefined;
+  const s = chooseScript(catalogue.scripts, r.offerCode, facts.brand, campaignText);
+  return s && { brand: s.library?.brand ?? null, version: s.library?.version ?? null, body: s.body };
 }
 
 function toNew(catalogue: Catalogue, facts: FactsRow, r: RankedOne): NewRecommendation {

@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { agentReportSchema } from '../../domain/campaign/dialing';
 import { text } from '../../domain/text';
 import { maskMsisdn } from '../../domain/compliance/masking';
+import { chooseScript } from '../../domain/hotline/scripts';
+import { readPreviewLead } from '../../db/campaign/preview-sql';
 import { nextLeadUpdate, reportCallUpdate } from '../../workflows/campaign/messages';
 import type { AppDeps } from '../deps';
 import { findLiveCampaign, type CampaignRow } from './store';
@@ -25,7 +27,9 @@ const Lead = z.object({
   customer: z.object({ region: z.string(), city: z.string(), plan: z.string(), tenureMonths: z.number(), monthlySpend: z.number() }),
   ownCallback: z.boolean(),
   offer: z.object({ code: z.string(), name: z.string(), price: z.number() }),
-  script: z.string().nullable(),
+  script: z.string().nullable().describe("what the agent reads: the scripts library's for the offer and the customer's brand, else the campaign's own"),
+  scriptFrom: z.object({ offerCode: z.string(), brand: z.string(), version: z.number() }).nullable()
+    .describe("which of the library's scripts `script` is (brand '*': every brand's); null: the campaign's own text, or no script"),
 });
 
 /**
@@ -122,6 +126,8 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     schema: {
       tags: ['agents'],
       summary: 'Preview mode: the next lead for this agent, with its script and masked number (204 when none is callable now)',
+      description: "`script` is the scripts library's for the campaign's offer and the customer's brand (else its every-brand one) when the library has one, "
+        + "`scriptFrom` naming the version; else the campaign's own `script`.",
       params: z.strictObject({ id: z.string().min(1).max(63) }),
       headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
       body: z.strictObject({ agentId: AgentId.optional().describe('the agent to act for: an agent acts as themself (the token), an admin names one') }).default({}),
@@ -138,9 +144,11 @@ export const agentRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         args: [{ agentId, ...(request.actor!.role !== 'agent' ? { by: request.actor! } : {}) }], ...(key ? { updateId: `next-lead-${agentId}-${key}` } : {}),
       });
       if (!lead) return reply.status(204).send(null);
-      // The number never travels through Temporal: read here, masked (a lead handed out before carries it).
-      const { rows: [number] } = await db.query<{ msisdn: string }>('SELECT msisdn FROM leads WHERE id = $1', [lead.leadId]);
-      return { ...lead, msisdn: lead.msisdn ?? maskMsisdn(number?.msisdn ?? '') };
+      // The number never travels through Temporal: read here, masked (a lead handed out before carries it),
+      // with the library's scripts of the offer for the customer's brand, which win over the campaign's text.
+      const facts = await readPreviewLead(db, lead.leadId, lead.offer.code);
+      const script = chooseScript(facts?.scripts ?? [], lead.offer.code, facts?.brand ?? null, lead.script);
+      return { ...lead, msisdn: lead.msisdn ?? maskMsisdn(facts?.msisdn ?? ''), script: script?.body ?? null, scriptFrom: script?.library ?? null };
     } catch (err) {
       throw refusalOf(err, `campaign '${campaign.id}'`);
     }

@@ -4,7 +4,7 @@ import { contactPolicy, roomLeft } from '../../domain/hotline/contact-policy';
 import { decide, type DecisionFacts } from '../../domain/hotline/decide';
 import { eligibility, mergeCandidates, type Candidate } from '../../domain/hotline/eligibility';
 import { countsDelta, countsKey, propensity, segmentKey, smoothed } from '../../domain/hotline/propensity';
-import { nextVersion, scriptFor, type Script } from '../../domain/hotline/scripts';
+import { chooseScript, nextVersion, scriptFor, type Script } from '../../domain/hotline/scripts';
 import { HOTLINE_SETTINGS_DEFAULTS } from '../../domain/hotline/words';
 
 const offer = (offerCode: string, over: Partial<Candidate> = {}): Candidate => ({
@@ -111,6 +111,16 @@ describe('levers and scripts', () => {
     expect(scriptFor(scripts, 'b', 'mzone')).toBeUndefined();
     expect(nextVersion([])).toBe(1);
     expect(nextVersion([1, 3])).toBe(4);
+  });
+
+  it("gives the library's script over a campaign's own text, saying which version; the campaign's text when the library has none", () => {
+    const s = (brand: string, version: number, active = true): Script => ({ offerCode: 'a', brand, version, body: `${brand} v${version}`, active });
+    const scripts = [s('*', 1), s('mzone', 1), s('mzone', 2, false)];
+    expect(chooseScript(scripts, 'a', 'mzone', 'our text')).toEqual({ body: 'mzone v1', library: { offerCode: 'a', brand: 'mzone', version: 1 } });
+    expect(chooseScript(scripts, 'a', 'gotone', 'our text')).toEqual({ body: '* v1', library: { offerCode: 'a', brand: '*', version: 1 } });
+    expect(chooseScript([s('mzone', 1, false)], 'a', 'mzone', 'our text')).toEqual({ body: 'our text', library: null });
+    expect(chooseScript(scripts, 'b', 'mzone', 'our text')).toEqual({ body: 'our text', library: null });
+    expect(chooseScript(scripts, 'b', 'mzone', null)).toBeNull();
   });
 });
 
