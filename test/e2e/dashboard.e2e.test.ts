@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { REPORT_FUNNEL } from '../../domain/reports/figures';
 import type { Role } from '../../domain/access/roles';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/stack/chromium';
@@ -9,6 +9,7 @@ import { DATA_DIR } from '../../scripts/stack/paths';
 import { ownDatabase } from '../support/own-database';
 import { api, launch, staffTeam, testCampaign } from '../support/campaigns';
 import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { figure, readTable } from '../support/dashboard-tables';
 
 /**
  * The dashboard in a real browser (Debian's chromium, driven by playwright-core), over a database
@@ -39,19 +40,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Table = { attrs: Record<string, string>; rows: Record<string, Record<string, string>> };
-
-/** A table of the page as its cells hold the figures: rows by data-key, cells by data-figure. */
-const readTable = (page: Page, id: string): Promise<Table> => page.$eval(`#${id}`, (t: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-  attrs: { ...t.dataset },
-  rows: Object.fromEntries([...t.querySelectorAll('tbody tr[data-key]')].map((tr: any) => [ // eslint-disable-line @typescript-eslint/no-explicit-any
-    tr.dataset.key,
-    Object.fromEntries([...tr.querySelectorAll('td[data-figure]')].map((td: any) => [td.dataset.figure, td.dataset.value])), // eslint-disable-line @typescript-eslint/no-explicit-any
-  ])),
-}));
-
-/** A figure as the page holds it: '' is none (null). */
-const figure = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
 const as = (role: Role) => ({ authorization: `Bearer ${h.token(role)}` });
 

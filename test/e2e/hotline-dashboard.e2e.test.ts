@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { CHANNELS } from '../../domain/hotline/words';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/stack/chromium';
 import { DATA_DIR } from '../../scripts/stack/paths';
 import { ownDatabase } from '../support/own-database';
 import { startHarness, type Harness } from '../support/harness';
 import { seedInteraction, seedPlainCalls } from '../support/hotline-report';
+import { figure, readTable } from '../support/dashboard-tables';
 
 /**
  * The dashboard's hotline section in a real browser (Debian's chromium, driven by playwright-core),
@@ -43,18 +44,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Table = { attrs: Record<string, string>; rows: Record<string, Record<string, string>> };
-
-/** A table of the page as its cells hold the figures: rows by data-key, cells by data-figure. */
-const readTable = (page: Page, id: string): Promise<Table> => page.$eval(`#${id}`, (t: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-  attrs: { ...t.dataset },
-  rows: Object.fromEntries([...t.querySelectorAll('tbody tr[data-key]')].map((tr: any) => [ // eslint-disable-line @typescript-eslint/no-explicit-any
-    tr.dataset.key,
-    Object.fromEntries([...tr.querySelectorAll('td[data-figure]')].map((td: any) => [td.dataset.figure, td.dataset.value])), // eslint-disable-line @typescript-eslint/no-explicit-any
-  ])),
-}));
-
-const figure = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 const verdict = (met: boolean | null) => (met === null ? null : met ? 'met' : 'not met');
 
 describe('the hotline section in Chromium', () => {
