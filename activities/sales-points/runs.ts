@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../infra/db';
+import { inTransaction, type Db } from '../../infra/db';
+import { lockMonth } from '../../db/sales-points/month-lock';
 import { monthStart, type Month } from '../../domain/sales-points/month';
 import { APPROVAL_ALERT_KIND } from '../../domain/sales-points/run';
 import { raiseAlert } from '../../db/alerts/alerts-sql';
@@ -17,10 +18,15 @@ export function createRunActivities(deps: { db: Db; client: Client; taskQueue: s
      * A closed month is refused: it never changes again.
      */
     async beginSalesPointsRun(month: Month): Promise<{ escalateAfterSeconds: number }> {
-      const { rows } = await db.query<{ status: string }>(
-        `INSERT INTO sales_point_runs (month, status) VALUES ($1::date, 'importing')
-         ON CONFLICT (month) DO UPDATE SET status = 'importing' WHERE sales_point_runs.status <> 'closed'
-         RETURNING status`, [monthStart(month)]);
+      // The cut-off: under the month's lock, so a sale being recorded now commits first (its
+      // reconciliation sees it) or finds the run begun (db/sales-points/month-lock.ts).
+      const rows = await inTransaction(db, async (tx) => {
+        await lockMonth(tx, month);
+        return (await tx.query<{ status: string }>(
+          `INSERT INTO sales_point_runs (month, status) VALUES ($1::date, 'importing')
+           ON CONFLICT (month) DO UPDATE SET status = 'importing' WHERE sales_point_runs.status <> 'closed'
+           RETURNING status`, [monthStart(month)])).rows;
+      });
       if (!rows[0]) throw ApplicationFailure.nonRetryable(`sales points month ${month} is closed`, 'MonthClosed');
       const { rows: settings } = await db.query<{ approval_escalate_after_seconds: number }>(
         'SELECT approval_escalate_after_seconds FROM sales_points_settings');

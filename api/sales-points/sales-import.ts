@@ -10,6 +10,7 @@ import type { AppDeps } from '../deps';
 import { ErrorBody, conflict, rules } from '../errors';
 import { CSV_ANSWERS, SALES_CSV_LIMIT, badLines, csvBody, readCsv } from './csv';
 import { FirstEntry, firstEntry, isClosedMonth, oneEntryRule } from './sales';
+import { shareMonths } from '../../db/sales-points/month-lock';
 
 const SALES_HEADER = [...SALES_CSV_REQUIRED, ...SALES_CSV_OPTIONAL].join(',');
 const Refused = z.object({
@@ -63,6 +64,7 @@ export const salesImportRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
     const recordedBy = actorText(actor);
     try {
       const recorded = await inTransaction(db, async (tx) => {
+        await shareMonths(tx, checked.lines.map((l) => l.month));
         const shut = await monthsShut(tx, [...new Set(checked.lines.map((l) => `${l.month}-01`))]);
         const open = checked.lines.filter((l) => {
           const status = shut.get(l.month);

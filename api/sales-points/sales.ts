@@ -13,6 +13,8 @@ import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError, conflict, ruleBroken, rules } from '../errors';
 import { OrgCode } from './organisation';
 import { StaffId } from './staff';
+import { shareMonths } from '../../db/sales-points/month-lock';
+import { inTransaction } from '../../infra/db';
 
 export const Entry = z.object({
   id: z.string(), month: z.string(), serviceCode: z.string(), msisdn: z.string(), customerId: z.number().nullable(),
@@ -87,17 +89,22 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     if (b.customerId && !(await db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NULL', [b.customerId])).rowCount) {
       throw ruleBroken('body.customerId', `no customer ${b.customerId}`);
     }
-    const shut = (await monthsShut(db, [`${sale.month}-01`])).get(sale.month);
-    if (shut) throw conflict(shutMessage(sale.month, shut));
     // The customer the number is, when the caller names none and we have them.
     const known = b.customerId ? undefined : (await db.query<{ id: string }>(
       'SELECT id FROM customers WHERE msisdn = $1 AND erased_at IS NULL ORDER BY id LIMIT 1', [sale.msisdn])).rows[0];
     const customerId = b.customerId ?? (known ? Number(known.id) : null);
     let row: EntryRow | undefined;
     try {
-      row = await recordSale(db, {
-        ...sale, customerId, saleChannel: b.saleChannel ?? defaultSaleChannel(actor.role), source: 'staff', recordedBy,
-        ...(key ? { idempotencyKey: key, requestHash: hash } : {}),
+      // The cut-off checked under the month's lock, shared (db/sales-points/month-lock.ts): the run's
+      // start waits for this sale, or this sale sees the run begun.
+      row = await inTransaction(db, async (tx) => {
+        await shareMonths(tx, [sale.month]);
+        const shut = (await monthsShut(tx, [`${sale.month}-01`])).get(sale.month);
+        if (shut) throw conflict(shutMessage(sale.month, shut));
+        return recordSale(tx, {
+          ...sale, customerId, saleChannel: b.saleChannel ?? defaultSaleChannel(actor.role), source: 'staff', recordedBy,
+          ...(key ? { idempotencyKey: key, requestHash: hash } : {}),
+        });
       });
     } catch (err) {
       if (isClosedMonth(err)) throw conflict(`the month ${sale.month} is closed: no sale is recorded in it`);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../queryable';
+import { SHARE_ORDER_MONTH } from './month-lock';
 import { monthStart, type Month } from '../../domain/sales-points/month';
 
 /** Sales entries: recorded one at a time, by a file, or by the orders this system makes. */
@@ -133,6 +134,7 @@ export type OrderSaleOutcome = { kind: 'recorded'; entryId: string } | { kind: '
 export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: string, timeZone: string): Promise<OrderSaleOutcome> {
   await q.query('SAVEPOINT record_order_sale');
   try {
+    await q.query(SHARE_ORDER_MONTH, [orderId, timeZone]);
     const { rows: [r] } = await q.query<{ eligible: number; entry_id: string | null }>(
       `WITH sale AS (
          SELECT date_trunc('month', o.created_at AT TIME ZONE $2)::date AS month, sv.code AS service_code, c.msisdn, o.customer_id,

@@ -6,13 +6,9 @@ import {
   LEDGER_KINDS, MonthNotReconciled, fromCents, toCents, type LedgerKind, type RunTotals,
 } from '../../domain/sales-points/reconciliation';
 
-/**
- * A month's run row and the lock that serialises everything writing into a month's ledger: the
- * reconciliation, closing, a dispute's adjustment. Held to the end of the transaction.
- */
-export async function lockMonth(tx: Queryable, month: Month): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('sales-points-month:' || $1, 0))`, [month]);
-}
+import { lockMonth } from './month-lock';
+
+export { lockMonth };
 
 export type RunStatus = 'importing' | 'reconciled' | 'closed';
 

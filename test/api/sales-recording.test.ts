@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeadOrder } from '../../activities/order/create';
 import { OrderPolicySchema } from '../../domain/campaign/campaign';
-import { startHarness, uniqueId, type Harness } from '../support/harness';
+import { startHarness, uniqueId, waitUntil, type Harness } from '../support/harness';
+import { lockMonth } from '../../db/sales-points/month-lock';
 
 /**
  * Recording sales (docs/sales-points.md): POST /sales with the one-entry rule, idempotency and
@@ -76,6 +77,24 @@ describe('POST /sales', () => {
     expect((await sale({ ...body, msisdn: '13900000003' }, key)).statusCode).toBe(409);
     // The same key is another person's own.
     expect((await sale({ ...body, msisdn: '13900000004' }, { 'idempotency-key': `k-${run}`, ...as('staff', S1) })).statusCode).toBe(201);
+  });
+
+  it("checks the cut-off under the month's lock: a sale waiting on a run that is beginning finds it begun", async () => {
+    const client = await h.db.connect();
+    try {
+      await client.query('BEGIN');
+      await lockMonth(client, '2023-12'); // what the run's start holds while it writes its row
+      const pending = sale({ serviceCode: svc, msisdn: '13900000099', soldAt: '2023-12-15T10:00:00+08:00' });
+      await waitUntil('the sale waiting on the month', async () =>
+        (await h.db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND NOT granted`)).rowCount! > 0);
+      await client.query(`INSERT INTO sales_point_runs (month, status) VALUES ('2023-12-01', 'importing')`);
+      await client.query('COMMIT');
+      const res = await pending;
+      expect(res.statusCode).toBe(409);
+      expect(res.json().message).toMatch(/month 2023-12 is being reconciled/);
+    } finally {
+      client.release();
+    }
   });
 
   it('refuses a sale in a closed month, in the future, of no service or terms, by no active staff member', async () => {
