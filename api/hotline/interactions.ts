@@ -33,13 +33,16 @@ export const interactionRoutes = (deps: AppDeps, catalogue: CatalogueCache): Fas
       response: {
         200: Interaction.describe('opened before by the same call id or key'), 201: Interaction, 404: ErrorBody.describe('no such customer'),
         409: ErrorBody.describe('the call id or key opened another interaction'),
-        ...rules('agentId: an agent opens interactions for themselves, a self-service channel names none', 'channel: a self-service channel opens no call'),
+        ...rules('agentId: an agent opens interactions for themselves, a self-service channel names none', 'channel: a self-service channel opens no call',
+          "callId: a call names the dialer's call id"),
       },
     },
   }, async (request, reply) => {
     const b = request.body;
     const actor = request.actor!;
     if (actor.role === 'self-service' && b.channel === 'call') throw ruleBroken('body.channel', 'a self-service channel opens self-service interactions only');
+    // A call is the dialer's: its id ties the interaction to the call volume the report counts (docs/reports.md).
+    if (b.channel === 'call' && b.callId === undefined) throw ruleBroken('body.callId', "a call names the dialer's call id");
     const agent = interactionAgent(actor, b.agentId);
     if ('refusal' in agent) throw ruleBroken('body.agentId', agent.refusal);
     const requestHash = createHash('sha256').update(JSON.stringify(b)).digest('hex');
