@@ -73,6 +73,24 @@ describe('accepted on the call', () => {
     const stats = await h.db.query(`SELECT presented, accepted FROM hotline_propensity WHERE offer_code = $1 AND segment_key = '*'`, [code('apponly')]);
     expect(stats.rows).toEqual([{ presented: 1, accepted: 0 }]);
   });
+  it('leaves no order behind when another decision is recorded while the acceptance waits for the recommendation', async () => {
+    const { customer, interaction, rec } = await oneRecommendation('o3', code('race'), { ships: [] });
+    // Someone else holds the recommendation and records a refusal; the acceptance arrives meanwhile.
+    const other = await h.db.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM hotline_recommendations WHERE id = $1 FOR UPDATE', [rec]);
+      const accepting = outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query(`INSERT INTO hotline_outcomes (recommendation_id, outcome, agent_id, recorded_by) VALUES ($1, 'refused', $2, 'test')`, [rec, AGENT]);
+      await other.query('COMMIT');
+      const accepted = await accepting;
+      expect(accepted.statusCode, accepted.body).toBe(409);
+    } finally {
+      other.release();
+    }
+    expect(Number((await h.db.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0].count)).toBe(0);
+  });
 });
 
 describe('who may report', () => {
