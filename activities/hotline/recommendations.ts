@@ -65,7 +65,7 @@ export async function recommendationsFor(
   if (facts.stored?.length) return stored(facts);
   const decision = decide({
     channel: facts.channel as Channel, reason: facts.reason as CallReason | null, region: facts.region, day: dayAt(new Date(), deps.operatorTimeZone),
-    segment: facts.segment_key, customer: { owns: facts.services, dnc: facts.dnc, erased: facts.erased },
+    segment: facts.segment_key, customer: { owns: facts.services, underWay: facts.under_way ?? [], dnc: facts.dnc, erased: facts.erased },
     catalogue: catalogueCandidates(catalogue, facts), fromCampaigns: campaignCandidates(catalogue, facts),
     history: { refusedRecently: new Set(facts.refused ?? []), recentRecommendations: facts.recent },
     counts: countsTable(facts), levers: catalogue.levers, settings: catalogue.settings,
