@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../domain/access/roles';
 import { OrderPolicySchema } from '../../domain/campaign/campaign';
-import { interactionRefusal } from '../../domain/hotline/access';
+import { interactionRefusal, takesOver } from '../../domain/hotline/access';
+import { takeOverCall } from '../../db/hotline/interactions-sql';
 import { outcomeVerdict, type NewOutcome } from '../../domain/hotline/outcomes';
 import type { SelfServiceChannel } from '../../domain/hotline/words';
 import { inTransaction } from '../../infra/db';
@@ -54,6 +55,10 @@ export async function reportOutcome(
   if (!rec) return { kind: 'not-found', message: `recommendation ${recommendationId} of interaction ${interactionId} not found` };
   const refusal = interactionRefusal(actor, { id: interactionId, channel: rec.channel, agentId: rec.agent_id });
   if (refusal) return { kind: 'forbidden', message: refusal };
+  if (takesOver(actor, { channel: rec.channel, agentId: rec.agent_id })) {
+    const agent = await takeOverCall(deps.db, interactionId, actor.sub);
+    if (agent !== actor.sub) return { kind: 'forbidden', message: `interaction ${interactionId} is agent ${agent}'s` };
+  }
   // Checked before an order is started; checked again under the lock when it is recorded.
   const verdict = outcomeVerdict(recordedOutcomes(rec), next, { completion: rec.completion, channel: rec.channel });
   if (verdict.kind === 'conflict') return { kind: 'conflict', message: verdict.message };

@@ -46,14 +46,14 @@ export interface RecommendationsAnswer {
   fresh: boolean;
 }
 
-/** Undefined: no such interaction. `guard` sees the interaction before anything is decided, and throws to refuse. */
+/** Undefined: no such interaction. `guard` sees the interaction before anything is decided (an agent takes a call over there), and throws to refuse. */
 export async function recommendationsFor(
-  deps: HotlineDeps, interactionId: number, guard: (facts: FactsRow) => void,
+  deps: HotlineDeps, interactionId: number, guard: (facts: FactsRow) => void | Promise<void>,
 ): Promise<RecommendationsAnswer | undefined> {
   let catalogue = await deps.catalogue.get(deps.db);
   let facts = await readFacts(deps.db, catalogue.query, interactionId, catalogue.settings.refusalQuietDays);
   if (!facts) return undefined;
-  guard(facts);
+  await guard(facts);
   if (facts.catalogue_version !== catalogue.version) {
     // Marketing changed something since this process read the catalogue: read both again, once.
     const newer = await deps.catalogue.refresh(deps.db, facts.catalogue_version);

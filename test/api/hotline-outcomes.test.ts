@@ -105,6 +105,39 @@ describe('who may report', () => {
     expect(byAdmin.json()).toMatchObject({ agentId: AGENT, recordedBy: 'root (admin)' });
   });
 
+  it('lets one agent take over a call no agent has, atomically; no agent acts on a self-service visit', async () => {
+    const { interaction, rec } = await oneRecommendation('w3', code('takeover'));
+    await h.db.query('UPDATE hotline_interactions SET agent_id = NULL WHERE id = $1', [interaction]);
+    const [first, second] = [`B${run}`, `C${run}`];
+    const answers = await Promise.all([first, second].map((a) => outcome(h, interaction, { recommendationId: rec, outcome: 'presented' }, a)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 403]);
+    const winner = answers[0]!.statusCode === 201 ? first : second;
+    const { rows: [row] } = await h.db.query('SELECT agent_id FROM hotline_interactions WHERE id = $1', [interaction]);
+    expect(row.agent_id).toBe(winner);
+    expect((await h.inject({ method: 'GET', url: `/interactions/${interaction}/recommendations`, headers: as(h, 'agent', winner === first ? second : first) })).statusCode).toBe(403);
+
+    const customer = await hotlineCustomer(h, { city: 'w3' });
+    const visit = (await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'self-service', 'app'), payload: { customerId: customer, channel: 'app' } })).json().id;
+    const [shown] = (await recommend(h, visit, 'app', 'self-service')).recommendations;
+    expect((await h.inject({ method: 'GET', url: `/interactions/${visit}/recommendations`, headers: as(h, 'agent', AGENT) })).statusCode).toBe(403);
+    expect((await outcome(h, visit, { recommendationId: shown!.id, outcome: 'presented' }, AGENT)).statusCode).toBe(403);
+    const byAgent = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', AGENT), payload: { customerId: customer, channel: 'web' } });
+    expect([byAgent.statusCode, byAgent.json().issues?.[0]?.path]).toEqual([422, 'body.channel']);
+  });
+
+  it('takes a self-service channel on an order from that channel only (its own), an admin, and no other role', async () => {
+    const customer = await hotlineCustomer(h, { city: 'w4' });
+    const order = (role: 'agent' | 'self-service', sub: string, channel: string) => h.inject({
+      method: 'POST', url: '/orders', headers: { 'idempotency-key': `ch-${run}-${role}-${sub}-${channel}`, ...as(h, role, sub) },
+      payload: { customerId: customer, offer: { code: code('chan'), name: 'Channel offer', price: 10, ships: [] }, channel },
+    });
+    for (const [role, sub, channel] of [['self-service', 'app', 'web'], ['agent', AGENT, 'app']] as const) {
+      const res = await order(role, sub, channel);
+      expect([res.statusCode, res.json().issues?.[0]?.path], `${role} ${sub} ${channel}`).toEqual([422, 'body.channel']);
+    }
+    expect((await order('self-service', 'app', 'app')).statusCode).toBe(201);
+  });
+
   it('lets a self-service channel report on its own interactions, and accept what it completes', async () => {
     const city = 'w2';
     await putOffer(h, code('selfie'), city, { channels: ['app'], ships: [] });
