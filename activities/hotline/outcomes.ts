@@ -28,8 +28,12 @@ export type OutcomeAnswer =
   | { kind: 'not-found' | 'forbidden' | 'conflict'; message: string }
   | { kind: 'rule'; path: string; message: string };
 
-/** The order a recommendation accepted makes: one per recommendation, keyed by it. */
-export const hotlineOrderKey = (recommendationId: number): string => `hotline-r${recommendationId}`;
+/**
+ * The order a recommendation accepted makes: one per recommendation, keyed by it. The ':' is one
+ * no Idempotency-Key of POST /orders may hold, so no caller can take the order's id first (an
+ * order `api-hotline:r<id>` is only ever the recommendation's).
+ */
+export const hotlineOrderKey = (recommendationId: number): string => `hotline:r${recommendationId}`;
 
 /** The customer is gone (erased since the recommendation): the outcome is not recorded either. */
 class NoOrder extends Error {}
@@ -74,9 +78,13 @@ export async function reportOutcome(
       const r = await recordOutcome(tx, interactionId, recommendationId, { ...next, orderId: order?.orderId ?? null, agentId, recordedBy: `${actor.sub} (${actor.role})` });
       const decided = r && (r.verdict.kind === 'new' || r.verdict.kind === 'repeat');
       let written: WrittenOrder | undefined;
+      let toStart = order;
       if (decided && order) {
-        written = await writeOrder(tx, deps.operatorTimeZone, order);
-        if (!written.row || written.row.id !== order.orderId) throw new NoOrder(`customer ${rec.customer_id} not found`);
+        // A repeat: the order the acceptance named when it was recorded (one from before the key's ':' keeps its own id).
+        const named = r.verdict.kind === 'repeat' ? (r as { outcome: OutcomeRow }).outcome.order_id : null;
+        if (named && named !== order.orderId) toStart = { ...order, orderId: named, idempotencyKey: undefined, requestHash: undefined };
+        written = await writeOrder(tx, deps.operatorTimeZone, toStart!);
+        if (!written.row || written.row.id !== toStart!.orderId) throw new NoOrder(`customer ${rec.customer_id} not found`);
       }
       let referral: ReferralRow | undefined;
       if (decided && next.outcome === 'referred') {
@@ -86,7 +94,7 @@ export async function reportOutcome(
           channel: next.referredChannel as SelfServiceChannel, agentId: outcome.agent_id,
         });
       }
-      return r && { ...r, referral, written };
+      return r && { ...r, referral, written, toStart };
     });
   } catch (err) {
     if (err instanceof NoOrder) return { kind: 'conflict', message: `no order could be started: ${err.message}` };
@@ -95,8 +103,8 @@ export async function reportOutcome(
   if (!recorded) return { kind: 'not-found', message: `recommendation ${recommendationId} of interaction ${interactionId} not found` };
   if (recorded.verdict.kind === 'conflict') return { kind: 'conflict', message: recorded.verdict.message };
   if (recorded.verdict.kind === 'rule') return recorded.verdict;
-  if (order && recorded.written) {
-    const started = await startWrittenOrder(deps, order, recorded.written);
+  if (recorded.toStart && recorded.written) {
+    const started = await startWrittenOrder(deps, recorded.toStart, recorded.written);
     if (started.kind !== 'created') return { kind: 'conflict', message: `no order could be started: ${'message' in started ? started.message : ''}` };
   }
   if (recorded.referral?.status === 'open') await followReferral(deps.client, deps.taskQueue, recorded.referral);

@@ -50,6 +50,13 @@ describe('accepted on the call', () => {
     const again = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
     expect(again.statusCode).toBe(200);
     expect(again.json().orderId).toBe(orderId);
+    // Its id is the recommendation's, under a key no POST /orders caller may send (so none takes it first).
+    expect(orderId).toBe(`api-hotline:r${rec}`);
+    const taken = await h.inject({
+      method: 'POST', url: '/orders', headers: { 'idempotency-key': `hotline:r${rec}`, ...as(h, 'agent', AGENT) },
+      payload: { customerId: customer, offer: { code: code('fiber'), name: 'x', price: 1, ships: [] } },
+    });
+    expect([taken.statusCode, taken.json().issues?.[0]?.path]).toEqual([400, 'headers.idempotency-key']);
     expect(Number((await h.db.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0].count)).toBe(1);
     const stats = await h.db.query('SELECT segment_key, presented, accepted FROM hotline_propensity WHERE offer_code = $1 ORDER BY segment_key', [code('fiber')]);
     expect(stats.rows).toEqual([{ segment_key: '*', presented: 1, accepted: 1 }, { segment_key: 'mzone/bill-query', presented: 1, accepted: 1 }]);
@@ -73,6 +80,21 @@ describe('accepted on the call', () => {
     const stats = await h.db.query(`SELECT presented, accepted FROM hotline_propensity WHERE offer_code = $1 AND segment_key = '*'`, [code('apponly')]);
     expect(stats.rows).toEqual([{ presented: 1, accepted: 0 }]);
   });
+  it('answers a repeat of an acceptance recorded under the old key with its own order, starting no second one', async () => {
+    const { customer, interaction, rec } = await oneRecommendation('o4', code('legacy'), { ships: [] });
+    const first = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+    expect(first.statusCode).toBe(201);
+    // As an acceptance from before the ':' was recorded: its order and outcome under `api-hotline-r<id>`.
+    const legacy = `api-hotline-r${rec}`;
+    await h.db.query(`INSERT INTO orders SELECT (jsonb_populate_record(NULL::orders, to_jsonb(o) || jsonb_build_object('id', $2::text, 'idempotency_key', $3::text))).*
+                        FROM orders o WHERE id = $1`, [first.json().orderId, legacy, `hotline-r${rec}`]);
+    await h.db.query(`UPDATE hotline_outcomes SET order_id = $2 WHERE recommendation_id = $1 AND outcome = 'accepted'`, [rec, legacy]);
+    const again = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+    expect([again.statusCode, again.json().orderId]).toEqual([200, legacy]);
+    const { rows } = await h.db.query('SELECT id FROM orders WHERE customer_id = $1 ORDER BY id', [customer]);
+    expect(rows.map((r) => r.id).sort()).toEqual([first.json().orderId, legacy].sort()); // none written for the new key
+  });
+
   it('leaves no order behind when another decision is recorded while the acceptance waits for the recommendation', async () => {
     const { customer, interaction, rec } = await oneRecommendation('o3', code('race'), { ships: [] });
     // Someone else holds the recommendation and records a refusal; the acceptance arrives meanwhile.
