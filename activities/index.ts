@@ -18,6 +18,7 @@ import { createBudgetWatchActivities } from './sales-points/budget-watch';
 import { createReconciliationActivities } from './sales-points/reconciliation';
 import { createRunActivities } from './sales-points/runs';
 import { createReferralActivities } from './hotline/referrals';
+import { createReferralSweepActivities } from './hotline/sweep';
 
 export interface ActivityDeps {
   db: Db;
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBudgetWatchActivities({ db: deps.db, timeZone: deps.operatorTimeZone }),
     ...createAlertActivities({ db: deps.db, secret: deps.alertWebhookSecret, policy: deps.alertWebhookPolicy }),
     ...createReferralActivities(deps.db),
+    ...createReferralSweepActivities(deps),
   };
 }
 

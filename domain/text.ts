@@ -18,3 +18,11 @@ export function text(min: number, max: number) {
   const what = min === 1 ? 'some text' : `at least ${min} characters`;
   return z.string().max(max).regex(pattern, `${what} (not only spaces), without NUL characters`).trim();
 }
+
+/**
+ * An id or code a system sends as it has it (an agent's id, an event's id, a filter's value):
+ * `min` to `max` characters, untrimmed, and never a NUL, which Postgres cannot store or compare in
+ * text (a 500 otherwise).
+ */
+export const noNul = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(/^[^\u0000]*$/, 'without NUL characters');

@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { REPORTS_ROLLUP_EVERY, REPORTS_ROLLUP_SCHEDULE_ID } from '../workflows/reports/messages';
+import { REFERRAL_SWEEP_EVERY, REFERRAL_SWEEP_SCHEDULE_ID, REFERRAL_SWEEP_WORKFLOW } from '../workflows/hotline/messages';
 import {
   BUDGET_WATCH_EVERY, SALES_POINTS_BUDGET_WATCH_SCHEDULE_ID, SALES_POINTS_BUDGET_WATCH_WORKFLOW, SALES_POINTS_MONTHLY_SCHEDULE_ID,
   SALES_POINTS_MONTHLY_WORKFLOW, type ScheduledSalesPointsInput,
@@ -43,6 +44,14 @@ export function scheduleDefinitions({ taskQueue, timeZone, idPrefix = '' }: Sche
       // A missed pass is made up by the next one: it reads the month as it is then.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5 minutes' },
       state: { note: 'points budgets: alerts at 80% and 100% of provisional points; delivers undelivered alerts (docs/sales-points.md)' },
+    },
+    {
+      scheduleId: id(REFERRAL_SWEEP_SCHEDULE_ID),
+      spec: { intervals: [{ every: REFERRAL_SWEEP_EVERY }] },
+      action: { type: 'startWorkflow', workflowType: REFERRAL_SWEEP_WORKFLOW, workflowId: id(REFERRAL_SWEEP_SCHEDULE_ID), taskQueue, args: [] },
+      // A missed pass is made up by the next one: it reads the open referrals as they are then.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+      state: { note: 'hotline referrals: expires the ones past their window, follows again those with no running workflow (docs/hotline.md)' },
     },
   ];
 }

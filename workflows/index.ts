@@ -14,6 +14,7 @@ import type * as SalesPointsScheduled from './sales-points/scheduled';
 export { orderWorkflow } from './order/workflow';
 export { reportsRollupWorkflow } from './reports/workflow';
 export { hotlineInteractionWorkflow } from './hotline/workflow';
+export { hotlineReferralSweepWorkflow } from './hotline/sweep';
 
 export async function campaignWorkflow(...args: Parameters<typeof Campaign.campaignWorkflow>): ReturnType<typeof Campaign.campaignWorkflow> {
   const { campaignWorkflow: run } = await import(/* webpackMode: "eager" */ './campaign/workflow');

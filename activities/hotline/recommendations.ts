@@ -46,14 +46,14 @@ export interface RecommendationsAnswer {
   fresh: boolean;
 }
 
-/** Undefined: no such interaction. `guard` sees the interaction before anything is decided, and throws to refuse. */
+/** Undefined: no such interaction. `guard` sees the interaction before anything is decided (an agent takes a call over there), and throws to refuse. */
 export async function recommendationsFor(
-  deps: HotlineDeps, interactionId: number, guard: (facts: FactsRow) => void,
+  deps: HotlineDeps, interactionId: number, guard: (facts: FactsRow) => void | Promise<void>,
 ): Promise<RecommendationsAnswer | undefined> {
   let catalogue = await deps.catalogue.get(deps.db);
   let facts = await readFacts(deps.db, catalogue.query, interactionId, catalogue.settings.refusalQuietDays);
   if (!facts) return undefined;
-  guard(facts);
+  await guard(facts);
   if (facts.catalogue_version !== catalogue.version) {
     // Marketing changed something since this process read the catalogue: read both again, once.
     const newer = await deps.catalogue.refresh(deps.db, facts.catalogue_version);
@@ -65,7 +65,7 @@ export async function recommendationsFor(
   if (facts.stored?.length) return stored(facts);
   const decision = decide({
     channel: facts.channel as Channel, reason: facts.reason as CallReason | null, region: facts.region, day: dayAt(new Date(), deps.operatorTimeZone),
-    segment: facts.segment_key, customer: { owns: facts.services, dnc: facts.dnc, erased: facts.erased },
+    segment: facts.segment_key, customer: { owns: facts.services, underWay: facts.under_way ?? [], dnc: facts.dnc, erased: facts.erased },
     catalogue: catalogueCandidates(catalogue, facts), fromCampaigns: campaignCandidates(catalogue, facts),
     history: { refusedRecently: new Set(facts.refused ?? []), recentRecommendations: facts.recent },
     counts: countsTable(facts), levers: catalogue.levers, settings: catalogue.settings,

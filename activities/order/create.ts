@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type pg from 'pg';
 import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
 import type { OfferInput, OrderPolicy } from '../../domain/campaign/campaign';
@@ -105,36 +106,58 @@ export async function startOrderWorkflow(client: Client, taskQueue: string, args
  * after the order's start (and again on a repeat).
  */
 export async function createOrder(deps: OrderDeps, o: NewOrder): Promise<CreatedOrder> {
-  const row = await inTransaction(deps.db, async (tx) => {
-    const claimed = isSelfServiceChannel(o.channel) ? await claimReferral(tx, { customerId: o.customerId, offerCode: o.offer.code, channel: o.channel }) : undefined;
-    const agentId = o.agentId ?? claimed?.agent_id ?? null;
-    const inserted = await tx.query(
-      `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
-                           monthly_price, waiting_for, waiting_since, staff_id, agent_id)
-       SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now(), $11, $12 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
-       FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
-       ON CONFLICT DO NOTHING`,
-      [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
-        o.offer.price, WAITING.start, o.staffId ?? null, agentId]);
-    let referral: ReferralRow | undefined;
-    if (inserted.rowCount) {
-      if (claimed) {
-        await completeReferral(tx, claimed, o.orderId);
-        referral = claimed;
-      }
-      await tx.query(
-        `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
-         VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged', $3, now())
-         ON CONFLICT DO NOTHING`, [o.orderId, o.reason, WAITING.start]);
-      // The seller's sales entry, with the order or not at all (it never fails the order).
-      if (deps.operatorTimeZone) await recordOrderSale(tx, o.orderId, deps.operatorTimeZone);
+  const written = await inTransaction(deps.db, (tx) => writeOrder(tx, deps.operatorTimeZone, o));
+  return startWrittenOrder(deps, o, written);
+}
+
+/** What writeOrder found or wrote under the order's id (or key): no row, the customer is gone. */
+export interface WrittenOrder {
+  row: { id: string; region: string; request_hash: string | null; customer_id: string } | undefined;
+  created: boolean;
+  referral: ReferralRow | undefined;
+}
+
+/**
+ * createOrder's database part, in the caller's transaction (so a caller can write the order with
+ * what it records of it, all or nothing): the row, its first history entry, its sales entry, the
+ * referral it completes. The workflow is started after the commit (startWrittenOrder).
+ */
+export async function writeOrder(tx: pg.PoolClient, operatorTimeZone: string | undefined, o: NewOrder): Promise<WrittenOrder> {
+  const claimed = isSelfServiceChannel(o.channel) ? await claimReferral(tx, { customerId: o.customerId, offerCode: o.offer.code, channel: o.channel }) : undefined;
+  const agentId = o.agentId ?? claimed?.agent_id ?? null;
+  const inserted = await tx.query(
+    `INSERT INTO orders (id, campaign_id, customer_id, region, offer_code, status, stage, address, channel, parent_order_id, idempotency_key, request_hash,
+                         monthly_price, waiting_for, waiting_since, staff_id, agent_id)
+     SELECT $1, $2, c.id, c.region, $4, 'acknowledged', 'delivery', c.address, $5, $6, $7, $8, $9, $10, now(), $11, $12 FROM customers c WHERE c.id = $3 AND c.erased_at IS NULL
+     FOR SHARE OF c -- an erasure under way is waited for, and then seen (no order for an erased customer)
+     ON CONFLICT DO NOTHING`,
+    [o.orderId, o.campaignId ?? null, o.customerId, o.offer.code, o.channel, o.parentOrderId ?? null, o.idempotencyKey ?? null, o.requestHash ?? null,
+      o.offer.price, WAITING.start, o.staffId ?? null, agentId]);
+  let referral: ReferralRow | undefined;
+  if (inserted.rowCount) {
+    if (claimed) {
+      await completeReferral(tx, claimed, o.orderId);
+      referral = claimed;
     }
-    const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
-      `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
-        WHERE o.id = $1 OR ($2::text IS NOT NULL AND o.idempotency_key = $2)`, [o.orderId, o.idempotencyKey ?? null]);
-    if (!inserted.rowCount && isSelfServiceChannel(o.channel)) referral = await referralOfOrder(tx, o.orderId);
-    return { row: rows[0], created: inserted.rowCount === 1, referral };
-  });
+    await tx.query(
+      `INSERT INTO order_events (order_id, status, stage, reason, event_key, waiting_for, waiting_since)
+       VALUES ($1, 'acknowledged', 'delivery', $2, 'acknowledged', $3, now())
+       ON CONFLICT DO NOTHING`, [o.orderId, o.reason, WAITING.start]);
+    // The seller's sales entry, with the order or not at all (it never fails the order).
+    if (operatorTimeZone) await recordOrderSale(tx, o.orderId, operatorTimeZone);
+  }
+  const { rows } = await tx.query<{ id: string; region: string; request_hash: string | null; customer_id: string }>(
+    `SELECT o.id, o.region, o.request_hash, o.customer_id FROM orders o JOIN customers c ON c.id = o.customer_id
+      WHERE o.id = $1 OR ($2::text IS NOT NULL AND o.idempotency_key = $2)`, [o.orderId, o.idempotencyKey ?? null]);
+  if (!inserted.rowCount && isSelfServiceChannel(o.channel)) referral = await referralOfOrder(tx, o.orderId);
+  return { row: rows[0], created: inserted.rowCount === 1, referral };
+}
+
+/**
+ * createOrder's second part, after the commit: the order's workflow started (again, on a repeat:
+ * the start is idempotent) and the completed referral's interaction told.
+ */
+export async function startWrittenOrder(deps: OrderDeps, o: NewOrder, row: WrittenOrder): Promise<CreatedOrder> {
   // Erased since it was looked up: a conflict (409), as the API has always answered it.
   if (!row.row) return { kind: 'conflict', message: `customer ${o.customerId} not found` };
   if (row.row.id !== o.orderId || (o.requestHash && row.row.request_hash !== o.requestHash)) {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { interactionAgent, interactionRefusal } from '../../domain/hotline/access';
+import { interactionAgent, interactionRefusal, takesOver } from '../../domain/hotline/access';
 import { InteractionBodySchema, OutcomeBodySchema } from '../../domain/hotline/schemas';
-import { interaction, openInteraction } from '../../db/hotline/interactions-sql';
+import { interaction, openInteraction, takeOverCall } from '../../db/hotline/interactions-sql';
 import type { CatalogueCache } from '../../db/hotline/catalogue-sql';
 import { recommendationsFor } from '../../activities/hotline/recommendations';
 import { reportOutcome } from '../../activities/hotline/outcomes';
@@ -33,13 +33,17 @@ export const interactionRoutes = (deps: AppDeps, catalogue: CatalogueCache): Fas
       response: {
         200: Interaction.describe('opened before by the same call id or key'), 201: Interaction, 404: ErrorBody.describe('no such customer'),
         409: ErrorBody.describe('the call id or key opened another interaction'),
-        ...rules('agentId: an agent opens interactions for themselves, a self-service channel names none', 'channel: a self-service channel opens no call'),
+        ...rules('agentId: an agent opens interactions for themselves, a self-service channel names none', 'channel: a self-service channel opens no call, an agent nothing but a call',
+          "callId: a call names the dialer's call id"),
       },
     },
   }, async (request, reply) => {
     const b = request.body;
     const actor = request.actor!;
     if (actor.role === 'self-service' && b.channel === 'call') throw ruleBroken('body.channel', 'a self-service channel opens self-service interactions only');
+    if (actor.role === 'agent' && b.channel !== 'call') throw ruleBroken('body.channel', 'an agent opens calls only (a visit is the self-service channel\'s)');
+    // A call is the dialer's: its id ties the interaction to the call volume the report counts (docs/reports.md).
+    if (b.channel === 'call' && b.callId === undefined) throw ruleBroken('body.callId', "a call names the dialer's call id");
     const agent = interactionAgent(actor, b.agentId);
     if ('refusal' in agent) throw ruleBroken('body.agentId', agent.refusal);
     const requestHash = createHash('sha256').update(JSON.stringify(b)).digest('hex');
@@ -81,9 +85,13 @@ export const interactionRoutes = (deps: AppDeps, catalogue: CatalogueCache): Fas
     },
   }, async (request) => {
     const actor = request.actor!;
-    const answer = await recommendationsFor(hotline, request.params.id, (f) => {
+    const answer = await recommendationsFor(hotline, request.params.id, async (f) => {
       const refusal = interactionRefusal(actor, { id: f.id, channel: f.channel, agentId: f.agent_id });
       if (refusal) throw forbidden(refusal);
+      if (takesOver(actor, { channel: f.channel, agentId: f.agent_id })) {
+        const agent = await takeOverCall(db, Number(f.id), actor.sub);
+        if (agent !== actor.sub) throw forbidden(`interaction ${f.id} is agent ${agent}'s`);
+      }
     });
     if (!answer) throw notFound(`interaction ${request.params.id}`);
     return toRecommendations(answer);

@@ -7,6 +7,7 @@ import { ORDER_STAGES, ORDER_STATUSES } from '../../domain/order/order';
 import { SLOT_RULE, SlotSchema } from '../../domain/order/schema';
 import { text } from '../../domain/text';
 import { SELF_SERVICE_CHANNELS } from '../../domain/hotline/words';
+import { orderChannelRefusal } from '../../domain/hotline/access';
 import { orderWorkflowId } from '../../domain/order/ids';
 import { cancelOrderUpdate, reassignDeliveryUpdate, rescheduleDeliveryUpdate, retryDeliveryUpdate, type OrderView } from '../../workflows/order/messages';
 import type { AppDeps } from '../deps';
@@ -137,13 +138,14 @@ export const orderRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       response: {
         200: OrderCreated, 201: OrderCreated, 404: ErrorBody.describe('no such customer (or campaign)'), 409: ErrorBody.describe('the Idempotency-Key was used for another order'),
         ...rules("each sku once in an offer's ships", 'orders.holdSla.cancelAfterSeconds later than escalateAfterSeconds', 'staffId: an active staff member',
-          'channel: a self-service system names the channel it sells in'),
+          'channel: a self-service system names the channel it sells in (its own), no other role but admin names one'),
       },
     },
   }, async (request, reply) => {
     const key = request.headers['idempotency-key'];
     const { customerId, offer, campaignId, staffId, orders: policy, channel } = request.body;
-    if (request.actor!.role === 'self-service' && !channel) throw ruleBroken('body.channel', 'a self-service system names the channel it sells in (ivr, sms, app, web)');
+    const claim = orderChannelRefusal(request.actor!, channel);
+    if (claim) throw ruleBroken('body.channel', claim);
     const made = await createChannelOrder({ db, client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, operatorTimeZone: deps.config.OPERATOR_TIME_ZONE }, {
       key, customerId, offer, policy, ...(campaignId ? { campaignId } : {}), ...(staffId ? { staffId } : {}), ...(channel ? { channel } : {}), request: request.body,
     });

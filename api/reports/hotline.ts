@@ -12,13 +12,14 @@ import { dayAt } from '../../domain/sales-points/month';
 import { readHotlineReport, readShareTargets, type HotlineReportQuery } from '../../db/reports/hotline-sql';
 import { observeReport } from '../../infra/metrics/reports';
 import type { AppDeps } from '../deps';
+import { noNul } from '../../domain/text';
 import { ErrorBody, rules, ruleBroken } from '../errors';
 import { answerReport, reportPeriod } from './report-query';
 import { wantsCsv } from './funnel';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const KEY = `(${HOTLINE_GROUP_KEYS.join('|')})`;
-const filter = (dim: HotlineDimension) => z.string().min(1).max(100).optional().describe(`only ${HOTLINE_DIMENSIONS[dim]}`);
+const filter = (dim: HotlineDimension) => noNul(1, 100).optional().describe(`only ${HOTLINE_DIMENSIONS[dim]}`);
 
 export const HotlineReportQuerystring = z.strictObject({
   groupBy: z.string().max(200).regex(new RegExp(`^${KEY}(,${KEY})*$`), `a comma-separated list of ${HOTLINE_GROUP_KEYS.join(', ')}`).optional()

@@ -35,9 +35,9 @@ const RANK = (status: string) => `array_position(ARRAY[${STATUS_ORDER.map((s) =>
  */
 export async function recordCallEvent(q: Queryable, f: CallFacts): Promise<RecordedCallEvent> {
   const { rowCount } = await q.query(
-    `INSERT INTO hotline_call_events (event_id, call_id, event, at, customer_id, team, agent_id, reason, handle_sec)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING`,
-    [f.eventId, f.callId, f.event, f.at, f.customerId, f.team, f.agentId, f.dialerReason, f.handleSec]);
+    `INSERT INTO hotline_call_events (event_id, call_id, event, at, arrived_at, customer_id, team, agent_id, reason, handle_sec)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING`,
+    [f.eventId, f.callId, f.event, f.at, f.arrivedAt, f.customerId, f.team, f.agentId, f.dialerReason, f.handleSec]);
   if (f.customerId === null) return { first: rowCount === 1, interaction: undefined };
   const { rows: [interaction] } = await q.query<CallInteraction>(
     `INSERT INTO hotline_interactions AS i (call_id, channel, customer_id, reason, team, agent_id, status, started_at, offered_at, answered_at, ended_at,

@@ -60,3 +60,16 @@ export async function openInteraction(q: Queryable, n: NewInteraction): Promise<
 /** Prepared by name: planning the three tables' join cost more than running it (the agent's screen asks for it on every call). */
 export const interaction = async (q: Queryable, id: number): Promise<InteractionRow | undefined> =>
   (await q.query<InteractionRow>({ name: 'hotline-interaction', text: `${SELECT} WHERE i.id = $1`, values: [id] })).rows[0];
+
+/**
+ * An agent takes over a call no agent has (domain/hotline/access.ts takesOver): set only while it
+ * has none, in one statement, so two agents at once cannot both. The call's agent after it: this
+ * one, or the one who came first (undefined: no such call).
+ */
+export async function takeOverCall(q: Queryable, id: number, agentId: string): Promise<string | null | undefined> {
+  const { rows: [taken] } = await q.query<{ agent_id: string }>(
+    `UPDATE hotline_interactions SET agent_id = $2 WHERE id = $1 AND channel = 'call' AND agent_id IS NULL RETURNING agent_id`, [id, agentId]);
+  if (taken) return taken.agent_id;
+  const { rows: [now] } = await q.query<{ agent_id: string | null }>('SELECT agent_id FROM hotline_interactions WHERE id = $1', [id]);
+  return now?.agent_id;
+}

@@ -36,11 +36,16 @@ const OUTCOMES_OF = (rec: string) => `coalesce((SELECT json_agg(o ORDER BY o.at,
 
 /** A recommendation of an interaction, with the interaction's channel and agent and its outcomes so far. */
 export async function recommendation(q: Queryable, interactionId: number, recommendationId: number, lock = false): Promise<RecommendationRow | undefined> {
+  // The lock first, by a statement of its own: the read after it sees what the lock's holder
+  // committed (a statement that locks and reads at once reads its outcomes as they were before).
+  if (lock && !(await q.query('SELECT 1 FROM hotline_recommendations WHERE id = $1 AND interaction_id = $2 FOR UPDATE', [recommendationId, interactionId])).rowCount) {
+    return undefined;
+  }
   const { rows: [r] } = await q.query<RecommendationRow & { outcomes: (Omit<OutcomeRow, 'at'> & { at: string })[] }>(
     `SELECT r.id, r.interaction_id, r.customer_id, i.channel, i.agent_id, r.offer_code, r.offer, r.completion, r.segment_key, r.campaign_id,
             ${OUTCOMES_OF('r.id')} AS outcomes
        FROM hotline_recommendations r JOIN hotline_interactions i ON i.id = r.interaction_id
-      WHERE r.id = $1 AND r.interaction_id = $2 ${lock ? 'FOR UPDATE OF r' : ''}`, [recommendationId, interactionId]);
+      WHERE r.id = $1 AND r.interaction_id = $2`, [recommendationId, interactionId]);
   return r ? { ...r, outcomes: r.outcomes.map((o) => ({ ...o, at: new Date(o.at) })) } : undefined;
 }
 

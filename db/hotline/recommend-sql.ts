@@ -1,13 +1,14 @@
 import type { Rule } from '../../domain/campaign/segment';
 import type { Kind } from '../../domain/hotline/words';
 import { CAP_WINDOW_DAYS } from '../../domain/hotline/words';
+import { ORDER_STATUSES, isSettled } from '../../domain/order/order';
 import { SqlParams, compileRule } from '../campaign/segment-sql';
 import { onRegister } from '../compliance/dnc-sql';
 import type { Queryable } from '../queryable';
 
 /**
  * The recommendation's one round trip: the interaction, its customer (brand, do-not-call, what
- * they own), every active offer's eligibility rule evaluated for them (compiled once per catalogue
+ * they own, what they have on order or were referred to), every active offer's eligibility rule evaluated for them (compiled once per catalogue
  * version, `WHERE c.id = … AND <rule>` as one array of verdicts), the recommendations already made
  * in it, the contact history, the propensity counts of the customer's segment, and the running
  * campaigns whose open leads they are on. Each part is an indexed lookup by interaction or customer.
@@ -25,6 +26,12 @@ export interface RecommendQuery {
 
 /** Segment key in SQL: the twin of domain/hotline/propensity.ts segmentKey. */
 const SEGMENT_KEY = `coalesce(pb.brand, 'none') || '/' || CASE WHEN i.channel = 'call' THEN coalesce(i.reason, 'other') ELSE i.channel END`;
+
+/**
+ * An order still under way (not in a final status): its offer is on its way to the customer, an
+ * accepted recommendation's order too (it is written with the acceptance).
+ */
+const UNDER_WAY = ORDER_STATUSES.filter((st) => !isSettled(st)).map((st) => `'${st}'`).join(', ');
 
 /** A campaign's lead that may still be called: the campaign's offer is the customer's too. */
 const OPEN_LEAD = `l.state IN ('pending', 'dialing')`;
@@ -55,6 +62,9 @@ SELECT i.id, i.channel, i.customer_id::text AS customer_id, i.reason, i.agent_id
        (SELECT array_agg(DISTINCT r.offer_code) FROM hotline_recommendations r
           JOIN hotline_outcomes o ON o.recommendation_id = r.id AND o.outcome = 'refused'
          WHERE r.customer_id = i.customer_id AND o.at > now() - make_interval(days => $2::int)) AS refused,
+       (SELECT array_agg(DISTINCT u.offer_code) FROM (
+          SELECT o.offer_code FROM orders o WHERE o.customer_id = i.customer_id AND o.status IN (${UNDER_WAY})
+          UNION ALL SELECT f.offer_code FROM hotline_referrals f WHERE f.customer_id = i.customer_id AND f.status = 'open') u) AS under_way,
        (SELECT json_agg(json_build_array(x.offer_code, x.segment_key, x.presented, x.accepted)) FROM hotline_propensity x
          WHERE x.segment_key IN ('*', ${SEGMENT_KEY})) AS counts,
        (SELECT json_agg(json_build_object('campaignId', k.id, 'offer', k.definition->'offer', 'script', k.definition->>'script') ORDER BY k.id)
@@ -117,6 +127,8 @@ export interface FactsRow {
   stored: StoredRecommendation[] | null;
   recent: number;
   refused: string[] | null;
+  /** Offers on order (under way) or referred to and still open for this customer. */
+  under_way: string[] | null;
   counts: [string, string, number, number][] | null;
   campaigns: { campaignId: string; offer: OrderOffer; script: string | null }[] | null;
 }

@@ -113,3 +113,24 @@ export async function expireReferral(q: Queryable, recommendationId: number): Pr
   if (r.status === 'expired') return { status: 'expired' };
   return { status: 'open', expiresAt: r.expires_at.toISOString() };
 }
+
+/**
+ * What the referral sweep looks at (at most `limit` of each): open referrals whose window has
+ * closed, and open ones referred over a minute ago (the request's own follow-up had its chance)
+ * whose workflow it has not checked in the last hour, the least lately checked first.
+ */
+export async function referralsToSweep(q: Queryable, limit: number): Promise<{ expired: string[]; toCheck: ReferralRow[] }> {
+  const { rows: expired } = await q.query<{ recommendation_id: string }>(
+    `SELECT recommendation_id FROM hotline_referrals WHERE status = 'open' AND expires_at <= now() ORDER BY expires_at LIMIT $1`, [limit]);
+  const { rows: toCheck } = await q.query<ReferralRow>(
+    `SELECT ${COLUMNS} FROM ${FROM}
+      WHERE f.status = 'open' AND f.expires_at > now() AND f.referred_at < now() - interval '1 minute'
+        AND (f.swept_at IS NULL OR f.swept_at < now() - interval '1 hour')
+      ORDER BY f.swept_at NULLS FIRST, f.referred_at LIMIT $1`, [limit]);
+  return { expired: expired.map((r) => r.recommendation_id), toCheck };
+}
+
+/** The sweep checked the referral's workflow (and followed it if none ran). */
+export async function markSwept(q: Queryable, recommendationId: string): Promise<void> {
+  await q.query('UPDATE hotline_referrals SET swept_at = now() WHERE recommendation_id = $1', [recommendationId]);
+}

@@ -35,13 +35,15 @@ export const referralCompleted = (rec: string): string =>
 const KEY: Record<HotlineGroupKey, string> = {
   team: 'f.team', agent: 'f.agent', day: `to_char(f.day, 'YYYY-MM-DD')`, month: `to_char(f.day, 'YYYY-MM')`,
 };
-const FILTER: Record<HotlineDimension, string> = { team: `COALESCE(i.team, '')`, agent: `COALESCE(i.agent_id, '')` };
+const FILTER: Record<HotlineDimension, string> = { team: 'u.team', agent: 'u.agent' };
 
 const col = (ch: string, figure: string) => `${ch}_${figure}`;
 
 /**
- * The interactions that started on the local days $1..$2 (zone $3), each with what was
- * recommended in it (presented: any outcome; its channel: the one it was referred to, else the
+ * The calls answered that came in on the local days $1..$2 (zone $3), from the dialer's events
+ * (every call, the unidentified caller's too), each with its interaction if it has one, and every
+ * other interaction that started then (self-service visits, calls never answered); each with what
+ * was recommended in it (presented: any outcome; its channel: the one it was referred to, else the
  * interaction's; success: accepted there, or the referral completed), then summed per group. The
  * share target of each call is its month's (the latest set from that month or before; before the
  * first, the first).
@@ -78,15 +80,30 @@ function hotlineReportSql(q: HotlineReportQuery): { sql: string; params: unknown
              COALESCE((SELECT t.share FROM hotline_share_targets t WHERE t.effective_month <= m ORDER BY t.effective_month DESC LIMIT 1),
                       (SELECT t.share FROM hotline_share_targets t ORDER BY t.effective_month LIMIT 1)) AS target
         FROM generate_series(date_trunc('month', $1::date::timestamp), $2::date::timestamp, interval '1 month') m
-    ), f AS (
-      SELECT i.id, i.channel, COALESCE(i.team, '') AS team, COALESCE(i.agent_id, '') AS agent, (i.started_at AT TIME ZONE $3)::date AS day,
-             (i.channel = 'call' AND i.answered_at IS NOT NULL) AS handled,
-             CASE WHEN i.channel = 'call' AND i.answered_at IS NOT NULL AND i.ended_at IS NOT NULL
+    ), calls AS (
+      -- every call an agent answered, as the dialer reported it (identified or not): the answering
+      -- event's team and agent (the ending one's when the answer was not heard), on the local day it came in
+      SELECT DISTINCT ON (e.call_id) e.call_id, e.team, COALESCE(e.agent_id, '') AS agent, (e.arrived_at AT TIME ZONE $3)::date AS day
+        FROM hotline_call_events e
+       WHERE e.event IN ('inbound.answered', 'inbound.ended')
+         AND e.arrived_at >= ($1::date::timestamp AT TIME ZONE $3) AND e.arrived_at < (($2::date + 1)::timestamp AT TIME ZONE $3)
+       ORDER BY e.call_id, e.event = 'inbound.answered' DESC, e.at
+    ), u AS (
+      SELECT i.id, 'call' AS channel, c.team, c.agent, c.day, true AS handled,
+             CASE WHEN x.handle_sec IS NOT NULL OR i.ended_at IS NOT NULL
                   -- talk and wrap-up as the dialer reported them; else the call's span
-                  THEN coalesce(i.handle_sec, greatest(extract(epoch FROM i.ended_at - i.answered_at), 0)) END AS handle_seconds
+                  THEN coalesce(i.handle_sec, x.handle_sec, greatest(extract(epoch FROM i.ended_at - i.answered_at), 0)) END AS handle_seconds
+        FROM calls c LEFT JOIN hotline_interactions i ON i.call_id = c.call_id
+        LEFT JOIN LATERAL (SELECT x.handle_sec FROM hotline_call_events x WHERE x.call_id = c.call_id AND x.event = 'inbound.ended' LIMIT 1) x ON true
+      UNION ALL
+      -- every other interaction: self-service visits, calls no agent answered (their recommendations still count)
+      SELECT i.id, i.channel, COALESCE(i.team, ''), COALESCE(i.agent_id, ''), (i.started_at AT TIME ZONE $3)::date, false, NULL
         FROM hotline_interactions i
        WHERE i.started_at >= ($1::date::timestamp AT TIME ZONE $3) AND i.started_at < (($2::date + 1)::timestamp AT TIME ZONE $3)
-         ${where.join(' ')}
+         AND NOT (i.channel = 'call' AND EXISTS (SELECT 1 FROM hotline_call_events a
+                                                 WHERE a.call_id = i.call_id AND a.event IN ('inbound.answered', 'inbound.ended')))
+    ), f AS (
+      SELECT * FROM u WHERE true ${where.join(' ')}
     ), rec AS (
       SELECT r.interaction_id, o.n > 0 AS presented, COALESCE(o.referred_channel, f.channel) AS channel,
              CASE WHEN o.referred_channel IS NULL THEN COALESCE(o.accepted, false) ELSE ${referralCompleted('r.id')} END AS success

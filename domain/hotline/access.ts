@@ -1,11 +1,16 @@
 import type { Actor } from '../access/roles';
-import type { Channel } from './words';
+import { isSelfServiceChannel, type Channel, type SelfServiceChannel } from './words';
 
 /**
- * Who may act on an interaction beyond their role: an agent on their own (or on one no agent has
- * yet), a self-service channel on self-service interactions only. Admins and ops (reads) on any.
+ * Who may act on an interaction beyond their role: an agent on their own calls (or on a call no
+ * agent has yet, which they then take over: takesOver), never on a self-service visit (no agent's
+ * sale to credit); a self-service channel on self-service interactions only. Admins and ops
+ * (reads) on any.
  */
 export function interactionRefusal(actor: Actor, interaction: { id: string | number; channel: Channel | string; agentId: string | null }): string | undefined {
+  if (actor.role === 'agent' && interaction.channel !== 'call') {
+    return `interaction ${interaction.id} is a ${interaction.channel} visit: an agent acts on calls only`;
+  }
   if (actor.role === 'agent' && interaction.agentId !== null && interaction.agentId !== actor.sub) {
     return `interaction ${interaction.id} is agent ${interaction.agentId}'s`;
   }
@@ -14,6 +19,13 @@ export function interactionRefusal(actor: Actor, interaction: { id: string | num
   }
   return undefined;
 }
+
+/**
+ * An agent acting on a call no agent has yet takes it over first (atomically: only while it still
+ * has none; another agent's take-over in between makes it theirs, and this one is refused).
+ */
+export const takesOver = (actor: Actor, interaction: { channel: Channel | string; agentId: string | null }): boolean =>
+  actor.role === 'agent' && interaction.channel === 'call' && interaction.agentId === null;
 
 /**
  * The agent an interaction is opened for: an agent opens it for themselves; an admin may name one;
@@ -29,4 +41,20 @@ export function interactionAgent(actor: Actor, named: string | undefined): { age
     return { agentId: null };
   }
   return { agentId: named ?? null };
+}
+
+/**
+ * Who may say an order was made in a self-service channel (POST /orders `channel`; such an order
+ * completes the customer's referral there and credits its agent): a self-service system, always
+ * naming one, its own when its token's sub is a channel (`app` orders in the app only; a system
+ * that serves them all, as the sims' `self-service-channels`, any); an admin; no one else.
+ */
+export function orderChannelRefusal(actor: Actor, channel: SelfServiceChannel | undefined): string | undefined {
+  if (actor.role === 'self-service') {
+    if (!channel) return 'a self-service system names the channel it sells in (ivr, sms, app, web)';
+    if (isSelfServiceChannel(actor.sub) && actor.sub !== channel) return `the ${actor.sub} channel sells in ${actor.sub}, not ${channel}`;
+    return undefined;
+  }
+  if (channel && actor.role !== 'admin') return 'only a self-service system (or an admin) names a self-service channel';
+  return undefined;
 }

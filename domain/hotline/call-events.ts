@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTimeSchema } from '../datetime';
+import { noNul } from '../text';
 import { CALL_REASONS, type CallReason, type InteractionStatus } from './words';
 
 /**
@@ -12,7 +13,7 @@ import { CALL_REASONS, type CallReason, type InteractionStatus } from './words';
 const Seconds = z.number().min(0).max(864_000);
 const Code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
 const CallFacts = {
-  eventId: z.string().min(1).max(200),
+  eventId: noNul(1, 200),
   callId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$/, 'letters, digits, _ . : and -, at most 120'),
   /** The caller's number: used by the dialer to identify them, never kept here (the customer's own record has it). */
   ani: z.string().regex(/^\+?\d{5,20}$/, 'expected 5 to 20 digits, optionally after a +'),
@@ -23,7 +24,7 @@ const CallFacts = {
   arrivedAt: IsoDateTimeSchema,
   queueWaitSec: Seconds,
 };
-const AgentId = z.string().min(1).max(60);
+const AgentId = noNul(1, 60);
 const PutThrough = { agentId: AgentId, offeredAt: IsoDateTimeSchema };
 
 export const InboundEventSchema = z.discriminatedUnion('event', [

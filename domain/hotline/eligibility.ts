@@ -2,7 +2,8 @@ import type { CallReason, Channel, Kind } from './words';
 
 /**
  * Who may get which offer: the offers' own rules (segment rules, evaluated in SQL) merged with what
- * holds whatever an offer says: a customer never gets an offer they own, a do-not-call or erased
+ * holds whatever an offer says: a customer never gets an offer they own (or have on order, or were
+ * referred to and may still complete), a do-not-call or erased
  * customer gets no sales offer at all, and a self-service channel shows only what it can complete.
  */
 
@@ -27,6 +28,8 @@ export interface Candidate {
 export interface CustomerFacts {
   /** Offer codes the customer owns (customers.services). */
   owns: readonly string[];
+  /** Offer codes on their way to the customer: an order of it under way, or a referral to it still open. */
+  underWay?: readonly string[];
   /** The customer asked not to be called, or the number is on the do-not-call register. */
   dnc: boolean;
   erased: boolean;
@@ -81,6 +84,7 @@ export function eligibility(candidates: readonly Candidate[], customer: Customer
     const why = customer.erased ? 'the customer is erased'
       : customer.dnc ? 'the customer is on do-not-call: no sales offers'
       : customer.owns.includes(c.offerCode) ? 'the customer owns it already'
+      : customer.underWay?.includes(c.offerCode) ? 'the customer has it on order or was referred to it already'
       : !channelFits(channel, c.channels) ? `it cannot be completed in ${channel}`
       : undefined;
     if (why) excluded.push({ offerCode: c.offerCode, why });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OfferSchema } from '../campaign/campaign';
 import { RuleSchema } from '../campaign/segment';
 import { rule } from '../rule';
-import { text } from '../text';
+import { noNul, text } from '../text';
 import { CALL_REASONS, CHANNELS, KINDS, OUTCOMES, SELF_SERVICE_CHANNELS } from './words';
 
 /** What marketing and the channels send about hotline marketing; the one source of their types. */
@@ -62,10 +62,11 @@ export const InteractionBodySchema = z.strictObject({
   customerId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   channel: z.enum(CHANNELS),
   reason: z.enum(CALL_REASONS).optional().describe("why the customer called ('other' for a call unless given)"),
-  /** The dialer's id of the inbound call: the same call is the same interaction. */
-  callId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, 'letters, digits and _ . : -, at most 100').optional(),
+  /** The dialer's id of the inbound call (as its webhooks carry it): the same call is the same interaction. */
+  callId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$/, 'letters, digits and _ . : -, at most 120').optional()
+    .describe("the dialer's call id: required for a call (the report counts calls by it)"),
   team: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes').optional(),
-  agentId: z.string().min(1).max(200).optional().describe('the agent who takes it: the caller itself for an agent; an admin may name one'),
+  agentId: noNul(1, 200).optional().describe('the agent who takes it: the caller itself for an agent; an admin may name one'),
 });
 
 export const OutcomeBodySchema = z.strictObject({

@@ -27,7 +27,7 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 
 export const isTerminal = (s: OrderStatus): boolean => TRANSITIONS[s].length === 0;
 /** No further decision on it: failed, cancelled, or completed (a return aside). */
-const isSettled = (s: OrderStatus): boolean => isTerminal(s) || s === 'completed';
+export const isSettled = (s: OrderStatus): boolean => isTerminal(s) || s === 'completed';
 
 export function canMove(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -16,7 +16,7 @@ let interaction: number;
 beforeAll(async () => {
   h = await startHarness();
   expect((await h.inject({ method: 'PUT', url: `/offers/${OFFER}`, payload: offerBody })).statusCode).toBe(201);
-  const opened = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', `A${run}`), payload: { customerId: 100_050, channel: 'call' } });
+  const opened = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', `A${run}`), payload: { customerId: 100_050, channel: 'call', callId: `hbad-${run}` } });
   interaction = opened.json().id;
 });
 afterAll(async () => { await h?.close(); });
@@ -29,8 +29,12 @@ const cases: Case[] = [
   { what: 'an unknown reason', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call', reason: 'boredom' }, status: 400, path: 'body.reason' },
   { what: 'an unknown field', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call', mood: 'angry' }, status: 400, path: 'body' },
   { what: 'a bad key', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call' }, headers: () => ({ 'idempotency-key': 'no spaces' }), status: 400, path: 'headers.idempotency-key' },
-  { what: 'no such customer', method: 'POST', url: () => '/interactions', body: { customerId: 999_999_999, channel: 'call' }, status: 404 },
-  { what: 'an agent opening for another', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call', agentId: 'other' }, headers: () => as(h, 'agent', 'me'), status: 422, path: 'body.agentId' },
+  { what: 'no such customer', method: 'POST', url: () => '/interactions', body: { customerId: 999_999_999, channel: 'call', callId: `hbad-${run}-none` }, status: 404 },
+  { what: 'a NUL in the agent', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call', callId: `hbad-${run}-nul`, agentId: 'a\u0000' }, status: 400, path: 'body.agentId' },
+  { what: 'a NUL in the report\'s team', method: 'GET', url: () => '/reports/hotline?team=a%00b', status: 400, path: 'querystring.team' },
+  { what: 'a NUL in the report\'s agent', method: 'GET', url: () => '/reports/hotline?agent=%00', status: 400, path: 'querystring.agent' },
+  { what: 'a call without its call id', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call' }, status: 422, path: 'body.callId' },
+  { what: 'an agent opening for another', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call', callId: `hbad-${run}-other`, agentId: 'other' }, headers: () => as(h, 'agent', 'me'), status: 422, path: 'body.agentId' },
   { what: 'a self-service channel opening a call', method: 'POST', url: () => '/interactions', body: { customerId: 1, channel: 'call' }, headers: () => as(h, 'self-service', 'ivr'), status: 422, path: 'body.channel' },
   { what: 'a non-numeric interaction', method: 'GET', url: () => '/interactions/abc', status: 400, path: 'params.id' },
   { what: 'no such interaction', method: 'GET', url: () => '/interactions/999999999', status: 404 },

@@ -155,6 +155,11 @@ describe("the dialer's inbound webhooks", () => {
     expect(unsigned.statusCode).toBe(401);
     const bad = await inboundWebhook(h, { ...events(callId, customer).ended, handleSec: -1 });
     expect([bad.statusCode, bad.json().issues.map((i: { path: string }) => i.path)]).toEqual([400, ['body.handleSec']]);
+    // A NUL in an id is refused with its field, not a 500 from Postgres.
+    const nulEvent = await inboundWebhook(h, { ...events(callId, customer).answered, eventId: 'a\u0000b' });
+    expect([nulEvent.statusCode, nulEvent.json().issues.map((i: { path: string }) => i.path)]).toEqual([400, ['body.eventId']]);
+    const nulAgent = await inboundWebhook(h, { ...events(callId, customer).answered, agentId: 'a\u0000' });
+    expect([nulAgent.statusCode, nulAgent.json().issues.map((i: { path: string }) => i.path)]).toEqual([400, ['body.agentId']]);
     const unknownEvent = await inboundWebhook(h, { ...events(callId, customer).answered, event: 'inbound.transferred' });
     expect(unknownEvent.statusCode).toBe(400);
     expect(await interactionOfCall(h, callId)).toBeUndefined();

@@ -50,6 +50,13 @@ describe('accepted on the call', () => {
     const again = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
     expect(again.statusCode).toBe(200);
     expect(again.json().orderId).toBe(orderId);
+    // Its id is the recommendation's, under a key no POST /orders caller may send (so none takes it first).
+    expect(orderId).toBe(`api-hotline:r${rec}`);
+    const taken = await h.inject({
+      method: 'POST', url: '/orders', headers: { 'idempotency-key': `hotline:r${rec}`, ...as(h, 'agent', AGENT) },
+      payload: { customerId: customer, offer: { code: code('fiber'), name: 'x', price: 1, ships: [] } },
+    });
+    expect([taken.statusCode, taken.json().issues?.[0]?.path]).toEqual([400, 'headers.idempotency-key']);
     expect(Number((await h.db.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0].count)).toBe(1);
     const stats = await h.db.query('SELECT segment_key, presented, accepted FROM hotline_propensity WHERE offer_code = $1 ORDER BY segment_key', [code('fiber')]);
     expect(stats.rows).toEqual([{ segment_key: '*', presented: 1, accepted: 1 }, { segment_key: 'mzone/bill-query', presented: 1, accepted: 1 }]);
@@ -73,6 +80,39 @@ describe('accepted on the call', () => {
     const stats = await h.db.query(`SELECT presented, accepted FROM hotline_propensity WHERE offer_code = $1 AND segment_key = '*'`, [code('apponly')]);
     expect(stats.rows).toEqual([{ presented: 1, accepted: 0 }]);
   });
+  it('answers a repeat of an acceptance recorded under the old key with its own order, starting no second one', async () => {
+    const { customer, interaction, rec } = await oneRecommendation('o4', code('legacy'), { ships: [] });
+    const first = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+    expect(first.statusCode).toBe(201);
+    // As an acceptance from before the ':' was recorded: its order and outcome under `api-hotline-r<id>`.
+    const legacy = `api-hotline-r${rec}`;
+    await h.db.query(`INSERT INTO orders SELECT (jsonb_populate_record(NULL::orders, to_jsonb(o) || jsonb_build_object('id', $2::text, 'idempotency_key', $3::text))).*
+                        FROM orders o WHERE id = $1`, [first.json().orderId, legacy, `hotline-r${rec}`]);
+    await h.db.query(`UPDATE hotline_outcomes SET order_id = $2 WHERE recommendation_id = $1 AND outcome = 'accepted'`, [rec, legacy]);
+    const again = await outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+    expect([again.statusCode, again.json().orderId]).toEqual([200, legacy]);
+    const { rows } = await h.db.query('SELECT id FROM orders WHERE customer_id = $1 ORDER BY id', [customer]);
+    expect(rows.map((r) => r.id).sort()).toEqual([first.json().orderId, legacy].sort()); // none written for the new key
+  });
+
+  it('leaves no order behind when another decision is recorded while the acceptance waits for the recommendation', async () => {
+    const { customer, interaction, rec } = await oneRecommendation('o3', code('race'), { ships: [] });
+    // Someone else holds the recommendation and records a refusal; the acceptance arrives meanwhile.
+    const other = await h.db.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT 1 FROM hotline_recommendations WHERE id = $1 FOR UPDATE', [rec]);
+      const accepting = outcome(h, interaction, { recommendationId: rec, outcome: 'accepted' }, AGENT);
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query(`INSERT INTO hotline_outcomes (recommendation_id, outcome, agent_id, recorded_by) VALUES ($1, 'refused', $2, 'test')`, [rec, AGENT]);
+      await other.query('COMMIT');
+      const accepted = await accepting;
+      expect(accepted.statusCode, accepted.body).toBe(409);
+    } finally {
+      other.release();
+    }
+    expect(Number((await h.db.query('SELECT count(*) FROM orders WHERE customer_id = $1', [customer])).rows[0].count)).toBe(0);
+  });
 });
 
 describe('who may report', () => {
@@ -85,6 +125,39 @@ describe('who may report', () => {
     const byAdmin = await outcome(h, interaction, { recommendationId: rec, outcome: 'not-now' }, 'root', 'admin');
     expect(byAdmin.statusCode).toBe(201);
     expect(byAdmin.json()).toMatchObject({ agentId: AGENT, recordedBy: 'root (admin)' });
+  });
+
+  it('lets one agent take over a call no agent has, atomically; no agent acts on a self-service visit', async () => {
+    const { interaction, rec } = await oneRecommendation('w3', code('takeover'));
+    await h.db.query('UPDATE hotline_interactions SET agent_id = NULL WHERE id = $1', [interaction]);
+    const [first, second] = [`B${run}`, `C${run}`];
+    const answers = await Promise.all([first, second].map((a) => outcome(h, interaction, { recommendationId: rec, outcome: 'presented' }, a)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 403]);
+    const winner = answers[0]!.statusCode === 201 ? first : second;
+    const { rows: [row] } = await h.db.query('SELECT agent_id FROM hotline_interactions WHERE id = $1', [interaction]);
+    expect(row.agent_id).toBe(winner);
+    expect((await h.inject({ method: 'GET', url: `/interactions/${interaction}/recommendations`, headers: as(h, 'agent', winner === first ? second : first) })).statusCode).toBe(403);
+
+    const customer = await hotlineCustomer(h, { city: 'w3' });
+    const visit = (await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'self-service', 'app'), payload: { customerId: customer, channel: 'app' } })).json().id;
+    const [shown] = (await recommend(h, visit, 'app', 'self-service')).recommendations;
+    expect((await h.inject({ method: 'GET', url: `/interactions/${visit}/recommendations`, headers: as(h, 'agent', AGENT) })).statusCode).toBe(403);
+    expect((await outcome(h, visit, { recommendationId: shown!.id, outcome: 'presented' }, AGENT)).statusCode).toBe(403);
+    const byAgent = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', AGENT), payload: { customerId: customer, channel: 'web' } });
+    expect([byAgent.statusCode, byAgent.json().issues?.[0]?.path]).toEqual([422, 'body.channel']);
+  });
+
+  it('takes a self-service channel on an order from that channel only (its own), an admin, and no other role', async () => {
+    const customer = await hotlineCustomer(h, { city: 'w4' });
+    const order = (role: 'agent' | 'self-service', sub: string, channel: string) => h.inject({
+      method: 'POST', url: '/orders', headers: { 'idempotency-key': `ch-${run}-${role}-${sub}-${channel}`, ...as(h, role, sub) },
+      payload: { customerId: customer, offer: { code: code('chan'), name: 'Channel offer', price: 10, ships: [] }, channel },
+    });
+    for (const [role, sub, channel] of [['self-service', 'app', 'web'], ['agent', AGENT, 'app']] as const) {
+      const res = await order(role, sub, channel);
+      expect([res.statusCode, res.json().issues?.[0]?.path], `${role} ${sub} ${channel}`).toEqual([422, 'body.channel']);
+    }
+    expect((await order('self-service', 'app', 'app')).statusCode).toBe(201);
   });
 
   it('lets a self-service channel report on its own interactions, and accept what it completes', async () => {

@@ -34,6 +34,28 @@ describe('eligibility', () => {
     expect(a.notOffered).toEqual([{ offerCode: code('owned'), why: 'the customer owns it already' }]);
   });
 
+  it('does not offer again what the customer has on order or was referred to and may still complete', async () => {
+    const city = 'e3';
+    const customer = await hotlineCustomer(h, { city });
+    for (const [name, margin] of [['taken', 30], ['sent', 20], ['other', 10]] as const) await putOffer(h, code(name), city, { margin, ships: [] });
+    const first = await openCall(h, customer, AGENT);
+    const a = await recommend(h, first, AGENT);
+    expect([...codes(a)].sort()).toEqual([code('other'), code('sent'), code('taken')]);
+    const rec = (name: string) => a.recommendations.find((r) => r.offer.code === code(name))!.id;
+    expect((await outcome(h, first, { recommendationId: rec('taken'), outcome: 'accepted' }, AGENT)).statusCode).toBe(201);
+    expect((await outcome(h, first, { recommendationId: rec('sent'), outcome: 'referred', referredChannel: 'app' }, AGENT)).statusCode).toBe(201);
+    const b = await recommend(h, await openCall(h, customer, AGENT), AGENT);
+    expect(codes(b)).toEqual([code('other')]);
+    const why = 'the customer has it on order or was referred to it already';
+    expect(b.notOffered).toEqual(expect.arrayContaining([{ offerCode: code('taken'), why }, { offerCode: code('sent'), why }]));
+    // Once the order has failed and the referral has expired, the offers are the customer's to take again.
+    await h.db.query(`UPDATE orders SET status = 'failed' WHERE customer_id = $1`, [customer]);
+    await h.db.query(`UPDATE hotline_referrals SET status = 'expired', resolved_at = now() WHERE customer_id = $1`, [customer]);
+    const c = await recommend(h, await openCall(h, customer, AGENT), AGENT); // (the weekly cap leaves it one offer)
+    expect(c.notOffered.filter((n) => n.why === why)).toEqual([]);
+    expect(codes(c)).toEqual([code('taken')]);
+  });
+
   it('gives a customer on do-not-call (flag or register) no sales offer', async () => {
     const city = 'e2';
     await putOffer(h, code('dnc'), city);

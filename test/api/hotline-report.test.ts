@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
-import { completeReferral, seedInteraction, seedPlainCalls } from '../support/hotline-report';
+import { completeReferral, seedCallEvents, seedInteraction, seedPlainCalls } from '../support/hotline-report';
 
 /**
  * GET /reports/hotline (seed 003's report) over interactions, recommendations and outcomes written
@@ -33,10 +33,12 @@ beforeAll(async () => {
   await seedPlainCalls(db, c3, 7, { team: teamA, agent: ann, at: oct15, handleSeconds: 100 });
   await seedPlainCalls(db, c3, 1, { team: teamA, agent: ann, at: oct15, handleSeconds: null }); // still on the line
   await seedPlainCalls(db, c3, 1, { team: teamA, agent: null, at: oct15, answered: false }); // abandoned in the queue
-  // October 20, team B: ten calls, one marketing call.
+  // October 20, team B: thirteen calls, one marketing call; three of them have no interaction (two
+  // callers the dialer did not know, one a customer we no longer have) but are call volume all the same.
   const oct20 = '2012-10-20T02:00:00Z';
   await seedInteraction(db, c1, { team: teamB, agent: bob, at: oct20, handleSeconds: 200, recs: [['presented', 'not-now']] });
   await seedPlainCalls(db, c2, 9, { team: teamB, agent: bob, at: oct20, handleSeconds: 100 });
+  for (const caller of [null, null, 999_999_999]) await seedCallEvents(db, caller, { team: teamB, agent: bob, at: oct20, handleSeconds: 100 });
   // October 16: a customer in the app, offered two things: one taken there, one sent to the web hall.
   await seedInteraction(db, c2, { channel: 'app', at: '2012-10-16T05:00:00Z', recs: [['presented', 'accepted'], ['presented', { referred: 'web' }]] });
   // 00:30 on November 1 in Shanghai (still October 31 in UTC), team A: eleven calls, two marketing calls.
@@ -47,10 +49,15 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h?.close(); });
 
-/** The October figures of a team (null: no team), counted straight from the tables with none of the report's SQL. */
+/**
+ * The October figures of a team (null: no team), counted straight from the tables with none of the
+ * report's SQL: the calls handled are the dialer's calls with an answer, interaction or not.
+ */
 async function fromTables(team: string | null) {
   const q = async (sql: string) => (await h.db.query<{ n: string; ch?: string }>(
     `WITH i AS (SELECT * FROM hotline_interactions WHERE team IS NOT DISTINCT FROM $1 AND started_at >= '2012-09-30T16:00Z' AND started_at < '2012-10-31T16:00Z'),
+          handled AS (SELECT DISTINCT call_id FROM hotline_call_events WHERE team IS NOT DISTINCT FROM $1 AND event = 'inbound.answered'
+                         AND arrived_at >= '2012-09-30T16:00Z' AND arrived_at < '2012-10-31T16:00Z'),
           shown AS (SELECT r.* FROM hotline_recommendations r WHERE r.interaction_id IN (SELECT id FROM i)
                        AND EXISTS (SELECT 1 FROM hotline_outcomes o WHERE o.recommendation_id = r.id))
      ${sql}`, [team])).rows;
@@ -58,8 +65,8 @@ async function fromTables(team: string | null) {
   const perChannel = await q(`SELECT coalesce(o.referred_channel, i.channel) AS ch, count(*) AS n
                                 FROM shown s JOIN i ON i.id = s.interaction_id LEFT JOIN hotline_outcomes o ON o.recommendation_id = s.id AND o.outcome = 'referred' GROUP BY 1`);
   return {
-    calls: await one(`SELECT count(*) AS n FROM i WHERE channel = 'call' AND answered_at IS NOT NULL`),
-    marketing: await one(`SELECT count(*) AS n FROM i WHERE channel = 'call' AND answered_at IS NOT NULL AND id IN (SELECT interaction_id FROM shown)`),
+    calls: await one(`SELECT count(*) AS n FROM handled`),
+    marketing: await one(`SELECT count(*) AS n FROM handled JOIN hotline_interactions x USING (call_id) WHERE x.id IN (SELECT interaction_id FROM shown)`),
     recommendations: await one(`SELECT count(*) AS n FROM hotline_recommendations WHERE interaction_id IN (SELECT id FROM i)`),
     presented: await one(`SELECT count(*) AS n FROM shown`),
     accepted: await one(`SELECT count(*) AS n FROM hotline_outcomes WHERE outcome = 'accepted' AND recommendation_id IN (SELECT id FROM shown)`),
@@ -85,8 +92,8 @@ describe('GET /reports/hotline', () => {
     expect(a.channels.sms).toEqual({ presented: 0, successes: 0, successRate: null });
 
     const b = rowOf(body, { team: teamB });
-    expect(b.counts).toMatchObject({ callsHandled: 10, marketingCalls: 1, targetCalls: 1.8, presented: 1, successes: 0 });
-    expect(b.rates.marketingShare).toBe(0.1);
+    expect(b.counts).toMatchObject({ callsHandled: 13, marketingCalls: 1, targetCalls: 2.34, presented: 1, successes: 0, endedCallsWithoutOffer: 12 });
+    expect(b.rates.marketingShare).toBe(0.0769);
     expect(b.targetMet).toBe(false);
 
     // The app visit: no team, no call; its offer taken in the app, the other sent to the web hall.
@@ -159,7 +166,7 @@ describe('GET /reports/hotline', () => {
       + 'endedCallsWithoutOffer,handleSecondsWithoutOffer,callPresented,callSuccesses,callSuccessRate,ivrPresented,ivrSuccesses,ivrSuccessRate,'
       + 'smsPresented,smsSuccesses,smsSuccessRate,appPresented,appSuccesses,appSuccessRate,webPresented,webSuccesses,webSuccessRate,'
       + 'marketingShare,targetShare,successRate,avgHandleSecondsWithOffer,avgHandleSecondsWithoutOffer,targetMet');
-    expect(line).toBe(`${teamB},10,1,1.8,1,1,0,1,200,9,900,1,0,0,0,0,,0,0,,0,0,,0,0,,0.1,0.18,0,200,100,false`);
+    expect(line).toBe(`${teamB},13,1,2.34,1,1,0,1,200,12,1200,1,0,0,0,0,,0,0,,0,0,,0,0,,0.0769,0.18,0,200,100,false`);
     expect(more).toBeUndefined();
   });
 

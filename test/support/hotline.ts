@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Role } from '../../domain/access/roles';
 import type { Harness } from './harness';
 
@@ -42,9 +43,10 @@ export async function putOffer(h: Harness, code: string, city: string, over: Rec
   return res.json();
 }
 
-/** An inbound call the agent took: the interaction's id. */
+/** An inbound call the agent took (a call id of its own, as the dialer would give): the interaction's id. */
 export async function openCall(h: Harness, customerId: number, agent: string, reason = 'bill-query'): Promise<number> {
-  const res = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', agent), payload: { customerId, channel: 'call', reason } });
+  const callId = `t-${randomUUID()}`;
+  const res = await h.inject({ method: 'POST', url: '/interactions', headers: as(h, 'agent', agent), payload: { customerId, channel: 'call', reason, callId } });
   if (res.statusCode !== 201) throw new Error(`POST /interactions: ${res.statusCode} ${res.body}`);
   return res.json().id;
 }

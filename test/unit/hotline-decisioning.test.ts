@@ -20,6 +20,13 @@ describe('eligibility', () => {
     expect(outside).toEqual(['c']);
   });
 
+  it('leaves out offers on order or referred to, still under way', () => {
+    const { eligible, excluded } = eligibility([offer('a'), offer('b'), offer('c')], { ...clean, underWay: ['b', 'c'] }, 'call');
+    expect(eligible.map((c) => c.offerCode)).toEqual(['a']);
+    expect(excluded.map((e) => [e.offerCode, e.why])).toEqual([
+      ['b', 'the customer has it on order or was referred to it already'], ['c', 'the customer has it on order or was referred to it already']]);
+  });
+
   it('gives a do-not-call or erased customer no sales offer at all', () => {
     expect(eligibility([offer('a'), offer('b')], { ...clean, dnc: true }, 'call').eligible).toEqual([]);
     expect(eligibility([offer('a'), offer('b', { ruleMatched: false })], { ...clean, dnc: true }, 'call').excluded.map((e) => e.offerCode)).toEqual(['a']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InboundEventSchema as SimInboundEventSchema } from '../../sim/dialer-contract';
 import { InboundEventSchema, callFacts, laterStatus, ourReason, workflowStep, type InboundEvent } from '../../domain/hotline/call-events';
-import { InteractionState } from '../../workflows/hotline/state';
+import { EXPIRY_RECHECK_MS, InteractionState } from '../../workflows/hotline/state';
 import type { InteractionWorkflowInput } from '../../workflows/hotline/messages';
 
 /** The dialer's inbound events as the API reads them, and the interaction workflow's state (docs/hotline.md). */
@@ -77,6 +77,26 @@ describe('the interaction as its workflow follows it', () => {
     ]);
     expect(s.details()).toContain('fiber → the app: completed by order api-ss-app-1');
     expect(s.details()).toContain('video → the SMS hall: expired, never completed');
+  });
+
+  it("waits a few seconds before asking again when Postgres's clock says the window is still open", () => {
+    const s = new InteractionState({ ...input, callOpen: false });
+    s.referred({ recommendationId: 5, offerCode: 'fiber', channel: 'app', expiresAt: '2026-03-09T10:00:00Z' });
+    const now = at('2026-03-09T10:00:00.001Z');
+    expect(s.due(now).map((r) => r.recommendationId)).toEqual([5]);
+    // The same window back (Postgres behind): not due again at once, the next wake a few seconds on.
+    s.resolved(5, { status: 'open', expiresAt: '2026-03-09T10:00:00Z' }, now);
+    expect(s.due(now + 1)).toEqual([]);
+    expect(s.nextDeadline(0)).toBe(now + EXPIRY_RECHECK_MS);
+    expect(s.due(now + EXPIRY_RECHECK_MS).map((r) => r.recommendationId)).toEqual([5]);
+    // A later window Postgres names is waited for itself.
+    s.resolved(5, { status: 'open', expiresAt: '2026-03-09T11:00:00Z' }, now + EXPIRY_RECHECK_MS);
+    expect(s.nextDeadline(0)).toBe(at('2026-03-09T11:00:00Z'));
+    // A history from before the patch (no time given) waits for the window alone.
+    const old = new InteractionState({ ...input, callOpen: false });
+    old.referred({ recommendationId: 6, offerCode: 'fiber', channel: 'app', expiresAt: '2026-03-09T10:00:00Z' });
+    old.resolved(6, { status: 'open', expiresAt: '2026-03-09T10:00:00Z' });
+    expect(old.nextDeadline(0)).toBe(at('2026-03-09T10:00:00Z'));
   });
 
   it('takes a completion heard before its referral, and an order found when the window closed', () => {

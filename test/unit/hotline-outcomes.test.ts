@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interactionAgent, interactionRefusal } from '../../domain/hotline/access';
+import { interactionAgent, interactionRefusal, orderChannelRefusal, takesOver } from '../../domain/hotline/access';
 import { outcomeVerdict } from '../../domain/hotline/outcomes';
 
 const onCall = { completion: ['call', 'app'] as const, channel: 'call' as const };
@@ -28,13 +28,27 @@ describe('outcomes of a recommendation', () => {
 });
 
 describe('who acts on an interaction', () => {
-  it('lets an agent act on their own or an unassigned one, a self-service channel on self-service ones', () => {
+  it('lets an agent act on their own call or take over an unassigned one (never a visit), a self-service channel on self-service ones', () => {
     expect(interactionRefusal({ sub: 'a1', role: 'agent' }, { id: 1, channel: 'call', agentId: 'a1' })).toBeUndefined();
     expect(interactionRefusal({ sub: 'a1', role: 'agent' }, { id: 1, channel: 'call', agentId: null })).toBeUndefined();
+    expect(takesOver({ sub: 'a1', role: 'agent' }, { channel: 'call', agentId: null })).toBe(true);
+    expect(takesOver({ sub: 'a1', role: 'agent' }, { channel: 'call', agentId: 'a1' })).toBe(false);
+    expect(takesOver({ sub: 'root', role: 'admin' }, { channel: 'call', agentId: null })).toBe(false);
+    expect(interactionRefusal({ sub: 'a1', role: 'agent' }, { id: 1, channel: 'app', agentId: null })).toMatch(/calls only/);
     expect(interactionRefusal({ sub: 'a2', role: 'agent' }, { id: 1, channel: 'call', agentId: 'a1' })).toMatch(/agent a1's/);
     expect(interactionRefusal({ sub: 'app', role: 'self-service' }, { id: 1, channel: 'call', agentId: null })).toMatch(/is a call/);
     expect(interactionRefusal({ sub: 'app', role: 'self-service' }, { id: 1, channel: 'app', agentId: null })).toBeUndefined();
     expect(interactionRefusal({ sub: 'root', role: 'admin' }, { id: 1, channel: 'call', agentId: 'a1' })).toBeUndefined();
+  });
+
+  it('lets a self-service system name its own channel on an order, an admin any, no one else', () => {
+    expect(orderChannelRefusal({ sub: 'app', role: 'self-service' }, 'app')).toBeUndefined();
+    expect(orderChannelRefusal({ sub: 'app', role: 'self-service' }, 'web')).toMatch(/sells in app/);
+    expect(orderChannelRefusal({ sub: 'app', role: 'self-service' }, undefined)).toMatch(/names the channel/);
+    expect(orderChannelRefusal({ sub: 'self-service-channels', role: 'self-service' }, 'sms')).toBeUndefined();
+    expect(orderChannelRefusal({ sub: 'a1', role: 'agent' }, 'app')).toMatch(/only a self-service system/);
+    expect(orderChannelRefusal({ sub: 'a1', role: 'agent' }, undefined)).toBeUndefined();
+    expect(orderChannelRefusal({ sub: 'root', role: 'admin' }, 'web')).toBeUndefined();
   });
 
   it('opens an agent\'s interaction for themselves; an admin may name the agent', () => {

@@ -10,6 +10,11 @@ export { interactionWorkflowId } from '../../domain/hotline/ids';
 
 export const INTERACTION_WORKFLOW = 'hotlineInteractionWorkflow';
 
+/** The Schedule (workers/schedules.ts) that sweeps open referrals, and the workflow its action starts. */
+export const REFERRAL_SWEEP_SCHEDULE_ID = 'hotline-referral-sweep';
+export const REFERRAL_SWEEP_WORKFLOW = 'hotlineReferralSweepWorkflow';
+export const REFERRAL_SWEEP_EVERY = '10 minutes';
+
 export interface InteractionWorkflowInput {
   interactionId: number;
   channel: Channel;

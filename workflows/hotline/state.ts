@@ -9,6 +9,12 @@ import type {
  */
 export type ExpiryResult = Expiry;
 
+/**
+ * After Postgres answered 'still open' (its clock behind the workflow's), the workflow asks again
+ * no sooner than this (ms): a clock a little behind is waited out, not polled with 1 ms timers.
+ */
+export const EXPIRY_RECHECK_MS = 5_000;
+
 const CHANNEL_WORDS: Record<string, string> = { ivr: 'the IVR', sms: 'the SMS hall', app: 'the app', web: 'the web hall' };
 
 /**
@@ -22,6 +28,8 @@ export class InteractionState {
   endedAt: string | undefined;
   endAssumed = false;
   readonly referrals = new Map<number, ReferralView>();
+  /** Per referral Postgres said is still open: not asked again before this (ms). */
+  private readonly recheckAt = new Map<number, number>();
   version = 0;
 
   constructor(readonly input: InteractionWorkflowInput) {
@@ -58,11 +66,18 @@ export class InteractionState {
     this.version++;
   }
 
-  /** What Postgres said when the referral's window closed. */
-  resolved(recommendationId: number, result: ExpiryResult): void {
+  /**
+   * What Postgres said when the referral's window closed. Still open: its window as Postgres has
+   * it, and, given `now` (ms; histories from before the patch give none), not asked again for
+   * EXPIRY_RECHECK_MS.
+   */
+  resolved(recommendationId: number, result: ExpiryResult, now?: number): void {
     const r = this.referrals.get(recommendationId);
     if (!r || r.status !== 'open') return;
-    if (result.status === 'open') r.expiresAt = result.expiresAt;
+    if (result.status === 'open') {
+      r.expiresAt = result.expiresAt;
+      if (now !== undefined) this.recheckAt.set(recommendationId, now + EXPIRY_RECHECK_MS);
+    }
     else if (result.status === 'completed') Object.assign(r, { status: 'completed', orderId: result.orderId });
     else r.status = 'expired'; // expired, or a referral Postgres does not know: nothing more will come of it
     this.version++;
@@ -74,14 +89,19 @@ export class InteractionState {
 
   /** The open referrals whose window has closed by `now` (ms). */
   due(now: number): ReferralView[] {
-    return this.open().filter((r) => r.expiresAt !== undefined && Date.parse(r.expiresAt) <= now);
+    return this.open().filter((r) => r.expiresAt !== undefined && this.askAt(r) <= now);
   }
 
   /** When the workflow must next act by itself (ms): the earliest window to close, or the call's deadline; undefined: nothing to wait for by time. */
   nextDeadline(callDeadline: number): number | undefined {
-    const times = this.open().flatMap((r) => (r.expiresAt ? [Date.parse(r.expiresAt)] : []));
+    const times = this.open().flatMap((r) => (r.expiresAt ? [this.askAt(r)] : []));
     if (this.callOpen) times.push(callDeadline);
     return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** When Postgres is next asked about an open referral (ms): its window's end, or the recheck after a 'still open'. */
+  private askAt(r: ReferralView): number {
+    return Math.max(Date.parse(r.expiresAt!), this.recheckAt.get(r.recommendationId) ?? 0);
   }
 
   phase(): InteractionPhase {

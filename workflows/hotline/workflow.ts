@@ -1,10 +1,13 @@
-import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { InteractionPhaseKey } from '../search-attributes';
 import { referrals } from './activities';
 import {
   callEndedSignal, interactionQuery, referralCompletedSignal, referredSignal, type InteractionView, type InteractionWorkflowInput,
 } from './messages';
 import { InteractionState } from './state';
+
+/** The patch that waits EXPIRY_RECHECK_MS after a referral Postgres still has open. */
+export const EXPIRY_RECHECK_PATCH = 'hotline-expiry-recheck';
 
 /** A call whose end the dialer never reports is taken as over after this long (its webhook was lost for good). */
 export const DEFAULT_CALL_END_WAIT_HOURS = 24;
@@ -44,7 +47,12 @@ export async function hotlineInteractionWorkflow(input: InteractionWorkflowInput
     const heard = deadline === undefined ? (await condition(changed), true) : await condition(changed, Math.max(deadline - Date.now(), 1));
     if (!heard) {
       if (s.callOpen && Date.now() >= callDeadline) s.assumeEnded();
-      for (const r of s.due(Date.now())) s.resolved(r.recommendationId, await referrals.expireReferral({ recommendationId: r.recommendationId }));
+      for (const r of s.due(Date.now())) {
+        const result = await referrals.expireReferral({ recommendationId: r.recommendationId });
+        // Still open (Postgres's clock behind): asked again after a pause, not at once (patched:
+        // a history from before waited for the window alone).
+        s.resolved(r.recommendationId, result, result.status === 'open' && patched(EXPIRY_RECHECK_PATCH) ? Date.now() : undefined);
+      }
     }
     show();
   }
