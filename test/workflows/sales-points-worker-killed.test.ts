@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { reconcileMonth } from '../../db/sales-points/reconcile-sql';
+import { addMonths } from '../../domain/sales-points/month';
 import { salesPointsRunQuery, salesPointsRunWorkflowId } from '../../workflows/sales-points/messages';
 import { scheduleDefinitions } from '../../workers/schedules';
 import { startHarness, waitUntil, type Harness } from '../support/harness';
@@ -74,12 +75,14 @@ describe("a month's run whose worker is killed mid-reconciliation", () => {
       { msisdn: number(2), service: svc, activatedOn: '2025-05-11' },
     ]);
 
-    // The test holds the month's lock (the reconciliation takes it first) ...
+    // The test holds the next month's lock (the reconciliation takes it right after its own month's;
+    // the run's start takes only its own, so the run gets as far as the reconciliation) ...
     const lock: pg.PoolClient = await h.db.connect();
+    const next = addMonths(MONTH, 1);
     let orphan: number | undefined;
     let attemptId: string | undefined;
     try {
-      await lock.query(`SELECT pg_advisory_lock(hashtextextended('sales-points-month:' || $1, 0))`, [MONTH]);
+      await lock.query(`SELECT pg_advisory_lock(hashtextextended('sales-points-month:' || $1, 0))`, [next]);
       expect((await h.inject({ method: 'POST', url: '/sales-points/runs', headers: finance(), payload: { month: MONTH } })).statusCode).toBe(201);
       await waitUntil('the reconciliation waiting for the month', () => reconcileWaitingOn('advisory', 'sales-points-month'), { timeoutMs: 40_000 });
       const pending = (await h.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
@@ -90,7 +93,7 @@ describe("a month's run whose worker is killed mid-reconciliation", () => {
       // waits, uncommitted, on its last statement (the run's row).
       await lock.query('BEGIN');
       await lock.query('SELECT 1 FROM sales_point_runs WHERE month = $1::date FOR UPDATE', [monthStart]);
-      await lock.query(`SELECT pg_advisory_unlock(hashtextextended('sales-points-month:' || $1, 0))`, [MONTH]);
+      await lock.query(`SELECT pg_advisory_unlock(hashtextextended('sales-points-month:' || $1, 0))`, [next]);
       orphan = await waitUntil('the reconciliation at its last statement', () => reconcileWaitingOn('transactionid', 'reconciled_at'), { timeoutMs: 20_000 });
       const { rows: written } = await h.db.query<{ relname: string }>(
         `SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
