@@ -7,7 +7,8 @@ import { bringUpStack } from './stack/up';
 import { Supervisor } from './stack/supervisor';
 import { DemoApi } from './demo-api';
 import { playLastMonthEnd, printLeaderboard, setUpSalesPoints } from './demo-sales-points';
-import { dashboardLink, printCodecSignIn, printDashboard } from './stack/tokens';
+import { playHotline } from './demo-hotline';
+import { dashboardLink, devToken, printCodecSignIn, printDashboard } from './stack/tokens';
 import type { Role } from '../domain/access/roles';
 
 const DEMO_TEAM = 'outbound-demo';
@@ -53,6 +54,11 @@ await runMain('demo', async () => {
     const ui = `${stack.uiUrl}/namespaces/default`;
     await printLeaderboard(api);
     await playLastMonthEnd(api, stack.config.OPERATOR_TIME_ZONE, ui);
+    if (stack.config.AUTH_JWT_SECRET) {
+      console.log('\nThe hotline: three customers call, the agent offers what the next best offer picks');
+      const agentApi = new DemoApi(stack.apiUrl, () => devToken(stack.config.AUTH_JWT_SECRET!, agents[0]!, ['agent']), 'agent');
+      await playHotline(api, agentApi, { db: stack.db, dialerUrl: stack.config.DIALER_URL, apiUrl: stack.apiUrl });
+    }
     console.log(`\nTemporal UI`);
     console.log(`  campaign   ${ui}/workflows/campaign-${id}`);
     const { orders } = await api.as('scheduler').get(`/orders?campaignId=${id}&limit=3`);
