@@ -29,7 +29,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`the demo waited 30 s for ${what}`);
 }
 
-export async function playHotline(api: DemoApi, agentApi: DemoApi, opts: { db: Db; dialerUrl: string; apiUrl: string }): Promise<void> {
+export async function playHotline(api: DemoApi, agentApi: DemoApi, opts: { db: Db; dialerUrl: string; apiUrl: string; timeZone: string }): Promise<void> {
   for (const [code, offer] of Object.entries(OFFERS)) {
     await api.put(`/offers/${code}`, { ...offer, eligibility: null });
     await api.post(`/offers/${code}/scripts`, { brand: '*', body: `Since you are with us already: ${offer.name}, ${offer.price} yuan a month. Shall I add it?` });
@@ -76,10 +76,12 @@ export async function playHotline(api: DemoApi, agentApi: DemoApi, opts: { db: D
     const { rows } = await opts.db.query(`SELECT 1 FROM hotline_outcomes WHERE outcome = 'completed' AND at > now() - interval '5 minutes'`);
     return rows.length ? true : undefined;
   }).catch(() => console.log('  (the app order of the referral had not arrived yet)'));
-  const day = new Date().toISOString().slice(0, 10);
+  // The report counts by the operator's day.
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: opts.timeZone }).format(new Date());
   const report = await api.get(`/reports/hotline?groupBy=team&from=${day}&to=${day}&team=${TEAM}`);
   const row = report.rows[0] as { counts: Record<string, number>; rates: Record<string, number | null>; targetMet: boolean | null } | undefined;
-  if (row) {
+  if (!row) console.log(`  (the report of ${day} has no row for team ${TEAM} yet)`);
+  else {
     const pct = (r: number | null | undefined) => (r === null || r === undefined ? '–' : `${(100 * r).toFixed(0)}%`);
     console.log(`  today, team ${TEAM}: ${row.counts.callsHandled} calls handled, ${row.counts.marketingCalls} with an offer presented: `
       + `marketing share ${pct(row.rates.marketingShare)} against the target's ${pct(row.rates.targetShare)} (${row.targetMet ? 'met' : 'not met'}); `

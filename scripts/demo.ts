@@ -57,7 +57,7 @@ await runMain('demo', async () => {
     if (stack.config.AUTH_JWT_SECRET) {
       console.log('\nThe hotline: three customers call, the agent offers what the next best offer picks');
       const agentApi = new DemoApi(stack.apiUrl, () => devToken(stack.config.AUTH_JWT_SECRET!, agents[0]!, ['agent']), 'agent');
-      await playHotline(api, agentApi, { db: stack.db, dialerUrl: stack.config.DIALER_URL, apiUrl: stack.apiUrl });
+      await playHotline(api, agentApi, { db: stack.db, dialerUrl: stack.config.DIALER_URL, apiUrl: stack.apiUrl, timeZone: stack.config.OPERATOR_TIME_ZONE });
     }
     console.log(`\nTemporal UI`);
     console.log(`  campaign   ${ui}/workflows/campaign-${id}`);
