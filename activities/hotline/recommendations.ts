@@ -1,12 +1,13 @@
 import type { Db } from '../../infra/db';
 import { decide, type Decision } from '../../domain/hotline/decide';
 import type { Candidate, Exclusion } from '../../domain/hotline/eligibility';
-import { countsKey, type Counts } from '../../domain/hotline/propensity';
 import { chooseScript } from '../../domain/hotline/scripts';
 import type { CallReason, Channel, Kind } from '../../domain/hotline/words';
 import { dayAt } from '../../domain/sales-points/month';
 import type { Catalogue, CatalogueCache } from '../../db/hotline/catalogue-sql';
-import { readFacts, storeRecommendations, type FactsRow, type NewRecommendation, type OrderOffer } from '../../db/hotline/recommend-sql';
+import type { FactsRow, NewRecommendation, OrderOffer } from '../../db/hotline/recommend-sql';
+import type { RecommendBatches } from '../../db/hotline/recommend-batches';
+import type { PropensityCache } from '../../db/hotline/propensity-cache';
 
 /**
  * The next best offers of an interaction (docs/hotline.md): decided once, from one query and the
@@ -17,6 +18,10 @@ import { readFacts, storeRecommendations, type FactsRow, type NewRecommendation,
 export interface HotlineDeps {
   db: Db;
   catalogue: CatalogueCache;
+  /** The facts read and the sets stored, shared by requests asking at once. */
+  batches: RecommendBatches;
+  /** The propensity counts, by version. */
+  propensity: PropensityCache;
   /** Levers are set by day in the operator's time zone. */
   operatorTimeZone: string;
 }
@@ -51,7 +56,8 @@ export async function recommendationsFor(
   deps: HotlineDeps, interactionId: number, guard: (facts: FactsRow) => void | Promise<void>,
 ): Promise<RecommendationsAnswer | undefined> {
   let catalogue = await deps.catalogue.get(deps.db);
-  let facts = await readFacts(deps.db, catalogue.query, interactionId, catalogue.settings.refusalQuietDays);
+  const readFacts = () => deps.batches.facts(catalogue.query, interactionId, catalogue.settings.refusalQuietDays);
+  let facts = await readFacts();
   if (!facts) return undefined;
   await guard(facts);
   if (facts.catalogue_version !== catalogue.version) {
@@ -59,22 +65,23 @@ export async function recommendationsFor(
     const newer = await deps.catalogue.refresh(deps.db, facts.catalogue_version);
     if (newer !== catalogue) {
       catalogue = newer;
-      facts = (await readFacts(deps.db, catalogue.query, interactionId, catalogue.settings.refusalQuietDays))!;
+      facts = (await readFacts())!;
     }
   }
   if (facts.stored?.length) return stored(facts);
+  const counts = await deps.propensity.atLeast(deps.db, facts.counts_version);
   const decision = decide({
     channel: facts.channel as Channel, reason: facts.reason as CallReason | null, region: facts.region, day: dayAt(new Date(), deps.operatorTimeZone),
     segment: facts.segment_key, customer: { owns: facts.services, underWay: facts.under_way ?? [], dnc: facts.dnc, erased: facts.erased },
     catalogue: catalogueCandidates(catalogue, facts), fromCampaigns: campaignCandidates(catalogue, facts),
     history: { refusedRecently: new Set(facts.refused ?? []), recentRecommendations: facts.recent },
-    counts: countsTable(facts), levers: catalogue.levers, settings: catalogue.settings,
+    counts, levers: catalogue.levers, settings: catalogue.settings,
   });
   const recs = decision.ranked.map((r) => toNew(catalogue, facts!, r));
   if (!recs.length) return { facts, recommendations: [], notOffered: decision.notOffered, capped: decision.capped, fresh: true };
-  const ids = await storeRecommendations(deps.db, interactionId, recs);
+  const ids = await deps.batches.store(interactionId, recs);
   // Another request decided at the same moment and stored its own: those are the answer.
-  if (ids.size !== recs.length) return stored((await readFacts(deps.db, catalogue.query, interactionId, catalogue.settings.refusalQuietDays))!);
+  if (!ids) return stored((await readFacts())!);
   return { facts, recommendations: recs.map((r) => freshView(r, ids.get(r.rank)!, catalogue, facts!)), notOffered: decision.notOffered, capped: decision.capped, fresh: true };
 }
 
@@ -93,10 +100,6 @@ function campaignCandidates(catalogue: Catalogue, facts: FactsRow): Candidate[] 
       kind: 'precision', reasons: listed?.reasons ?? [], ruleMatched: true, campaignId: k.campaignId,
     };
   });
-}
-
-function countsTable(facts: FactsRow): Map<string, Counts> {
-  return new Map((facts.counts ?? []).map(([offer, segment, presented, accepted]) => [countsKey(offer, segment), { presented, accepted }]));
 }
 
 type RankedOne = Decision['ranked'][number];

@@ -5,6 +5,8 @@ import { interactionAgent, interactionRefusal, takesOver } from '../../domain/ho
 import { InteractionBodySchema, OutcomeBodySchema } from '../../domain/hotline/schemas';
 import { interaction, openInteraction, takeOverCall } from '../../db/hotline/interactions-sql';
 import type { CatalogueCache } from '../../db/hotline/catalogue-sql';
+import { recommendBatches } from '../../db/hotline/recommend-batches';
+import { PropensityCache } from '../../db/hotline/propensity-cache';
 import { recommendationsFor } from '../../activities/hotline/recommendations';
 import { reportOutcome } from '../../activities/hotline/outcomes';
 import type { AppDeps } from '../deps';
@@ -21,7 +23,7 @@ const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
  */
 export const interactionRoutes = (deps: AppDeps, catalogue: CatalogueCache): FastifyPluginAsyncZod => async (app) => {
   const { db } = deps;
-  const hotline = { db, catalogue, operatorTimeZone: deps.config.OPERATOR_TIME_ZONE };
+  const hotline = { db, catalogue, batches: recommendBatches(db), propensity: new PropensityCache(), operatorTimeZone: deps.config.OPERATOR_TIME_ZONE };
 
   app.post('/interactions', {
     config: { roles: ['agent', 'self-service'] },

@@ -10,12 +10,12 @@ import type { Queryable } from '../queryable';
  * The recommendation's one round trip: the interaction, its customer (brand, do-not-call, what
  * they own, what they have on order or were referred to), every active offer's eligibility rule evaluated for them (compiled once per catalogue
  * version, `WHERE c.id = … AND <rule>` as one array of verdicts), the recommendations already made
- * in it, the contact history, the propensity counts of the customer's segment, and the running
+ * in it, the contact history, the propensity counts' version, and the running
  * campaigns whose open leads they are on. Each part is an indexed lookup by interaction or customer.
  */
 
 /**
- * $1 the interaction, $2 refusalQuietDays; the rules' values follow from $3. Prepared by name on
+ * $1 the interactions (one or many: db/hotline/recommend-batches.ts), $2 refusalQuietDays; the rules' values follow from $3. Prepared by name on
  * each connection (planning it cost more than running it), one name per catalogue version.
  */
 export interface RecommendQuery {
@@ -43,7 +43,7 @@ export function buildRecommendQuery(version: string, offers: readonly { eligibil
 SELECT i.id, i.channel, i.customer_id::text AS customer_id, i.reason, i.agent_id, i.status, i.recommended_at,
        (SELECT version::text FROM hotline_catalogue) AS catalogue_version,
        c.msisdn, c.region, c.city, c.plan, c.services, c.erased_at IS NOT NULL AS erased,
-       (c.dnc OR ${onRegister('c.msisdn')}) AS dnc, pb.brand, ${SEGMENT_KEY} AS segment_key,
+       (c.dnc OR ${onRegister('c.msisdn')}) AS dnc, pb.brand, sk.segment_key,
        ARRAY[${verdicts.join(', ')}]::boolean[] AS matches,
        (SELECT json_agg(json_build_object(
                  'id', r.id, 'rank', r.rank, 'offerCode', r.offer_code, 'offer', r.offer, 'completion', r.completion, 'kind', r.kind,
@@ -65,15 +65,15 @@ SELECT i.id, i.channel, i.customer_id::text AS customer_id, i.reason, i.agent_id
        (SELECT array_agg(DISTINCT u.offer_code) FROM (
           SELECT o.offer_code FROM orders o WHERE o.customer_id = i.customer_id AND o.status IN (${UNDER_WAY})
           UNION ALL SELECT f.offer_code FROM hotline_referrals f WHERE f.customer_id = i.customer_id AND f.status = 'open') u) AS under_way,
-       (SELECT json_agg(json_build_array(x.offer_code, x.segment_key, x.presented, x.accepted)) FROM hotline_propensity x
-         WHERE x.segment_key IN ('*', ${SEGMENT_KEY})) AS counts,
+       (SELECT version::text FROM hotline_propensity_version) AS counts_version,
        (SELECT json_agg(json_build_object('campaignId', k.id, 'offer', k.definition->'offer', 'script', k.definition->>'script') ORDER BY k.id)
           FROM leads l JOIN campaigns k ON k.id = l.campaign_id
          WHERE l.customer_id = i.customer_id AND ${OPEN_LEAD} AND k.status = 'running') AS campaigns
   FROM hotline_interactions i
   JOIN customers c ON c.id = i.customer_id
   LEFT JOIN plan_brands pb ON pb.plan = c.plan
- WHERE i.id = $1`;
+ CROSS JOIN LATERAL (SELECT ${SEGMENT_KEY} AS segment_key OFFSET 0) sk -- computed once per interaction, not per counts row
+ WHERE i.id = ANY($1::bigint[])`;
   return { name: `hotline-recommend-${version}`, sql, ruleValues: p.values.slice(2) };
 }
 
@@ -129,13 +129,15 @@ export interface FactsRow {
   refused: string[] | null;
   /** Offers on order (under way) or referred to and still open for this customer. */
   under_way: string[] | null;
-  counts: [string, string, number, number][] | null;
+  /** The propensity counts' version (db/hotline/propensity-cache.ts holds the counts). */
+  counts_version: string;
   campaigns: { campaignId: string; offer: OrderOffer; script: string | null }[] | null;
 }
 
-export async function readFacts(q: Queryable, query: RecommendQuery, interactionId: number, refusalQuietDays: number): Promise<FactsRow | undefined> {
-  const { rows } = await q.query<FactsRow>({ name: query.name, text: query.sql, values: [interactionId, refusalQuietDays, ...query.ruleValues] });
-  return rows[0];
+/** The facts of each interaction asked for that exists, by its id. */
+export async function readFacts(q: Queryable, query: RecommendQuery, interactionIds: readonly number[], refusalQuietDays: number): Promise<Map<number, FactsRow>> {
+  const { rows } = await q.query<FactsRow>({ name: query.name, text: query.sql, values: [interactionIds, refusalQuietDays, ...query.ruleValues] });
+  return new Map(rows.map((r) => [Number(r.id), r]));
 }
 
 /** A recommendation to store, as it was decided. */
@@ -157,23 +159,39 @@ export interface NewRecommendation {
 }
 
 /**
- * Stores an interaction's recommendations, all or none: the interaction is claimed for them in the
- * same statement, so of two requests deciding at once one stores its set and the other none (and
- * answers the stored one). Answers the new ids by rank, empty when another request stored first.
+ * Stores interactions' recommendations, each interaction's all or none: each is claimed for them in
+ * the same statement, so of two requests deciding one interaction at once one stores its set and the
+ * other none (and answers the stored one). The claims lock in id order, so two batches sharing
+ * interactions wait for each other rather than deadlock. Answers each stored interaction's new ids
+ * by rank; an interaction another request stored first is missing.
  */
-export async function storeRecommendations(q: Queryable, interactionId: number, recs: readonly NewRecommendation[]): Promise<Map<number, number>> {
-  const { rows } = await q.query<{ id: string; rank: number }>({
+export async function storeRecommendations(
+  q: Queryable, sets: readonly { interactionId: number; recs: readonly NewRecommendation[] }[],
+): Promise<Map<number, Map<number, number>>> {
+  const input = sets.flatMap(({ interactionId, recs }) => recs.map((r) => ({ interaction_id: interactionId, ...r })));
+  const { rows } = await q.query<{ interaction_id: string; id: string; rank: number }>({
     name: 'hotline-store-recommendations',
-    text: `WITH claim AS (
-       UPDATE hotline_interactions SET recommended_at = now() WHERE id = $1 AND recommended_at IS NULL RETURNING id, customer_id, channel)
+    text: `WITH x AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(interaction_id bigint, offer_code text, offer jsonb, completion text[], rank smallint, kind text,
+              priority double precision, propensity double precision, value numeric, lever numeric, segment_key text, reason text,
+              script_brand text, script_version int, campaign_id text)),
+     free AS (
+       SELECT id FROM hotline_interactions WHERE id IN (SELECT interaction_id FROM x) AND recommended_at IS NULL ORDER BY id FOR UPDATE),
+     claim AS (
+       UPDATE hotline_interactions i SET recommended_at = now() FROM free WHERE i.id = free.id RETURNING i.id, i.customer_id, i.channel)
      INSERT INTO hotline_recommendations (interaction_id, customer_id, channel, offer_code, offer, completion, rank, kind, priority, propensity,
                                           value, lever, segment_key, reason, script_brand, script_version, campaign_id)
      SELECT claim.id, claim.customer_id, claim.channel, x.offer_code, x.offer, x.completion, x.rank, x.kind, x.priority, x.propensity,
             x.value, x.lever, x.segment_key, x.reason, x.script_brand, x.script_version, x.campaign_id
-       FROM claim, jsonb_to_recordset($2::jsonb) AS x(offer_code text, offer jsonb, completion text[], rank smallint, kind text, priority double precision,
-              propensity double precision, value numeric, lever numeric, segment_key text, reason text, script_brand text, script_version int, campaign_id text)
-     RETURNING id, rank`,
-    values: [interactionId, JSON.stringify(recs)],
+       FROM claim JOIN x ON x.interaction_id = claim.id
+     RETURNING interaction_id, id, rank`,
+    values: [JSON.stringify(input)],
   });
-  return new Map(rows.map((r) => [r.rank, Number(r.id)]));
+  const stored = new Map<number, Map<number, number>>();
+  for (const r of rows) {
+    const id = Number(r.interaction_id);
+    if (!stored.has(id)) stored.set(id, new Map());
+    stored.get(id)!.set(r.rank, Number(r.id));
+  }
+  return stored;
 }
