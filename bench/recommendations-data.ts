@@ -76,6 +76,8 @@ export async function seedHistory(db: Db): Promise<void> {
   await db.query(`
     INSERT INTO hotline_propensity (offer_code, segment_key, presented, accepted)
     SELECT offer_code, '*', sum(presented), sum(accepted) FROM hotline_propensity GROUP BY offer_code`);
+  // As every writer of the counts does (migration 037): the API's copies of them are read again.
+  await db.query('UPDATE hotline_propensity_version SET version = version + 1');
   await db.query(`
     WITH past AS (
       INSERT INTO hotline_interactions (channel, customer_id, reason, agent_id, status, started_at, answered_at, ended_at, opened_by, recommended_at)

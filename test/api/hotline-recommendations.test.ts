@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownDatabase } from '../support/own-database';
 import { startHarness, uniqueId, type Harness } from '../support/harness';
+import { inTransaction } from '../../infra/db';
+import { countOutcome } from '../../db/hotline/outcomes-sql';
 import { as, codes, hotlineCustomer, openCall, outcome, putOffer, recommend } from '../support/hotline';
 
 /**
@@ -171,6 +173,19 @@ describe('propensity learned from outcomes', () => {
     const gotone = await recommend(h, await openCall(h, await hotlineCustomer(h, { city, plan: 'unlimited-128' }), AGENT, 'fault'), AGENT);
     expect(gotone.recommendations[0]!.propensity).toBeGreaterThan(0.1);
     expect(gotone.recommendations[0]!.propensity).toBeLessThan(later.recommendations[0]!.propensity);
+  });
+
+  it("decides on counts another process wrote, though this one keeps them in memory", async () => {
+    const city = 'p2';
+    await putOffer(h, code('q-a'), city);
+    await putOffer(h, code('q-b'), city);
+    const first = await recommend(h, await openCall(h, await hotlineCustomer(h, { city }), AGENT, 'fault'), AGENT);
+    expect(codes(first)).toEqual([code('q-a'), code('q-b')]);
+    // Outcomes recorded by another API process: its transaction, not this process's routes.
+    await inTransaction(h.db, (tx) => countOutcome(tx, code('q-b'), 'mzone/fault', { presented: 5, accepted: 5 }));
+    const later = await recommend(h, await openCall(h, await hotlineCustomer(h, { city }), AGENT, 'fault'), AGENT);
+    expect(codes(later)).toEqual([code('q-b'), code('q-a')]);
+    expect(later.recommendations[0]!.reason).toMatch(/5 of 5 similar customers did/);
   });
 });
 
