@@ -109,7 +109,7 @@ export function arbitrate(scored: readonly Scored[], limit: number, ctx: Context
   const sorted = [...live].sort(compareScored);
   const ranked = sorted.slice(0, Math.max(0, limit)).map((s, i) => {
     const kind = kindOf(s, ctx);
-    return { ...s, rank: i + 1, priority: priorityOf(s), kind, reason: reasonFor(s, kind, ctx) };
+    return Object.assign({}, s, { rank: i + 1, priority: priorityOf(s), kind, reason: reasonFor(s, kind, ctx) }); // not a spread: see decide.ts
   });
   return { ranked, zero, below: sorted.slice(ranked.length).map((s) => s.offerCode) };
 }

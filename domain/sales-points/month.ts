@@ -44,14 +44,24 @@ export function monthLastDay(month: Month): string {
   return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
 }
 
-// A formatter per zone: making one costs far more than using it, and a sales file asks per line.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+// A formatter per zone, and the day of the minute last asked about: making a formatter costs far
+// more than using it, and using it some microseconds, which a sales file pays per line and every
+// recommendation once. Every zone's offset is whole minutes, so a minute never spans two days.
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; minute: number; day: string }>();
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
 export function dayAt(instant: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) dayFormats.set(timeZone, format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
-  const parts = format.formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  let zone = dayFormats.get(timeZone);
+  if (!zone) {
+    zone = { format: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }), minute: NaN, day: '' };
+    dayFormats.set(timeZone, zone);
+  }
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute !== zone.minute) {
+    const parts = zone.format.formatToParts(instant);
+    const get = (type: string) => parts.find((p) => p.type === type)!.value;
+    zone.day = `${get('year')}-${get('month')}-${get('day')}`;
+    zone.minute = minute;
+  }
+  return zone.day;
 }
