@@ -109,12 +109,15 @@ export async function benchRecommendations(): Promise<void> {
 
     // Warm-up, untimed: JIT, each pool connection's prepared statements, the catalogue in memory.
     // The calls decided here are those asked again later.
-    for (const side of SIDES) await measure(side, plan.warmSeconds);
+    // --only decide,repeat: those sides alone (with BENCH_PROFILE_DIR, a profile of just them); no ratio.
+    const only = argValue('--only')?.split(',');
+    const sides = SIDES.filter((side) => !only || only.includes(side));
+    for (const side of sides) await measure(side, plan.warmSeconds);
     console.log(`warmed up; ${repeatIds.length.toLocaleString()} calls decided to ask again`);
 
     const runs: Record<Side, Run[]> = { bare: [], plain: [], decide: [], repeat: [] };
     for (let round = 1; round <= plan.rounds; round++) {
-      for (const side of round % 2 ? SIDES : [...SIDES].reverse()) {
+      for (const side of round % 2 ? sides : [...sides].reverse()) {
         const r = await measure(side, plan.seconds);
         runs[side].push(r);
         console.log(`round ${round} ${side.padEnd(6)} ${r.perSecond.toFixed(0).padStart(6)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
@@ -122,6 +125,7 @@ export async function benchRecommendations(): Promise<void> {
       }
     }
 
+    if (only) return;
     const med = (side: Side, key: keyof Run) => median(runs[side].map((r) => r[key] as number));
     const ratio = (side: Side) => med(side, 'perSecond') / med('bare', 'perSecond');
     const met = ratio('decide') >= GOAL_RATIO;

@@ -130,7 +130,9 @@ export async function withBenchStack(opts: BenchStackOptions, body: (stack: Benc
       ...webhookSecretEnv({ dialer: config.DIALER_WEBHOOK_SECRETS, courier: config.COURIER_WEBHOOK_SECRETS }),
     };
     sup.spawn(`${opts.lockName}-sims`, TSX, ['sim/main.ts'], childEnv);
-    const api = sup.spawn(`${opts.lockName}-api`, TSX, ['api/main.ts'], childEnv);
+    // BENCH_PROFILE_DIR: the API writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const api = sup.spawn(`${opts.lockName}-api`, TSX, [...profile, 'api/main.ts'], childEnv);
     await sup.watch(Promise.all([
       waitFor('the bench API', async () => (await fetch(`${apiUrl}/health`)).ok),
       waitFor('the bench sims', async () => {
