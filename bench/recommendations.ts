@@ -166,18 +166,22 @@ those refused it); a running campaign with open leads for 5% of them (precision 
 
 The mix: every request of the main figure is a **new call** (one per customer, opened before the
 run, untimed, 35% bill query, 20% plan question, 20% fault, 10% complaint, 15% other), so every
-request decides: one query reads the facts, the decision is made in memory, and a second statement
-stores it. ${decided.calls.toLocaleString()} calls were decided over the runs and the warm-up: ${share(decided.withOffers)} got offers
+request decides: its facts are read by one query, the decision is made in memory, and its set is
+stored by a second statement (one commit). Requests asking at once share both statements
+(\`infra/batching.ts\`: one batch of each in flight, what is asked meanwhile goes in the next), and the
+propensity counts are kept in the process by version (\`db/hotline/propensity-cache.ts\`). ${decided.calls.toLocaleString()} calls were decided over the runs and the warm-up: ${share(decided.withOffers)} got offers
 (${(decided.offers / Math.max(1, decided.withOffers)).toFixed(2)} each on average) and were stored; the rest (do-not-call, the week's cap, nothing
 eligible) got none, which stores nothing. **Asked again**: requests cycle over the ${repeatIds.length.toLocaleString()} calls decided
 in the warm-up, each answered from its stored set (a call that got no offers decides again).
 
 CPU per request, read from \`/proc\`: the server's process, the Postgres backends of the bench
-database, and autocannon's process. The bench keeps both cores busy, so the throughputs go roughly as
-the inverse of everything a request costs: ${cpu('bare').toFixed(2)} ms for the bare route, ${cpu('decide').toFixed(2)} ms for a new call's
-recommendations, a ratio of ${(cpu('bare') / cpu('decide')).toFixed(2)} (measured: ${ratio('decide').toFixed(2)}). Meeting the goal needs a new call's
-recommendations to cost at most ${(cpu('bare') / GOAL_RATIO).toFixed(2)} ms in all. With ${connections} requests always in flight, the mean latency
-is ${connections} / throughput: ${GOAL_P99_MS} ms at ${((connections / GOAL_P99_MS) * 1000).toLocaleString()} req/s, so a p99 ≤ ${GOAL_P99_MS} ms needs well above that.
+database, and autocannon's process: ${cpu('bare').toFixed(2)} ms in all for the bare route, ${cpu('decide').toFixed(2)} ms for a new call's
+recommendations, a ratio of ${(cpu('bare') / cpu('decide')).toFixed(2)} (of throughputs: ${ratio('decide').toFixed(2)}). The bare route keeps both cores
+busy; a new call's recommendations do not quite (a system-wide \`perf\` sample showed a fifth of the
+CPU idle): with ${connections} requests always in flight, throughput is ${connections} / latency, and a new call waits for
+two round trips, its facts' batch and its set's (the longer: writing and committing it). Mean
+latency ${GOAL_P99_MS} ms is ${((connections / GOAL_P99_MS) * 1000).toLocaleString()} req/s, so a p99 ≤ ${GOAL_P99_MS} ms needs well above that. The VM's speed varies
+between runs by more than any one of the last changes made (docs/benchmarks.md, at the end, lists them).
 `);
     console.log('\nwritten to docs/benchmarks.md');
   });

@@ -35,11 +35,11 @@ const VERIFIED_TOKENS = 10_000;
 
 /** The signing key or key set of the configuration, as @fastify/jwt takes it. Every token must expire. */
 function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
-  // fast-jwt's cache of verified tokens (each kept until its exp at the latest, a minute at most),
-  // keyed by the token itself rather than its hash: a request whose token was seen is not verified
-  // again, which was a tenth of a busy API's CPU (docs/benchmarks.md, recommendations).
+  // fast-jwt's cache of verified tokens (each kept until its exp at the latest, a minute at most,
+  // keyed by the token's hash): a request whose token was seen is not verified again, which was a
+  // tenth of a busy API's CPU (docs/benchmarks.md, recommendations).
   const verify = {
-    requiredClaims: ['exp'], cache: VERIFIED_TOKENS, cacheTTL: 60_000, cacheKeyBuilder: (token: string) => token,
+    requiredClaims: ['exp'], cache: VERIFIED_TOKENS, cacheTTL: 60_000,
     ...(config.AUTH_JWT_AUDIENCE ? { allowedAud: config.AUTH_JWT_AUDIENCE } : {}),
   };
   if (config.AUTH_JWT_SECRET) return { secret: config.AUTH_JWT_SECRET, verify: { ...verify, algorithms: ['HS256'] } };
