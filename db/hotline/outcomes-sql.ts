@@ -58,14 +58,15 @@ const isReported = (o: OutcomeRow['outcome']): o is Outcome => (OUTCOMES as read
 /** Adds an outcome's counts to the offer's segment and to the offer over every segment. */
 export async function countOutcome(q: Queryable, offerCode: string, segmentKey: string, delta: Counts): Promise<void> {
   if (!delta.presented && !delta.accepted) return;
-  // The version first (migration 037): API processes keep the counts in memory by version.
-  await q.query(
+  // The version first, in the same statement (migration 037): API processes keep the counts in memory by version.
+  const { rowCount } = await q.query(
     `WITH v AS (UPDATE hotline_propensity_version SET version = version + 1 RETURNING version)
      INSERT INTO hotline_propensity (offer_code, segment_key, presented, accepted)
      SELECT $1::text, x.segment_key, $3::int, $4::int FROM v, (VALUES ($2::text), ('*')) AS x(segment_key)
      ON CONFLICT (offer_code, segment_key) DO UPDATE SET presented = hotline_propensity.presented + EXCLUDED.presented,
        accepted = hotline_propensity.accepted + EXCLUDED.accepted, updated_at = now()`,
     [offerCode, segmentKey, delta.presented, delta.accepted]);
+  if (rowCount !== 2) throw new Error('hotline_propensity_version has no row (migration 037): the counts were not written');
 }
 
 export type Recorded = { verdict: Extract<OutcomeVerdict, { kind: 'new' | 'repeat' }>; outcome: OutcomeRow } | { verdict: Exclude<OutcomeVerdict, { kind: 'new' | 'repeat' }> };

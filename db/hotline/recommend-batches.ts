@@ -23,13 +23,23 @@ export interface RecommendBatches {
 const MAX_IN_FLIGHT = 1;
 const MAX_BATCH = 64;
 
+/**
+ * A data error (SQLSTATE class 22) or a broken constraint (23) may be one interaction's: its batch is
+ * run again one by one. Anything else (a timeout, a lost connection) is the database's, and running
+ * the batch again one by one would only add to its load.
+ */
+const keysFault = (err: unknown): boolean => /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
+
 export function recommendBatches(db: Db): RecommendBatches {
   /** One loader per catalogue query and quiet days (they change together, rarely): the latest only. */
   let factsLoader: { key: string; loader: DataLoader<number, FactsRow | undefined> } | undefined;
   const storeLoader = batcher<{ interactionId: number; recs: readonly NewRecommendation[] }, Map<number, number> | undefined>(async (sets) => {
-    const stored = await storeRecommendations(db, sets);
-    return sets.map((s) => stored.get(s.interactionId));
-  }, { maxInFlight: MAX_IN_FLIGHT, maxBatchSize: MAX_BATCH });
+    // Two requests for one interaction in one batch (a double click): the first one's set goes, the
+    // other is answered as by another request that stored first.
+    const first = new Map(sets.map((s) => [s.interactionId, s] as const).reverse());
+    const stored = await storeRecommendations(db, [...first.values()]);
+    return sets.map((s) => (first.get(s.interactionId) === s ? stored.get(s.interactionId) : undefined));
+  }, { maxInFlight: MAX_IN_FLIGHT, maxBatchSize: MAX_BATCH, oneByOne: keysFault });
 
   return {
     facts(query, interactionId, refusalQuietDays) {
@@ -38,7 +48,7 @@ export function recommendBatches(db: Db): RecommendBatches {
         const loader = batcher<number, FactsRow | undefined>(async (ids) => {
           const facts = await readFacts(db, query, ids, refusalQuietDays);
           return ids.map((id) => facts.get(id));
-        }, { maxInFlight: MAX_IN_FLIGHT, maxBatchSize: MAX_BATCH });
+        }, { maxInFlight: MAX_IN_FLIGHT, maxBatchSize: MAX_BATCH, oneByOne: keysFault });
         factsLoader = { key, loader };
       }
       return factsLoader.loader.load(interactionId);

@@ -7,8 +7,9 @@ ALTER TABLE hotline_interactions SET (fillfactor = 80);
 -- The propensity counts' version: each API process keeps the counts in memory and reads them again
 -- when a recommendation's facts show another version (db/hotline/propensity-cache.ts), rather than
 -- every recommendation reading its segment's counts. Every write of hotline_propensity bumps it in
--- its own statement, first: the row's lock orders the writers, so a version is never read before
--- the counts it stands for are visible.
+-- the same statement, first: a version and its counts commit together and are read in one snapshot,
+-- and the row's lock makes the versions' order the commits' order. (It also makes outcome
+-- transactions take turns from their count to their commit.)
 CREATE TABLE hotline_propensity_version (
   one     boolean PRIMARY KEY DEFAULT true CHECK (one),
   version bigint NOT NULL

@@ -46,7 +46,7 @@ export function monthLastDay(month: Month): string {
 
 // A formatter per zone, and the day of the minute last asked about: making a formatter costs far
 // more than using it, and using it some microseconds, which a sales file pays per line and every
-// recommendation once. Every zone's offset is whole minutes, so a minute never spans two days.
+// recommendation once. Every zone's offset since 1972 is whole minutes, so a minute of ours never spans two days.
 const dayFormats = new Map<string, { format: Intl.DateTimeFormat; minute: number; day: string }>();
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */

@@ -12,7 +12,7 @@ describe('batcher', () => {
       if (hold) await new Promise<void>((r) => { release = r; });
       if (fail && keys.some(fail)) throw new Error(`bad key in ${keys.join(',')}`);
       return keys.map((k) => k * 10);
-    }, { maxInFlight: 1, maxBatchSize: 3 });
+    }, { maxInFlight: 1, maxBatchSize: 3, oneByOne: (err) => /bad key/.test(String(err)) });
     return { loader, runs, holdNext: () => { hold = true; }, release: () => { hold = false; release(); } };
   };
 
@@ -44,5 +44,16 @@ describe('batcher', () => {
     expect((results[0] as PromiseFulfilledResult<number>).value).toBe(10);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/bad key in 2/);
     expect(b.runs).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+
+  it("fails the whole batch at once when the error is not a key's (the database's: a timeout, a lost connection)", async () => {
+    const b = recording((k) => k === 2);
+    const loader = batcher<number, number>(async (keys) => {
+      b.runs.push([...keys]);
+      throw new Error('connection terminated');
+    }, { maxInFlight: 1, maxBatchSize: 3, oneByOne: (err) => /bad key/.test(String(err)) });
+    const results = await Promise.allSettled([1, 2, 3].map((k) => loader.load(k)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(b.runs).toEqual([[1, 2, 3]]); // not run again one by one
   });
 });
