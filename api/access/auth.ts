@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
+import { createVerifier, TokenError, type DecodedJwt } from 'fast-jwt';
 import buildGetJwks from 'get-jwks';
 import { actingRole, allowedRoles, principalOf, type Actor, type Principal, type Role } from '../../domain/access/roles';
 import type { AppDeps } from '../deps';
@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the bearer token was checked (routes with roles). */
     principal?: Principal;
+    /** When the checked bearer token expires (its exp). */
+    tokenExpires?: Date;
     /** The token's subject and the role it acts in on this route. */
     actor?: Actor;
     /** A webhook's signature checked out (api/webhook-signatures.ts). */
@@ -33,45 +35,46 @@ const JWKS_MISS_EVERY_MS = 60_000;
 /** How many verified tokens a process remembers (the least recently used go first). */
 const VERIFIED_TOKENS = 10_000;
 
-/** The signing key or key set of the configuration, as @fastify/jwt takes it. Every token must expire. */
-function jwtOptions(config: AppDeps['config']): FastifyJWTOptions {
-  // fast-jwt's cache of verified tokens (each kept until its exp at the latest, a minute at most,
-  // keyed by the token's hash): a request whose token was seen is not verified again, which was a
-  // tenth of a busy API's CPU (docs/benchmarks.md, recommendations).
-  const verify = {
+/** Checks a token: its claims, or throws (a TokenError, or IdentityProviderDown). */
+type TokenCheck = (token: string) => unknown;
+
+/**
+ * The token checker of the configuration (fast-jwt): its signing key or key set; every token must
+ * expire. Verified tokens are cached (each until its exp at the latest, a minute at most, keyed by
+ * the token's hash), and the cache is looked up first: a request whose token was seen costs a hash
+ * and a lookup. (Through @fastify/jwt each request's token was decoded, and its options merged,
+ * before that lookup: a tenth of a busy API's CPU, docs/benchmarks.md, recommendations.)
+ */
+function tokenCheck(config: AppDeps['config']): TokenCheck {
+  const options = {
     requiredClaims: ['exp'], cache: VERIFIED_TOKENS, cacheTTL: 60_000,
     ...(config.AUTH_JWT_AUDIENCE ? { allowedAud: config.AUTH_JWT_AUDIENCE } : {}),
   };
-  if (config.AUTH_JWT_SECRET) return { secret: config.AUTH_JWT_SECRET, verify: { ...verify, algorithms: ['HS256'] } };
-  if (config.AUTH_JWT_PUBLIC_KEY) {
-    return { secret: { public: config.AUTH_JWT_PUBLIC_KEY, private: '' }, verify: { ...verify, algorithms: ['RS256', 'ES256', 'EdDSA'] } };
-  }
+  if (config.AUTH_JWT_SECRET) return createVerifier({ ...options, key: config.AUTH_JWT_SECRET, algorithms: ['HS256'] });
+  if (config.AUTH_JWT_PUBLIC_KEY) return createVerifier({ ...options, key: config.AUTH_JWT_PUBLIC_KEY, algorithms: ['RS256', 'ES256', 'EdDSA'] });
   if (config.AUTH_JWKS_ISSUER) {
     const issuer = config.AUTH_JWKS_ISSUER;
     const jwks = buildGetJwks({ issuersWhitelist: [issuer], ttl: 10 * 60_000 });
     const known = new Set<string>();
     let lastMiss = 0;
-    return {
-      decode: { complete: true },
-      secret: async (_request: FastifyRequest, token: { header: { kid?: string; alg?: string } }) => {
-        const id = `${token.header.alg}:${token.header.kid}`;
-        if (!known.has(id) && Date.now() - lastMiss < JWKS_MISS_EVERY_MS) throw new Error(`no key '${token.header.kid}' in the issuer's key set`);
-        let key: string;
-        try {
-          key = await jwks.getPublicKey({ kid: token.header.kid, alg: token.header.alg, domain: issuer });
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          // The token's fault (no such key): a 401, and no new fetch for a minute. Anything else (no
-          // answer, a bad answer) is the provider's.
-          if (code === 'JWK_NOT_FOUND') lastMiss = Date.now();
-          if (code === 'JWK_NOT_FOUND' || code === 'DOMAIN_NOT_ALLOWED') throw err;
-          throw new IdentityProviderDown((err as Error).message);
-        }
-        known.add(id);
-        return key;
-      },
-      verify: { ...verify, algorithms: ['RS256', 'ES256', 'EdDSA'], allowedIss: issuer },
-    } as FastifyJWTOptions;
+    const key = async ({ header }: DecodedJwt): Promise<string> => {
+      const id = `${header.alg}:${header.kid}`;
+      if (!known.has(id) && Date.now() - lastMiss < JWKS_MISS_EVERY_MS) throw new Error(`no key '${header.kid}' in the issuer's key set`);
+      let found: string;
+      try {
+        found = await jwks.getPublicKey({ kid: header.kid, alg: header.alg, domain: issuer });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        // The token's fault (no such key): a 401, and no new fetch for a minute. Anything else (no
+        // answer, a bad answer) is the provider's.
+        if (code === 'JWK_NOT_FOUND') lastMiss = Date.now();
+        if (code === 'JWK_NOT_FOUND' || code === 'DOMAIN_NOT_ALLOWED') throw err;
+        throw new IdentityProviderDown((err as Error).message);
+      }
+      known.add(id);
+      return found;
+    };
+    return createVerifier({ ...options, key, algorithms: ['RS256', 'ES256', 'EdDSA'], allowedIss: issuer });
   }
   throw new Error('no way to check tokens: set AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_ISSUER (docs/security.md)');
 }
@@ -81,18 +84,30 @@ const unauthorized = (message: string) => new HttpError(401, 'unauthorized', mes
 /** The identity provider's key set could not be had (it does not answer): not the token's fault. */
 class IdentityProviderDown extends Error {}
 
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750's form), or undefined. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
 /** Checks the bearer token: 401 without a valid one; sets who calls. */
-async function authenticate(request: FastifyRequest): Promise<void> {
-  let claims: unknown;
-  try {
-    claims = await request.jwtVerify();
-  } catch (err) {
-    if (err instanceof IdentityProviderDown) throw new HttpError(503, 'unavailable', 'the identity provider\'s keys cannot be fetched now; retry');
-    throw unauthorized((err as Error).message);
-  }
-  const principal = principalOf(claims);
-  if (typeof principal === 'string') throw unauthorized(principal);
-  request.principal = principal;
+function authenticateWith(check: TokenCheck) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const token = bearerToken(request);
+    if (!token) throw unauthorized('no bearer token: send the header Authorization: Bearer <token>');
+    let claims: unknown;
+    try {
+      claims = await check(token);
+    } catch (err) {
+      const cause = err instanceof TokenError ? (err as TokenError & { originalError?: unknown }).originalError : err;
+      if (cause instanceof IdentityProviderDown) throw new HttpError(503, 'unavailable', 'the identity provider\'s keys cannot be fetched now; retry');
+      throw unauthorized(`the token is refused: ${(cause instanceof Error ? cause : (err as Error)).message}`);
+    }
+    const principal = principalOf(claims);
+    if (typeof principal === 'string') throw unauthorized(principal);
+    request.principal = principal;
+    const exp = (claims as { exp?: unknown }).exp;
+    if (typeof exp === 'number') request.tokenExpires = new Date(exp * 1000);
+  };
 }
 
 /** Checks the role: 403 without one of the route's; sets the role the caller acts in. */
@@ -120,7 +135,7 @@ async function signatureChecked(request: FastifyRequest): Promise<void> {
  * 401/403/429 answers of each operation.
  */
 export async function installAccess(app: FastifyInstance, config: AppDeps['config'], limits: { byAddress: Limiter; byPrincipal: Limiter }): Promise<void> {
-  await app.register(fastifyJwt, jwtOptions(config));
+  const authenticate = authenticateWith(tokenCheck(config));
   app.addHook('onRoute', (route) => {
     if (route.config?.public === true) return;
     // A CORS preflight (@fastify/cors adds these, around the codec server): browsers send it without

@@ -29,8 +29,7 @@ export async function installSessionCookie(scope: FastifyInstance, session: Sess
 /** The bearer token a request was let in with (api/access/auth.ts checked it), and when it expires. */
 export function checkedToken(request: FastifyRequest): { token: string; expires: Date | undefined } {
   const token = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-  const exp = (request.user as { exp?: unknown } | undefined)?.exp;
-  return { token, expires: typeof exp === 'number' ? new Date(exp * 1000) : undefined };
+  return { token, expires: request.tokenExpires };
 }
 
 /**
