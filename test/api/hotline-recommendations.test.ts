@@ -224,3 +224,30 @@ describe('precision marketing and self-service', () => {
     expect((await h.inject({ method: 'GET', url: `/interactions/${call}/recommendations`, headers: as(h, 'agent', 'someone-else') })).statusCode).toBe(403);
   });
 });
+
+describe('references, checked once per statement (migration 038)', () => {
+  it('refuses a recommendation naming a missing interaction or campaign, and deleting, truncating or renumbering what one names', async () => {
+    const city = 'r1';
+    await putOffer(h, code('ref'), city);
+    const customer = await hotlineCustomer(h, { city });
+    const call = await openCall(h, customer, AGENT);
+    const [rec] = (await recommend(h, call, AGENT)).recommendations;
+    const copy = (interaction: unknown, campaign: unknown, rank: number) => h.db.query(
+      `INSERT INTO hotline_recommendations (interaction_id, customer_id, channel, offer_code, offer, completion, rank, kind, priority, propensity, value, lever, segment_key, reason, campaign_id)
+       SELECT $1, customer_id, channel, offer_code || '-copy', offer, completion, $3, kind, priority, propensity, value, lever, segment_key, reason, $2
+         FROM hotline_recommendations WHERE id = $4`, [interaction, campaign, rank, rec!.id]);
+    await expect(copy(999_999_999, null, 2)).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('interaction 999999999') });
+    await expect(copy(call, `no-such-${run}`, 2)).rejects.toMatchObject({ code: '23503', message: expect.stringContaining(`campaign no-such-${run}`) });
+    await expect(h.db.query(`UPDATE hotline_recommendations SET campaign_id = $2 WHERE id = $1`, [rec!.id, `no-such-${run}`])).rejects.toMatchObject({ code: '23503' });
+    await expect(h.db.query(`DELETE FROM hotline_interactions WHERE id = $1`, [call])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining(`interaction ${call}`) });
+    await expect(h.db.query(`UPDATE hotline_interactions SET id = id + 1000000000 WHERE id = $1`, [call])).rejects.toMatchObject({ code: '23503' });
+    await expect(h.db.query('TRUNCATE hotline_interactions CASCADE')).rejects.toMatchObject({ code: '23503' });
+    // A campaign a recommendation names stays too; one none names goes.
+    const campaign = `ref-${run}`;
+    await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id) VALUES ($1, 'c', '{}', 'draft', 'campaign-' || $1)`, [campaign]);
+    await copy(call, campaign, 2);
+    await expect(h.db.query(`DELETE FROM campaigns WHERE id = $1`, [campaign])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining(`campaign ${campaign}`) });
+    await h.db.query(`DELETE FROM hotline_recommendations WHERE interaction_id = $1 AND campaign_id = $2`, [call, campaign]);
+    await h.db.query(`DELETE FROM campaigns WHERE id = $1`, [campaign]);
+  });
+});
