@@ -8,11 +8,16 @@
 ALTER TABLE hotline_recommendations DROP CONSTRAINT hotline_recommendations_interaction_id_fkey,
                                     DROP CONSTRAINT hotline_recommendations_campaign_id_fkey;
 
--- Rows written: the interaction and the campaign they name exist.
+-- Rows written: the interaction and the campaign they name exist. Locked first, as a foreign key
+-- locks them (FOR KEY SHARE): a delete running meanwhile either waits for this transaction (and
+-- then finds the recommendation) or went first (and this check, a new snapshot in READ COMMITTED,
+-- finds the row gone). The interactions are the store's own claims, locked already.
 CREATE FUNCTION hotline_recommendations_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad text;
 BEGIN
+  PERFORM 1 FROM hotline_interactions WHERE id IN (SELECT DISTINCT interaction_id FROM new_rows) FOR KEY SHARE;
+  PERFORM 1 FROM campaigns WHERE id IN (SELECT DISTINCT campaign_id FROM new_rows WHERE campaign_id IS NOT NULL) FOR KEY SHARE;
   SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM hotline_interactions i WHERE i.id = n.interaction_id) THEN 'interaction ' || n.interaction_id
               ELSE 'campaign ' || n.campaign_id END INTO bad
     FROM new_rows n
@@ -29,7 +34,10 @@ CREATE TRIGGER hotline_recommendations_references_insert AFTER INSERT ON hotline
 CREATE TRIGGER hotline_recommendations_references_update AFTER UPDATE ON hotline_recommendations REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION hotline_recommendations_check_references();
 
--- Rows deleted from the tables named: none that a recommendation names. (Interactions are updated
+-- Rows deleted from the tables named: none that a recommendation names. (Unlike a foreign key's,
+-- this check reads with the deleting statement's snapshot: the API deletes neither table, and
+-- writes in READ COMMITTED.) TRUNCATE ... CASCADE no longer empties the recommendations with the
+-- table: it is refused while any exist. (Interactions are updated
 -- often, campaigns too, but never in their id: that is refused outright, below, so an update
 -- needs no check of referrers and costs nothing more.)
 CREATE FUNCTION hotline_recommendations_check_referrers() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -231,7 +231,9 @@ describe('references, checked once per statement (migration 038)', () => {
     await putOffer(h, code('ref'), city);
     const customer = await hotlineCustomer(h, { city });
     const call = await openCall(h, customer, AGENT);
-    const [rec] = (await recommend(h, call, AGENT)).recommendations;
+    const recs = (await recommend(h, call, AGENT)).recommendations;
+    expect(recs).toHaveLength(1); // the copies below take rank 2
+    const [rec] = recs;
     const copy = (interaction: unknown, campaign: unknown, rank: number) => h.db.query(
       `INSERT INTO hotline_recommendations (interaction_id, customer_id, channel, offer_code, offer, completion, rank, kind, priority, propensity, value, lever, segment_key, reason, campaign_id)
        SELECT $1, customer_id, channel, offer_code || '-copy', offer, completion, $3, kind, priority, propensity, value, lever, segment_key, reason, $2
