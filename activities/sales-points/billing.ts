@@ -46,6 +46,11 @@ export function createBillingActivities(deps: { db: Db; bssUrl: string; timeoutM
           throw ApplicationFailure.nonRetryable(what, 'BssExportRefused');
         }
         const web = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        // The body fails as soon as the transfer is aborted (the activity cancelled, say at a worker's
+        // shutdown while the import waits for a lock, or left for a refusal), read or not: unread, its
+        // 'error' event would be the process's uncaught exception. Whoever reads it gets the error
+        // from the iterator all the same.
+        web.on('error', () => undefined);
         async function* counted(): AsyncGenerator<Buffer> {
           for await (const chunk of web) {
             bytes += (chunk as Buffer).length;

@@ -57,7 +57,7 @@ export class BillingMonthClosed extends Error {
 }
 
 /** First key of the advisory lock that makes two imports of one month take turns (the second: the month). */
-const IMPORT_LOCK = 727015;
+export const IMPORT_LOCK = 727015;
 /** ANALYZE's sample of an import (Postgres's default, 100, reads 30,000 lines: most of a million-line file's pages). */
 const STATISTICS_TARGET = 10;
 /** Bytes looked at before the encoding is decided, when there is no BOM and the sender named none. */

@@ -5,9 +5,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { createPool, type Db } from '../../infra/db';
-import { BillingFileRefused, BillingFileTooLarge, importBilling, latestImport, type BillingImportMeta } from '../../db/sales-points/billing-import';
+import { BillingFileRefused, BillingFileTooLarge, IMPORT_LOCK, importBilling, latestImport, type BillingImportMeta } from '../../db/sales-points/billing-import';
 import { createBillingActivities } from '../../activities/sales-points/billing';
 import { buildBss } from '../../sim';
+import { waitUntil } from '../support/harness';
 import { BILLING_HEADER, GB18030_BOM, UTF8_BOM } from '../../domain/sales-points/billing-file';
 
 // Months of 2087: no other test file imports billing then. Each test takes its own month.
@@ -180,6 +181,32 @@ describe("the BSS sim's export, through the activity", () => {
     expect(bytes.subarray(0, 4)).toEqual(GB18030_BOM);
     const got = await importBilling(db, chunked(bytes, 65_536), meta('2087-10'));
     expect(got).toMatchObject({ rows: 20_001, encoding: 'gb18030' });
+  });
+
+  it('cancelled while it waits for the month (a worker shutting down): fails with the cancellation, nothing escapes uncaught, nothing kept', async () => {
+    // The month's import lock held here: the import waits for it before it reads the BSS's answer.
+    const holder = await db.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [IMPORT_LOCK, '2087-11']);
+    const env = new MockActivityEnvironment();
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => { uncaught.push(err); };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const run = env.run(acts().importBillingFromBss, '2087-11').catch((e: unknown) => e);
+      await waitUntil('the import waiting for the month', async () => (await db.query(
+        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%' AND pid <> pg_backend_pid()`)).rowCount! >= 1);
+      env.cancel('WORKER_SHUTDOWN');
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the aborted answer's 'error' event
+      await holder.query('ROLLBACK');
+      expect(await run).toBeInstanceOf(Error);
+      expect(uncaught).toEqual([]);
+      expect(await importsOf('2087-11')).toBe(0);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
   });
 
   it('a refused export is final, without phone numbers in the failure; a BSS fault is retried', async () => {
