@@ -164,7 +164,9 @@ describe('the dashboard in Chromium', () => {
     const roiTable = await readTable(page, 'roi-table');
     const roi = (await api(h, 'GET', `/reports/roi?groupBy=campaign&from=${roiTable.attrs.from}&to=${roiTable.attrs.to}`, undefined, as('finance'))).body;
     const mineRoi = roi.rows.find((r: { group: { campaign: string } }) => r.group.campaign === id);
-    expect(mineRoi.revenue.net).toBeGreaterThan(0);
+    // Revenue comes with activations, and a run may have none: the courier delivers half the
+    // parcels at random, and the handsets run short (seen once: every shipped order held).
+    if (mine.counts.activated > 0) expect(mineRoi.revenue.net).toBeGreaterThan(0);
     expect(roiTable.rows[id]).toMatchObject({ revenue: String(mineRoi.revenue.net), cost: String(mineRoi.totalCost) });
     expect(figure(roiTable.rows[id]!.roi)).toBe(mineRoi.roi);
 
