@@ -20,8 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the bearer token was checked (routes with roles). */
     principal?: Principal;
-    /** When the checked bearer token expires (its exp). */
-    tokenExpires?: Date;
+    /** The bearer token the request was let in with, as checked, and when it expires (its exp). */
+    token?: { value: string; expires: Date | undefined };
     /** The token's subject and the role it acts in on this route. */
     actor?: Actor;
     /** A webhook's signature checked out (api/webhook-signatures.ts). */
@@ -106,7 +106,7 @@ function authenticateWith(check: TokenCheck) {
     if (typeof principal === 'string') throw unauthorized(principal);
     request.principal = principal;
     const exp = (claims as { exp?: unknown }).exp;
-    if (typeof exp === 'number') request.tokenExpires = new Date(exp * 1000);
+    request.token = { value: token, expires: typeof exp === 'number' ? new Date(exp * 1000) : undefined };
   };
 }
 

@@ -28,8 +28,7 @@ export async function installSessionCookie(scope: FastifyInstance, session: Sess
 
 /** The bearer token a request was let in with (api/access/auth.ts checked it), and when it expires. */
 export function checkedToken(request: FastifyRequest): { token: string; expires: Date | undefined } {
-  const token = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-  return { token, expires: request.tokenExpires };
+  return { token: request.token?.value ?? '', expires: request.token?.expires };
 }
 
 /**
