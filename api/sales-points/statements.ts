@@ -21,8 +21,11 @@ const StatementBody = z.object({
     points: z.number().describe('What the sale has earned so far, all months: its credit, usage credit, adjustment, less a clawback'),
   })),
   ledger: z.array(z.object({
-    id: z.number(), kind: z.string(), points: z.number(), entryId: z.number().nullable(), serviceCode: z.string().nullable(),
-    refersTo: z.number().nullable().describe('A clawback: the ledger row it takes back'), refersToMonth: z.string().nullable(),
+    id: z.number(), kind: z.string(), points: z.number(),
+    entryId: z.number().nullable().describe('The sale the row is about (a usage credit, clawback, adjustment, complaint)'),
+    entryIds: z.array(z.number()).nullable().describe('A month\'s sales credit: the sales it credits, of one service and terms, each earning an equal share'),
+    serviceCode: z.string().nullable(),
+    refersTo: z.number().nullable().describe('A clawback: the ledger row whose credit of the sale (entryId) it takes back'), refersToMonth: z.string().nullable(),
     disputeId: z.number().nullable(), complaintOrderId: z.string().nullable(), reason: z.string(), createdAt: z.string(),
   })).describe('Every row of the month: sales, usage credits, complaints, clawbacks, adjustments, budget cuts and carries'),
   budgets: z.array(z.object({ scopeKind: z.string(), scopeCode: z.string(), points: z.number(), overrunPolicy: z.string(), over: BudgetOver.nullable() }))

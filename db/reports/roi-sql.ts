@@ -13,7 +13,7 @@ const window = (ts: string) => `${ts} >= $1::date - 1 AND ${ts} < $2::date + 2 A
  * Every amount of money of the period ($1..$2) as (keys, category, amount, priced): agent hours
  * and telephony from the rollups, deliveries, goods, revenue and refunds from the tables by their
  * day; the sales points of an order's sale (credits, clawbacks, accepted disputes: the ledger rows
- * naming its sales entry) on the sale's day. `amount` is yuan for costs, revenue and refunds; `priced` false when no rate was set.
+ * naming its sales entry, or crediting it among others: points_ledger_by_sale) on the sale's day. `amount` is yuan for costs, revenue and refunds; `priced` false when no rate was set.
  * An agent's day is shared among the rows they called in by their calls.
  */
 const MONEY = `
@@ -41,9 +41,10 @@ const MONEY = `
    WHERE s.state = 'shipped' AND ${window('s.updated_at')}
   UNION ALL
   SELECT x.*, 'sales-point', l.points * cost_rate('sales-point', '', x.day)
-    FROM points_ledger l JOIN sales_entries e ON e.id = l.entry_id JOIN orders o ON o.id = e.order_id ${ORDER_JOINS}
+    FROM points_ledger_by_sale l JOIN sales_entries e ON e.id = l.entry_id JOIN orders o ON o.id = e.order_id ${ORDER_JOINS}
    CROSS JOIN LATERAL (SELECT ${orderKeys('e.sold_at')}) x
-   WHERE l.entry_id IS NOT NULL AND ${window('e.sold_at')}
+   -- a sale's points are of its month or later: the ledger read from the window's first month on
+   WHERE l.month >= date_trunc('month', $1::date - 1)::date AND ${window('e.sold_at')}
   UNION ALL
   SELECT x.*, 'revenue', COALESCE(o.monthly_price, (c.definition->'offer'->>'price')::numeric, 0) * $3::int
     FROM orders o ${ORDER_JOINS} CROSS JOIN LATERAL (SELECT ${orderKeys('o.activated_at')}) x

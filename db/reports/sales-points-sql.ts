@@ -47,7 +47,7 @@ const FACTS = `
     ${termPoints('$3', `${outcomeOf()} IS NULL`)}
    WHERE e.month BETWEEN $1::date AND $2::date
   UNION ALL
-  SELECT l.month, l.staff_id, l.outlet, l.area, l.department, COALESCE(e.channel, u.channel, ''), COALESCE(l.service_code, ''),
+  SELECT l.month, l.staff_id, l.outlet, l.area, l.department, COALESCE(e.channel, l.channel, u.channel, ''), COALESCE(l.service_code, ''),
          0, 0, 0, 0, 0,
          CASE WHEN l.kind IN ('sale', 'usage-credit') THEN l.points ELSE 0 END,
          CASE WHEN l.kind = 'complaint' THEN l.points ELSE 0 END,
@@ -115,8 +115,9 @@ export async function readStaffSales(
         WHERE e.month BETWEEN date_trunc('month', $1::date)::date AND $2::date
           AND (e.sold_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date ${scope}
      ), credited AS (
-       SELECT l.entry_id, sum(l.points) AS points FROM points_ledger l JOIN sold s ON s.id = l.entry_id
-        WHERE l.kind IN ('sale', 'usage-credit', 'clawback', 'adjustment') GROUP BY l.entry_id
+       SELECT l.entry_id, sum(l.points) AS points FROM points_ledger_by_sale l JOIN sold s ON s.id = l.entry_id
+        WHERE l.kind IN ('sale', 'usage-credit', 'clawback', 'adjustment') AND l.month >= date_trunc('month', $1::date)::date
+        GROUP BY l.entry_id
      )
      SELECT e.staff_id, st.name, st.outlet, count(*) AS sales,
             count(*) FILTER (WHERE e.outcome IN ('matched', 'awaiting-usage')) AS matched,

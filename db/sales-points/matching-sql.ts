@@ -27,7 +27,7 @@ CREATE TEMP TABLE recon_other_pairs ON COMMIT DROP AS
 SELECT e.msisdn, e.service_code FROM sales_matches sm JOIN sales_entries e ON e.id = sm.entry_id
  WHERE sm.outcome = 'awaiting-usage' AND sm.month < @month::date AND sm.month >= @month::date - make_interval(months => @wait::int)
 UNION
-SELECT e.msisdn, e.service_code FROM points_ledger l JOIN sales_entries e ON e.id = l.entry_id
+SELECT e.msisdn, e.service_code FROM points_ledger_by_sale l JOIN sales_entries e ON e.id = l.entry_id
  WHERE l.kind IN ('sale', 'usage-credit') AND l.month < @month::date AND l.month >= @month::date - make_interval(months => @claw::int)`;
 
 /** … and their lines, when there are any (a line may come twice, when its sale is this month's too: every reader takes it once). */
@@ -50,9 +50,9 @@ WITH terms AS (
          lead(effective_from) OVER (PARTITION BY service_code ORDER BY effective_from) AS until
     FROM sales_service_terms
 ), line AS (
-  SELECT DISTINCT ON (e.id) e.id, e.msisdn, e.service_code, e.staff_id, e.outlet, e.area, e.department, e.month, e.sale_day,
+  SELECT DISTINCT ON (e.id) e.id, e.msisdn, e.service_code, e.staff_id, e.outlet, e.area, e.department, e.channel, e.month, e.sale_day,
          b.activated_on, b.cancelled_on, b.used
-    FROM (SELECT id, msisdn, service_code, staff_id, outlet, area, department, month, (sold_at AT TIME ZONE @tz::text)::date AS sale_day
+    FROM (SELECT id, msisdn, service_code, staff_id, outlet, area, department, channel, month, (sold_at AT TIME ZONE @tz::text)::date AS sale_day
             FROM sales_entries WHERE month = @month::date) e
     LEFT JOIN recon_lines b ON b.msisdn = e.msisdn AND b.service_code = e.service_code
    ORDER BY e.id, (b.activated_on <= @end::date) DESC, (b.cancelled_on IS NULL OR b.cancelled_on > @end::date) DESC,
@@ -60,9 +60,9 @@ WITH terms AS (
 ), earned AS (
   -- number+service pairs an earlier month's sale earned and kept (not clawed back)
   SELECT DISTINCT ON (p.msisdn, p.service_code) p.msisdn, p.service_code, p.id AS entry_id, p.month
-    FROM points_ledger l JOIN sales_entries p ON p.id = l.entry_id
+    FROM points_ledger_by_sale l JOIN sales_entries p ON p.id = l.entry_id
    WHERE l.kind IN ('sale', 'usage-credit') AND l.month < @month::date AND l.points > 0
-     AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id)
+     AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id AND c.entry_id = l.entry_id)
    ORDER BY p.msisdn, p.service_code, p.month DESC
 ), judged AS (
   SELECT l.*, t.points, coalesce(t.requires_usage, false) AS requires_usage, t.effective_from AS terms_from,
@@ -98,13 +98,20 @@ SELECT id, @month::date, outcome, reason,
 const termsText = (points: string, from: string) =>
   `CASE WHEN ${points} IS NULL THEN 'no terms in force that day, 0 points' ELSE trim_scale(${points}) || ' points by the terms from ' || ${from} END`;
 
+/**
+ * The matched sales, credited by one row per staff member, service, place, channel and terms,
+ * naming its sales (entry_ids; migration 039): a month's 170,000 rows took a third of the run.
+ * points_ledger_by_sale gives each sale's share. Sales paid otherwise are left out, as one hashed
+ * set (a probe of the ledger per sale took 0.6 s a month).
+ */
 const WRITE_SALES = `
-INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_id, service_code, outlet, area, department, reason)
-SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points, 0), id, service_code, outlet, area, department,
-       'sale #' || id || ' of ' || service_code || ' on ' || sale_day || ' matched billing (activated ' || activated_on || '): '
-       || ${termsText('points', 'terms_from')}
+INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_ids, service_code, outlet, area, department, channel, reason)
+SELECT @month::date, @month::date, staff_id, 'sale', coalesce(sum(points), 0), array_agg(id ORDER BY id), service_code, outlet, area, department, channel,
+       count(*) || CASE WHEN count(*) = 1 THEN ' sale' ELSE ' sales' END || ' of ' || service_code || ' sold '
+       || CASE WHEN min(sale_day) = max(sale_day) THEN 'on ' || min(sale_day) ELSE min(sale_day) || ' to ' || max(sale_day) END
+       || ' matched billing''s list of ' || to_char(@month::date, 'YYYY-MM') || ' (import #' || @import::bigint || '): '
+       || CASE WHEN points IS NULL THEN 'no terms in force those days, 0 points' ELSE trim_scale(points) || ' points each by the terms from ' || terms_from END
   FROM recon_sales s WHERE outcome = 'matched'
-   -- the few sales paid otherwise, as one hashed set (a probe of the ledger per sale took 0.6 s a month):
    AND s.id NOT IN (
      -- a closed later month credited it on usage already (this month run again since, on a newer
      -- list). An open one's credit is not: that month is stale now and its run credits it no more.
@@ -112,7 +119,9 @@ SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points, 0), id, se
       WHERE l.kind = 'usage-credit' AND l.month > @month::date AND l.entry_id IS NOT NULL
      UNION ALL
      -- finance accepted a dispute of it (an adjustment paid it) before this run matched it
-     SELECT d.entry_id FROM sales_disputes d WHERE d.status = 'accepted' AND d.ledger_id IS NOT NULL)`;
+     SELECT d.entry_id FROM sales_disputes d WHERE d.status = 'accepted' AND d.ledger_id IS NOT NULL)
+ GROUP BY staff_id, service_code, outlet, area, department, channel, terms_from, points
+ ORDER BY staff_id, service_code, outlet, terms_from`;
 
 /** A sale of an earlier month (within usage_wait_months) that awaited usage, now used: credited this month. */
 const WRITE_USAGE_CREDITS = `
@@ -125,6 +134,7 @@ WITH terms AS (
     FROM sales_matches sm JOIN sales_entries e ON e.id = sm.entry_id
    WHERE sm.outcome = 'awaiting-usage' AND sm.month < @month::date AND sm.month >= @month::date - make_interval(months => @wait::int)
      AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit'))
+     AND NOT EXISTS (SELECT 1 FROM points_ledger g WHERE g.entry_ids @> ARRAY[e.id])
 ), used AS (
   SELECT DISTINCT msisdn, service_code FROM recon_lines
    WHERE used AND activated_on <= @end::date AND (cancelled_on IS NULL OR cancelled_on > @end::date)
@@ -138,8 +148,9 @@ SELECT @month::date, @month::date, w.staff_id, 'usage-credit', coalesce(t.points
   LEFT JOIN terms t ON t.service_code = w.service_code AND t.effective_from <= w.sale_day AND (t.until IS NULL OR t.until > w.sale_day)`;
 
 /**
- * A credit of a closed month within clawback_months before this one, not clawed back yet, whose
- * subscription is missing from this month's list or cancelled in it: taken back here, naming it.
+ * A sale's credit of a closed month within clawback_months before this one, not clawed back yet,
+ * whose subscription is missing from this month's list or cancelled in it: taken back here, naming
+ * the ledger row (refers_to) and the sale (entry_id), one sale of a grouped row at a time.
  */
 const WRITE_CLAWBACKS = `
 WITH lines AS (
@@ -148,16 +159,16 @@ WITH lines AS (
 )
 INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_id, refers_to, service_code, outlet, area, department, reason)
 SELECT @month::date, @month::date, l.staff_id, 'clawback', -l.points, l.entry_id, l.id, l.service_code, l.outlet, l.area, l.department,
-       'clawback of ledger row #' || l.id || ' (' || l.kind || ' of ' || to_char(l.month, 'YYYY-MM') || ' for sale #' || l.entry_id || ', ' || trim_scale(l.points) || ' points): '
+       'clawback of sale #' || l.entry_id || '''s ' || trim_scale(l.points) || ' points (ledger row #' || l.id || ', ' || l.kind || ' of ' || to_char(l.month, 'YYYY-MM') || '): '
        || CASE WHEN b.msisdn IS NULL THEN 'the subscription is missing from billing''s list of ' || to_char(@month::date, 'YYYY-MM')
                ELSE 'billing shows it cancelled on ' || b.cancelled_on END
-  FROM points_ledger l
+  FROM points_ledger_by_sale l
   JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed'
   JOIN sales_entries e ON e.id = l.entry_id
   LEFT JOIN lines b ON b.msisdn = e.msisdn AND b.service_code = e.service_code
  WHERE l.kind IN ('sale', 'usage-credit') AND l.points > 0
    AND l.month < @month::date AND l.month >= @month::date - make_interval(months => @claw::int)
-   AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id)
+   AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id AND c.entry_id = l.entry_id)
    AND (b.msisdn IS NULL OR NOT b.active)`;
 
 /**

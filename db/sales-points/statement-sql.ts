@@ -15,7 +15,7 @@ export interface Statement {
     outcome: string | null; reason: string | null; detail: string | null; points: number;
   }[];
   ledger: {
-    id: number; kind: string; points: number; entryId: number | null; serviceCode: string | null; refersTo: number | null;
+    id: number; kind: string; points: number; entryId: number | null; entryIds: number[] | null; serviceCode: string | null; refersTo: number | null;
     refersToMonth: string | null; disputeId: number | null; complaintOrderId: string | null; reason: string; createdAt: string;
   }[];
   budgets: { scopeKind: string; scopeCode: string; points: number; overrunPolicy: string; over: BudgetOver | null }[];
@@ -30,16 +30,31 @@ export async function readStatement(q: Queryable, staffId: string, month: Month,
   const start = monthStart(month);
   const [entries, ledger, budgets, run] = await Promise.all([
     q.query<{ id: string; sold_on: string; service_code: string; name: string; sale_channel: string; outcome: string | null; reason: string | null; detail: string | null; points: string }>(
-      `SELECT e.id, to_char(e.sold_at AT TIME ZONE $3::text, 'YYYY-MM-DD') AS sold_on, e.service_code, s.name, e.sale_channel, ${outcomeOf()} AS outcome, m.reason,
-              -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts): its
-              -- sale row, or the usage credit or adjustment that paid it instead
-              coalesce(m.detail, (SELECT l.reason FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit', 'adjustment')
-                                   ORDER BY l.kind = 'sale' DESC, l.id LIMIT 1)) AS detail,
-              coalesce((SELECT sum(l.points) FROM points_ledger l WHERE l.entry_id = e.id AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')), 0)::text AS points
-         FROM sales_entries e JOIN sales_services s ON s.code = e.service_code ${outcomeJoins('e')}
-        WHERE e.staff_id = $1 AND e.month = $2::date ORDER BY e.sold_at, e.id`, [staffId, start, timeZone]),
-    q.query<{ id: string; kind: string; points: string; entry_id: string | null; service_code: string | null; refers_to: string | null; refers_month: string | null; dispute_id: string | null; complaint_order_id: string | null; reason: string; created_at: Date }>(
-      `SELECT l.id, l.kind, l.points::text, l.entry_id, l.service_code, l.refers_to, to_char(o.month, 'YYYY-MM') AS refers_month, l.dispute_id, l.complaint_order_id, l.reason, l.created_at
+      `WITH sold AS (SELECT * FROM sales_entries e WHERE e.staff_id = $1 AND e.month = $2::date),
+       -- each sale's ledger rows, all months: those that name it, and the grouped row of its month
+       -- that credited it (migration 039), with its share
+       credit AS (
+         SELECT l.entry_id, l.id, l.kind, l.points, l.reason FROM points_ledger l
+          WHERE l.entry_id IN (SELECT id FROM sold) AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')
+         UNION ALL
+         SELECT x.entry_id, g.id, g.kind, (g.points / cardinality(g.entry_ids))::numeric(12,2),
+                'credited by ledger row #' || g.id || ': ' || g.reason
+           FROM points_ledger g CROSS JOIN LATERAL unnest(g.entry_ids) AS x(entry_id)
+          WHERE g.staff_id = $1 AND g.month = $2::date AND g.entry_ids IS NOT NULL
+       ), by_sale AS (
+         -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts): its
+         -- sale credit, or the usage credit or adjustment that paid it instead
+         SELECT entry_id, sum(points) AS points,
+                (array_agg(reason ORDER BY kind = 'sale' DESC, id) FILTER (WHERE kind <> 'clawback'))[1] AS detail
+           FROM credit GROUP BY entry_id
+       )
+       SELECT e.id, to_char(e.sold_at AT TIME ZONE $3::text, 'YYYY-MM-DD') AS sold_on, e.service_code, s.name, e.sale_channel, ${outcomeOf()} AS outcome, m.reason,
+              coalesce(m.detail, c.detail) AS detail, coalesce(c.points, 0)::text AS points
+         FROM sold e JOIN sales_services s ON s.code = e.service_code ${outcomeJoins('e')}
+         LEFT JOIN by_sale c ON c.entry_id = e.id
+        ORDER BY e.sold_at, e.id`, [staffId, start, timeZone]),
+    q.query<{ id: string; kind: string; points: string; entry_id: string | null; entry_ids: string[] | null; service_code: string | null; refers_to: string | null; refers_month: string | null; dispute_id: string | null; complaint_order_id: string | null; reason: string; created_at: Date }>(
+      `SELECT l.id, l.kind, l.points::text, l.entry_id, l.entry_ids::text[], l.service_code, l.refers_to, to_char(o.month, 'YYYY-MM') AS refers_month, l.dispute_id, l.complaint_order_id, l.reason, l.created_at
          FROM points_ledger l LEFT JOIN points_ledger o ON o.id = l.refers_to
         WHERE l.staff_id = $1 AND l.month = $2::date ORDER BY l.id`, [staffId, start]),
     // the budget each of the month's scopes fell under: its area's, else its department's
@@ -61,7 +76,8 @@ export async function readStatement(q: Queryable, staffId: string, month: Month,
       outcome: e.outcome, reason: e.reason, detail: e.detail, points: fromCents(toCents(e.points)),
     })),
     ledger: ledger.rows.map((l) => ({
-      id: Number(l.id), kind: l.kind, points: fromCents(toCents(l.points)), entryId: l.entry_id === null ? null : Number(l.entry_id), serviceCode: l.service_code,
+      id: Number(l.id), kind: l.kind, points: fromCents(toCents(l.points)), entryId: l.entry_id === null ? null : Number(l.entry_id),
+      entryIds: l.entry_ids?.map(Number) ?? null, serviceCode: l.service_code,
       refersTo: l.refers_to === null ? null : Number(l.refers_to), refersToMonth: l.refers_month, disputeId: l.dispute_id === null ? null : Number(l.dispute_id),
       complaintOrderId: l.complaint_order_id, reason: l.reason, createdAt: l.created_at.toISOString(),
     })),

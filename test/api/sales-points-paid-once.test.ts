@@ -22,7 +22,7 @@ const dispute = async (entryId: number) =>
   (await h.inject({ method: 'POST', url: '/sales-points/disputes', headers: as('staff', ann), payload: { entryId, comment: 'it is active' } })).json().id as number;
 const accept = (id: number) => h.inject({ method: 'POST', url: `/sales-points/disputes/${id}/accept`, headers: as('finance'), payload: { reason: 'confirmed' } });
 const kinds = async (entryId: number) =>
-  (await h.db.query<{ kind: string }>('SELECT kind FROM points_ledger WHERE entry_id = $1 ORDER BY id', [entryId])).rows.map((r) => r.kind);
+  (await h.db.query<{ kind: string }>('SELECT kind FROM points_ledger_by_sale WHERE entry_id = $1 ORDER BY id', [entryId])).rows.map((r) => r.kind);
 
 beforeAll(async () => {
   h = await startHarness();

@@ -118,7 +118,8 @@ describe('statements and the payout', () => {
       expect.objectContaining({ entryId: ids.matched, outcome: 'matched', points: 8, soldOn: '2041-01-10' }),
       expect.objectContaining({ entryId: ids.missing, outcome: 'unmatched', reason: 'not-in-billing', points: 8 }),
     ]);
-    expect(s.ledger).toEqual([expect.objectContaining({ kind: 'sale', points: 8, entryId: ids.matched })]);
+    expect(s.ledger).toEqual([expect.objectContaining({ kind: 'sale', points: 8, entryId: null, entryIds: [ids.matched] })]);
+    expect(s.entries[0].detail).toMatch(/^credited by ledger row #\d+: 1 sale of .* matched billing's list of 2041-01/);
     const csv = await h.inject({ method: 'GET', url: `/sales-points/statements/${alice}?month=2041-01`, headers: { ...as('finance'), accept: 'text/csv' } });
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const records = parse(csv.body, { columns: true }) as Record<string, string>[];

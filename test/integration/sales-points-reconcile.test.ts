@@ -5,7 +5,7 @@ import { closeMonth, reconcileMonth } from '../../db/sales-points/reconcile-sql'
 import { createReconciliationActivities } from '../../activities/sales-points/reconciliation';
 import { ImportNotOfMonth, MonthClosed, MonthNotReconciled } from '../../domain/sales-points/reconciliation';
 import {
-  addComplaint, addEntry, addImport, addOrder, ledgerOf, makeOrg, makeService, makeStaff, matchOf, setBudget, tag, type Org,
+  addComplaint, addEntry, addImport, addOrder, ledgerOf, makeOrg, makeService, makeStaff, matchOf, saleCreditsOf, setBudget, tag, type Org,
 } from '../support/sales-points';
 
 /**
@@ -76,7 +76,8 @@ describe('matching and points', () => {
       [staff, 'sale', 10], [staff, 'complaint', -2], [other, 'complaint', -2],
     ]));
     expect(rows).toHaveLength(3);
-    expect(rows.find((r) => r.kind === 'sale')!.reason).toMatch(/10 points by the terms from 2029-01-01/);
+    expect(rows.find((r) => r.kind === 'sale')).toMatchObject({ entryId: null, entryIds: [entries.matched] });
+    expect(rows.find((r) => r.kind === 'sale')!.reason).toMatch(/^1 sale of .* sold on 2030-01-\d\d matched billing's list of 2030-01 \(import #\d+\): 10 points each by the terms from 2029-01-01$/);
 
     const again = await run('2030-01', imp);
     expect(again).toEqual(totals);
@@ -112,12 +113,12 @@ describe('matching and points', () => {
     ]);
     const totals = await run('2030-01', newer);
     expect(totals).toMatchObject({ importId: newer, matched: 3, unmatched: { 'not-in-billing': 2, 'cancelled-before-month-end': 0 }, points: { sale: 26 } });
-    expect((await ledgerOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(3);
+    expect((await saleCreditsOf(db, [staff])).filter((r) => r.month === '2030-01' && r.kind === 'sale')).toHaveLength(3);
     const { rows: [feb] } = await db.query(`SELECT import_id::int AS import_id, to_char(stale_because, 'YYYY-MM') AS stale FROM sales_point_runs WHERE month = '2030-02-01'`);
     expect(feb.stale).toBe('2030-01');
     const february = await run('2030-02', feb.import_id);
     expect(february.points['usage-credit']).toBe(0);
-    expect((await ledgerOf(db, [staff])).filter((r) => r.entryId === entries.awaiting).map((r) => [r.month, r.kind, r.points])).toEqual([['2030-01', 'sale', 6]]);
+    expect((await saleCreditsOf(db, [staff])).filter((r) => r.entryId === entries.awaiting).map((r) => [r.month, r.kind, r.points])).toEqual([['2030-01', 'sale', 6]]);
     expect((await db.query(`SELECT stale_because FROM sales_point_runs WHERE month = '2030-02-01'`)).rows).toEqual([{ stale_because: null }]);
   });
 
@@ -156,7 +157,9 @@ describe('effective-dated points', () => {
       lines.push({ msisdn: number, service: svc, activatedOn: '2030-04-25' });
     }
     const totals = await run('2030-04', await addImport(db, '2030-04', lines));
-    expect((await ledgerOf(db, [staff])).map((r) => r.points)).toEqual(sales.map(([, p]) => p));
+    expect((await saleCreditsOf(db, [staff])).map((r) => r.points)).toEqual(sales.map(([, p]) => p));
+    // one ledger row per terms: two sales at 10, two at 20.5
+    expect((await ledgerOf(db, [staff])).map((r) => [r.points, r.entryIds?.length])).toEqual([[20, 2], [41, 2]]);
     expect(totals.points.sale).toBe(61);
   });
 });
@@ -186,9 +189,10 @@ describe('clawback across a closed month', () => {
     expect(clawbacks).toHaveLength(2);
     for (const c of clawbacks) {
       const original = juneRows.find((r) => r.id === c.refersTo)!;
-      expect(original).toMatchObject({ month: '2030-06', kind: 'sale' });
-      expect(c).toMatchObject({ month: '2030-07', points: -12, entryId: original.entryId });
-      expect(c.reason).toContain(`clawback of ledger row #${original.id} (sale of 2030-06`);
+      expect(original).toMatchObject({ month: '2030-06', kind: 'sale', points: 36 });
+      expect(original.entryIds).toContain(c.entryId);
+      expect(c).toMatchObject({ month: '2030-07', points: -12 });
+      expect(c.reason).toContain(`clawback of sale #${c.entryId}'s 12 points (ledger row #${original.id}, sale of 2030-06)`);
     }
     expect(clawbacks.map((c) => c.reason).join('\n')).toMatch(/missing from billing's list of 2030-07[\s\S]*|cancelled on 2030-07-10/);
     expect(clawbacks.some((c) => c.reason.includes('cancelled on 2030-07-10'))).toBe(true);

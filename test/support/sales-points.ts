@@ -92,17 +92,31 @@ export async function setBudget(db: Queryable, month: string, scopeKind: 'area' 
     [`${month}-01`, scopeKind, scopeCode, points, policy]);
 }
 
-export interface LedgerRow { id: number; month: string; runMonth: string | null; staffId: string; kind: string; points: number; entryId: number | null; refersTo: number | null; reason: string }
+export interface LedgerRow {
+  id: number; month: string; runMonth: string | null; staffId: string; kind: string; points: number; entryId: number | null;
+  /** A month's sales credit (migration 039): the sales it credits */
+  entryIds: number[] | null; refersTo: number | null; reason: string;
+}
 
 /** A staff member's ledger rows (all months), in order. */
 export async function ledgerOf(db: Queryable, staffIds: string[]): Promise<LedgerRow[]> {
-  const { rows } = await db.query<{ id: string; month: string; run_month: string | null; staff_id: string; kind: string; points: string; entry_id: string | null; refers_to: string | null; reason: string }>(
-    `SELECT id, to_char(month, 'YYYY-MM') AS month, to_char(run_month, 'YYYY-MM') AS run_month, staff_id, kind, points, entry_id, refers_to, reason
+  const { rows } = await db.query<{ id: string; month: string; run_month: string | null; staff_id: string; kind: string; points: string; entry_id: string | null; entry_ids: string[] | null; refers_to: string | null; reason: string }>(
+    `SELECT id, to_char(month, 'YYYY-MM') AS month, to_char(run_month, 'YYYY-MM') AS run_month, staff_id, kind, points, entry_id, entry_ids::text[], refers_to, reason
        FROM points_ledger WHERE staff_id = ANY($1) ORDER BY id`, [staffIds]);
   return rows.map((r) => ({
     id: Number(r.id), month: r.month, runMonth: r.run_month, staffId: r.staff_id, kind: r.kind, points: Number(r.points),
-    entryId: r.entry_id === null ? null : Number(r.entry_id), refersTo: r.refers_to === null ? null : Number(r.refers_to), reason: r.reason,
+    entryId: r.entry_id === null ? null : Number(r.entry_id), entryIds: r.entry_ids?.map(Number) ?? null,
+    refersTo: r.refers_to === null ? null : Number(r.refers_to), reason: r.reason,
   }));
+}
+
+export interface SaleLedgerRow { id: number; month: string; kind: string; points: number; entryId: number }
+
+/** The ledger rows of the staff members' sales once per sale (points_ledger_by_sale: a grouped credit's share each), by sale, then row. */
+export async function saleCreditsOf(db: Queryable, staffIds: string[]): Promise<SaleLedgerRow[]> {
+  const { rows } = await db.query<{ id: string; month: string; kind: string; points: string; entry_id: string }>(
+    `SELECT id, to_char(month, 'YYYY-MM') AS month, kind, points, entry_id FROM points_ledger_by_sale WHERE staff_id = ANY($1) ORDER BY entry_id, id`, [staffIds]);
+  return rows.map((r) => ({ id: Number(r.id), month: r.month, kind: r.kind, points: Number(r.points), entryId: Number(r.entry_id) }));
 }
 
 export async function matchOf(db: Queryable, entryId: number): Promise<{ outcome: string; reason: string | null; detail: string | null } | undefined> {
