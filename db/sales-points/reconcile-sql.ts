@@ -2,7 +2,7 @@ import type { Db } from '../../infra/db';
 import { inTransaction } from '../../infra/db';
 import { addMonths, monthLastDay, monthStart, type Month } from '../../domain/sales-points/month';
 import { ImportNotOfMonth, MonthClosed, type RunTotals } from '../../domain/sales-points/reconciliation';
-import { matchAndCredit, reconciledSalesTotals } from './matching-sql';
+import { matchAndCredit } from './matching-sql';
 import { applyBudgets, nextMonthIsClosed } from './budget-sql';
 import { ledgerTotals, lockMonth, runStatus } from './run-sql';
 
@@ -50,13 +50,13 @@ export async function reconcileMonth(db: Db, month: Month, opts: { importId: num
     await tx.query(`DELETE FROM points_ledger WHERE month IN ($1::date, ($1::date + interval '1 month')::date) AND run_month = $1::date`, [monthStart(month)]);
     await tx.query(`DELETE FROM sales_matches WHERE month = $1::date`, [monthStart(month)]);
 
-    await matchAndCredit(tx, {
+    const sales = await matchAndCredit(tx, {
       month: monthStart(month), import: opts.importId, tz: opts.timeZone, end: monthLastDay(month),
       wait: settings!.usage_wait_months, claw: settings!.clawback_months, complaint: settings!.complaint_points,
     });
     const budgetsOver = await applyBudgets(tx, month, await nextMonthIsClosed(tx, month));
     const totals: RunTotals = {
-      month, importId: opts.importId, ...(await reconciledSalesTotals(tx)), ...(await ledgerTotals(tx, month)), budgetsOver,
+      month, importId: opts.importId, ...sales, ...(await ledgerTotals(tx, month)), budgetsOver,
     };
     await tx.query(
       `INSERT INTO sales_point_runs (month, status, import_id, settings, totals, reconciled_at)

@@ -267,7 +267,7 @@ describe('budget policies', () => {
   });
 });
 
-describe('references, checked once per statement (migration 028)', () => {
+describe('references, checked once per statement (migrations 028 and 039)', () => {
   it('refuses a ledger row or match naming what does not exist, and deleting what rows still name', async () => {
     const t = tag();
     const org = await makeOrg(db, `r${t}`);
@@ -282,8 +282,19 @@ describe('references, checked once per statement (migration 028)', () => {
     await expect(insert(staff, 999_999_999, null)).rejects.toMatchObject({ code: '23503' });
     await expect(insert(staff, null, 999_999_999)).rejects.toMatchObject({ code: '23503' });
     await expect(db.query(`INSERT INTO sales_matches (entry_id, month, outcome) VALUES (999999999, '2031-02-01', 'matched')`)).rejects.toMatchObject({ code: '23503' });
+    // a month's sales credit (migration 039) names sales that exist
+    const grouped = (month: string, entryIds: number[]) => db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_ids, outlet, area, department, reason)
+       VALUES ($1::date, $2, 'sale', 5, $3::bigint[], $4, $5, $6, 'test')`, [month, staff, entryIds, org.outlet, org.area, org.department]);
+    await expect(grouped('2031-02-01', [entry, 999_999_999])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('sale 999999999') });
+    await expect(db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_id, entry_ids, outlet, area, department, reason)
+       VALUES ('2031-02-01', $1, 'sale', 5, $2, ARRAY[$2::bigint], $3, $4, $5, 'test')`, [staff, entry, org.outlet, org.area, org.department]))
+      .rejects.toMatchObject({ code: '23514' });
     await run('2031-02', await addImport(db, '2031-02', [{ msisdn: number, service: svc, activatedOn: '2031-02-03' }]));
-    await expect(db.query(`DELETE FROM sales_entries WHERE id = $1`, [entry])).rejects.toMatchObject({ code: '23503' });
+    expect((await ledgerOf(db, [staff])).map((r) => [r.kind, r.entryIds])).toEqual([['sale', [entry]]]);
+    await expect(db.query(`DELETE FROM sales_entries WHERE id = $1`, [entry]))
+      .rejects.toMatchObject({ code: '23503', message: expect.stringMatching(new RegExp(`points_ledger row \\d+ \\(sale ${entry}\\)`)) });
     await expect(db.query(`DELETE FROM staff WHERE id = $1`, [staff])).rejects.toMatchObject({ code: '23503' });
     await db.query(`UPDATE staff SET name = 'renamed' WHERE id = $1`, [staff]); // keys kept: fine
   });
