@@ -68,8 +68,9 @@ export async function benchSalesPoints(): Promise<void> {
     const importMs = median(our.map((r) => r.importMs));
     const copyMs = median(bare.map((r) => r.copyBillingMs));
     const ratio = oursMs / bareMs;
+    const byRound = our.map((r, i) => r.totalMs / bare[i]!.totalMs);
     const importRatio = importMs / copyMs;
-    console.log(`ours ${seconds(oursMs)} · bare ${seconds(bareMs)} · ratio ${ratio.toFixed(2)}`);
+    console.log(`ours ${seconds(oursMs)} · bare ${seconds(bareMs)} · ratio ${ratio.toFixed(2)} (by round ${byRound.map((r) => r.toFixed(2)).join(', ')})`);
     console.log(`import ${seconds(importMs)} · bare COPY of the billing file ${seconds(copyMs)} · ratio ${importRatio.toFixed(2)}`);
     console.log(`GB18030: COPY's ENCODING ${seconds(transcoding.copyEncodingMs)} · iconv-lite in Node ${seconds(transcoding.iconvMs)}`);
     if (!full) { console.log('(a quick run: docs/benchmarks.md is written by the full size only)'); return; }
@@ -81,35 +82,37 @@ export async function benchSalesPoints(): Promise<void> {
 |---|---|---|
 | bare: COPY of the billing file (${megabytes} MB) and of the entries file into temporary tables, one hash join counting the matches (${bare[0]!.matches.toLocaleString()}) | ${seconds(bareMs)} | ${bare.map((r) => seconds(r.totalMs)).join(', ')} |
 | ours: \`importBilling\` (COPY into the import's partition, the checks) and \`reconcileMonth\` (matching, match rows, ledger, budgets, totals) | ${seconds(oursMs)} | ${our.map((r) => seconds(r.totalMs)).join(', ')} |
-| **ratio** | **${ratio.toFixed(2)}** | goal ≤ 2: ${ratio <= 2 ? 'met' : 'missed'} |
+| **ratio** | **${ratio.toFixed(2)}** | goal ≤ 2: ${ratio <= 2 ? 'met' : 'missed'}; by round ${byRound.map((r) => r.toFixed(2)).join(', ')} |
 
 The import part alone: ${seconds(importMs)} against the bare COPY of the billing file, ${seconds(copyMs)} (ratio ${importRatio.toFixed(2)}).
-How the import works now (migration 029): the file is COPYed once, as its text, into the import's
-own table (FREEZE: the table is the transaction's), which becomes the import's partition of
-\`billing_lines\` when the checks pass. Step by step on this machine, a million lines: the COPY 0.7–0.8 s
-(a logged table: some 0.1 s more than the bare COPY into a temporary one); the checks 0.3–0.4 s
-(the lines grouped by their two day fields, in parallel, each distinct day then read once, and the
-number checked with ltrim: 0.26 s of it); ANALYZE of a 3,000-line sample 0.02 s. Before, the file
-went into a temporary staging table, then every line was written again, typed, into one shared
-table: 2.9–3.5 s.
-The reconciliation part (ours less the import), step by step on a quiet machine: the month's lines
-(one parallel hash join of the import's partition with the month's sales) 0.4–0.5 s; the sales
-judged (their line, terms, outcome) 0.5–0.6 s; the 28,678 match rows of the sales billing did not
-simply confirm 0.2 s (a matched sale has no match row any more: 200,000 rows took 1.1–1.5 s); the
-171,322 ledger rows of the matched sales 1.3 s, of which writing the rows and their two btree
-indexes 0.75 s, the statement's reference checks 0.33 s (a probe of sales_entries per row) and
-composing their reasons 0.2 s; the budgets and totals 0.2 s. JIT is off for these statements
-(compiling a million-line statement took longer than running it).
-**What stands between this and the goal** is the ledger: a row per matched sale, indexed by id
-and by sale, is 0.9× the whole bare baseline on its own. Measured in psql on the bench's data
-(2026-12-07, one transaction rolled back, 1.4 s for the ledger's 171,322 sale rows as written now):
-the same sales as narrow rows (id, month, sale, points, terms' day, activation day) without an index
-0.24 s, 0.34 s with ids drawn from a sequence, an index built after them 0.07 s; one row per staff
-member, service and terms 0.2 s. Everything else of a run (the import, the month's lines, the sales
-judged, the match rows, budgets and totals) is already some 1.7–1.9× the bare baseline, so even
-narrow per-sale rows miss the goal: meeting ≤ 2 needs sale credits kept per group (staff, service,
-terms, month: a count, the points, the sales it credits), each sale's credit read from its group,
-a change of the ledger's model that every reader of it would follow.
+Each round runs both, alternating which goes first; a round's own ratio (ours over the bare run of
+the same round) shows how far the machine's speed moved between rounds (on this VM, by a fifth).
+How the import works (migration 029): the file is COPYed once, as its text, into the import's own
+table (FREEZE: the table is the transaction's), which becomes the import's partition of
+\`billing_lines\` when the checks pass. Step by step, a million lines: the COPY 0.75–0.9 s (the
+bare COPY into a temporary table: about the same); the checks 0.4–0.45 s (the lines grouped by
+their two day fields, in parallel, each distinct day then read once, the number checked with
+ltrim); ANALYZE of a 3,000-line sample 0.03 s.
+The reconciliation part (ours less the import), step by step (statement durations in Postgres's
+log, 2026-12-07): the month's lines, each with its sale and the sale's day (one parallel hash join
+of the import's partition with the month's sales) 0.4–0.55 s and their ANALYZE 0.08 s; then one
+statement judges the month's sales (their line, terms, outcome) and writes what it judged, 1.15–1.2
+s: the 28,678 match rows of the sales billing did not simply confirm (0.2 s) and the grouped
+credits of the 171,322 matched ones (1,760 ledger rows, 0.35–0.45 s, their sort and the check that
+the sales they name exist included); the usage credits, clawbacks, complaints, budgets and totals
+0.15 s. JIT is off for these statements (compiling a million-line statement took longer than
+running it).
+What it took to get here (ratio 2.6–2.95 before, on the same machine): the ledger's row per
+matched sale, with its two btree indexes and its reference checks, was 1.3–1.8 s, a third of the
+run, measured in psql: its heap 0.3–0.66 s, the index by sale 0.35–0.45 s, the statement's
+transition table and checks 0.3–0.7 s, the reasons' text nothing. So the month's matched sales are
+credited by one row per staff member, service, place, channel and terms naming its sales
+(migration 039; \`points_ledger_by_sale\` gives each sale's share to every reader that needs it);
+a GIN index on those sales cost a fifth of writing the rows and no reader needs it. Tried and left:
+the judging joined straight to the import's partition (no table of the month's lines: a serial
+join, 1.4 s against 1.2); the month's lines carrying all their sale's columns so that the judging
+need not read the sales again (slower: a wider table to write and ANALYZE); forcing the grouped
+credits to hash rather than sort (no difference measured); more memory for temporary tables (none).
 ${loaded.toLocaleString()} entries of ${MONTH} loaded beforehand (not timed), 9 in 10 of them billing's (number and service).
 
 Transcoding alone (the billing file in GB18030, its service codes in Chinese, COPYed into a temporary table, median of 3):
