@@ -69,6 +69,9 @@ export async function benchSalesPoints(): Promise<void> {
     const copyMs = median(bare.map((r) => r.copyBillingMs));
     const ratio = oursMs / bareMs;
     const byRound = our.map((r, i) => r.totalMs / bare[i]!.totalMs);
+    // Met when the ratio of the medians and the median round's own ratio both are: the machine's
+    // speed moving between rounds must not decide it.
+    const met = ratio <= 2 && median(byRound) <= 2;
     const importRatio = importMs / copyMs;
     console.log(`ours ${seconds(oursMs)} · bare ${seconds(bareMs)} · ratio ${ratio.toFixed(2)} (by round ${byRound.map((r) => r.toFixed(2)).join(', ')})`);
     console.log(`import ${seconds(importMs)} · bare COPY of the billing file ${seconds(copyMs)} · ratio ${importRatio.toFixed(2)}`);
@@ -82,7 +85,7 @@ export async function benchSalesPoints(): Promise<void> {
 |---|---|---|
 | bare: COPY of the billing file (${megabytes} MB) and of the entries file into temporary tables, one hash join counting the matches (${bare[0]!.matches.toLocaleString()}) | ${seconds(bareMs)} | ${bare.map((r) => seconds(r.totalMs)).join(', ')} |
 | ours: \`importBilling\` (COPY into the import's partition, the checks) and \`reconcileMonth\` (matching, match rows, ledger, budgets, totals) | ${seconds(oursMs)} | ${our.map((r) => seconds(r.totalMs)).join(', ')} |
-| **ratio** | **${ratio.toFixed(2)}** | goal ≤ 2: ${ratio <= 2 ? 'met' : 'missed'}; by round ${byRound.map((r) => r.toFixed(2)).join(', ')} |
+| **ratio** | **${ratio.toFixed(2)}** | goal ≤ 2: ${met ? 'met' : 'missed'}; by round ${byRound.map((r) => r.toFixed(2)).join(', ')} |
 
 The import part alone: ${seconds(importMs)} against the bare COPY of the billing file, ${seconds(copyMs)} (ratio ${importRatio.toFixed(2)}).
 Each round runs both, alternating which goes first; a round's own ratio (ours over the bare run of

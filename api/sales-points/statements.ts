@@ -36,11 +36,11 @@ const StatementBody = z.object({
 /** The statement as CSV records: one per sale, one per ledger row, one per budget, and the total. */
 export function statementRecords(s: Statement): (string | number)[][] {
   return [
-    ['line', 'id', 'day', 'service_code', 'outcome', 'kind', 'points', 'refers_to', 'reason'],
-    ...s.entries.map((e) => ['sale', e.entryId, e.soldOn, e.serviceCode, e.outcome ?? 'not reconciled', '', e.points, '', [e.reason, e.detail].filter(Boolean).join(': ')]),
-    ...s.ledger.map((l) => ['ledger', l.id, s.month, l.serviceCode ?? '', '', l.kind, l.points, l.refersTo ?? '', l.reason]),
-    ...s.budgets.map((b) => ['budget', '', s.month, '', '', b.overrunPolicy, b.points, '', b.over?.note ?? `${b.scopeKind} ${b.scopeCode}: within its budget`]),
-    ['total', '', s.month, '', '', '', s.total, '', s.closed ? 'closed' : 'provisional: the month is not closed'],
+    ['line', 'id', 'day', 'service_code', 'outcome', 'kind', 'points', 'refers_to', 'sales', 'reason'],
+    ...s.entries.map((e) => ['sale', e.entryId, e.soldOn, e.serviceCode, e.outcome ?? 'not reconciled', '', e.points, '', e.entryId, [e.reason, e.detail].filter(Boolean).join(': ')]),
+    ...s.ledger.map((l) => ['ledger', l.id, s.month, l.serviceCode ?? '', '', l.kind, l.points, l.refersTo ?? '', (l.entryIds ?? (l.entryId === null ? [] : [l.entryId])).join(' '), l.reason]),
+    ...s.budgets.map((b) => ['budget', '', s.month, '', '', b.overrunPolicy, b.points, '', '', b.over?.note ?? `${b.scopeKind} ${b.scopeCode}: within its budget`]),
+    ['total', '', s.month, '', '', '', s.total, '', '', s.closed ? 'closed' : 'provisional: the month is not closed'],
   ];
 }
 
@@ -51,7 +51,7 @@ export const statementRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
     schema: {
       tags: ['sales-points'],
       summary: 'A staff member\'s statement of a month (staff and agents: their own); `Accept: text/csv` for CSV',
-      description: 'CSV: `line,id,day,service_code,outcome,kind,points,refers_to,reason`, a line per sale (`sale`), ledger row (`ledger`), budget (`budget`), and the `total`.',
+      description: 'CSV: `line,id,day,service_code,outcome,kind,points,refers_to,sales,reason`, a line per sale (`sale`), ledger row (`ledger`: `sales` the sales it concerns, space-separated), budget (`budget`), and the `total`.',
       params: z.strictObject({ staffId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'a staff id') }),
       querystring: z.strictObject({ month: MonthSchema }),
       response: { 200: StatementBody, 403: ErrorBody.describe('Staff and agents read their own statement only'), 404: ErrorBody },

@@ -10,8 +10,13 @@ ALTER TABLE points_ledger
   ADD COLUMN entry_ids bigint[],
   -- the sales' channel (own or partner outlet), which a grouped row's missing entry_id no longer gives
   ADD COLUMN channel text,
+  -- a month's sales credit, written by its month's run (so replaced whole by its next run), whose
+  -- points its sales share in whole cents
   ADD CONSTRAINT points_ledger_grouped_sales CHECK (
-    entry_ids IS NULL OR (kind = 'sale' AND entry_id IS NULL AND cardinality(entry_ids) > 0 AND array_position(entry_ids, NULL) IS NULL));
+    entry_ids IS NULL OR (kind = 'sale' AND entry_id IS NULL AND run_month = month AND cardinality(entry_ids) > 0
+                          AND array_position(entry_ids, NULL) IS NULL AND (points * 100) % cardinality(entry_ids) = 0)),
+  -- a clawback takes back one sale's credit: it names the sale
+  ADD CONSTRAINT points_ledger_clawback_sale CHECK (kind <> 'clawback' OR entry_id IS NOT NULL);
 
 -- No index on entry_ids: a grouped row is written by its month's reconciliation only, of its sales'
 -- month and staff member, and its readers find it by those (a GIN index on the sales cost the month
@@ -25,18 +30,20 @@ CREATE UNIQUE INDEX points_ledger_clawback_idx ON points_ledger(refers_to, entry
 -- are, and a grouped row once for each sale it credits, with that sale's share (the group's sales
 -- share their terms, so the points divide exactly).
 CREATE VIEW points_ledger_by_sale AS
-SELECT id, month, run_month, staff_id, kind, points, entry_id, refers_to, dispute_id, service_code, outlet, area, department
+SELECT id, month, run_month, staff_id, kind, points, entry_id, refers_to, dispute_id, service_code, outlet, area, department, reason
   FROM points_ledger WHERE entry_id IS NOT NULL
 UNION ALL
 SELECT l.id, l.month, l.run_month, l.staff_id, l.kind, (l.points / cardinality(l.entry_ids))::numeric(12,2), s.entry_id, l.refers_to,
-       l.dispute_id, l.service_code, l.outlet, l.area, l.department
+       l.dispute_id, l.service_code, l.outlet, l.area, l.department, l.reason
   FROM points_ledger l CROSS JOIN LATERAL unnest(l.entry_ids) AS s(entry_id)
  WHERE l.entry_ids IS NOT NULL;
 
--- The references of migration 029, and a grouped row's sales: they exist.
+-- The references of migration 029, and a grouped row's sales: they exist, each once among the
+-- statement's grouped rows (a run writes a month's in one statement); a clawback's sale is one its row credited.
 CREATE OR REPLACE FUNCTION sales_points_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad text;
+  wrong text;
 BEGIN
   IF TG_TABLE_NAME = 'points_ledger' THEN
     SELECT 'staff ' || n.staff_id INTO bad FROM (SELECT DISTINCT staff_id FROM new_rows) n
@@ -54,6 +61,21 @@ BEGIN
     IF bad IS NULL THEN
       SELECT 'ledger row ' || n.refers_to INTO bad FROM new_rows n
        WHERE n.refers_to IS NOT NULL AND NOT EXISTS (SELECT 1 FROM points_ledger l WHERE l.id = n.refers_to) LIMIT 1;
+    END IF;
+    IF bad IS NULL THEN
+      -- a sale twice among the statement's grouped credits: a sale is credited once
+      SELECT 'sale ' || s.entry_id || ' is in two of its month''s sales credits' INTO wrong
+        FROM new_rows n CROSS JOIN LATERAL unnest(n.entry_ids) AS s(entry_id)
+       WHERE n.entry_ids IS NOT NULL GROUP BY s.entry_id HAVING count(*) > 1 LIMIT 1;
+      -- a clawback takes back the credit of a sale the row it names credited
+      IF wrong IS NULL THEN
+        SELECT 'clawback of sale ' || n.entry_id || ' names ledger row ' || n.refers_to || ', which did not credit it' INTO wrong
+          FROM new_rows n JOIN points_ledger l ON l.id = n.refers_to
+         WHERE n.kind = 'clawback' AND l.entry_id IS DISTINCT FROM n.entry_id AND NOT (n.entry_id = ANY(coalesce(l.entry_ids, '{}'))) LIMIT 1;
+      END IF;
+      IF wrong IS NOT NULL THEN
+        RAISE EXCEPTION 'points_ledger: %', wrong USING ERRCODE = 'check_violation';
+      END IF;
     END IF;
   ELSIF TG_TABLE_NAME = 'sales_matches' THEN
     SELECT 'sale ' || n.entry_id INTO bad FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM sales_entries e WHERE e.id = n.entry_id) LIMIT 1;

@@ -44,7 +44,8 @@ const MONEY = `
     FROM points_ledger_by_sale l JOIN sales_entries e ON e.id = l.entry_id JOIN orders o ON o.id = e.order_id ${ORDER_JOINS}
    CROSS JOIN LATERAL (SELECT ${orderKeys('e.sold_at')}) x
    -- a sale's points are of its month or later: the ledger read from the window's first month on
-   WHERE l.month >= date_trunc('month', $1::date - 1)::date AND ${window('e.sold_at')}
+   WHERE l.month >= date_trunc('month', $1::date - 1)::date AND l.kind IN ('sale', 'usage-credit', 'clawback', 'adjustment')
+     AND ${window('e.sold_at')}
   UNION ALL
   SELECT x.*, 'revenue', COALESCE(o.monthly_price, (c.definition->'offer'->>'price')::numeric, 0) * $3::int
     FROM orders o ${ORDER_JOINS} CROSS JOIN LATERAL (SELECT ${orderKeys('o.activated_at')}) x

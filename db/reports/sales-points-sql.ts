@@ -117,6 +117,8 @@ export async function readStaffSales(
      ), credited AS (
        SELECT l.entry_id, sum(l.points) AS points FROM points_ledger_by_sale l JOIN sold s ON s.id = l.entry_id
         WHERE l.kind IN ('sale', 'usage-credit', 'clawback', 'adjustment') AND l.month >= date_trunc('month', $1::date)::date
+          -- the period's sellers' rows only (a grouped credit is unnested for them alone)
+          AND l.staff_id = ANY(ARRAY(SELECT DISTINCT staff_id FROM sold))
         GROUP BY l.entry_id
      )
      SELECT e.staff_id, st.name, st.outlet, count(*) AS sales,

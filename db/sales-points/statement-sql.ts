@@ -31,16 +31,14 @@ export async function readStatement(q: Queryable, staffId: string, month: Month,
   const [entries, ledger, budgets, run] = await Promise.all([
     q.query<{ id: string; sold_on: string; service_code: string; name: string; sale_channel: string; outcome: string | null; reason: string | null; detail: string | null; points: string }>(
       `WITH sold AS (SELECT * FROM sales_entries e WHERE e.staff_id = $1 AND e.month = $2::date),
-       -- each sale's ledger rows, all months: those that name it, and the grouped row of its month
-       -- that credited it (migration 039), with its share
+       -- each sale's ledger rows, all months, a grouped credit's share (points_ledger_by_sale): all
+       -- of them the sale's staff member's, of its month or later
        credit AS (
-         SELECT l.entry_id, l.id, l.kind, l.points, l.reason FROM points_ledger l
-          WHERE l.entry_id IN (SELECT id FROM sold) AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')
-         UNION ALL
-         SELECT x.entry_id, g.id, g.kind, (g.points / cardinality(g.entry_ids))::numeric(12,2),
-                'credited by ledger row #' || g.id || ': ' || g.reason
-           FROM points_ledger g CROSS JOIN LATERAL unnest(g.entry_ids) AS x(entry_id)
-          WHERE g.staff_id = $1 AND g.month = $2::date AND g.entry_ids IS NOT NULL
+         SELECT l.entry_id, l.id, l.kind, l.points,
+                CASE WHEN l.kind = 'sale' THEN 'credited by ledger row #' || l.id || ': ' || l.reason ELSE l.reason END AS reason
+           FROM points_ledger_by_sale l
+          WHERE l.staff_id = $1 AND l.month >= $2::date AND l.entry_id IN (SELECT id FROM sold)
+            AND l.kind IN ('sale', 'usage-credit', 'adjustment', 'clawback')
        ), by_sale AS (
          -- a matched sale's detail is its ledger row's (it has no match row: outcome-sql.ts): its
          -- sale credit, or the usage credit or adjustment that paid it instead

@@ -18,8 +18,11 @@ const as = (role: string) => ({ authorization: `Bearer ${h.token(role as never)}
 const get = (url: string, role = 'finance', accept?: string) =>
   h.inject({ method: 'GET', url, headers: { ...as(role), ...(accept ? { accept } : {}) } });
 
-/** A sale, optionally matched (with its ledger credit) or unmatched; returns its id. */
-async function sale(p: { staff: string; outlet: string; area: string; msisdn: string; month: string; day: string; outcome?: 'matched' | 'unmatched'; points?: number; orderId?: string }) {
+/**
+ * A sale, optionally matched (with its own ledger credit, as months reconciled before migration 039
+ * have, unless `grouped`: then `groupedCredit` credits it with others) or unmatched; returns its id.
+ */
+async function sale(p: { staff: string; outlet: string; area: string; msisdn: string; month: string; day: string; outcome?: 'matched' | 'unmatched'; points?: number; orderId?: string; grouped?: boolean }) {
   const { rows: [e] } = await h.db.query<{ id: string }>(
     `INSERT INTO sales_entries (month, service_code, msisdn, staff_id, outlet, area, department, channel, sale_channel, source, sold_at, recorded_by, order_id, campaign_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'own', 'shop', 'staff', $8, 'test', $9, $10) RETURNING id`,
@@ -28,13 +31,21 @@ async function sale(p: { staff: string; outlet: string; area: string; msisdn: st
     await h.db.query(`INSERT INTO sales_matches (entry_id, month, outcome, reason) VALUES ($1, $2, $3, $4)`,
       [e!.id, `${p.month}-01`, p.outcome, p.outcome === 'unmatched' ? 'not-in-billing' : null]);
   }
-  if (p.outcome === 'matched') {
+  if (p.outcome === 'matched' && !p.grouped) {
     await h.db.query(
       `INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_id, service_code, outlet, area, department, reason)
        VALUES ($1, $1, $2, 'sale', $3, $4, $5, $6, $7, $8, 'matched')`,
       [`${p.month}-01`, p.staff, p.points ?? 10, e!.id, service, p.outlet, p.area, dept]);
   }
   return e!.id;
+}
+
+/** A month's sales credit as a run writes it (migration 039): one row naming its sales, an equal share each. */
+async function groupedCredit(p: { staff: string; outlet: string; area: string; month: string; entryIds: string[]; points: number }) {
+  await h.db.query(
+    `INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_ids, service_code, outlet, area, department, channel, reason)
+     VALUES ($1, $1, $2, 'sale', $3, $4::bigint[], $5, $6, $7, $8, 'own', 'matched')`,
+    [`${p.month}-01`, p.staff, p.points, p.entryIds, service, p.outlet, p.area, dept]);
 }
 
 beforeAll(async () => {
@@ -46,9 +57,12 @@ beforeAll(async () => {
   await q(`INSERT INTO sales_services (code, name, updated_by) VALUES ($1, 'News', 't')`, [service]);
   // 10 points until mid-February 2023, 12 from then: a sale earns its day's.
   await q(`INSERT INTO sales_service_terms (service_code, effective_from, monthly_tariff, points, set_by) VALUES ($1, '2023-01-01', 40, 10, 't'), ($1, '2023-02-15', 40, 12, 't')`, [service]);
-  // January (reconciled): Ann two matched, Bob one matched and one unmatched, and a complaint against Bob.
-  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000001', month: '2023-01', day: '2023-01-05', outcome: 'matched' });
-  await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000002', month: '2023-01', day: '2023-01-06', outcome: 'matched' });
+  // January (reconciled): Ann two matched (credited together by one row), Bob one matched (a row of
+  // its own) and one unmatched, and a complaint against Bob.
+  await groupedCredit({ staff: ann, outlet: shopN, area: north, month: '2023-01', points: 20, entryIds: [
+    await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000001', month: '2023-01', day: '2023-01-05', outcome: 'matched', grouped: true }),
+    await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000002', month: '2023-01', day: '2023-01-06', outcome: 'matched', grouped: true }),
+  ] });
   await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000003', month: '2023-01', day: '2023-01-07', outcome: 'matched' });
   await sale({ staff: bob, outlet: shopN, area: north, msisdn: '13800000004', month: '2023-01', day: '2023-01-08', outcome: 'unmatched' });
   await q(`INSERT INTO points_ledger (month, run_month, staff_id, kind, points, outlet, area, department, reason) VALUES ('2023-01-01', '2023-01-01', $1, 'complaint', -2, $2, $3, $4, 'a complaint')`, [bob, shopN, north, dept]);
@@ -123,7 +137,7 @@ describe('the leaderboard and contests', () => {
 });
 
 describe('sales points in the ROI report', () => {
-  it('prices the points of an order\'s sale at the sales-point rate of the sale\'s day', async () => {
+  it('prices the points of an order\'s sale at the sales-point rate of the sale\'s day: its share of its credit, no complaint', async () => {
     await h.db.query(`INSERT INTO campaigns (id, name, definition, status, workflow_id, created_at) VALUES ($1, 'spr', '{"offer":{"code":"x","name":"x","price":30}}', 'completed', $1, '2023-01-02T00:00Z')`, [campaign]);
     const { rows: [lead] } = await h.db.query<{ id: string }>(
       `INSERT INTO leads (campaign_id, customer_id, msisdn, region, state, listed_at) SELECT $1, id, msisdn, region, 'done', '2023-01-02T01:00Z' FROM customers WHERE id = 100057 RETURNING id`, [campaign]);
@@ -131,7 +145,13 @@ describe('sales points in the ROI report', () => {
     await h.db.query(
       `INSERT INTO orders (id, campaign_id, lead_id, customer_id, region, offer_code, status, stage, address, monthly_price, created_at)
        SELECT $1, $2, $3, customer_id, region, 'x', 'completed', 'done', 'addr', 30, '2023-01-09T02:00Z' FROM leads WHERE id = $3`, [orderId, campaign, lead!.id]);
-    await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000008', month: '2023-01', day: '2023-01-09', outcome: 'matched', points: 15, orderId });
+    // the order's sale credited with another sale of Ann's (30 points, 15 each); a complaint against the order
+    const ordered = await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000008', month: '2023-01', day: '2023-01-09', outcome: 'matched', orderId, grouped: true });
+    const other = await sale({ staff: ann, outlet: shopN, area: north, msisdn: '13800000009', month: '2023-01', day: '2023-01-10', outcome: 'matched', grouped: true });
+    await groupedCredit({ staff: ann, outlet: shopN, area: north, month: '2023-01', points: 30, entryIds: [ordered, other] });
+    await h.db.query(
+      `INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_id, complaint_order_id, service_code, outlet, area, department, reason)
+       VALUES ('2023-01-01', '2023-01-01', $1, 'complaint', -2, $2, $3, $4, $5, $6, $7, 'a complaint')`, [ann, ordered, orderId, service, shopN, north, dept]);
     const rate = await h.inject({ method: 'PUT', url: '/cost-rates', payload: { effectiveFrom: '2023-01-01', rates: [{ category: 'sales-point', amount: 1.2 }] }, headers: as('finance') });
     expect(rate.statusCode).toBe(200);
     const roi = await get(`/reports/roi?campaignId=${campaign}&from=2023-01-01&to=2023-01-31`);

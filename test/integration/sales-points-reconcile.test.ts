@@ -282,17 +282,27 @@ describe('references, checked once per statement (migrations 028 and 039)', () =
     await expect(insert(staff, 999_999_999, null)).rejects.toMatchObject({ code: '23503' });
     await expect(insert(staff, null, 999_999_999)).rejects.toMatchObject({ code: '23503' });
     await expect(db.query(`INSERT INTO sales_matches (entry_id, month, outcome) VALUES (999999999, '2031-02-01', 'matched')`)).rejects.toMatchObject({ code: '23503' });
-    // a month's sales credit (migration 039) names sales that exist
-    const grouped = (month: string, entryIds: number[]) => db.query(
-      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_ids, outlet, area, department, reason)
-       VALUES ($1::date, $2, 'sale', 5, $3::bigint[], $4, $5, $6, 'test')`, [month, staff, entryIds, org.outlet, org.area, org.department]);
-    await expect(grouped('2031-02-01', [entry, 999_999_999])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('sale 999999999') });
+    // a month's sales credit (migration 039) names sales that exist, each once, sharing its points in whole cents
+    const grouped = (entryIds: number[], points = 10) => db.query(
+      `INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_ids, outlet, area, department, reason)
+       VALUES ('2031-02-01', '2031-02-01', $1, 'sale', $2, $3::bigint[], $4, $5, $6, 'test')`, [staff, points, entryIds, org.outlet, org.area, org.department]);
+    await expect(grouped([entry, 999_999_999])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('sale 999999999') });
+    await expect(grouped([entry, entry])).rejects.toMatchObject({ code: '23514', message: expect.stringContaining(`sale ${entry} is in two`) });
+    const second = await addEntry(db, { service: svc, msisdn: msisdn(), staff, org, soldAt: '2031-02-04T04:00:00Z' });
+    await expect(grouped([entry, second], 0.05)).rejects.toMatchObject({ code: '23514' }); // 2.5 cents each
     await expect(db.query(
       `INSERT INTO points_ledger (month, staff_id, kind, points, entry_id, entry_ids, outlet, area, department, reason)
        VALUES ('2031-02-01', $1, 'sale', 5, $2, ARRAY[$2::bigint], $3, $4, $5, 'test')`, [staff, entry, org.outlet, org.area, org.department]))
       .rejects.toMatchObject({ code: '23514' });
     await run('2031-02', await addImport(db, '2031-02', [{ msisdn: number, service: svc, activatedOn: '2031-02-03' }]));
-    expect((await ledgerOf(db, [staff])).map((r) => [r.kind, r.entryIds])).toEqual([['sale', [entry]]]);
+    const [credit] = await ledgerOf(db, [staff]);
+    expect([credit!.kind, credit!.entryIds]).toEqual(['sale', [entry]]);
+    // a clawback names the sale it takes back, one its row credited
+    const clawback = (entryId: number | null) => db.query(
+      `INSERT INTO points_ledger (month, staff_id, kind, points, entry_id, refers_to, outlet, area, department, reason)
+       VALUES ('2031-02-01', $1, 'clawback', -5, $2, $3, $4, $5, $6, 'test')`, [staff, entryId, credit!.id, org.outlet, org.area, org.department]);
+    await expect(clawback(null)).rejects.toMatchObject({ code: '23514' });
+    await expect(clawback(second)).rejects.toMatchObject({ code: '23514', message: expect.stringContaining('which did not credit it') });
     await expect(db.query(`DELETE FROM sales_entries WHERE id = $1`, [entry]))
       .rejects.toMatchObject({ code: '23503', message: expect.stringMatching(new RegExp(`points_ledger row \\d+ \\(sale ${entry}\\)`)) });
     await expect(db.query(`DELETE FROM staff WHERE id = $1`, [staff])).rejects.toMatchObject({ code: '23503' });
