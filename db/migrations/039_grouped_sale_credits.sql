@@ -20,7 +20,8 @@ ALTER TABLE points_ledger
 
 -- No index on entry_ids: a grouped row is written by its month's reconciliation only, of its sales'
 -- month and staff member, and its readers find it by those (a GIN index on the sales cost the month
--- end a fifth of writing the rows).
+-- end a fifth of writing the rows): a later month's run asking whether a sale earned its credit.
+CREATE INDEX points_ledger_grouped_idx ON points_ledger (staff_id, month) WHERE entry_ids IS NOT NULL;
 
 -- A credit is clawed back once per sale it credited: a grouped row's sales one by one.
 DROP INDEX points_ledger_clawback_idx;

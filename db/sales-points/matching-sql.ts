@@ -58,12 +58,20 @@ terms AS (
    ORDER BY e.id, (b.activated_on <= @end::date) DESC, (b.cancelled_on IS NULL OR b.cancelled_on > @end::date) DESC,
             (b.activated_on >= b.sale_day) DESC, b.activated_on DESC
 ), earned AS (
-  -- number+service pairs an earlier month's sale earned and kept (not clawed back)
-  SELECT DISTINCT ON (p.msisdn, p.service_code) p.msisdn, p.service_code, p.id AS entry_id, p.month
-    FROM points_ledger_by_sale l JOIN sales_entries p ON p.id = l.entry_id
-   WHERE l.kind IN ('sale', 'usage-credit') AND l.month < @month::date AND l.points > 0
-     AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id AND c.entry_id = l.entry_id)
-   ORDER BY p.msisdn, p.service_code, p.month DESC
+  -- the month's sales whose number and service an earlier month's sale earned and kept (not clawed
+  -- back): the latest such sale, looked up from the month's lines by the sales' key (number,
+  -- service, month) and the ledger's indexes, so that it costs the month, not the history
+  SELECT DISTINCT ON (b.entry_id) b.entry_id AS for_entry, p.id AS entry_id, p.month
+    FROM recon_lines b
+    JOIN sales_entries p ON p.msisdn = b.msisdn AND p.service_code = b.service_code AND p.month < @month::date
+   WHERE b.entry_id IS NOT NULL
+     AND (EXISTS (SELECT 1 FROM points_ledger l
+                   WHERE l.entry_id = p.id AND l.kind IN ('sale', 'usage-credit') AND l.month < @month::date AND l.points > 0
+                     AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = l.id AND c.entry_id = p.id))
+          OR EXISTS (SELECT 1 FROM points_ledger g -- a grouped credit: of the sale's month and staff member (migration 039)
+                   WHERE g.staff_id = p.staff_id AND g.month = p.month AND g.entry_ids IS NOT NULL AND p.id = ANY(g.entry_ids) AND g.points > 0
+                     AND NOT EXISTS (SELECT 1 FROM points_ledger c WHERE c.kind = 'clawback' AND c.refers_to = g.id AND c.entry_id = p.id)))
+   ORDER BY b.entry_id, p.month DESC
 ), judged AS (
   SELECT l.*, t.points, coalesce(t.requires_usage, false) AS requires_usage, t.effective_from AS terms_from,
          er.entry_id AS earned_by, er.month AS earned_month,
@@ -72,7 +80,7 @@ terms AS (
               WHEN l.activated_on < l.sale_day OR er.entry_id IS NOT NULL THEN 'activated-elsewhere-first' END AS reason
     FROM line l
     LEFT JOIN terms t ON t.service_code = l.service_code AND t.effective_from <= l.sale_day AND (t.until IS NULL OR t.until > l.sale_day)
-    LEFT JOIN earned er ON er.msisdn = l.msisdn AND er.service_code = l.service_code
+    LEFT JOIN earned er ON er.for_entry = l.id
 ), recon_sales AS MATERIALIZED (
   SELECT j.*, CASE WHEN reason IS NOT NULL THEN 'unmatched' WHEN requires_usage AND NOT used THEN 'awaiting-usage' ELSE 'matched' END AS outcome
     FROM judged j
