@@ -6,14 +6,19 @@
  * Fast on millions of lines, and never failing on a bad field: no cast per line (a failed one
  * aborts the statement; an exception block per line costs a subtransaction each) and no regular
  * expression (Postgres's took 4 µs a match here: 4 s a million lines). Digits are checked with
- * ltrim. A file has few distinct days (a few hundred), so the lines are grouped by their two day
- * fields and each distinct text is read as a day once (`billing_day`, migration 029).
+ * ltrim of the bytes. A file has few distinct days (a few hundred), so the lines are grouped by
+ * their two day fields and each distinct text is read as a day once (`billing_day`, migration 029).
  * docs/benchmarks.md has the figures.
  *
  * `table` is the import's own table, `billing_lines_<import id>` (linesTable), never a user's text.
  */
 
-const MSISDN_OK = `(octet_length(s.msisdn) BETWEEN 5 AND 20 AND ltrim(s.msisdn, '0123456789') = '')`;
+/**
+ * Digits only: the number's bytes (textsend) trimmed of the ten digits' bytes leave nothing. Trimming
+ * the text itself walks it as characters of a multibyte encoding and took three times as long: a
+ * fifth of the import's checks.
+ */
+const MSISDN_OK = `(octet_length(s.msisdn) BETWEEN 5 AND 20 AND ltrim(textsend(s.msisdn), '0123456789'::bytea) = ''::bytea)`;
 const SERVICE_OK = `(s.service_code <> '' AND length(s.service_code) <= 100)`;
 const USED_OK = `s.used IN ('true', 'false', '1', '0', 'TRUE', 'FALSE', 'True', 'False')`;
 const LINE_OK = `coalesce(${MSISDN_OK} AND ${SERVICE_OK} AND ${USED_OK}, false)`;

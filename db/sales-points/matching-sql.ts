@@ -40,8 +40,10 @@ SELECT b.msisdn, b.service_code, b.activated_on, b.cancelled_on, b.used
 
 /**
  * Each sale of the month (recon_sales) with the line it matched (of several, the one active at
- * month end, then one activated on or after the sale's day, then the latest), the service's terms
- * in force on the sale's day (in the operator's zone), and its outcome and reason. (What a person
+ * month end, then one activated on or after the sale's day, then the latest: chosen among the
+ * lines alone, before they meet their sales, which sorts narrower rows and lets the sales be joined
+ * by hashing: a third less time than sorting the joined rows), the service's terms in force on the
+ * sale's day (in the operator's zone), and its outcome and reason. (What a person
  * reads of an unmatched sale, its detail, is written for those alone: WRITE_MATCHES.) The CTEs of
  * JUDGE_AND_WRITE.
  */
@@ -51,12 +53,13 @@ terms AS (
          lead(effective_from) OVER (PARTITION BY service_code ORDER BY effective_from) AS until
     FROM sales_service_terms
 ), line AS (
-  SELECT DISTINCT ON (e.id) e.id, e.msisdn, e.service_code, e.staff_id, e.outlet, e.area, e.department, e.channel, e.month,
+  SELECT e.id, e.msisdn, e.service_code, e.staff_id, e.outlet, e.area, e.department, e.channel, e.month,
          coalesce(b.sale_day, (e.sold_at AT TIME ZONE @tz::text)::date) AS sale_day, b.activated_on, b.cancelled_on, b.used
-    FROM sales_entries e LEFT JOIN recon_lines b ON b.entry_id = e.id
+    FROM sales_entries e LEFT JOIN (
+           SELECT DISTINCT ON (entry_id) * FROM recon_lines WHERE entry_id IS NOT NULL
+            ORDER BY entry_id, (activated_on <= @end::date) DESC, (cancelled_on IS NULL OR cancelled_on > @end::date) DESC,
+                     (activated_on >= sale_day) DESC, activated_on DESC) b ON b.entry_id = e.id
    WHERE e.month = @month::date
-   ORDER BY e.id, (b.activated_on <= @end::date) DESC, (b.cancelled_on IS NULL OR b.cancelled_on > @end::date) DESC,
-            (b.activated_on >= b.sale_day) DESC, b.activated_on DESC
 ), earned AS (
   -- the month's sales whose number and service an earlier month's sale earned and kept (not clawed
   -- back): the latest such sale, looked up from the month's lines by the sales' key (number,
@@ -112,24 +115,32 @@ const termsText = (points: string, from: string) =>
  * naming its sales (entry_ids; migration 039): a month's 170,000 rows took a third of the run.
  * points_ledger_by_sale gives each sale's share. Sales paid otherwise are left out, as one hashed
  * set (a probe of the ledger per sale took 0.6 s a month).
+ *
+ * The sales are grouped by hashing (sorting them by the eight keys took 0.2 s more), so each group's
+ * sales are put in order after. The filter says "not unmatched, not awaiting usage" rather than
+ * "matched": the planner, knowing nothing of a CTE's column, reckons an equality keeps 1 row in 200
+ * and an inequality 199, and only with a fair count of rows does it see that hashing pays.
  */
 const WRITE_SALES = `
 INSERT INTO points_ledger (month, run_month, staff_id, kind, points, entry_ids, service_code, outlet, area, department, channel, reason)
-SELECT @month::date, @month::date, staff_id, 'sale', coalesce(sum(points), 0), array_agg(id ORDER BY id), service_code, outlet, area, department, channel,
-       count(*) || CASE WHEN count(*) = 1 THEN ' sale' ELSE ' sales' END || ' of ' || service_code || ' sold '
-       || CASE WHEN min(sale_day) = max(sale_day) THEN 'on ' || min(sale_day) ELSE min(sale_day) || ' to ' || max(sale_day) END
+SELECT @month::date, @month::date, staff_id, 'sale', coalesce(points * n, 0), ARRAY(SELECT unnest(ids) ORDER BY 1), service_code, outlet, area, department, channel,
+       n || CASE WHEN n = 1 THEN ' sale' ELSE ' sales' END || ' of ' || service_code || ' sold '
+       || CASE WHEN first_day = last_day THEN 'on ' || first_day ELSE first_day || ' to ' || last_day END
        || ' matched billing''s list of ' || to_char(@month::date, 'YYYY-MM') || ' (import #' || @import::bigint || '): '
        || CASE WHEN points IS NULL THEN 'no terms in force those days, 0 points' ELSE trim_scale(points) || ' points each by the terms from ' || terms_from END
-  FROM recon_sales s WHERE outcome = 'matched'
-   AND s.id NOT IN (
-     -- a closed later month credited it on usage already (this month run again since, on a newer
-     -- list). An open one's credit is not: that month is stale now and its run credits it no more.
-     SELECT l.entry_id FROM points_ledger l JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed'
-      WHERE l.kind = 'usage-credit' AND l.month > @month::date AND l.entry_id IS NOT NULL
-     UNION ALL
-     -- finance accepted a dispute of it (an adjustment paid it) before this run matched it
-     SELECT d.entry_id FROM sales_disputes d WHERE d.status = 'accepted' AND d.ledger_id IS NOT NULL)
- GROUP BY staff_id, service_code, outlet, area, department, channel, terms_from, points
+  FROM (
+    SELECT staff_id, service_code, outlet, area, department, channel, terms_from, points,
+           array_agg(id) AS ids, count(*) AS n, min(sale_day) AS first_day, max(sale_day) AS last_day
+      FROM recon_sales s WHERE outcome <> 'unmatched' AND outcome <> 'awaiting-usage'
+       AND s.id NOT IN (
+         -- a closed later month credited it on usage already (this month run again since, on a newer
+         -- list). An open one's credit is not: that month is stale now and its run credits it no more.
+         SELECT l.entry_id FROM points_ledger l JOIN sales_point_runs r ON r.month = l.month AND r.status = 'closed'
+          WHERE l.kind = 'usage-credit' AND l.month > @month::date AND l.entry_id IS NOT NULL
+         UNION ALL
+         -- finance accepted a dispute of it (an adjustment paid it) before this run matched it
+         SELECT d.entry_id FROM sales_disputes d WHERE d.status = 'accepted' AND d.ledger_id IS NOT NULL)
+     GROUP BY staff_id, service_code, outlet, area, department, channel, terms_from, points) g
  ORDER BY staff_id, service_code, outlet, terms_from`;
 
 /**

@@ -106,7 +106,9 @@ describe('a bad file is refused with its line numbers, and nothing of it is kept
   it('a bad date on line 7, and every other bad line of the file', async () => {
     const body = HEADER + line(2) + '13800000003,vas-video,2084-02-29,,true\n' + line(4) + line(5) + line(6)
       + '13800000007,vas-video,2087-02-30,,true\n' + line(8) + '123,vas-video,2087-08-01,2087-06-01,maybe\n'
-      + '13800000010,vas-video,2100-02-29,2087-7-20,true\n';
+      + '13800000010,vas-video,2100-02-29,2087-7-20,true\n'
+      // digits only: a letter, full-width digits (five characters, fifteen bytes), an escape's backslash
+      + '1380000001a,vas-video,2087-07-01,,true\n' + '１３８００,vas-video,2087-07-01,,true\n' + '\\x31380000013,vas-video,2087-07-01,,true\n';
     const errors = await refusal('2087-07', Buffer.from(body));
     expect(errors).toEqual([
       { line: 7, field: 'activated_on', message: 'a day YYYY-MM-DD of the calendar (1900-2099)' },
@@ -117,6 +119,9 @@ describe('a bad file is refused with its line numbers, and nothing of it is kept
       { line: 9, field: 'cancelled_on', message: "before the month's first day" },
       { line: 10, field: 'activated_on', message: 'a day YYYY-MM-DD of the calendar (1900-2099)' },
       { line: 10, field: 'cancelled_on', message: 'a day YYYY-MM-DD of the calendar (1900-2099), or empty while active' },
+      { line: 11, field: 'msisdn', message: '5 to 20 digits' },
+      { line: 12, field: 'msisdn', message: '5 to 20 digits' },
+      { line: 13, field: 'msisdn', message: '5 to 20 digits' },
     ]);
     expect(new BillingFileRefused(errors).message).not.toContain('123');
   });

@@ -164,6 +164,38 @@ describe('effective-dated points', () => {
   });
 });
 
+describe('a subscription billing lists more than once', () => {
+  it('judges the sale by its best line: active at month end, then activated on or after the sale, then the latest; each sale in one credit, in order', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `l${t}`);
+    const staff = await makeStaff(db, `l-${t}`, org);
+    const svc = await makeService(db, `lin-${t}`, [{ from: '2029-01-01', points: 5 }]);
+    const sold = '2033-05-10T04:00:00Z';
+    const cases = {
+      // cancelled in the month, then taken again and active at its end: matched
+      retaken: [{ activatedOn: '2033-05-10', cancelledOn: '2033-05-12' }, { activatedOn: '2033-05-20' }],
+      // active at month end since before the sale, and a line activated after it but cancelled: elsewhere first
+      before: [{ activatedOn: '2033-04-01' }, { activatedOn: '2033-05-11', cancelledOn: '2033-05-15' }],
+      // two lines active at month end: the one activated on or after the sale
+      both: [{ activatedOn: '2033-04-01' }, { activatedOn: '2033-05-10' }],
+      // both cancelled in the month: unmatched, named by the latest
+      gone: [{ activatedOn: '2033-05-10', cancelledOn: '2033-05-11' }, { activatedOn: '2033-05-12', cancelledOn: '2033-05-13' }],
+    };
+    const entries: Record<string, number> = {};
+    const lines = [];
+    for (const [name, ls] of Object.entries(cases)) {
+      const number = msisdn();
+      entries[name] = await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt: sold });
+      for (const l of ls) lines.push({ msisdn: number, service: svc, ...l });
+    }
+    const totals = await run('2033-05', await addImport(db, '2033-05', lines));
+    expect(totals).toMatchObject({ entries: 4, matched: 2, unmatched: { 'activated-elsewhere-first': 1, 'cancelled-before-month-end': 1 } });
+    expect(await matchOf(db, entries.before!)).toMatchObject({ reason: 'activated-elsewhere-first', detail: 'activated 2033-04-01, before this sale on 2033-05-10' });
+    expect(await matchOf(db, entries.gone!)).toMatchObject({ reason: 'cancelled-before-month-end', detail: expect.stringContaining('activated 2033-05-12, cancelled 2033-05-13') });
+    expect((await ledgerOf(db, [staff])).map((r) => [r.kind, r.points, r.entryIds])).toEqual([['sale', 10, [entries.retaken, entries.both].sort((a, b) => a! - b!)]]);
+  });
+});
+
 describe('clawback across a closed month', () => {
   it('takes back a closed month\'s credit in the month its subscription leaves billing, naming it; the closed month never changes', async () => {
     const t = tag();
