@@ -299,7 +299,7 @@ describe('budget policies', () => {
   });
 });
 
-describe('references, checked once per statement (migrations 028 and 039)', () => {
+describe('references, checked once per statement (migrations 028, 039 and 040)', () => {
   it('refuses a ledger row or match naming what does not exist, and deleting what rows still name', async () => {
     const t = tag();
     const org = await makeOrg(db, `r${t}`);
