@@ -97,31 +97,43 @@ Each round runs both, alternating which goes first; a round's own ratio (ours ov
 the same round) shows how far the machine's speed moved between rounds (on this VM, by a fifth).
 How the import works (migration 029): the file is COPYed once, as its text, into the import's own
 table (FREEZE: the table is the transaction's), which becomes the import's partition of
-\`billing_lines\` when the checks pass. Step by step, a million lines: the COPY 0.75–0.9 s (the
-bare COPY into a temporary table: about the same); the checks 0.4–0.45 s (the lines grouped by
-their two day fields, in parallel, each distinct day then read once, the number checked with
-ltrim); ANALYZE of a 3,000-line sample 0.03 s.
-The reconciliation part (ours less the import), step by step (statement durations in Postgres's
-log, 2026-12-07): the month's lines, each with its sale and the sale's day (one parallel hash join
-of the import's partition with the month's sales) 0.4–0.55 s and their ANALYZE (a 3,000-line sample;
-the default 30,000 took 0.08 s) under 0.05 s; then one
-statement judges the month's sales (their line, terms, outcome) and writes what it judged, 1.15–1.2
-s: the 28,678 match rows of the sales billing did not simply confirm (0.2 s) and the grouped
-credits of the 171,322 matched ones (1,760 ledger rows, 0.35–0.45 s, their sort and the check that
-the sales they name exist included); the usage credits, clawbacks, complaints, budgets and totals
-0.15 s. JIT is off for these statements (compiling a million-line statement took longer than
-running it).
-What it took to get here (ratio 2.6–2.95 before, on the same machine): the ledger's row per
-matched sale, with its two btree indexes and its reference checks, was 1.3–1.8 s, a third of the
-run, measured in psql: its heap 0.3–0.66 s, the index by sale 0.35–0.45 s, the statement's
-transition table and checks 0.3–0.7 s, the reasons' text nothing. So the month's matched sales are
-credited by one row per staff member, service, place, channel and terms naming its sales
-(migration 039; \`points_ledger_by_sale\` gives each sale's share to every reader that needs it);
-a GIN index on those sales cost a fifth of writing the rows and no reader needs it. Tried and left:
-the judging joined straight to the import's partition (no table of the month's lines: a serial
-join, 1.4 s against 1.2); the month's lines carrying all their sale's columns so that the judging
-need not read the sales again (slower: a wider table to write and ANALYZE); forcing the grouped
-credits to hash rather than sort (no difference measured); more memory for temporary tables (none);
+\`billing_lines\` when the checks pass. Step by step, a million lines (statement durations in
+Postgres's log, 2026-12-08): the COPY 0.7–1.0 s (the bare COPY into a temporary table: about the
+same); ANALYZE of a 3,000-line sample 0.02 s, taken first so that the checks' grouping is planned for
+the few hundred days a file has (planned without it for a hundred times as many, its hash tables
+took a fifth longer); the checks 0.27–0.44 s (the lines grouped by their two day fields, in
+parallel, each distinct day then read once; the number's digits checked on its bytes, which took a
+third of the time of trimming it as multibyte text).
+The reconciliation part (ours less the import), step by step: the month's lines, each with its sale
+and the sale's day (one parallel hash join of the import's partition with the month's sales)
+0.4–0.53 s and their ANALYZE (a 3,000-line sample) under 0.05 s; then one statement judges the
+month's sales (their line, terms, outcome) and writes what it judged, 0.91–1.15 s: the 28,678 match
+rows of the sales billing did not simply confirm and the grouped credits of the 171,322 matched ones
+(1,760 ledger rows, with the check that the sales they name exist, each once); the usage credits,
+clawbacks, complaints, budgets and totals 0.15 s. JIT is off for these statements (compiling a
+million-line statement took longer than running it).
+What it took to get here (ratio 2.6–2.95 on 2026-12-07, about 2 at the start of 2026-12-08):
+- the ledger's row per matched sale, with its two btree indexes and its reference checks, was
+  1.3–1.8 s, a third of the run. So the month's matched sales are credited by one row per staff
+  member, service, place, channel and terms naming its sales (migration 039;
+  \`points_ledger_by_sale\` gives each sale's share to every reader that needs it); a GIN index on
+  those sales cost a fifth of writing the rows and no reader needs it;
+- the grouped credits were made by sorting the matched sales on their eight keys (0.2 s more than
+  hashing them): the planner reckons 8 kB of state for each group's array and 1 row in 200 kept by
+  an equality on a CTE's column, so it never chose to hash. The run now lets hashing take 8 × work_mem
+  (it takes 9 MB) and filters the sales by two inequalities, and each group's sales are put in order
+  after;
+- of several lines of one sale, the one to judge it by was chosen after the lines met their sales,
+  in a sort of the wide joined rows; it is chosen among the lines alone, and the sales join them by
+  hashing (a third less time for that part);
+- whether a sale is in two grouped credits is counted first (migration 040: 0.04 s where grouping
+  the sales took 0.11 s).
+Tried and left: the judging joined straight to the import's partition (no table of the month's
+lines: a serial join, 1.4 s against 1.2); the month's lines carrying all their sale's columns so that
+the judging need not read the sales again (slower: a wider table to write and ANALYZE); the month's
+lines written in their sales' order, sorted by the parallel workers (the judging's sort of them then
+costs almost nothing, but the whole was slower); choosing only among the lines of sales that have
+several (counting them took longer than the sort it spared); more memory for temporary tables (none);
 each sale's line chosen in the parallel join (DISTINCT ON there: 0.25 s more than the judging's own
 sort saves) or by an index on the lines (a sort per sale: twice as long).
 ${loaded.toLocaleString()} entries of ${MONTH} loaded beforehand (not timed), 9 in 10 of them billing's (number and service).
