@@ -119,10 +119,10 @@ What it took to get here (ratio 2.6–2.95 on 2026-12-07, about 2 at the start o
   \`points_ledger_by_sale\` gives each sale's share to every reader that needs it); a GIN index on
   those sales cost a fifth of writing the rows and no reader needs it;
 - the grouped credits were made by sorting the matched sales on their eight keys (0.2 s more than
-  hashing them): the planner reckons 8 kB of state for each group's array and 1 row in 200 kept by
-  an equality on a CTE's column, so it never chose to hash. The run now lets hashing take 8 × work_mem
-  (it takes 9 MB) and filters the sales by two inequalities, and each group's sales are put in order
-  after;
+  hashing them), as the array of each group's sales was aggregated in order (an aggregate's own
+  ORDER BY rules hashing out). The array is now put in order after; and as the planner reckons 8 kB
+  of state for each group's array and 1 row in 200 kept by an equality on a CTE's column, the
+  judging may hash in 8 × work_mem (it takes 9 MB) and filters the sales by two inequalities;
 - of several lines of one sale, the one to judge it by was chosen after the lines met their sales,
   in a sort of the wide joined rows; it is chosen among the lines alone, and the sales join them by
   hashing (a third less time for that part);

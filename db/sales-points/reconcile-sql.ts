@@ -10,7 +10,6 @@ export { closeMonth } from './run-sql';
 
 /** Memory for each sort or hash of the run (Postgres's default, 4 MB, spills a month's sales to disk). */
 const RECONCILE_WORK_MEM = '64MB';
-const RECONCILE_HASH_MEM_MULTIPLIER = 8;
 
 /**
  * A month's reconciliation (docs/sales-points.md, "The month-end reconciliation"), in one
@@ -23,10 +22,6 @@ export async function reconcileMonth(db: Db, month: Month, opts: { importId: num
   return inTransaction(db, async (tx) => {
     // The run sorts and hashes a month's sales (200k and more) at once: in memory, not in batches on disk.
     await tx.query(`SET LOCAL work_mem = '${RECONCILE_WORK_MEM}'`);
-    // The planner reckons 8 kB a group for an array_agg's state (a month's grouped credits need a
-    // few hundred bytes each), so it sorted the month's matched sales by eight keys rather than hash
-    // them: 0.2 s of the run. Hashing may take this many times work_mem before it spills to disk.
-    await tx.query(`SET LOCAL hash_mem_multiplier = ${RECONCILE_HASH_MEM_MULTIPLIER}`);
     // Postgres's JIT compiles a statement over a month's sales for longer than it then runs.
     await tx.query('SET LOCAL jit = off');
     await lockMonth(tx, month);
