@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createPool, type Db } from '../../infra/db';
 import { closeMonth, reconcileMonth } from '../../db/sales-points/reconcile-sql';
+import { matchAndCredit } from '../../db/sales-points/matching-sql';
+import { readStatement } from '../../db/sales-points/statement-sql';
 import { createReconciliationActivities } from '../../activities/sales-points/reconciliation';
 import { ImportNotOfMonth, MonthClosed, MonthNotReconciled } from '../../domain/sales-points/reconciliation';
 import {
@@ -245,6 +247,51 @@ describe('clawback across a closed month', () => {
   });
 });
 
+describe('clawback window', () => {
+  it('takes back only credits of the last clawback_months (3) before the month', async () => {
+    const t = tag();
+    const org = await makeOrg(db, `w${t}`);
+    const staff = await makeStaff(db, `w-${t}`, org);
+    const svc = await makeService(db, `win-${t}`, [{ from: '2029-01-01', points: 7 }]);
+    const listed: { msisdn: string; service: string; activatedOn: string }[] = [];
+    for (const month of ['2034-01', '2034-02']) {
+      const number = msisdn();
+      await addEntry(db, { service: svc, msisdn: number, staff, org, soldAt: `${month}-03T04:00:00Z` });
+      listed.push({ msisdn: number, service: svc, activatedOn: `${month}-03` });
+      await run(month, await addImport(db, month, listed));
+      await closeMonth(db, month, 'fin');
+    }
+    // May: both subscriptions gone from billing; January's credit is four months back, February's three
+    const may = await run('2034-05', await addImport(db, '2034-05', []));
+    expect(may.points.clawback).toBe(-7);
+    const clawbacks = (await ledgerOf(db, [staff])).filter((r) => r.kind === 'clawback');
+    expect(clawbacks).toHaveLength(1);
+    expect(clawbacks[0]!.reason).toContain('sale of 2034-02');
+  });
+});
+
+describe('complaint points', () => {
+  it('deducts the points the run is given (its settings\' complaint_points), not a fixed 2', async () => {
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      const t = tag();
+      const org = await makeOrg(client, `k${t}`);
+      const staff = await makeStaff(client, `k-${t}`, org);
+      const svc = await makeService(client, `cmp-${t}`, [{ from: '2029-01-01', points: 10 }]);
+      const order = await addOrder(client, `ord-${t}-k`, svc);
+      await addEntry(client, { service: svc, msisdn: msisdn(), staff, org, soldAt: '2034-07-10T04:00:00Z', orderId: order });
+      await addComplaint(client, order, '2034-07-20T03:00:00Z');
+      const imp = await addImport(client, '2034-07', []);
+      await matchAndCredit(client, { month: '2034-07-01', import: imp, tz, end: '2034-07-31', wait: 3, claw: 3, complaint: '-5' });
+      expect((await ledgerOf(client, [staff])).filter((r) => r.kind === 'complaint').map((r) => r.points)).toEqual([-5]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+});
+
 describe('budget policies', () => {
   const t = tag();
   let org: Org;
@@ -280,6 +327,14 @@ describe('budget policies', () => {
     expect(cuts.map((c) => c.points).sort()).toEqual([-3.34, -3.33, -3.33].sort());
     expect(totals).toMatchObject({ totalPoints: 20, points: { 'budget-cut': -10 } });
     expect(totals.budgetsOver[0]).toMatchObject({ scopeKind: 'area', policy: 'pro-rate', cut: 10 });
+    // each one's statement says the budget their points fell under (the area's, before the
+    // department's) and what its policy did
+    const statement = (await readStatement(db, staff[0]!, '2030-10', tz))!;
+    expect(statement.budgets).toEqual([
+      expect.objectContaining({ scopeKind: 'area', scopeCode: org.area, overrunPolicy: 'pro-rate', over: expect.objectContaining({ cut: 10 }) }),
+    ]);
+    expect(statement.ledger.find((r) => r.kind === 'budget-cut')).toMatchObject({ points: expect.any(Number) });
+    expect(statement.total).toBeCloseTo(10 + statement.ledger.find((r) => r.kind === 'budget-cut')!.points, 2);
   });
 
   it('carry-over pays up to the budget and carries the rest into the next month; a repeat moves nothing twice', async () => {
