@@ -7,7 +7,7 @@ import { IsoDateTimeSchema } from '../../domain/datetime';
 import { MonthSchema } from '../../domain/sales-points/month';
 import { SALE_CHANNELS, checkSale, defaultSaleChannel, isSaleProblem } from '../../domain/sales-points/entries';
 import { catalogueForSales, monthsShut, shutMessage } from '../../db/sales-points/catalogue-sql';
-import { entriesByKeys, entryByKey, listEntries, recordSale, type EntryRow } from '../../db/sales-points/entries-sql';
+import { entriesByKeys, entryByKey, listEntries, listRefusals, recordSale, type EntryRow } from '../../db/sales-points/entries-sql';
 import { staffMember } from '../../db/sales-points/organisation-sql';
 import type { AppDeps } from '../deps';
 import { ErrorBody, HttpError, conflict, ruleBroken, rules } from '../errors';
@@ -146,4 +146,38 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     });
     return { entries: rows.map((r) => toEntry(r, true)), total };
   });
+
+  app.get('/sales/refusals', {
+    config: { roles: ['staff', 'agent', 'finance'] },
+    schema: {
+      tags: ['sales-points'],
+      summary: 'Orders whose sale the one-entry rule refused (their seller earns nothing from them), with the reason and whose entry came first; '
+        + 'staff and agents see their own only',
+      querystring: z.strictObject({
+        month: MonthSchema.optional(), staffId: StaffId.optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+      }),
+      response: { 200: z.object({ refusals: z.array(Refusal), total: z.number() }), 400: ErrorBody },
+    },
+  }, async (request) => {
+    const actor = request.actor!;
+    const q = request.query;
+    const own = actor.role === 'staff' || actor.role === 'agent';
+    const staffId = own ? actor.sub : q.staffId;
+    const { rows, total } = await listRefusals(db, { ...(q.month ? { month: q.month } : {}), ...(staffId ? { staffId } : {}), limit: q.limit, offset: q.offset });
+    return {
+      refusals: rows.map((r) => ({
+        orderId: r.order_id, month: r.month, serviceCode: r.service_code, staffId: r.staff_id,
+        firstEntry: { id: Number(r.first_entry_id), staffId: r.first_staff_id }, reason: r.reason, at: r.at.toISOString(),
+      })),
+      total,
+    };
+  });
 };
+
+const Refusal = z.object({
+  orderId: z.string(), month: z.string(), serviceCode: z.string(), staffId: z.string().describe('the seller the order named, who earns nothing from it'),
+  firstEntry: z.object({ id: z.number(), staffId: z.string() }).describe('the entry of the number, service and month that came first'),
+  reason: z.string(), at: z.string(),
+});

@@ -120,13 +120,30 @@ export async function listEntries(q: Queryable, f: EntryFilter): Promise<{ rows:
 }
 
 /** What an order's sale came to: an entry, nothing to credit (no seller with a staff record, no catalogue service), or a sale someone recorded first. */
-export type OrderSaleOutcome = { kind: 'recorded'; entryId: string } | { kind: 'none' } | { kind: 'taken' } | { kind: 'failed'; message: string };
+export type OrderSaleOutcome =
+  | { kind: 'recorded'; entryId: string } | { kind: 'none' } | { kind: 'taken'; firstEntryId: string | null } | { kind: 'failed'; message: string };
+
+/** An order's sale the one-entry rule refused: its seller, and the entry of the same number, service and month that came first. */
+const REFUSE_ORDER_SALE = `
+INSERT INTO sales_entry_refusals (order_id, month, service_code, staff_id, first_entry_id, reason)
+SELECT o.id, e.month, e.service_code, COALESCE(o.staff_id, o.agent_id), e.id,
+       'one entry per customer per service per month: ' || e.service_code || ' for this number in ' || to_char(e.month, 'YYYY-MM')
+       || ' was recorded by ' || e.staff_id || ' (' || f.name || '), outlet ' || e.outlet || ', sold at '
+       || to_char(e.sold_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' (entry ' || e.id || ')'
+  FROM orders o
+  JOIN customers c ON c.id = o.customer_id
+  JOIN sales_entries e ON e.msisdn = c.msisdn AND e.service_code = o.offer_code AND e.month = date_trunc('month', o.created_at AT TIME ZONE $2)::date
+  JOIN staff f ON f.id = e.staff_id
+ WHERE o.id = $1
+ON CONFLICT (order_id) DO NOTHING
+RETURNING first_entry_id`;
 
 /**
  * The entry an order makes for its seller: the staff member it names (POST /orders staffId) or the
  * agent who took the accepted call (orders.agent_id) when a staff record carries that id, of the
  * order's offer when it is a catalogue service sellable on the order's day, in the month of the
- * order in the operator's time zone. A number, service and month recorded already earns nothing.
+ * order in the operator's time zone. A number, service and month recorded already earns nothing: the
+ * refusal is kept, with whose entry came first (sales_entry_refusals, listRefusals).
  *
  * Call it inside the transaction that inserts the order (a client, not the pool): it works under a
  * savepoint, so whatever goes wrong here (a closed month, say) never fails the order.
@@ -156,9 +173,19 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
                 created_at, 'order ' || order_id FROM sale
          ON CONFLICT DO NOTHING RETURNING id)
        SELECT (SELECT count(*)::int FROM sale) AS eligible, (SELECT id FROM ins) AS entry_id`, [orderId, timeZone]);
+    if (r!.entry_id) {
+      await q.query('RELEASE SAVEPOINT record_order_sale');
+      return { kind: 'recorded', entryId: r!.entry_id };
+    }
+    if (!r!.eligible) {
+      await q.query('RELEASE SAVEPOINT record_order_sale');
+      return { kind: 'none' };
+    }
+    // Refused by the one-entry rule: kept with the reason and whose entry came first (migration 041),
+    // read by a statement of its own, which sees the entry the insert ran into.
+    const { rows: [refused] } = await q.query<{ first_entry_id: string }>(REFUSE_ORDER_SALE, [orderId, timeZone]);
     await q.query('RELEASE SAVEPOINT record_order_sale');
-    if (r!.entry_id) return { kind: 'recorded', entryId: r!.entry_id };
-    return { kind: r!.eligible ? 'taken' : 'none' };
+    return { kind: 'taken', firstEntryId: refused?.first_entry_id ?? null };
   } catch (err) {
     await q.query('ROLLBACK TO SAVEPOINT record_order_sale');
     // A month closed in between: the order earns nothing, and goes on. Anything else (a deadlock, a
@@ -166,4 +193,20 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
     if ((err as { code?: string }).code === '23514') return { kind: 'failed', message: (err as Error).message };
     throw err;
   }
+}
+
+export interface RefusalRow { order_id: string; month: string; service_code: string; staff_id: string; first_entry_id: string; first_staff_id: string; reason: string; at: Date }
+
+/** Orders' sales the one-entry rule refused (migration 041), newest first: a month's, a seller's. */
+export async function listRefusals(q: Queryable, f: { month?: Month; staffId?: string; limit: number; offset: number }): Promise<{ rows: RefusalRow[]; total: number }> {
+  const where = `WHERE ($1::date IS NULL OR r.month = $1) AND ($2::text IS NULL OR r.staff_id = $2)`;
+  const params = [f.month ? monthStart(f.month) : null, f.staffId ?? null];
+  const [page, total] = await Promise.all([
+    q.query<RefusalRow>(
+      `SELECT r.order_id, to_char(r.month, 'YYYY-MM') AS month, r.service_code, r.staff_id, r.first_entry_id, e.staff_id AS first_staff_id, r.reason, r.at
+         FROM sales_entry_refusals r JOIN sales_entries e ON e.id = r.first_entry_id ${where}
+        ORDER BY r.at DESC, r.order_id LIMIT $3 OFFSET $4`, [...params, f.limit, f.offset]),
+    q.query<{ n: string }>(`SELECT count(*) AS n FROM sales_entry_refusals r ${where}`, params),
+  ]);
+  return { rows: page.rows, total: Number(total.rows[0]!.n) };
 }

@@ -196,6 +196,15 @@ describe('orders make entries', () => {
     const res = await order(2954, `o4-${run}`, S2);
     expect(res.statusCode).toBe(201);
     expect(await entries('order_id = $1', res.json().id)).toEqual([]);
+    // refused as POST /sales refuses it: the reason and whose entry came first, for the seller and finance
+    const mine = await h.inject({ method: 'GET', url: '/sales/refusals', headers: as('staff', S2) });
+    expect(mine.statusCode).toBe(200);
+    const refusal = mine.json().refusals.find((r: { orderId: string }) => r.orderId === res.json().id);
+    expect(refusal).toMatchObject({ staffId: S2, serviceCode: svc, firstEntry: { id: expect.any(Number) }, reason: expect.stringContaining('one entry per customer per service per month') });
+    expect(refusal.reason).not.toContain(msisdn);
+    const all = await h.inject({ method: 'GET', url: `/sales/refusals?staffId=${S2}&month=${refusal.month}`, headers: as('finance', 'fin') });
+    expect(all.json().refusals.map((r: { orderId: string }) => r.orderId)).toContain(res.json().id);
+    expect((await h.inject({ method: 'GET', url: '/sales/refusals?month=2026-13', headers: as('finance', 'fin') })).statusCode).toBe(400);
   });
 
   it('credits an outbound order to the staff record of the agent who took the accepted call', async () => {
