@@ -39,6 +39,16 @@ export const oneEntryRule = (r: EntryRow) =>
 /** A write the closed-month trigger refused (a month closed between our look and the insert). */
 export const isClosedMonth = (err: unknown) => (err as { code?: string }).code === '23514' && /sales points month .* is closed/.test((err as Error).message);
 
+/** A page of a list: how many, from where. */
+const PAGE = {
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+};
+
+/** Staff and agents read their own rows only; finance whoever it names (or everyone). */
+const ownStaffId = (actor: { sub: string; role: string }, asked: string | undefined): string | undefined =>
+  (actor.role === 'staff' || actor.role === 'agent' ? actor.sub : asked);
+
 /** Sales recorded by the staff who made them (POST /sales), and read back (GET /sales): their own, or everyone's for finance. */
 export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { db } = deps;
@@ -130,17 +140,15 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
       querystring: z.strictObject({
         month: MonthSchema.optional(), staffId: StaffId.optional(), outlet: OrgCode.optional(), area: OrgCode.optional(), department: OrgCode.optional(),
         serviceCode: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/).optional(), source: z.enum(['order', 'staff', 'csv']).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+        ...PAGE,
       }),
       response: { 200: z.object({ entries: z.array(Entry), total: z.number() }), 400: ErrorBody },
     },
   }, async (request) => {
-    const actor = request.actor!;
     const q = request.query;
-    const own = actor.role === 'staff' || actor.role === 'agent';
+    const staffId = ownStaffId(request.actor!, q.staffId);
     const { rows, total } = await listEntries(db, {
-      ...(q.month ? { month: q.month } : {}), ...(own ? { staffId: actor.sub } : q.staffId ? { staffId: q.staffId } : {}),
+      ...(q.month ? { month: q.month } : {}), ...(staffId ? { staffId } : {}),
       ...(q.outlet ? { outlet: q.outlet } : {}), ...(q.area ? { area: q.area } : {}), ...(q.department ? { department: q.department } : {}),
       ...(q.serviceCode ? { serviceCode: q.serviceCode } : {}), ...(q.source ? { source: q.source } : {}), limit: q.limit, offset: q.offset,
     });
@@ -155,16 +163,13 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
         + 'staff and agents see their own only',
       querystring: z.strictObject({
         month: MonthSchema.optional(), staffId: StaffId.optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+        ...PAGE,
       }),
       response: { 200: z.object({ refusals: z.array(Refusal), total: z.number() }), 400: ErrorBody },
     },
   }, async (request) => {
-    const actor = request.actor!;
     const q = request.query;
-    const own = actor.role === 'staff' || actor.role === 'agent';
-    const staffId = own ? actor.sub : q.staffId;
+    const staffId = ownStaffId(request.actor!, q.staffId);
     const { rows, total } = await listRefusals(db, { ...(q.month ? { month: q.month } : {}), ...(staffId ? { staffId } : {}), limit: q.limit, offset: q.offset });
     return {
       refusals: rows.map((r) => ({
