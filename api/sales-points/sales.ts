@@ -174,7 +174,7 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     return {
       refusals: rows.map((r) => ({
         orderId: r.order_id, month: r.month, serviceCode: r.service_code, staffId: r.staff_id,
-        firstEntry: { id: Number(r.first_entry_id), staffId: r.first_staff_id }, reason: r.reason, at: r.at.toISOString(),
+        reason: oneEntryRule(r.first), firstEntry: firstEntry(r.first), at: r.at.toISOString(),
       })),
       total,
     };
@@ -183,6 +183,5 @@ export const salesRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
 
 const Refusal = z.object({
   orderId: z.string(), month: z.string(), serviceCode: z.string(), staffId: z.string().describe('the seller the order named, who earns nothing from it'),
-  firstEntry: z.object({ id: z.number(), staffId: z.string() }).describe('the entry of the number, service and month that came first'),
-  reason: z.string(), at: z.string(),
+  reason: z.string(), firstEntry: FirstEntry.describe('the entry of the number, service and month that came first'), at: z.string(),
 });

@@ -125,15 +125,11 @@ export type OrderSaleOutcome =
 
 /** An order's sale the one-entry rule refused: its seller, and the entry of the same number, service and month that came first. */
 const REFUSE_ORDER_SALE = `
-INSERT INTO sales_entry_refusals (order_id, month, service_code, staff_id, first_entry_id, reason)
-SELECT o.id, e.month, e.service_code, COALESCE(o.staff_id, o.agent_id), e.id,
-       'one entry per customer per service per month: ' || e.service_code || ' for this number in ' || to_char(e.month, 'YYYY-MM')
-       || ' was recorded by ' || e.staff_id || ' (' || f.name || '), outlet ' || e.outlet || ', sold at '
-       || to_char(e.sold_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ' (entry ' || e.id || ')'
+INSERT INTO sales_entry_refusals (order_id, month, service_code, staff_id, first_entry_id)
+SELECT o.id, e.month, e.service_code, COALESCE(o.staff_id, o.agent_id), e.id
   FROM orders o
   JOIN customers c ON c.id = o.customer_id
   JOIN sales_entries e ON e.msisdn = c.msisdn AND e.service_code = o.offer_code AND e.month = date_trunc('month', o.created_at AT TIME ZONE $2)::date
-  JOIN staff f ON f.id = e.staff_id
  WHERE o.id = $1
 ON CONFLICT (order_id) DO NOTHING
 RETURNING first_entry_id`;
@@ -181,8 +177,8 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
       await q.query('RELEASE SAVEPOINT record_order_sale');
       return { kind: 'none' };
     }
-    // Refused by the one-entry rule: kept with the reason and whose entry came first (migration 041),
-    // read by a statement of its own, which sees the entry the insert ran into.
+    // Refused by the one-entry rule: kept, naming the entry that came first (migration 041), found by a
+    // statement of its own, which sees the entry the insert ran into.
     const { rows: [refused] } = await q.query<{ first_entry_id: string }>(REFUSE_ORDER_SALE, [orderId, timeZone]);
     await q.query('RELEASE SAVEPOINT record_order_sale');
     return { kind: 'taken', firstEntryId: refused?.first_entry_id ?? null };
@@ -195,18 +191,19 @@ export async function recordOrderSale(q: pg.PoolClient | pg.Client, orderId: str
   }
 }
 
-export interface RefusalRow { order_id: string; month: string; service_code: string; staff_id: string; first_entry_id: string; first_staff_id: string; reason: string; at: Date }
+export interface RefusalRow { order_id: string; month: string; service_code: string; staff_id: string; at: Date; first: EntryRow }
 
-/** Orders' sales the one-entry rule refused (migration 041), newest first: a month's, a seller's. */
+/** Orders' sales the one-entry rule refused (migration 041), newest first, each with the entry that came first: a month's, a seller's. */
 export async function listRefusals(q: Queryable, f: { month?: Month; staffId?: string; limit: number; offset: number }): Promise<{ rows: RefusalRow[]; total: number }> {
   const where = `WHERE ($1::date IS NULL OR r.month = $1) AND ($2::text IS NULL OR r.staff_id = $2)`;
   const params = [f.month ? monthStart(f.month) : null, f.staffId ?? null];
   const [page, total] = await Promise.all([
-    q.query<RefusalRow>(
-      `SELECT r.order_id, to_char(r.month, 'YYYY-MM') AS month, r.service_code, r.staff_id, r.first_entry_id, e.staff_id AS first_staff_id, r.reason, r.at
-         FROM sales_entry_refusals r JOIN sales_entries e ON e.id = r.first_entry_id ${where}
-        ORDER BY r.at DESC, r.order_id LIMIT $3 OFFSET $4`, [...params, f.limit, f.offset]),
+    q.query<Omit<RefusalRow, 'first'> & { first_entry_id: string }>(
+      `SELECT r.order_id, to_char(r.month, 'YYYY-MM') AS month, r.service_code, r.staff_id, r.first_entry_id, r.at
+         FROM sales_entry_refusals r ${where} ORDER BY r.at DESC, r.order_id LIMIT $3 OFFSET $4`, [...params, f.limit, f.offset]),
     q.query<{ n: string }>(`SELECT count(*) AS n FROM sales_entry_refusals r ${where}`, params),
   ]);
-  return { rows: page.rows, total: Number(total.rows[0]!.n) };
+  const ids = [...new Set(page.rows.map((r) => r.first_entry_id))];
+  const firsts = new Map((await q.query<EntryRow>(`${ENTRY_SELECT} WHERE e.id = ANY($1::bigint[])`, [ids])).rows.map((e) => [e.id, e]));
+  return { rows: page.rows.map(({ first_entry_id: id, ...r }) => ({ ...r, first: firsts.get(id)! })), total: Number(total.rows[0]!.n) };
 }

@@ -200,8 +200,12 @@ describe('orders make entries', () => {
     const mine = await h.inject({ method: 'GET', url: '/sales/refusals', headers: as('staff', S2) });
     expect(mine.statusCode).toBe(200);
     const refusal = mine.json().refusals.find((r: { orderId: string }) => r.orderId === res.json().id);
-    expect(refusal).toMatchObject({ staffId: S2, serviceCode: svc, firstEntry: { id: expect.any(Number) }, reason: expect.stringContaining('one entry per customer per service per month') });
-    expect(refusal.reason).not.toContain(msisdn);
+    expect(refusal).toMatchObject({ staffId: S2, serviceCode: svc, firstEntry: { id: expect.any(String), staffId: S1 }, reason: expect.stringContaining('one entry per customer per service per month') });
+    expect(refusal.reason).toContain(`recorded by ${S1}`);
+    expect(JSON.stringify(refusal)).not.toContain(msisdn);
+    // another seller's refusals are not theirs to read: a staff member's own only, whatever they ask
+    const others = await h.inject({ method: 'GET', url: `/sales/refusals?staffId=${S2}`, headers: as('staff', S1) });
+    expect(others.json().refusals.map((r: { orderId: string }) => r.orderId)).not.toContain(res.json().id);
     const all = await h.inject({ method: 'GET', url: `/sales/refusals?staffId=${S2}&month=${refusal.month}`, headers: as('finance', 'fin') });
     expect(all.json().refusals.map((r: { orderId: string }) => r.orderId)).toContain(res.json().id);
     expect((await h.inject({ method: 'GET', url: '/sales/refusals?month=2026-13', headers: as('finance', 'fin') })).statusCode).toBe(400);
